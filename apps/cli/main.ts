@@ -1,0 +1,18 @@
+// The `dmac` command-line program. Each subcommand lives in its own module under
+// ./commands and registers itself here; later features add a module and one line below.
+import { Command } from "commander";
+import { registerValidate } from "./commands/validate.js";
+
+export function buildProgram(): Command {
+  const program = new Command("dmac")
+    .description("IOOS Next-Gen DMAC: declarative ingest of ocean model data to Zarr, STAC and EDR")
+    .version("0.1.0")
+    .showHelpAfterError();
+  registerValidate(program);
+  return program;
+}
+
+const isEntry = process.argv[1] !== undefined && /(?:^|[\\/])(?:dmac(?:\.js)?|main\.[jt]s)$/.test(process.argv[1]);
+if (isEntry) {
+  await buildProgram().parseAsync(process.argv);
+}
