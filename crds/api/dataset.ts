@@ -1,0 +1,124 @@
+// Dataset: a Zarr store kept as an aggregation of ingested files, and how it is published.
+import { Type, type Static } from "@sinclair/typebox";
+import {
+  SecretCredentials, Timestamp, ageColumn, cel, dns1123Label, netcdfName, object, readyColumn, reasonColumn,
+  statusWith, stringEnum, stringMap, type KindDefinition,
+} from "./common.js";
+
+export const aggregationTypes = ["append", "model-run", "best-forecast"] as const;
+export const modelFamilies = ["roms", "fvcom", "selfe", "rtofs", "generic"] as const;
+export const codecs = ["blosc-lz4", "blosc-zstd", "zlib", "zstd"] as const;
+
+export const Dimension = object({
+  name: Type.String({ pattern: netcdfName, maxLength: 256, description: "Dimension name as in the source files." }),
+  size: Type.Optional(Type.Integer({ minimum: 1, description: "Expected length; files with another length are refused. Omit for the concat dimension." })),
+  chunk: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: "Chunk length along this dimension in the Zarr store." })),
+});
+
+export const Provider = object({
+  name: Type.String({ minLength: 1, maxLength: 256 }),
+  roles: Type.Optional(Type.Array(stringEnum(["licensor", "producer", "processor", "host"] as const), { maxItems: 4, "x-kubernetes-list-type": "set" })),
+  url: Type.Optional(Type.String({ pattern: "^https?://[^\\s]+$", maxLength: 2048 })),
+  description: Type.Optional(Type.String({ maxLength: 4096 })),
+});
+
+export const CatalogPublishing = object(
+  {
+    enabled: Type.Boolean({ default: true, description: "Create and own a CatalogEntry describing this Dataset." }),
+    collectionId: Type.Optional(Type.String({ pattern: dns1123Label, maxLength: 63, description: "STAC collection id; defaults to <namespace>-<name>." })),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    description: Type.Optional(Type.String({ maxLength: 16384, description: "CommonMark description of the collection." })),
+    license: Type.Optional(Type.String({ pattern: "^([A-Za-z0-9.+-]+|proprietary|various|other)$", maxLength: 128, description: "SPDX license identifier, e.g. CC0-1.0." })),
+    keywords: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 64, "x-kubernetes-list-type": "set" })),
+    providers: Type.Optional(Type.Array(Provider, { maxItems: 16 })),
+  },
+  {
+    default: {},
+    description: "Whether and how the Dataset appears in the STAC catalog.",
+    ...cel({ rule: "!self.enabled || (has(self.title) && has(self.license))", message: "title and license are required when publishing is enabled", fieldPath: ".title", reason: "FieldValueRequired" }),
+  },
+);
+
+export const DatasetSpec = object({
+  storage: object({
+    url: Type.String({ pattern: "^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\\s]*)?|file:///[^\\s]*)$", maxLength: 2048, description: "Where the Zarr store lives: s3://bucket/prefix/name.zarr, or file:///path/name.zarr (resolved under the operator's storage root, never outside it)." }),
+    format: stringEnum(["zarr-v2", "zarr-v3"] as const, { default: "zarr-v2", description: "Zarr format; v2 is what current xarray/zarr-python 2 read." }),
+    region: Type.Optional(Type.String({ pattern: "^[a-z]{2}(-gov)?-[a-z]+-[0-9]$" })),
+    endpoint: Type.Optional(Type.String({ pattern: "^https?://[^\\s]+$", maxLength: 2048, description: "S3-compatible endpoint." })),
+    credentialsSecretRef: Type.Optional(SecretCredentials),
+  }),
+  model: stringEnum(modelFamilies, { default: "generic", description: "Model family; sets the conventions used to read time and grid (ROMS ocean_time, FVCOM time, RTOFS MT)." }),
+  dimensions: Type.Optional(Type.Array(Dimension, {
+    maxItems: 32, "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+    description: "Expected dimensions, with sizes and chunk lengths.",
+  })),
+  aggregation: object(
+    {
+      type: stringEnum(aggregationTypes, { description: "append: concatenate along time; model-run: one forecast cycle; best-forecast: for each valid time the smallest lead." }),
+      concatDim: Type.String({ pattern: netcdfName, maxLength: 256, description: "Dimension files are combined along (ocean_time for ROMS, time for FVCOM, MT for RTOFS)." }),
+      identicalDims: Type.Optional(Type.Array(Type.String({ pattern: netcdfName, maxLength: 256 }), {
+        maxItems: 32, "x-kubernetes-list-type": "set", description: "Dimensions (and their coordinates) every file must share exactly.",
+      })),
+      cycle: Type.Optional(Type.String({ format: "date-time", description: "model-run only: the forecast cycle (e.g. 2023-10-22T00:00:00Z)." })),
+      runType: Type.Optional(stringEnum(["forecast", "nowcast"] as const, { description: "model-run only: keep forecast or nowcast files (never both)." })),
+    },
+    {
+      ...cel(
+        { rule: "self.type == 'model-run' || (!has(self.cycle) && !has(self.runType))", message: "cycle and runType apply only to the model-run aggregation", fieldPath: ".cycle", reason: "FieldValueForbidden" },
+        { rule: "self.type != 'model-run' || has(self.cycle)", message: "cycle is required for the model-run aggregation", fieldPath: ".cycle", reason: "FieldValueRequired" },
+        { rule: "!has(self.identicalDims) || !(self.concatDim in self.identicalDims)", message: "concatDim cannot also be an identical dimension", fieldPath: ".identicalDims" },
+      ),
+    },
+  ),
+  encoding: object(
+    {
+      codec: stringEnum(codecs, { default: "blosc-lz4", description: "Compressor for the Zarr chunks." }),
+      level: Type.Integer({ minimum: 1, maximum: 22, default: 5, description: "Compression level (zlib 1-9, blosc 1-9, zstd 1-22)." }),
+    },
+    {
+      default: {},
+      ...cel({ rule: "self.codec == 'zstd' || self.level <= 9", message: "level must be between 1 and 9 for zlib and blosc codecs", fieldPath: ".level" }),
+    },
+  ),
+  attributes: Type.Optional(stringMap(Type.String({ maxLength: 16384 }), {
+    description: "CF global attributes that override those of the source files (e.g. title, institution, references).",
+    maxProperties: 128,
+  })),
+  catalog: CatalogPublishing,
+  deletionPolicy: stringEnum(["Retain", "Delete"] as const, { default: "Retain", description: "What happens to the Zarr store when the Dataset is deleted." }),
+});
+export type DatasetSpec = Static<typeof DatasetSpec>;
+
+export const DatasetStatus = statusWith({
+  storeUrl: Type.Optional(Type.String({ maxLength: 2048 })),
+  extent: Type.Optional(object({
+    bbox: Type.Optional(Type.Array(Type.Number(), { minItems: 4, maxItems: 4, description: "west, south, east, north in degrees." })),
+    timeStart: Type.Optional(Timestamp),
+    timeEnd: Type.Optional(Timestamp),
+  })),
+  shape: Type.Optional(stringMap(Type.Integer({ minimum: 0 }), { description: "Length of each dimension in the store." })),
+  timeSteps: Type.Optional(Type.Integer({ minimum: 0 })),
+  sizeBytes: Type.Optional(Type.Integer({ format: "int64", minimum: 0 })),
+  lastCommitTime: Type.Optional(Timestamp),
+  catalogEntryName: Type.Optional(Type.String({ maxLength: 253 })),
+});
+export type DatasetStatus = Static<typeof DatasetStatus>;
+
+export const datasetKind: KindDefinition = {
+  kind: "Dataset",
+  plural: "datasets",
+  singular: "dataset",
+  shortNames: ["dset"],
+  description: "Dataset is an analysis-ready Zarr store kept as an aggregation (append, model run or best forecast) of ingested files.",
+  spec: DatasetSpec,
+  status: DatasetStatus,
+  printerColumns: [
+    readyColumn,
+    { name: "Aggregation", type: "string", jsonPath: ".spec.aggregation.type" },
+    { name: "Steps", type: "integer", jsonPath: ".status.timeSteps" },
+    { name: "Until", type: "string", jsonPath: ".status.extent.timeEnd" },
+    { name: "Store", type: "string", jsonPath: ".spec.storage.url", priority: 1 },
+    reasonColumn,
+    ageColumn,
+  ],
+};
