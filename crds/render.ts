@@ -14,13 +14,15 @@ export function structuralSchema(schema: unknown): JsonObject {
   return relaxDefaultedRequired(plain) as JsonObject;
 }
 
-function relaxDefaultedRequired(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(relaxDefaultedRequired);
+function relaxDefaultedRequired(node: unknown, isNameMap = false): unknown {
+  if (Array.isArray(node)) return node.map((n) => relaxDefaultedRequired(n));
   if (typeof node !== "object" || node === null) return node;
   const out: JsonObject = {};
-  for (const [key, value] of orderedEntries(node as JsonObject)) {
+  // A `properties` map is keyed by field names (one may be called "type"): keep its order as written.
+  const entries = isNameMap ? Object.entries(node) : orderedEntries(node as JsonObject);
+  for (const [key, value] of entries) {
     // Defaults and examples are data, not schema: leave them untouched.
-    out[key] = key === "default" || key === "example" ? value : relaxDefaultedRequired(value);
+    out[key] = key === "default" || key === "example" ? value : relaxDefaultedRequired(value, key === "properties" && !isNameMap);
   }
   const properties = out.properties as Record<string, JsonObject> | undefined;
   if (Array.isArray(out.required) && properties) {
