@@ -26,7 +26,7 @@ export const CatalogPublishing = object(
   {
     enabled: Type.Boolean({ default: true, description: "Create and own a CatalogEntry describing this Dataset." }),
     collectionId: Type.Optional(Type.String({ pattern: dns1123Label, maxLength: 63, description: "STAC collection id; defaults to <namespace>-<name>." })),
-    title: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: "Collection title; defaults to the Dataset's name." })),
     description: Type.Optional(Type.String({ maxLength: 16384, description: "CommonMark description of the collection." })),
     license: Type.Optional(Type.String({ pattern: "^([A-Za-z0-9.+-]+|proprietary|various|other)$", maxLength: 128, description: "SPDX license identifier, e.g. CC0-1.0." })),
     keywords: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 64, "x-kubernetes-list-type": "set" })),
@@ -35,7 +35,8 @@ export const CatalogPublishing = object(
   {
     default: {},
     description: "Whether and how the Dataset appears in the STAC catalog.",
-    ...cel({ rule: "!self.enabled || (has(self.title) && has(self.license))", message: "title and license are required when publishing is enabled", fieldPath: ".title", reason: "FieldValueRequired" }),
+    // A catalog record without a license misleads users; there is no safe default to invent.
+    ...cel({ rule: "!self.enabled || has(self.license)", message: "license is required when publishing is enabled (or set enabled: false)", fieldPath: ".license", reason: "FieldValueRequired" }),
   },
 );
 
