@@ -1,0 +1,25 @@
+// Opens a local NetCDF file with the reader its magic bytes call for, after checking
+// that the file is complete (a cut-off download is refused, never half-read).
+import { stat } from "node:fs/promises";
+import { detectFormat, hdf5EndOfFile, readHead } from "./magic.js";
+import { openNetcdf3 } from "./netcdf3.js";
+import { openNetcdf4 } from "./netcdf4.js";
+import { SourceError, type SourceDataset } from "./types.js";
+
+export async function openSource(path: string): Promise<SourceDataset> {
+  let size: number;
+  try {
+    ({ size } = await stat(path));
+  } catch (err) {
+    throw new SourceError(path, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const head = await readHead(path, 64);
+  const format = detectFormat(head);
+  if (format === undefined) throw new SourceError(path, "not a NetCDF file (unknown magic bytes)");
+  if (format === "netcdf4") {
+    const eof = hdf5EndOfFile(head);
+    if (eof !== undefined && size < eof) throw new SourceError(path, `truncated: the HDF5 superblock records ${eof} bytes but the file has ${size}`);
+    return openNetcdf4(path);
+  }
+  return openNetcdf3(path);
+}
