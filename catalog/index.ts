@@ -1,0 +1,20 @@
+// The catalog library: STAC builders, the catalog store (PGlite or PostgreSQL), CQL2.
+export * from "./stac/types.js";
+export { CatalogInputError, isCatalogInputError } from "./stac/errors.js";
+export { buildDatasetCollection } from "./stac/collection.js";
+export type { DatasetCollectionInput, DimensionInput, VariableInput } from "./stac/collection.js";
+export { buildCycleItem } from "./stac/item.js";
+export type { CycleItemInput } from "./stac/item.js";
+export { createCatalogStore } from "./store/catalog-store.js";
+export type { CatalogStore, Page } from "./store/catalog-store.js";
+export { openCatalog, parseCatalogLocation } from "./store/open.js";
+export { openPgliteClient } from "./store/pglite.js";
+export { openPostgresClient } from "./store/postgres.js";
+export type { SqlClient } from "./store/sql-client.js";
+export { parseCql2Text } from "./cql2/text.js";
+export { parseCql2Json } from "./cql2/json.js";
+export { Cql2Error } from "./cql2/ast.js";
+export type { Cql2Expr } from "./cql2/ast.js";
+export type { ItemSearch, CollectionSearch, SortKey, FieldsSpec } from "./search/types.js";
+export { parseItemSearch, parseFreeText, encodeToken, parseToken } from "./search/parse.js";
+export { applyFields } from "./search/fields.js";

@@ -1,0 +1,68 @@
+// Checks STAC documents on their way into the store and turns them into table rows.
+import { geometryBbox, geometryToPolygons, parseGeometry } from "../geometry/geojson.js";
+import { checkBbox, checkId, parseInstant } from "../stac/checks.js";
+import { CatalogInputError } from "../stac/errors.js";
+import type { StacCollection, StacItem } from "../stac/types.js";
+
+export interface ItemRow {
+  collection: string;
+  id: string;
+  doc: string;
+  properties: string;
+  datetime: string | null;
+  tStart: string;
+  tEnd: string;
+  footprint: string | null;
+}
+
+export interface CollectionRow {
+  id: string;
+  doc: string;
+  searchText: string;
+}
+
+export function collectionRow(c: StacCollection): CollectionRow {
+  if (c?.type !== "Collection") throw new CatalogInputError("collection.type", 'must be "Collection"');
+  checkId(c.id, "collection.id");
+  if (typeof c.description !== "string") throw new CatalogInputError("collection.description", "must be a string");
+  if (typeof c.license !== "string") throw new CatalogInputError("collection.license", "must be a string");
+  c.extent?.spatial?.bbox?.forEach((b, i) => checkBbox(b, `collection.extent.spatial.bbox[${i}]`));
+  if (!c.extent?.temporal?.interval?.length) throw new CatalogInputError("collection.extent.temporal.interval", "must have at least one interval");
+  const searchText = [c.id, c.title ?? "", c.description, ...(c.keywords ?? [])].join("\n");
+  const { links: _links, ...stored } = c;
+  return { id: c.id, doc: JSON.stringify(stored), searchText };
+}
+
+export function itemRow(collectionId: string, item: StacItem, field = "item"): ItemRow {
+  if (item?.type !== "Feature") throw new CatalogInputError(`${field}.type`, 'must be "Feature"');
+  checkId(item.id, `${field}.id`);
+  if (item.collection !== undefined && item.collection !== collectionId) {
+    throw new CatalogInputError(`${field}.collection`, `"${item.collection}" does not match collection "${collectionId}"`);
+  }
+  const props = item.properties;
+  if (typeof props !== "object" || props === null || Array.isArray(props)) throw new CatalogInputError(`${field}.properties`, "must be an object");
+  const iso = (v: unknown, f: string) => {
+    if (typeof v !== "string") throw new CatalogInputError(`${field}.properties.${f}`, "must be an RFC 3339 string");
+    return new Date(parseInstant(v, `${field}.properties.${f}`)).toISOString();
+  };
+  const datetime = props.datetime === null ? null : iso(props.datetime, "datetime");
+  const start = props.start_datetime !== undefined ? iso(props.start_datetime, "start_datetime") : datetime;
+  const end = props.end_datetime !== undefined ? iso(props.end_datetime, "end_datetime") : datetime;
+  if (start === null || end === null) throw new CatalogInputError(`${field}.properties`, "needs datetime, or start_datetime and end_datetime");
+  if (start > end) throw new CatalogInputError(`${field}.properties.start_datetime`, "is after end_datetime");
+  let footprint: string | null = null;
+  let bbox = item.bbox;
+  if (item.geometry !== null) {
+    const geometry = parseGeometry(item.geometry, `${field}.geometry`);
+    const [minx, miny, maxx, maxy] = geometryBbox(geometry);
+    bbox ??= [minx, miny, maxx, maxy];
+    // One polygon per item: a Polygon's outer ring or a Point as is; anything else its bbox.
+    footprint = geometry.type === "Polygon" || geometry.type === "Point"
+      ? (geometryToPolygons(geometry)[0] ?? null)
+      : `((${minx},${miny}),(${maxx},${miny}),(${maxx},${maxy}),(${minx},${maxy}))`;
+  }
+  if (bbox !== undefined) checkBbox(bbox, `${field}.bbox`);
+  const { links: _links, ...stored } = item;
+  const doc = { ...stored, collection: collectionId, ...(bbox ? { bbox } : {}) };
+  return { collection: collectionId, id: item.id, doc: JSON.stringify(doc), properties: JSON.stringify(props), datetime, tStart: start, tEnd: end, footprint };
+}
