@@ -1,0 +1,67 @@
+// Manifests of the STAC catalog API: it serves the catalog database over HTTP behind the ingress.
+// It does not call the Kubernetes API, so its pods get no service account token.
+import { Chart } from "cdk8s";
+import type { Construct } from "constructs";
+import { platformNamespace, serviceAccounts, type StackOutputs } from "../../clusters/config/stack-outputs.js";
+import type { EnvironmentConfig } from "../../clusters/environments.js";
+import { apiIngress } from "../../clusters/lib/ingress.js";
+import { allow, anyAddress } from "../../clusters/lib/network-policy.js";
+import { httpService, restrictedDeployment, serviceAccount } from "../../clusters/lib/restricted-workload.js";
+import { ingressNamespace } from "../../clusters/third-party.js";
+
+export interface CatalogApiChartProps {
+  readonly env: EnvironmentConfig;
+  readonly outputs?: StackOutputs;
+}
+
+export const catalogApiName = serviceAccounts.catalogApi;
+const component = "catalog-api";
+const port = 8080;
+const postgresPort = 5432;
+
+export class CatalogApiChart extends Chart {
+  constructor(scope: Construct, id: string, props: CatalogApiChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { env, outputs } = props;
+    const workload = env.workloads.catalogApi;
+    const namespace = platformNamespace;
+    const name = catalogApiName;
+
+    const sa = serviceAccount(this, "service-account", {
+      name,
+      namespace,
+      component,
+      ...(outputs ? { roleArn: outputs.roleArns.catalogApi } : {}),
+    });
+    restrictedDeployment(this, "deployment", {
+      name,
+      namespace,
+      component,
+      image: workload.image,
+      replicas: workload.replicas,
+      sizing: workload.sizing,
+      serviceAccount: sa,
+      mountServiceAccountToken: false,
+      probes: { port, livenessPath: "/healthz", readinessPath: "/readyz" },
+      args: ["catalog-api", `--port=${port}`],
+      env: {
+        DMAC_ENVIRONMENT: env.name,
+        DMAC_PUBLIC_URL: `https://${env.apiHost}/stac`,
+        ...(outputs
+          ? { AWS_REGION: outputs.region, DMAC_CATALOG_DB_ENDPOINT: outputs.catalogDatabase.endpoint, DMAC_CATALOG_DB_SECRET_ARN: outputs.catalogDatabase.secretArn }
+          : {}),
+      },
+    });
+    httpService(this, "service", { name, namespace, component, port });
+    apiIngress(this, "ingress", { name, namespace, component, host: env.apiHost, pathPrefix: "/stac", serviceName: name });
+
+    allow(this, {
+      name,
+      namespace,
+      podSelector: { "app.kubernetes.io/name": name },
+      ingress: [{ from: [{ namespace: ingressNamespace }], ports: [{ port }] }],
+      // The catalog database (RDS in the cloud, outside the cluster) and Secrets Manager over HTTPS.
+      egress: [{ to: [anyAddress], ports: [{ port: postgresPort }, { port: 443 }] }],
+    });
+  }
+}

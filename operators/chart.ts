@@ -1,0 +1,80 @@
+// Manifests of the dmac operator: ServiceAccount, RBAC from ./rbac.ts, the Deployment and its network allows.
+// The namespace itself (with default-deny) comes from clusters/platform-chart.ts.
+import { Chart } from "cdk8s";
+import type { Construct } from "constructs";
+import { platformNamespace, serviceAccounts, type StackOutputs } from "../clusters/config/stack-outputs.js";
+import type { EnvironmentConfig } from "../clusters/environments.js";
+import { componentLabels } from "../clusters/lib/labels.js";
+import { allow, anyAddress, apiServerPorts } from "../clusters/lib/network-policy.js";
+import { clusterRole, clusterRoleBinding, namespacedRole, roleBinding } from "../clusters/lib/rbac.js";
+import { restrictedDeployment, serviceAccount } from "../clusters/lib/restricted-workload.js";
+import { operatorClusterRules, operatorDomainClusterRole, operatorDomainRules, operatorLeaderElectionRules } from "./rbac.js";
+
+export interface OperatorChartProps {
+  readonly env: EnvironmentConfig;
+  /** Cloud identifiers of the environment's Pulumi stack; absent for environments without one. */
+  readonly outputs?: StackOutputs;
+}
+
+export const operatorName = serviceAccounts.operator;
+const component = "operator";
+const healthPort = 8081;
+const metricsPort = 8080;
+/** Dask scheduler port the operator talks to for job progress. */
+export const daskSchedulerPort = 8786;
+
+export class OperatorChart extends Chart {
+  constructor(scope: Construct, id: string, props: OperatorChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { env, outputs } = props;
+    const workload = env.workloads.operator;
+    const namespace = platformNamespace;
+    const labels = componentLabels(operatorName, component);
+    const subject = { serviceAccount: operatorName, namespace };
+
+    const sa = serviceAccount(this, "service-account", {
+      name: operatorName,
+      namespace,
+      component,
+      ...(outputs ? { roleArn: outputs.roleArns.operator } : {}),
+    });
+
+    clusterRole(this, operatorName, operatorClusterRules, labels);
+    clusterRoleBinding(this, operatorName, operatorName, subject, labels);
+    namespacedRole(this, `${operatorName}-leader-election`, namespace, operatorLeaderElectionRules, labels);
+    roleBinding(this, { name: `${operatorName}-leader-election`, namespace, roleKind: "Role", role: `${operatorName}-leader-election`, subject, labels });
+    // Bound in each domain namespace by its own RoleBinding (clusters/domain-chart.ts), never cluster-wide.
+    clusterRole(this, operatorDomainClusterRole, operatorDomainRules, labels);
+
+    restrictedDeployment(this, "deployment", {
+      name: operatorName,
+      namespace,
+      component,
+      image: workload.image,
+      replicas: workload.replicas,
+      sizing: workload.sizing,
+      serviceAccount: sa,
+      mountServiceAccountToken: true,
+      probes: { port: healthPort, livenessPath: "/healthz", readinessPath: "/readyz" },
+      ports: [{ name: "metrics", number: metricsPort }],
+      args: ["operator", `--health-port=${healthPort}`, `--metrics-port=${metricsPort}`, ...(workload.replicas > 1 ? ["--leader-elect"] : [])],
+      env: {
+        DMAC_ENVIRONMENT: env.name,
+        DMAC_NAMESPACE: namespace,
+        ...(outputs ? { AWS_REGION: outputs.region, DMAC_DATA_BUCKET: outputs.dataBucket } : {}),
+      },
+    });
+
+    allow(this, {
+      name: operatorName,
+      namespace,
+      podSelector: { "app.kubernetes.io/name": operatorName },
+      egress: [
+        // API server, object stores and HTTPS data sources (NODD buckets, THREDDS).
+        { to: [anyAddress], ports: [...apiServerPorts] },
+        // Dask schedulers of DaskJobs in the domain namespaces.
+        { to: [{ namespaceLabels: { "dmac.ioos.us/purpose": "domain" } }], ports: [{ port: daskSchedulerPort }] },
+      ],
+    });
+  }
+}
