@@ -38,7 +38,7 @@ describe.each(pods.map((p) => [`${p.path} ${p.name}`, p] as const))("Pod Securit
       expect(c.securityContext?.allowPrivilegeEscalation, c.name).toBe(false);
       expect(c.securityContext?.privileged ?? false, c.name).toBe(false);
       expect(c.securityContext?.capabilities?.drop, c.name).toContain("ALL");
-      expect(all(c.securityContext?.capabilities?.add).filter((cap: string) => cap !== "NET_BIND_SERVICE"), c.name).toEqual([]);
+      expect(all<string>(c.securityContext?.capabilities?.add).filter((cap) => cap !== "NET_BIND_SERVICE"), c.name).toEqual([]);
       expect(c.securityContext?.readOnlyRootFilesystem, c.name).toBe(true);
     }
   });
