@@ -90,7 +90,7 @@ describe.each(envNames)("ArgoCD wiring of %s", (envName) => {
   });
 
   it("pins third-party Helm charts to exact versions from allowed repositories", () => {
-    const project = children.find((o) => o.kind === "AppProject") as Obj & { spec: { sourceRepos: string[]; destinations: { namespace: string }[] } };
+    const project = children.find((o) => o.kind === "AppProject") as unknown as Obj & { spec: { sourceRepos: string[]; destinations: { namespace: string }[] } };
     const helm = apps.filter((a) => a.spec.source.chart !== undefined);
     expect(helm.map((a) => a.spec.source.chart).sort()).toEqual(["dask-kubernetes-operator", "rabbitmq", "traefik"]);
     for (const a of helm) {
