@@ -29,8 +29,6 @@ const TEMPORAL_RANGES: Record<string, [string, string]> = {
   end_datetime: ["i.t_end", "i.t_end"],
 };
 
-/** The queryable properties with a fixed type, for the /queryables documents. */
-export const CORE_QUERYABLES = ["id", "collection", "datetime", "start_datetime", "end_datetime", "geometry"] as const;
 
 export function cql2ToSql(expr: Cql2Expr, params: SqlParams): string {
   if (typeof expr === "boolean") return expr ? "TRUE" : "FALSE";

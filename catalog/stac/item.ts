@@ -20,6 +20,8 @@ export interface CycleItemInput {
   title?: string;
   /** Extra queryable properties, e.g. { "dmac:model": "ROMS" }. */
   properties?: Record<string, unknown>;
+  /** Where the item's Collection document is; the STAC API replaces it with its own URL. */
+  collectionHref?: string;
   cube?: { dimensions: Record<string, CubeDimension>; variables: Record<string, CubeVariable> };
 }
 
@@ -52,7 +54,8 @@ export function buildCycleItem(input: CycleItemInput): StacItem {
       end_datetime: new Date(parseInstant(end, "timeInterval[1]")).toISOString(),
       "dmac:cycle_time": new Date(cycleMs).toISOString(),
     },
-    links: [],
+    // STAC requires a collection link whenever `collection` is set.
+    links: [{ rel: "collection", href: input.collectionHref ?? "./collection.json", type: "application/json" }],
     assets: {
       zarr: { href: input.storeUrl, type: ZARR_MEDIA_TYPE, title: input.title ?? `${id} (Zarr)`, roles: ["data", "zarr"] },
     },
