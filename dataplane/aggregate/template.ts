@@ -1,0 +1,94 @@
+// The shape of a dataset that files are aggregated into: its variables, its grid and which
+// variables run along the aggregation dimension. The first file defines it; every later file
+// must match it exactly, or it is refused.
+import type { Attributes, Dtype, SourceDataset } from "../source/types.js";
+
+export interface TemplateVariable {
+  name: string;
+  dtype: Dtype;
+  dims: string[];
+  attrs: Attributes;
+  fillValue: number | null;
+}
+
+export interface DatasetTemplate {
+  concatDim: string;
+  /** Lengths of every dimension except the aggregation dimension. */
+  dims: Record<string, number>;
+  variables: TemplateVariable[];
+  attrs: Attributes;
+}
+
+/** Time dimension names of the model families NOAA runs, in the order we look for them. */
+const FAMILY_TIME_DIMS = ["ocean_time", "MT", "time"];
+
+export function guessConcatDim(src: SourceDataset): string {
+  for (const name of FAMILY_TIME_DIMS) if (src.dims.some((d) => d.name === name)) return name;
+  const unlimited = src.dims.find((d) => d.unlimited);
+  if (unlimited !== undefined) return unlimited.name;
+  throw new Error(`${src.path}: no time dimension (ocean_time, MT, time or an unlimited one); set aggregation.concatDim`);
+}
+
+export function templateOf(src: SourceDataset, concatDim: string): DatasetTemplate {
+  if (!src.dims.some((d) => d.name === concatDim)) throw new Error(`has no dimension ${concatDim} (aggregation.concatDim)`);
+  if (!src.variables.some((v) => v.name === concatDim && v.dims.length === 1 && v.dims[0] === concatDim))
+    throw new Error(`has no coordinate variable ${concatDim}(${concatDim}) to order the aggregation by`);
+  for (const v of src.variables) {
+    const at = v.dims.indexOf(concatDim);
+    if (at > 0) throw new Error(`variable ${v.name}: ${concatDim} must be its first dimension, not dimension ${at}`);
+  }
+  const dims: Record<string, number> = {};
+  for (const d of src.dims) if (d.name !== concatDim) dims[d.name] = d.length;
+  return {
+    concatDim,
+    dims,
+    variables: src.variables.map((v) => ({ name: v.name, dtype: v.dtype, dims: v.dims, attrs: v.attrs, fillValue: v.fillValue })),
+    attrs: src.attrs,
+  };
+}
+
+export function isTimeDependent(v: { dims: string[] }, concatDim: string): boolean {
+  return v.dims[0] === concatDim;
+}
+
+/** Why `candidate` does not fit `reference` (empty when it fits). Names every differing item. */
+export function structuralMismatches(reference: DatasetTemplate, candidate: DatasetTemplate): string[] {
+  const problems: string[] = [];
+  for (const [name, length] of Object.entries(reference.dims)) {
+    const got = candidate.dims[name];
+    if (got === undefined) problems.push(`dimension ${name} is missing`);
+    else if (got !== length) problems.push(`dimension ${name} has length ${got}, the dataset has ${length}`);
+  }
+  for (const name of Object.keys(candidate.dims)) if (!(name in reference.dims)) problems.push(`dimension ${name} is not in the dataset`);
+  const byName = new Map(candidate.variables.map((v) => [v.name, v]));
+  for (const v of reference.variables) {
+    const c = byName.get(v.name);
+    if (c === undefined) {
+      problems.push(`variable ${v.name} is missing`);
+      continue;
+    }
+    if (c.dtype !== v.dtype) problems.push(`variable ${v.name} has type ${c.dtype}, the dataset has ${v.dtype}`);
+    if (c.dims.join(",") !== v.dims.join(",")) problems.push(`variable ${v.name} has dimensions (${c.dims.join(", ")}), the dataset has (${v.dims.join(", ")})`);
+    if (!sameNumber(c.fillValue, v.fillValue)) problems.push(`variable ${v.name} has _FillValue ${c.fillValue}, the dataset has ${v.fillValue}`);
+    for (const key of ["units", "calendar", "scale_factor", "add_offset"])
+      if (JSON.stringify(c.attrs[key]) !== JSON.stringify(v.attrs[key])) problems.push(`variable ${v.name} has ${key} ${JSON.stringify(c.attrs[key])}, the dataset has ${JSON.stringify(v.attrs[key])}`);
+  }
+  const refNames = new Set(reference.variables.map((v) => v.name));
+  for (const v of candidate.variables) if (!refNames.has(v.name)) problems.push(`variable ${v.name} is not in the dataset`);
+  return problems;
+}
+
+function sameNumber(a: number | null, b: number | null): boolean {
+  return a === b || (a !== null && b !== null && Number.isNaN(a) && Number.isNaN(b));
+}
+
+/** First index where two grids differ (NaN equals NaN), or -1. */
+export function firstDifference(a: ArrayLike<number | bigint>, b: ArrayLike<number | bigint>): number {
+  if (a.length !== b.length) return 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== y && !(typeof x === "number" && typeof y === "number" && Number.isNaN(x) && Number.isNaN(y))) return i;
+  }
+  return -1;
+}

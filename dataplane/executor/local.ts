@@ -1,0 +1,125 @@
+// The local executor: runs ingest tasks in Node worker threads, at most `concurrency` at once.
+// Tasks in one chain run in order (they share target chunks); chains run in parallel.
+import { Worker } from "node:worker_threads";
+import { availableParallelism } from "node:os";
+import type { IngestTask, TaskResult } from "../task.js";
+import { runTask } from "./run-task.js";
+
+export interface TaskProgress {
+  done: number;
+  total: number;
+  bytesWritten: number;
+  last: TaskResult | { id: string; error: string };
+}
+
+export interface LocalExecutorOptions {
+  /** Worker threads (default: the machine's parallelism). 0 runs tasks inline on the main thread. */
+  concurrency?: number;
+  onProgress?: (p: TaskProgress) => void;
+}
+
+export interface ExecutionOutcome {
+  results: TaskResult[];
+  failures: Array<{ id: string; error: string }>;
+}
+
+function startWorker(): Worker {
+  const self = import.meta.url;
+  if (!self.endsWith(".ts")) return new Worker(new URL("./worker.js", self));
+  // From source (tests, tsx) the worker is TypeScript too: load it through tsx's API.
+  const entry = new URL("./worker.ts", self).href;
+  return new Worker(`import("tsx/esm/api").then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(self)}))`, { eval: true });
+}
+
+class Pool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly waiting: Array<(w: Worker) => void> = [];
+  private seq = 0;
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) {
+      const w = startWorker();
+      this.workers.push(w);
+      this.idle.push(w);
+    }
+  }
+  private acquire(): Promise<Worker> {
+    const w = this.idle.pop();
+    return w !== undefined ? Promise.resolve(w) : new Promise((resolve) => this.waiting.push(resolve));
+  }
+  private release(w: Worker): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) next(w);
+    else this.idle.push(w);
+  }
+  async run(task: IngestTask): Promise<TaskResult> {
+    const w = await this.acquire();
+    const seq = ++this.seq;
+    try {
+      return await new Promise<TaskResult>((resolve, reject) => {
+        const onMessage = (msg: { seq: number; ok: boolean; result?: TaskResult; error?: string }): void => {
+          if (msg.seq !== seq) return;
+          cleanup();
+          if (msg.ok && msg.result !== undefined) resolve(msg.result);
+          else reject(new Error(msg.error ?? "worker failed"));
+        };
+        const onError = (err: Error): void => {
+          cleanup();
+          reject(err);
+        };
+        const onExit = (code: number): void => {
+          cleanup();
+          reject(new Error(`worker exited with code ${code}`));
+        };
+        const cleanup = (): void => {
+          w.off("message", onMessage);
+          w.off("error", onError);
+          w.off("exit", onExit);
+        };
+        w.on("message", onMessage);
+        w.on("error", onError);
+        w.on("exit", onExit);
+        w.postMessage({ seq, task });
+      });
+    } finally {
+      this.release(w);
+    }
+  }
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+export async function runLocal(chains: IngestTask[][], opts: LocalExecutorOptions = {}): Promise<ExecutionOutcome> {
+  const total = chains.reduce((n, c) => n + c.length, 0);
+  const size = Math.min(opts.concurrency ?? availableParallelism(), chains.length);
+  const pool = size > 0 ? new Pool(size) : undefined;
+  const outcome: ExecutionOutcome = { results: [], failures: [] };
+  let done = 0;
+  let bytesWritten = 0;
+  const report = (last: TaskProgress["last"]): void => {
+    done += 1;
+    opts.onProgress?.({ done, total, bytesWritten, last });
+  };
+  const runChain = async (chain: IngestTask[]): Promise<void> => {
+    for (const task of chain) {
+      try {
+        const result = pool !== undefined ? await pool.run(task) : await runTask(task);
+        bytesWritten += result.bytesWritten;
+        outcome.results.push(result);
+        report(result);
+      } catch (err) {
+        const failure = { id: task.id, error: (err as Error).message };
+        outcome.failures.push(failure);
+        report(failure);
+      }
+    }
+  };
+  try {
+    if (pool === undefined) for (const chain of chains) await runChain(chain);
+    else await Promise.all(chains.map(runChain));
+  } finally {
+    await pool?.close();
+  }
+  return outcome;
+}

@@ -1,0 +1,50 @@
+// Executes one ingest task in the current thread: reads the source steps by slices and writes
+// them into the target arrays' regions. Bounded memory: at most ~64 MB of one variable at once.
+import { fileURLToPath } from "node:url";
+import { openSource } from "../source/open.js";
+import { openWritableStore } from "../zarr/store.js";
+import { writeRegion } from "../zarr/chunks.js";
+import { product } from "../ndarray.js";
+import { bytesPerElement } from "../dtype.js";
+import type { IngestTask, TaskResult } from "../task.js";
+
+const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+/** Groups steps into runs that are consecutive in both source and target. */
+export function contiguousRuns(steps: IngestTask["steps"], maxLength: number): Array<{ source: number; target: number; length: number }> {
+  const runs: Array<{ source: number; target: number; length: number }> = [];
+  for (const s of [...steps].sort((a, b) => a.target - b.target)) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.length < maxLength && last.source + last.length === s.source && last.target + last.length === s.target) last.length += 1;
+    else runs.push({ source: s.source, target: s.target, length: 1 });
+  }
+  return runs;
+}
+
+export async function runTask(task: IngestTask): Promise<TaskResult> {
+  const path = task.source.url.startsWith("file://") ? fileURLToPath(task.source.url) : task.source.url;
+  const src = await openSource(path);
+  const store = await openWritableStore(task.target.store);
+  const result: TaskResult = { id: task.id, chunks: 0, bytesWritten: 0, bytesRead: 0 };
+  try {
+    for (const a of task.arrays) {
+      const v = src.variables.find((x) => x.name === a.variable);
+      if (v === undefined) throw new Error(`${path}: variable ${a.variable} is missing`);
+      if (v.dims[0] !== task.concatDim) throw new Error(`${path}: variable ${a.variable} does not start with ${task.concatDim}`);
+      const inner = v.shape.slice(1);
+      const stepBytes = Math.max(1, product(inner) * bytesPerElement(v.dtype));
+      const chunkLen = a.zarray.chunks[0] ?? 1;
+      const maxRun = Math.max(1, Math.min(Math.floor(MAX_READ_BYTES / stepBytes), chunkLen * Math.max(1, Math.floor(MAX_READ_BYTES / stepBytes / chunkLen))));
+      for (const run of contiguousRuns(task.steps, maxRun)) {
+        const data = await src.read(v.name, [run.source, ...inner.map(() => 0)], [run.length, ...inner]);
+        result.bytesRead += data.byteLength;
+        const stats = await writeRegion(store, a.path, a.zarray, [run.target, ...inner.map(() => 0)], [run.length, ...inner], data);
+        result.chunks += stats.chunks;
+        result.bytesWritten += stats.bytesWritten;
+      }
+    }
+  } finally {
+    src.close();
+  }
+  return result;
+}

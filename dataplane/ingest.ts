@@ -1,0 +1,302 @@
+// The ingest pipeline: inspect source files, check them against the dataset's grid, plan where
+// their time steps go, run the copy tasks on the local executor, then commit the new shapes and
+// the ledger in one atomic write of the consolidated metadata.
+import { basename } from "node:path";
+import { openSource } from "./source/open.js";
+import { SourceError, type AttrValue, type Attributes, type SourceDataset, type TypedArray } from "./source/types.js";
+import { decodeTime, parseTimeUnits } from "./cftime.js";
+import { parseNoddKey } from "./nodd.js";
+import { firstDifference, guessConcatDim, isTimeDependent, structuralMismatches, templateOf, type DatasetTemplate, type TemplateVariable } from "./aggregate/template.js";
+import { planAggregation, type AggregationType, type Candidate, type LedgerStep, type Plan } from "./aggregate/plan.js";
+import { compressorConfig, type CodecOptions } from "./zarr/codecs.js";
+import { commitHierarchy, fillValueJson, readConsolidated, type ArrayMetaV2, type Hierarchy } from "./zarr/metadata.js";
+import { openWritableStore, type WritableStore } from "./zarr/store.js";
+import { readRegion, writeRegion } from "./zarr/chunks.js";
+import { runLocal, type TaskProgress } from "./executor/local.js";
+import { TASK_CONTRACT, type IngestTask } from "./task.js";
+
+export interface AggregationOptions {
+  type?: AggregationType;
+  /** Dimension files are joined along; by default the model family's time dimension. */
+  concatDim?: string;
+  /** Dimensions whose coordinates must be identical in every file (default: all of them). */
+  identicalDims?: string[];
+}
+
+export interface IngestOptions {
+  /** Target Zarr store: a local path, file:// or s3:// URL. */
+  store: string;
+  /** Local NetCDF files (fetch remote ones first; see `resolveInputs`). */
+  inputs: string[];
+  aggregation?: AggregationOptions;
+  /** Chunk length per dimension name; unlisted dimensions are one chunk, the aggregation dimension 1. */
+  chunking?: Record<string, number>;
+  encoding?: CodecOptions;
+  /** Global attributes to set (a value) or remove (null) on the store's groups. */
+  attributes?: Record<string, AttrValue | null>;
+  /** Worker threads for the copy (default: all cores; 0 = on the calling thread). */
+  concurrency?: number;
+  onProgress?: (p: IngestProgress) => void;
+}
+
+export type IngestProgress =
+  | { phase: "inspect"; done: number; total: number; file: string }
+  | { phase: "write"; done: number; total: number; bytesWritten: number }
+  | { phase: "commit" };
+
+export interface FileOutcome {
+  input: string;
+  status: "ingested" | "skipped" | "refused";
+  reason?: string;
+  timeSteps: number;
+}
+
+export interface IngestReport {
+  store: string;
+  aggregation: AggregationType;
+  files: FileOutcome[];
+  /** Time steps written by this run. */
+  timeSteps: number;
+  bytesWritten: number;
+  /** Length of the aggregation dimension per group after the commit ("" is the root). */
+  lengths: Record<string, number>;
+}
+
+/** What the store keeps beside its consolidated metadata to make ingests idempotent. */
+export interface Ledger {
+  version: 1;
+  aggregation: AggregationType;
+  concatDim: string;
+  template: DatasetTemplate;
+  cycleMs?: number;
+  groups: Record<string, LedgerStep[]>;
+}
+
+interface Inspected {
+  input: string;
+  template: DatasetTemplate;
+  times: number[];
+  cycleMs?: number;
+  kind?: "nowcast" | "forecast";
+}
+
+function staticVariables(t: DatasetTemplate, identicalDims: string[] | undefined): TemplateVariable[] {
+  return t.variables.filter((v) => !isTimeDependent(v, t.concatDim) && (identicalDims === undefined || v.dims.every((d) => identicalDims.includes(d))));
+}
+
+function shapeOf(v: TemplateVariable, t: DatasetTemplate, length: number): number[] {
+  return v.dims.map((d) => (d === t.concatDim ? length : (t.dims[d] ?? 0)));
+}
+
+async function readAll(src: SourceDataset, name: string): Promise<TypedArray> {
+  const v = src.variables.find((x) => x.name === name);
+  if (v === undefined) throw new SourceError(src.path, `variable ${name} is missing`);
+  return src.read(name, v.shape.map(() => 0), v.shape);
+}
+
+function arrayPath(group: string, name: string): string {
+  return group === "" ? name : `${group}/${name}`;
+}
+
+export function buildHierarchy(t: DatasetTemplate, lengths: Record<string, number>, opts: Pick<IngestOptions, "chunking" | "encoding" | "attributes">): Hierarchy {
+  const compressor = compressorConfig(opts.encoding ?? { codec: "zlib", level: 1 });
+  const attrs: Attributes = { ...t.attrs };
+  for (const [k, v] of Object.entries(opts.attributes ?? {})) {
+    if (v === null) delete attrs[k];
+    else attrs[k] = v;
+  }
+  const h: Hierarchy = { groups: { "": attrs }, arrays: {} };
+  for (const [group, length] of Object.entries(lengths)) {
+    if (group !== "") h.groups[group] = attrs;
+    for (const v of t.variables) {
+      const shape = shapeOf(v, t, length);
+      const chunks = v.dims.map((d, i) => {
+        const want = opts.chunking?.[d] ?? (d === t.concatDim ? 1 : (shape[i] ?? 1));
+        if (!Number.isInteger(want) || want < 1) throw new Error(`chunking.${d}: must be a positive integer, got ${want}`);
+        return d === t.concatDim ? want : Math.max(1, Math.min(want, shape[i] ?? 1));
+      });
+      const meta: ArrayMetaV2 = { zarr_format: 2, shape, chunks, dtype: v.dtype, compressor, fill_value: fillValueJson(v.fillValue), order: "C", filters: null, dimension_separator: "." };
+      h.arrays[arrayPath(group, v.name)] = { meta, attrs: { ...v.attrs, _ARRAY_DIMENSIONS: v.dims } };
+    }
+  }
+  return h;
+}
+
+/** Tasks that write into a shared chunk of the aggregation dimension must run one after the other. */
+export function chainTasks(tasks: IngestTask[]): IngestTask[][] {
+  const parent = tasks.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i] ?? i)));
+  const owner = new Map<string, number>();
+  tasks.forEach((task, i) => {
+    const first = task.arrays[0];
+    const chunkLen = first?.zarray.chunks[0] ?? 1;
+    const group = first?.path.includes("/") ? first.path.slice(0, first.path.lastIndexOf("/")) : "";
+    for (const s of task.steps) {
+      const key = `${group}:${Math.floor(s.target / chunkLen)}`;
+      const j = owner.get(key);
+      if (j === undefined) owner.set(key, i);
+      else parent[find(i)] = find(j);
+    }
+  });
+  const chains = new Map<number, IngestTask[]>();
+  tasks.forEach((task, i) => {
+    const root = find(i);
+    chains.set(root, [...(chains.get(root) ?? []), task]);
+  });
+  return [...chains.values()];
+}
+
+export async function ingest(opts: IngestOptions): Promise<IngestReport> {
+  const store: WritableStore = await openWritableStore(opts.store);
+  const prior = await readConsolidated<Ledger>(store);
+  const ledger = prior?.ledger;
+  const type: AggregationType = opts.aggregation?.type ?? ledger?.aggregation ?? "append";
+  if (prior !== undefined && ledger === undefined) throw new Error(`${store.url}: a Zarr store not written by dmac (no ledger in .zmetadata); refusing to modify it`);
+  if (ledger !== undefined && ledger.aggregation !== type) throw new Error(`aggregation.type: the store holds a ${ledger.aggregation} aggregation, not ${type}`);
+  if (ledger !== undefined && opts.aggregation?.concatDim !== undefined && opts.aggregation.concatDim !== ledger.concatDim)
+    throw new Error(`aggregation.concatDim: the store is aggregated along ${ledger.concatDim}, not ${opts.aggregation.concatDim}`);
+
+  let reference: DatasetTemplate | undefined = ledger?.template;
+  let referenceStatic: Map<string, TypedArray> | undefined;
+  if (prior !== undefined && reference !== undefined) {
+    const ref = reference;
+    const group = Object.keys(ledger?.groups ?? {})[0] ?? "";
+    referenceStatic = new Map();
+    for (const v of staticVariables(ref, undefined)) {
+      const node = prior.hierarchy.arrays[arrayPath(group, v.name)];
+      if (node !== undefined) referenceStatic.set(v.name, await readRegion(store, arrayPath(group, v.name), node.meta));
+    }
+  }
+
+  const outcomes = new Map<string, FileOutcome>();
+  const inspected: Inspected[] = [];
+  let n = 0;
+  for (const input of opts.inputs) {
+    opts.onProgress?.({ phase: "inspect", done: n++, total: opts.inputs.length, file: input });
+    let src: SourceDataset | undefined;
+    try {
+      src = await openSource(input);
+      const concatDim = ledger?.concatDim ?? opts.aggregation?.concatDim ?? reference?.concatDim ?? guessConcatDim(src);
+      let template: DatasetTemplate;
+      try {
+        template = templateOf(src, concatDim);
+      } catch (err) {
+        throw new SourceError(input, (err as Error).message);
+      }
+      if (reference !== undefined) {
+        const problems = structuralMismatches(reference, template);
+        if (problems.length > 0) throw new SourceError(input, `does not match the dataset's grid: ${problems.join("; ")}`);
+      }
+      const statics = staticVariables(reference ?? template, opts.aggregation?.identicalDims);
+      const values = new Map<string, TypedArray>();
+      for (const v of statics) {
+        const got = await readAll(src, v.name);
+        const want = referenceStatic?.get(v.name);
+        if (want !== undefined) {
+          const at = firstDifference(got, want);
+          if (at >= 0) throw new SourceError(input, `does not match the dataset's grid: variable ${v.name} differs at flat index ${at} (${String(got[at])} here, ${String(want[at])} in the dataset)`);
+        }
+        values.set(v.name, got);
+      }
+      const timeVar = template.variables.find((v) => v.name === concatDim);
+      let units;
+      try {
+        units = parseTimeUnits(timeVar?.attrs.units, timeVar?.attrs.calendar);
+      } catch (err) {
+        throw new SourceError(input, `time coordinate ${concatDim}: ${(err as Error).message}`);
+      }
+      const raw = await readAll(src, concatDim);
+      const times = Array.from(raw as ArrayLike<number>, (x) => decodeTime(Number(x), units));
+      const key = parseNoddKey(input);
+      if (reference === undefined) {
+        reference = template;
+        referenceStatic = values;
+      }
+      inspected.push({ input, template, times, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) });
+    } catch (err) {
+      if (!(err instanceof SourceError)) throw err;
+      outcomes.set(input, { input, status: "refused", reason: err.message, timeSteps: 0 });
+    } finally {
+      src?.close();
+    }
+  }
+
+  const report = (files: Plan["files"] | undefined, lengths: Record<string, number>, timeSteps: number, bytesWritten: number): IngestReport => {
+    for (const f of files ?? [])
+      if (!outcomes.has(f.id)) outcomes.set(f.id, { input: f.id, status: f.status === "write" ? "ingested" : f.status === "skip" ? "skipped" : "refused", ...(f.reason ? { reason: `${f.id}: ${f.reason}` } : {}), timeSteps: f.writes.length });
+    return { store: store.url, aggregation: type, files: opts.inputs.map((i) => outcomes.get(i) ?? { input: i, status: "skipped", timeSteps: 0 }), timeSteps, bytesWritten, lengths };
+  };
+  const priorLengths = Object.fromEntries(Object.entries(ledger?.groups ?? {}).map(([g, s]) => [g, s.length]));
+  if (reference === undefined || inspected.length === 0) return report(undefined, priorLengths, 0, 0);
+  const template = reference;
+
+  const candidates: Candidate[] = inspected.map((f) => ({ id: f.input, source: basename(f.input), times: f.times, ...(f.kind ? { kind: f.kind } : {}), ...(f.cycleMs !== undefined ? { cycleMs: f.cycleMs } : {}) }));
+  const plan = planAggregation(type, ledger?.groups ?? {}, candidates, ledger?.cycleMs);
+  const lengths = Object.fromEntries(Object.entries(plan.groups).map(([g, s]) => [g, s.length]));
+  const target = buildHierarchy(template, lengths, opts);
+
+  // Arrays along no time dimension are written once, when their group first appears.
+  for (const group of Object.keys(lengths)) {
+    for (const v of template.variables) {
+      if (isTimeDependent(v, template.concatDim)) continue;
+      const path = arrayPath(group, v.name);
+      if (prior?.hierarchy.arrays[path] !== undefined) continue;
+      const data = referenceStatic?.get(v.name);
+      const node = target.arrays[path];
+      if (data === undefined || node === undefined) throw new Error(`internal: no values for static variable ${v.name}`);
+      await writeRegion(store, path, node.meta, node.meta.shape.map(() => 0), node.meta.shape, data);
+    }
+  }
+
+  const tasks: IngestTask[] = [];
+  for (const f of plan.files) {
+    if (f.status !== "write") continue;
+    tasks.push({
+      contract: TASK_CONTRACT,
+      id: f.id,
+      source: { url: f.id },
+      target: { store: store.url },
+      concatDim: template.concatDim,
+      steps: f.writes,
+      arrays: template.variables
+        .filter((v) => isTimeDependent(v, template.concatDim))
+        .map((v) => {
+          const path = arrayPath(f.group, v.name);
+          const node = target.arrays[path];
+          if (node === undefined) throw new Error(`internal: no array ${path}`);
+          return { variable: v.name, path, zarray: node.meta };
+        }),
+    });
+  }
+  const outcome = await runLocal(chainTasks(tasks), {
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+    onProgress: (p: TaskProgress) => opts.onProgress?.({ phase: "write", done: p.done, total: p.total, bytesWritten: p.bytesWritten }),
+  });
+
+  // A failed file must not become visible: commit each group only up to its first new index.
+  const committedGroups: Record<string, LedgerStep[]> = {};
+  for (const [group, steps] of Object.entries(plan.groups)) {
+    const oldLength = ledger?.groups[group]?.length ?? 0;
+    let cut = steps.length;
+    for (const failure of outcome.failures) {
+      const f = plan.files.find((x) => x.id === failure.id && x.group === group);
+      for (const w of f?.writes ?? []) if (w.target >= oldLength) cut = Math.min(cut, w.target);
+    }
+    committedGroups[group] = steps.slice(0, cut).map((s, i) => {
+      const failedHere = outcome.failures.some((fl) => s.source === basename(fl.id));
+      return failedHere && i < oldLength ? (ledger?.groups[group]?.[i] ?? s) : s;
+    });
+  }
+  const committedLengths = Object.fromEntries(Object.entries(committedGroups).map(([g, s]) => [g, s.length]));
+  for (const failure of outcome.failures) outcomes.set(failure.id, { input: failure.id, status: "refused", reason: `${failure.id}: ${failure.error}`, timeSteps: 0 });
+  for (const f of plan.files) {
+    if (f.status !== "write" || outcomes.has(f.id)) continue;
+    const lost = f.writes.some((w) => w.target >= (committedLengths[f.group] ?? 0));
+    if (lost) outcomes.set(f.id, { input: f.id, status: "refused", reason: `${f.id}: not committed because an earlier file in the same run failed; run again`, timeSteps: 0 });
+  }
+  opts.onProgress?.({ phase: "commit" });
+  const newLedger: Ledger = { version: 1, aggregation: type, concatDim: template.concatDim, template, groups: committedGroups, ...(plan.cycleMs !== undefined ? { cycleMs: plan.cycleMs } : {}) };
+  await commitHierarchy(store, buildHierarchy(template, committedLengths, opts), newLedger, prior?.hierarchy);
+  const written = plan.files.filter((f) => f.status === "write" && !outcomes.has(f.id)).reduce((s, f) => s + f.writes.length, 0);
+  return report(plan.files, committedLengths, written, outcome.results.reduce((s, r) => s + r.bytesWritten, 0));
+}

@@ -1,0 +1,110 @@
+// Zarr v2 metadata as xarray reads it: `.zgroup`, `.zarray`, `.zattrs` with
+// `_ARRAY_DIMENSIONS`, and the consolidated `.zmetadata` that is our commit point.
+import type { AttrValue, Attributes, Dtype } from "../source/types.js";
+import type { V2Compressor } from "./codecs.js";
+import { getJson, jsonBytes, type ReadableStore, type StoreKey, type WritableStore } from "./store.js";
+
+export interface ArrayMetaV2 {
+  zarr_format: 2;
+  shape: number[];
+  chunks: number[];
+  dtype: Dtype;
+  compressor: V2Compressor;
+  fill_value: number | "NaN" | "Infinity" | "-Infinity" | null;
+  order: "C";
+  filters: null;
+  dimension_separator: ".";
+}
+
+export interface ArrayNode {
+  meta: ArrayMetaV2;
+  /** Attributes including `_ARRAY_DIMENSIONS`. */
+  attrs: Record<string, AttrValue | string[]>;
+}
+
+/** A whole hierarchy as held in consolidated metadata; paths have no leading slash ("" is the root). */
+export interface Hierarchy {
+  groups: Record<string, Attributes>;
+  arrays: Record<string, ArrayNode>;
+}
+
+/** The consolidated document, plus our aggregation ledger kept beside it (zarr readers ignore extra keys). */
+export interface Consolidated<L> {
+  zarr_consolidated_format: 1;
+  metadata: Record<string, unknown>;
+  "dmac:ledger"?: L;
+}
+
+export function fillValueJson(value: number | null): ArrayMetaV2["fill_value"] {
+  if (value === null) return null;
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Infinity) return "Infinity";
+  if (value === -Infinity) return "-Infinity";
+  return value;
+}
+
+export function fillValueNumber(value: ArrayMetaV2["fill_value"]): number | null {
+  if (value === null) return null;
+  if (typeof value === "number") return value;
+  return value === "NaN" ? NaN : value === "Infinity" ? Infinity : -Infinity;
+}
+
+function key(path: string, name: string): StoreKey {
+  return (path === "" ? `/${name}` : `/${path}/${name}`) as StoreKey;
+}
+
+function metaKey(path: string, name: string): string {
+  return path === "" ? name : `${path}/${name}`;
+}
+
+export async function readConsolidated<L>(store: ReadableStore): Promise<{ hierarchy: Hierarchy; ledger: L | undefined } | undefined> {
+  const doc = await getJson<Consolidated<L>>(store, "/.zmetadata");
+  if (doc === undefined) return undefined;
+  const hierarchy: Hierarchy = { groups: {}, arrays: {} };
+  const m = doc.metadata;
+  for (const [k, v] of Object.entries(m)) {
+    const at = k.lastIndexOf("/");
+    const path = at < 0 ? "" : k.slice(0, at);
+    const name = at < 0 ? k : k.slice(at + 1);
+    if (name === ".zgroup") hierarchy.groups[path] = (m[metaKey(path, ".zattrs")] as Attributes | undefined) ?? {};
+    if (name === ".zarray") hierarchy.arrays[path] = { meta: v as ArrayMetaV2, attrs: (m[metaKey(path, ".zattrs")] as ArrayNode["attrs"] | undefined) ?? {} };
+  }
+  return { hierarchy, ledger: doc["dmac:ledger"] };
+}
+
+export function consolidate<L>(h: Hierarchy, ledger: L): Consolidated<L> {
+  const metadata: Record<string, unknown> = {};
+  for (const [path, attrs] of Object.entries(h.groups)) {
+    metadata[metaKey(path, ".zgroup")] = { zarr_format: 2 };
+    metadata[metaKey(path, ".zattrs")] = attrs;
+  }
+  for (const [path, node] of Object.entries(h.arrays)) {
+    metadata[metaKey(path, ".zarray")] = node.meta;
+    metadata[metaKey(path, ".zattrs")] = node.attrs;
+  }
+  return { zarr_consolidated_format: 1, metadata, "dmac:ledger": ledger };
+}
+
+/**
+ * Publishes a hierarchy: per-node metadata first (for readers that do not use consolidated
+ * metadata, each `.zarray` only ever grows over chunks already written), then `.zmetadata`
+ * in one atomic replace. That last write is the commit.
+ */
+export async function commitHierarchy<L>(store: WritableStore, h: Hierarchy, ledger: L, previous?: Hierarchy): Promise<void> {
+  const writes: Array<Promise<void>> = [];
+  for (const [path, attrs] of Object.entries(h.groups)) {
+    if (previous?.groups[path] !== undefined && JSON.stringify(previous.groups[path]) === JSON.stringify(attrs)) continue;
+    writes.push(store.set(key(path, ".zgroup"), jsonBytes({ zarr_format: 2 })), store.set(key(path, ".zattrs"), jsonBytes(attrs)));
+  }
+  for (const [path, node] of Object.entries(h.arrays)) {
+    const before = previous?.arrays[path];
+    if (before !== undefined && JSON.stringify(before) === JSON.stringify(node)) continue;
+    writes.push(store.set(key(path, ".zarray"), jsonBytes(node.meta)), store.set(key(path, ".zattrs"), jsonBytes(node.attrs)));
+  }
+  await Promise.all(writes);
+  await store.set("/.zmetadata", jsonBytes(consolidate(h, ledger)));
+}
+
+export function chunkKey(path: string, index: readonly number[]): StoreKey {
+  return key(path, index.length === 0 ? "0" : index.join("."));
+}

@@ -1,0 +1,101 @@
+// Key-value stores under a Zarr hierarchy. Keys are absolute ("/zeta/.zarray"), as zarrita's
+// stores expect, so these stores can be handed to zarrita for reading as they are.
+// Every `set` replaces a whole object atomically: readers see the old bytes or the new, never half.
+import { mkdir, readFile, rename, writeFile, unlink } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export type StoreKey = `/${string}`;
+
+export interface ReadableStore {
+  readonly url: string;
+  get(key: StoreKey): Promise<Uint8Array | undefined>;
+}
+
+export interface WritableStore extends ReadableStore {
+  /** Replaces the object at `key` atomically. */
+  set(key: StoreKey, value: Uint8Array): Promise<void>;
+}
+
+export function isWritable(store: ReadableStore): store is WritableStore {
+  return typeof (store as Partial<WritableStore>).set === "function";
+}
+
+function checkKey(key: string): void {
+  if (!key.startsWith("/") || key.split("/").some((part) => part === ".." || part === ".")) throw new Error(`store key ${JSON.stringify(key)}: not a normalised absolute key`);
+}
+
+/** A Zarr store in a local directory; writes go to a temporary file then rename(2) into place. */
+export class FileStore implements WritableStore {
+  readonly root: string;
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+  get url(): string {
+    return `file://${this.root}`;
+  }
+  async get(key: StoreKey): Promise<Uint8Array | undefined> {
+    checkKey(key);
+    try {
+      return new Uint8Array(await readFile(join(this.root, key)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw err;
+    }
+  }
+  async set(key: StoreKey, value: Uint8Array): Promise<void> {
+    checkKey(key);
+    const path = join(this.root, key);
+    const tmp = join(dirname(path), `.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+    await mkdir(dirname(path), { recursive: true });
+    try {
+      await writeFile(tmp, value);
+      await rename(tmp, path);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+export async function getJson<T>(store: ReadableStore, key: StoreKey): Promise<T | undefined> {
+  const bytes = await store.get(key);
+  if (bytes === undefined) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as T;
+  } catch (err) {
+    throw new Error(`${store.url}${key}: invalid JSON (${(err as Error).message})`);
+  }
+}
+
+export function jsonBytes(value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value, jsonReplacer, 2));
+}
+
+/** Zarr v2 JSON spells non-finite fill values as strings. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === "number" && !Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+  return value;
+}
+
+/** Opens a store from a URL or a local path: file://, s3:// (writable) or http(s):// (read-only). */
+export async function openStore(location: string): Promise<ReadableStore> {
+  if (location.startsWith("s3://")) {
+    const { S3Store } = await import("./s3-store.js");
+    return S3Store.fromUrl(location);
+  }
+  if (/^https?:\/\//.test(location)) {
+    const { HttpStore } = await import("./http-store.js");
+    return new HttpStore(location);
+  }
+  if (location.startsWith("file://")) return new FileStore(fileURLToPath(location));
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new Error(`store url ${location}: unsupported scheme (use file://, s3:// or https://)`);
+  return new FileStore(location);
+}
+
+export async function openWritableStore(location: string): Promise<WritableStore> {
+  const store = await openStore(location);
+  if (!isWritable(store)) throw new Error(`store url ${location}: read-only (http stores cannot be written)`);
+  return store;
+}
