@@ -1,0 +1,62 @@
+// Snapshots of the charts rendered with Pulumi stack outputs present (the committed tree has none
+// yet, so these are the only place reviewers see the IRSA and endpoint wiring). Update with
+// `npx vitest run test/charts/snapshot.test.ts -u` and review the diff.
+import { describe, expect, it } from "vitest";
+import type { StackOutputs } from "../../clusters/config/stack-outputs.js";
+import { environment } from "../../clusters/environments.js";
+import { componentDefinitions, domainsFor, renderEnvironment } from "../../clusters/render.js";
+import { sampleDomains } from "../../crds/samples.js";
+import { parseFiles } from "./rendered.js";
+
+/** What `infra/` would export for a prod stack (fixture values, no AWS involved). */
+const outputs: StackOutputs = {
+  region: "us-east-1",
+  dataBucket: "dmac-prod-datalake",
+  queueUrls: { ofs: "https://sqs.us-east-1.amazonaws.com/123456789012/dmac-prod-ofs", rtofs: "https://sqs.us-east-1.amazonaws.com/123456789012/dmac-prod-rtofs" },
+  roleArns: {
+    operator: "arn:aws:iam::123456789012:role/dmac-prod-operator",
+    eventBridge: "arn:aws:iam::123456789012:role/dmac-prod-event-bridge",
+    dataApi: "arn:aws:iam::123456789012:role/dmac-prod-data-api",
+    catalogApi: "arn:aws:iam::123456789012:role/dmac-prod-catalog-api",
+  },
+  catalogDatabase: { endpoint: "dmac-prod.cluster-abc.us-east-1.rds.amazonaws.com:5432", secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dmac-prod-catalog" },
+};
+
+const prod = environment("prod");
+const domains = domainsFor(prod, sampleDomains("prod"));
+const withOutputs = renderEnvironment({ env: prod, outputs, domains });
+const without = renderEnvironment({ env: prod, outputs: undefined, domains });
+
+describe("prod with stack outputs", () => {
+  // The CRDs are owned by crds/api and checked by synth --check; snapshots cover the workload charts.
+  it.each(componentDefinitions.map((c) => c.name).filter((n) => n !== "crds"))("component %s matches its snapshot", async (name) => {
+    const file = withOutputs.find((f) => f.path === `clusters/prod/components/${name}/manifests.yaml`);
+    expect(file).toBeDefined();
+    await expect(file!.text).toMatchFileSnapshot(`./__snapshots__/prod-with-outputs/${name}.yaml`);
+  });
+
+  it("annotates each platform service account with its IAM role", () => {
+    const accounts = parseFiles(withOutputs).map((o) => o.obj).filter((o) => o.kind === "ServiceAccount");
+    const arns = Object.fromEntries(accounts.map((a) => [a.metadata.name, a.metadata.annotations?.["eks.amazonaws.com/role-arn"]]));
+    expect(arns).toEqual({
+      "dmac-operator": outputs.roleArns.operator,
+      "catalog-api": outputs.roleArns.catalogApi,
+      "data-api": outputs.roleArns.dataApi,
+      "event-bridge": outputs.roleArns.eventBridge,
+    });
+  });
+
+  it("passes bucket, queues and database endpoint as environment variables", () => {
+    const text = withOutputs.map((f) => f.text).join("\n");
+    for (const value of [outputs.dataBucket, outputs.queueUrls.ofs, outputs.queueUrls.rtofs, outputs.catalogDatabase.endpoint]) expect(text).toContain(value);
+  });
+
+  it("renders without any cloud identifier when the environment has no outputs", () => {
+    const text = without.map((f) => f.text).join("\n");
+    expect(text).not.toContain("eks.amazonaws.com/role-arn");
+    expect(text).not.toContain("AWS_REGION");
+    // Only the workload files differ; ArgoCD wiring and domains do not depend on cloud outputs.
+    const changed = withOutputs.filter((f) => without.find((g) => g.path === f.path)?.text !== f.text).map((f) => f.path);
+    expect(changed.sort()).toEqual(["catalog-api", "data-api", "event-bridge", "operator"].map((n) => `clusters/prod/components/${n}/manifests.yaml`));
+  });
+});
