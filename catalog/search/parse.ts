@@ -1,6 +1,8 @@
 // Turns untrusted STAC API search parameters (GET query strings or a POST body) into a
 // checked ItemSearch. Every failure is a CatalogInputError naming the parameter.
 import { Cql2Error } from "../cql2/ast.js";
+import { cql2ToSql } from "../cql2/sql.js";
+import { SqlParams } from "../store/params.js";
 import { parseCql2Json } from "../cql2/json.js";
 import { parseCql2Text } from "../cql2/text.js";
 import { parseGeometry } from "../geometry/geojson.js";
@@ -130,11 +132,16 @@ function parseFilter(raw: RawSearch, from: "query" | "body"): Cql2Expr | undefin
   if (filter === undefined) return undefined;
   const effective = lang ?? (from === "query" ? "cql2-text" : "cql2-json");
   try {
+    let expr: Cql2Expr;
     if (effective === "cql2-text") {
       if (typeof filter !== "string") throw new CatalogInputError("filter", "cql2-text must be a string");
-      return parseCql2Text(filter);
+      expr = parseCql2Text(filter);
+    } else {
+      expr = parseCql2Json(typeof filter === "string" ? parseJsonParam(filter, "filter") : filter);
     }
-    return parseCql2Json(typeof filter === "string" ? parseJsonParam(filter, "filter") : filter);
+    // Translating once here surfaces type errors (id = 3, bad timestamps) as a 400 on `filter`.
+    cql2ToSql(expr, new SqlParams());
+    return expr;
   } catch (err) {
     if (err instanceof Cql2Error) throw new CatalogInputError("filter", err.message);
     throw err;

@@ -5,6 +5,7 @@ import { SCHEMA_SQL } from "./schema.js";
 import { buildCollectionSearch, buildItemSearch } from "./search-sql.js";
 import { checkId } from "../stac/checks.js";
 import { CatalogInputError } from "../stac/errors.js";
+import { Cql2Error } from "../cql2/ast.js";
 import type { ItemRow } from "./records.js";
 import type { SqlClient, SqlQuery } from "./sql-client.js";
 import type { CollectionSearch, ItemSearch } from "../search/types.js";
@@ -85,7 +86,13 @@ export async function createCatalogStore(db: SqlClient): Promise<CatalogStore> {
       return rows[0] ? (JSON.parse(rows[0].doc) as StacItem) : undefined;
     },
     async searchItems(search) {
-      const q = buildItemSearch(search);
+      let q: ReturnType<typeof buildItemSearch>;
+      try {
+        q = buildItemSearch(search);
+      } catch (err) {
+        if (err instanceof Cql2Error) throw new CatalogInputError("filter", err.message);
+        throw err;
+      }
       return page<StacItem>(await db.query<{ doc: string }>(q.sql, q.params), search.limit);
     },
     close: () => db.close(),
