@@ -1,0 +1,112 @@
+// IAM policy documents as pure functions of ARNs: one least-privilege document per workload, and the
+// IRSA trust policy that lets exactly one Kubernetes service account assume a role.
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Action: string | readonly string[];
+  readonly Resource?: string | readonly string[];
+  readonly Principal?: unknown;
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: readonly PolicyStatement[];
+}
+
+const doc = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement });
+
+/**
+ * Trust policy for IAM roles for service accounts: the cluster's OIDC provider may assume the role only
+ * for a token whose subject is `system:serviceaccount:<namespace>:<serviceAccount>` and audience STS.
+ * `oidcIssuer` is the issuer URL without `https://`.
+ */
+export function irsaTrustPolicy(oidcProviderArn: string, oidcIssuer: string, namespace: string, serviceAccount: string): PolicyDocument {
+  const issuer = oidcIssuer.replace(/^https:\/\//, "");
+  if (!/^[a-z0-9-]{1,63}$/.test(namespace)) throw new Error(`irsaTrustPolicy: namespace ${JSON.stringify(namespace)} is not a Kubernetes name`);
+  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(serviceAccount)) throw new Error(`irsaTrustPolicy: serviceAccount ${JSON.stringify(serviceAccount)} is not a Kubernetes name`);
+  return doc({
+    Effect: "Allow",
+    Principal: { Federated: oidcProviderArn },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: {
+      StringEquals: {
+        [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+        [`${issuer}:aud`]: "sts.amazonaws.com",
+      },
+    },
+  });
+}
+
+/** Operator: lists the data bucket and reads, writes and deletes objects in it (Zarr stores are rewritten). */
+export function operatorPolicy(bucketArn: string): PolicyDocument {
+  return doc(
+    { Sid: "ListDataBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
+    {
+      Sid: "ReadWriteDataObjects",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+      Resource: `${bucketArn}/*`,
+    },
+  );
+}
+
+/** Data API: read-only access to the data bucket. */
+export function dataApiPolicy(bucketArn: string): PolicyDocument {
+  return doc(
+    { Sid: "ListDataBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
+    { Sid: "ReadDataObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${bucketArn}/*` },
+  );
+}
+
+/** Event bridge: consumes (receives and deletes) messages of the NODD queues, nothing else. */
+export function eventBridgePolicy(queueArns: readonly string[]): PolicyDocument {
+  return doc({
+    Sid: "ConsumeNoddQueues",
+    Effect: "Allow",
+    Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+    Resource: [...queueArns],
+  });
+}
+
+/** Catalog API: reads the database credentials from the one Secrets Manager secret that holds them. */
+export function catalogApiPolicy(secretArn: string): PolicyDocument {
+  return doc({ Sid: "ReadCatalogDatabaseSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secretArn });
+}
+
+/** SQS queue policy: only SNS, and only for the given topic, may send to the queue. */
+export function queueAcceptsTopicPolicy(queueArn: string, topicArn: string): PolicyDocument {
+  return doc({
+    Sid: "AcceptNoddTopicOnly",
+    Effect: "Allow",
+    Principal: { Service: "sns.amazonaws.com" },
+    Action: "sqs:SendMessage",
+    Resource: queueArn,
+    Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
+  });
+}
+
+/**
+ * Bucket policy: always deny plain-HTTP access; with `publicRead` (open data), also let anyone list
+ * the bucket and read objects, nothing more.
+ */
+export function bucketPolicy(bucketArn: string, publicRead: boolean): PolicyDocument {
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [bucketArn, `${bucketArn}/*`],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+  ];
+  if (publicRead) {
+    statements.push(
+      { Sid: "PublicListOpenData", Effect: "Allow", Principal: "*", Action: "s3:ListBucket", Resource: bucketArn },
+      { Sid: "PublicReadOpenData", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${bucketArn}/*` },
+    );
+  }
+  return doc(...statements);
+}

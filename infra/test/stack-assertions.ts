@@ -1,0 +1,233 @@
+// Assertions over the resource graph of one stack, shared by stack-dev.test.ts and stack-prod.test.ts
+// (one file per stack: the Pulumi runtime is process-global and vitest isolates files).
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { argocdResourceCustomizations } from "../../clusters/argocd/health.js";
+import { platformNamespace, serviceAccounts } from "../../clusters/config/stack-outputs.js";
+import { parseStackConfig, type StackConfig } from "../config.js";
+import { maxReceiveCount } from "../messaging.js";
+import { nodeRoleLabel } from "../nodegroups.js";
+import { checkPolicy, type GraphResource } from "../policy.js";
+import { policyOptions } from "../program.js";
+import { toStackOutputs } from "../stack-outputs.js";
+import { infraDir, json, ofType, one, runStack, stackConfig } from "./harness.js";
+
+const repoRoot = join(infraDir, "..");
+
+function statementsOf(policy: unknown): Record<string, unknown>[] {
+  return json(policy).Statement as Record<string, unknown>[];
+}
+
+export function describeStack(stack: string): void {
+  describe(`stack ${stack}`, () => {
+    let graph: GraphResource[];
+    let outputs: Record<string, unknown>;
+    let cfg: StackConfig;
+    const prefix = `dmac-${stack}`;
+
+    beforeAll(async () => {
+      const raw = stackConfig(stack);
+      cfg = parseStackConfig(
+        Object.fromEntries(Object.entries(raw).filter(([k]) => k.startsWith("dmac:")).map(([k, v]) => [k.slice(5), v])),
+        stack,
+        raw["aws:region"] ?? "",
+      );
+      ({ graph, outputs } = await runStack(stack));
+    });
+
+    it("exports the StackOutputs contract that clusters/config reads", () => {
+      const contract = toStackOutputs(outputs, `stack ${stack}`);
+      expect(contract.region).toBe(cfg.region);
+      expect(contract.dataBucket).toBe(one(graph, "aws:s3/bucket:Bucket", `${prefix}-data`).name);
+      expect(contract.queueUrls.ofs).toMatch(new RegExp(`/${prefix}-ofs$`));
+      expect(contract.queueUrls.rtofs).toMatch(new RegExp(`/${prefix}-rtofs$`));
+      expect(contract.catalogDatabase.secretArn).toMatch(/^arn:aws:secretsmanager:/);
+    });
+
+    it("spreads the VPC over two zones with private node subnets", () => {
+      const subnets = ofType(graph, "aws:ec2/subnet:Subnet");
+      const privateSubnets = subnets.filter((s) => s.name.includes("-private-"));
+      expect(new Set(privateSubnets.map((s) => s.inputs.availabilityZone))).toEqual(new Set(cfg.availabilityZones));
+      for (const s of subnets) expect(s.inputs.mapPublicIpOnLaunch).toBe(false);
+      expect(ofType(graph, "aws:ec2/natGateway:NatGateway")).toHaveLength(cfg.natGateways === "perAz" ? 2 : 1);
+      const privateIds = new Set(privateSubnets.map((s) => s.id));
+      for (const ng of ofType(graph, "aws:eks/nodeGroup:NodeGroup")) {
+        expect((ng.inputs.subnetIds as string[]).every((id) => privateIds.has(id))).toBe(true);
+      }
+    });
+
+    it("creates the cluster with an OIDC provider, API access entries for the configured admins and no default node group", () => {
+      const cluster = one(graph, "eks:index:Cluster", prefix);
+      expect(cluster.inputs.createOidcProvider).toBe(true);
+      expect(cluster.inputs.skipDefaultNodeGroup).toBe(true);
+      expect(cluster.inputs.authenticationMode).toBe("API");
+      const entries = Object.values(cluster.inputs.accessEntries as Record<string, { principalArn: string }>);
+      expect(entries.map((e) => e.principalArn)).toEqual(cfg.adminPrincipalArns);
+    });
+
+    it("sizes, labels and taints the node groups from config", () => {
+      const system = one(graph, "aws:eks/nodeGroup:NodeGroup", `${prefix}-system`).inputs;
+      const dask = one(graph, "aws:eks/nodeGroup:NodeGroup", `${prefix}-dask-workers`).inputs;
+      expect(system.capacityType).toBe("ON_DEMAND");
+      expect(system.scalingConfig).toEqual({ minSize: cfg.systemNodes.minSize, maxSize: cfg.systemNodes.maxSize, desiredSize: cfg.systemNodes.desiredSize });
+      expect(system.instanceTypes).toEqual(cfg.systemNodes.instanceTypes);
+      expect(system.taints ?? []).toEqual([]);
+      expect(dask.capacityType).toBe("SPOT");
+      expect(dask.scalingConfig).toEqual({ minSize: cfg.daskWorkerNodes.minSize, maxSize: cfg.daskWorkerNodes.maxSize, desiredSize: cfg.daskWorkerNodes.desiredSize });
+      expect(dask.instanceTypes).toEqual(cfg.daskWorkerNodes.instanceTypes);
+      expect((dask.labels as Record<string, string>)[nodeRoleLabel]).toBe("dask-worker");
+      expect(dask.taints).toEqual([{ key: "dmac.ioos.us/dask-worker", value: "true", effect: "NO_SCHEDULE" }]);
+    });
+
+    it("installs the EBS CSI driver with its own IRSA role and a default encrypted gp3 class", () => {
+      const addon = one(graph, "aws:eks/addon:Addon", `${prefix}-ebs-csi`).inputs;
+      expect(addon.addonName).toBe("aws-ebs-csi-driver");
+      expect(addon.serviceAccountRoleArn).toBe(`arn:aws:iam::111122223333:role/${prefix}-ebs-csi`);
+      const sc = one(graph, "kubernetes:storage.k8s.io/v1:StorageClass", `${prefix}-gp3`).inputs as { metadata: { annotations: Record<string, string> }; parameters: Record<string, string>; provisioner: string };
+      expect(sc.metadata.annotations["storageclass.kubernetes.io/is-default-class"]).toBe("true");
+      expect(sc.provisioner).toBe("ebs.csi.aws.com");
+      expect(sc.parameters).toMatchObject({ type: "gp3", encrypted: "true" });
+    });
+
+    it("encrypts and versions every bucket and blocks public access unless the stack opted in", () => {
+      const buckets = ofType(graph, "aws:s3/bucket:Bucket");
+      expect(buckets.length).toBeGreaterThanOrEqual(1);
+      for (const b of buckets) {
+        const sse = ofType(graph, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find((r) => r.inputs.bucket === b.id);
+        expect(sse, `${b.name} encryption`).toBeDefined();
+        expect(JSON.stringify(sse!.inputs.rules)).toContain("aws:kms");
+        const versioning = ofType(graph, "aws:s3/bucketVersioning:BucketVersioning").find((r) => r.inputs.bucket === b.id);
+        expect(versioning?.inputs.versioningConfiguration).toEqual({ status: "Enabled" });
+        const block = ofType(graph, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").find((r) => r.inputs.bucket === b.id);
+        expect(block, `${b.name} public access block`).toBeDefined();
+        const optedIn = cfg.dataLake.publicRead && b.name === `${prefix}-data`;
+        expect(block!.inputs.blockPublicAcls).toBe(true);
+        expect(block!.inputs.ignorePublicAcls).toBe(true);
+        expect(block!.inputs.blockPublicPolicy).toBe(!optedIn);
+        expect(block!.inputs.restrictPublicBuckets).toBe(!optedIn);
+      }
+      const policy = statementsOf(one(graph, "aws:s3/bucketPolicy:BucketPolicy", `${prefix}-data`).inputs.policy);
+      expect(policy.some((s) => s.Sid === "DenyInsecureTransport" && s.Effect === "Deny")).toBe(true);
+      expect(policy.some((s) => s.Effect === "Allow" && s.Principal === "*")).toBe(cfg.dataLake.publicRead);
+    });
+
+    it("expires model-run objects after the configured days", () => {
+      const rules = one(graph, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", `${prefix}-data`).inputs.rules as { id: string; filter?: { prefix?: string }; expiration?: { days?: number } }[];
+      const modelRuns = rules.find((r) => r.id === "expire-model-runs");
+      expect(modelRuns?.filter?.prefix).toBe(cfg.dataLake.modelRunPrefix);
+      expect(modelRuns?.expiration?.days).toBe(cfg.dataLake.modelRunExpirationDays);
+    });
+
+    it("gives every NODD queue a dead-letter queue (maxReceiveCount 4) and a policy accepting only its topic", () => {
+      const queues = ofType(graph, "aws:sqs/queue:Queue");
+      const dlqs = queues.filter((q) => q.name.endsWith("-dlq"));
+      const main = queues.filter((q) => !q.name.endsWith("-dlq"));
+      expect(main.map((q) => q.name).sort()).toEqual([`${prefix}-ofs`, `${prefix}-rtofs`]);
+      for (const q of main) {
+        const redrive = json(q.inputs.redrivePolicy);
+        expect(redrive.maxReceiveCount).toBe(maxReceiveCount);
+        expect(redrive.maxReceiveCount).toBe(4);
+        const dlq = dlqs.find((d) => redrive.deadLetterTargetArn === `arn:aws:sqs:${cfg.region}:111122223333:${d.name}`);
+        expect(dlq, `${q.name} dead-letter queue`).toBeDefined();
+        expect(dlq!.inputs.redrivePolicy).toBeUndefined();
+        const feed = q.name.endsWith("-rtofs") ? "rtofs" : "ofs";
+        const qp = ofType(graph, "aws:sqs/queuePolicy:QueuePolicy").find((p) => p.name === q.name);
+        const [statement, ...rest] = statementsOf(qp?.inputs.policy);
+        expect(rest).toEqual([]);
+        expect(statement).toMatchObject({
+          Effect: "Allow",
+          Principal: { Service: "sns.amazonaws.com" },
+          Action: "sqs:SendMessage",
+          Condition: { ArnEquals: { "aws:SourceArn": cfg.noddTopics[feed] } },
+        });
+        const sub = one(graph, "aws:sns/topicSubscription:TopicSubscription", q.name).inputs;
+        expect(sub).toMatchObject({ topic: cfg.noddTopics[feed], protocol: "sqs", endpoint: `arn:aws:sqs:${cfg.region}:111122223333:${q.name}` });
+      }
+      expect(dlqs).toHaveLength(main.length);
+    });
+
+    it("names exactly one namespace and service account in every IRSA trust policy", () => {
+      const irsa = ofType(graph, "aws:iam/role:Role").filter((r) => String(r.inputs.assumeRolePolicy).includes("AssumeRoleWithWebIdentity"));
+      expect(irsa.length).toBe(5);
+      const subjects = irsa.map((role) => {
+        const statements = statementsOf(role.inputs.assumeRolePolicy);
+        expect(statements).toHaveLength(1);
+        const condition = (statements[0]!.Condition as { StringEquals: Record<string, unknown> }).StringEquals;
+        const sub = condition["oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF:sub"];
+        expect(typeof sub).toBe("string");
+        expect(sub).toMatch(/^system:serviceaccount:[a-z0-9-]+:[a-z0-9.-]+$/);
+        expect(condition["oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF:aud"]).toBe("sts.amazonaws.com");
+        expect(Object.keys(statements[0]!.Condition as object)).toEqual(["StringEquals"]);
+        return sub as string;
+      });
+      const platform = Object.values(serviceAccounts).map((sa) => `system:serviceaccount:${platformNamespace}:${sa}`);
+      expect(subjects.sort()).toEqual([...platform, "system:serviceaccount:kube-system:ebs-csi-controller-sa"].sort());
+    });
+
+    it("scopes each workload's policy to its own resources", () => {
+      const policy = (sa: string) => statementsOf(one(graph, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${sa}`).inputs.policy);
+      const resources = (sa: string) => policy(sa).flatMap((s) => [s.Resource].flat() as string[]);
+      const actions = (sa: string) => policy(sa).flatMap((s) => [s.Action].flat() as string[]);
+      const bucketArn = `arn:aws:s3:::${prefix}-data`;
+      expect(new Set(resources(serviceAccounts.operator))).toEqual(new Set([bucketArn, `${bucketArn}/*`]));
+      expect(actions(serviceAccounts.operator)).toContain("s3:PutObject");
+      expect(new Set(resources(serviceAccounts.dataApi))).toEqual(new Set([bucketArn, `${bucketArn}/*`]));
+      expect(actions(serviceAccounts.dataApi).filter((a) => /Put|Delete/.test(a))).toEqual([]);
+      expect(new Set(resources(serviceAccounts.eventBridge))).toEqual(new Set([`arn:aws:sqs:${cfg.region}:111122223333:${prefix}-ofs`, `arn:aws:sqs:${cfg.region}:111122223333:${prefix}-rtofs`]));
+      expect(actions(serviceAccounts.eventBridge).every((a) => a.startsWith("sqs:"))).toBe(true);
+      expect(resources(serviceAccounts.catalogApi)).toEqual([(outputs.catalogDatabase as { secretArn: string }).secretArn]);
+    });
+
+    it("keeps the database private and encrypted, its password in Secrets Manager only", () => {
+      const db = one(graph, "aws:rds/instance:Instance", `${prefix}-catalog`).inputs;
+      expect(db).toMatchObject({ engine: "postgres", storageEncrypted: true, manageMasterUserPassword: true, publiclyAccessible: false, multiAz: cfg.database.multiAz, deletionProtection: cfg.database.deletionProtection });
+      expect(db.password).toBeUndefined();
+      const sg = one(graph, "aws:ec2/securityGroup:SecurityGroup", `${prefix}-catalog`).inputs as { ingress: { cidrBlocks: string[]; fromPort: number }[] };
+      expect(sg.ingress.flatMap((r) => r.cidrBlocks)).toEqual([cfg.vpcCidr]);
+    });
+
+    it("installs a pinned ArgoCD chart with our health checks and a root app at clusters/<stack>", () => {
+      const release = one(graph, "kubernetes:helm.sh/v3:Release", `${prefix}-argocd`).inputs as { chart: string; version: string; repositoryOpts: { repo: string }; values: { configs: { cm: Record<string, unknown> } } };
+      expect(release.chart).toBe("argo-cd");
+      expect(release.version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(release.version).toBe(cfg.argocdChartVersion);
+      expect(release.repositoryOpts.repo).toBe("https://argoproj.github.io/argo-helm");
+      for (const [key, lua] of Object.entries(argocdResourceCustomizations())) expect(release.values.configs.cm[key]).toBe(lua);
+
+      const app = one(graph, "kubernetes:argoproj.io/v1alpha1:Application", `${prefix}-root-app`).inputs as { spec: { source: { repoURL: string; targetRevision: string; path: string } } };
+      expect(app.spec.source).toEqual({ repoURL: cfg.gitRepoUrl, targetRevision: cfg.gitRevision, path: `clusters/${stack}/bootstrap` });
+      // The path must hold the environment's rendered entry: its own root Application.
+      const dir = join(repoRoot, app.spec.source.path);
+      expect(existsSync(dir), `${dir} exists`).toBe(true);
+      const docs = readdirSync(dir).filter((f) => f.endsWith(".yaml")).map((f) => parse(readFileSync(join(dir, f), "utf8")) as { kind?: string; spec?: { source?: { path?: string } } });
+      expect(docs.some((d) => d.kind === "Application" && d.spec?.source?.path?.startsWith(`clusters/${stack}/`))).toBe(true);
+    });
+
+    it("deploys Nebari from a generated config onto our node groups once the cluster is ready", () => {
+      const cmd = one(graph, "command:local:Command", `${prefix}-nebari`).inputs as { create: string; delete: string; environment: Record<string, string> };
+      expect(cmd.create).toContain("nebari deploy -c nebari-config.yaml --disable-prompt");
+      expect(cmd.delete).toContain("nebari destroy -c nebari-config.yaml --disable-prompt");
+      const doc = parse(cmd.environment.NEBARI_CONFIG_YAML!) as Record<string, any>;
+      expect(doc).toMatchObject({ project_name: cfg.nebari.projectName, provider: "existing", domain: cfg.nebari.domain });
+      expect(doc.existing.node_selectors.worker).toEqual({ key: nodeRoleLabel, value: "dask-worker" });
+      expect(doc.existing.node_selectors.general).toEqual({ key: nodeRoleLabel, value: "system" });
+      expect(Object.keys(doc.profiles.dask_worker)).toEqual(cfg.nebari.daskWorkerProfiles.map((p) => p.name));
+      expect(doc.terraform_state.config.bucket).toBe(`${prefix}-nebari-state`);
+      expect(doc.security.authentication.type).toBe(cfg.nebari.authentication);
+      expect(cmd.environment.NEBARI_CONFIG_YAML).not.toMatch(/client_secret/);
+      expect(outputs.nebariConfig).toBe(cmd.environment.NEBARI_CONFIG_YAML);
+    });
+
+    it("passes the policy check with its own opt-ins", () => {
+      expect(checkPolicy(graph, policyOptions(cfg))).toEqual([]);
+    });
+
+    it("fails the policy check where an opt-in is taken away", () => {
+      const strict = checkPolicy(graph, { publicBuckets: [], allowWildcardIamActions: false });
+      if (cfg.dataLake.publicRead) expect(strict.filter((v) => v.rule === "public-bucket").length).toBeGreaterThan(0);
+      else expect(strict).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,3 @@
+import { describeStack } from "./stack-assertions.js";
+
+describeStack("dev");
