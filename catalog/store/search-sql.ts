@@ -39,7 +39,8 @@ function orderBy(sortby: SortKey[] | undefined, params: SqlParams): string {
   if (!sortby?.length) return "i.t_start DESC, i.collection, i.id";
   const keys = sortby.map((k) => {
     const column = SORT_COLUMNS[k.field] ?? `(i.properties -> ${params.add(k.field.replace(/^properties\./, ""))}::text)`;
-    return `${column} ${k.direction === "desc" ? "DESC" : "ASC"}`;
+    // Items without the property come last in either direction.
+    return `${column} ${k.direction === "desc" ? "DESC" : "ASC"} NULLS LAST`;
   });
   // Ties broken by the primary key so paging never repeats or skips an item.
   return [...keys, "i.collection", "i.id"].join(", ");
