@@ -4,6 +4,7 @@
 import { ApiObject, Duration, JsonPatch, Size } from "cdk8s";
 import type { Construct } from "constructs";
 import * as kplus from "cdk8s-plus-27";
+import { k8s } from "cdk8s-plus-27";
 import type { ContainerSizing } from "../environments.js";
 import { componentLabels, selectorLabels } from "./labels.js";
 
@@ -94,6 +95,13 @@ export function restrictedDeployment(scope: Construct, id: string, props: Restri
     ],
   });
   deployment.select(kplus.LabelSelector.of({ labels: selectorLabels(props.name) }));
+  if (props.replicas > 1) {
+    // Node drains keep at least one replica serving; a single replica is allowed to move.
+    new k8s.KubePodDisruptionBudget(scope, `${id}-pdb`, {
+      metadata: { name: props.name, namespace: props.namespace, labels },
+      spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selectorLabels(props.name) } },
+    });
+  }
   ApiObject.of(deployment).addJsonPatch(
     JsonPatch.add("/spec/template/spec/securityContext/seccompProfile", { type: "RuntimeDefault" }),
     JsonPatch.add("/spec/template/spec/containers/0/securityContext/capabilities", { drop: ["ALL"] }),

@@ -72,6 +72,19 @@ describe.each(pods.map((p) => [`${p.path} ${p.name}`, p] as const))("Pod Securit
   });
 });
 
+describe("availability", () => {
+  it("gives every Deployment with more than one replica a PodDisruptionBudget", () => {
+    const deployments = objects.filter((o) => o.obj.kind === "Deployment");
+    const multi = deployments.filter((d) => ((d.obj.spec as { replicas?: number }).replicas ?? 1) > 1);
+    expect(multi.length).toBeGreaterThan(0);
+    for (const d of multi) {
+      const pdb = objects.find((o) => o.path === d.path && o.obj.kind === "PodDisruptionBudget" && o.obj.metadata.name === d.obj.metadata.name);
+      const selector = (d.obj.spec as { selector: unknown }).selector;
+      expect((pdb?.obj.spec as { selector?: unknown } | undefined)?.selector, `${d.path} ${d.obj.metadata.name}`).toEqual(selector);
+    }
+  });
+});
+
 describe("image pinning rule", () => {
   it.each(["ghcr.io/ioos/dmac-operator", "ghcr.io/ioos/dmac-operator:latest", "dmac-operator:0.1.0", "ghcr.io/ioos/x:"])("rejects %s", (image) => {
     expect(() => assertPinnedImage(image, "test")).toThrow(/must be pinned/);
