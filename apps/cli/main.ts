@@ -2,6 +2,7 @@
 // ./commands and registers itself here; later features add a module and one line below.
 import { Command } from "commander";
 import { registerValidate } from "./commands/validate.js";
+import { registerControlPlane } from "./commands/control-plane.js";
 
 export function buildProgram(): Command {
   const program = new Command("dmac")
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .showHelpAfterError();
   registerValidate(program);
+  registerControlPlane(program);
   return program;
 }
 

@@ -1,0 +1,300 @@
+// The HTTP face of the control plane: Kubernetes URL grammar, content negotiation and Status
+// errors, on node:http. Not fastify: the route table is the live resource registry (CRDs add
+// and remove endpoints at runtime, which fastify cannot do after start), watches are long
+// chunked streams, and body decoding depends on the patch media type.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { parse as parseYaml } from "yaml";
+import { PATCH_TYPES, type Api, type DeleteOptions, type Target, type WriteOptions } from "./api.js";
+import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
+import { ApiError, errors, isApiError } from "./errors.js";
+import type { OpenApi } from "./openapi.js";
+import { groupVersion } from "./resource-type.js";
+import { isPlainObject } from "./schema.js";
+import { serveWatch, type WatchSettings } from "./watch.js";
+
+/** kube-apiserver's request body limit. */
+export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
+
+export interface HttpContext {
+  api: Api;
+  openapi: OpenApi;
+  watch: WatchSettings;
+  serverAddress: () => string;
+  ready: () => boolean;
+  onError?: (err: Error) => void;
+}
+
+const VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+dmac", gitCommit: "embedded", gitTreeState: "clean", buildDate: "2026-01-01T00:00:00Z", goVersion: "n/a (node)", compiler: "node", platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}` };
+
+export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(ctx, req, res).catch((err: unknown) => {
+      const apiError = isApiError(err) ? err : errors.internal("the server could not handle the request");
+      if (!isApiError(err)) ctx.onError?.(err as Error);
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      sendJson(res, apiError.code, apiError.toStatus());
+    });
+  };
+}
+
+function sendJson(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string | string[]> = { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)), "Cache-Control": "no-cache, private" };
+  if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  res.writeHead(code, headers);
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, code: number, text: string): void {
+  res.writeHead(code, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
+async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://control-plane");
+  const path = url.pathname.replace(/\/+$/, "") || "/";
+  const method = req.method ?? "GET";
+  const segs = path.split("/").filter((s) => s !== "").map(decodeURIComponent);
+
+  if (method === "GET" || method === "HEAD") {
+    if (path === "/version") return sendJson(res, 200, VERSION);
+    if (path === "/healthz" || path === "/livez" || path.startsWith("/healthz/") || path.startsWith("/livez/")) return sendText(res, 200, "ok");
+    if (path === "/readyz" || path.startsWith("/readyz/")) return ctx.ready() ? sendText(res, 200, "ok") : sendText(res, 503, "not ready: persistence failed");
+    if (path === "/api") return sendJson(res, 200, apiVersions(ctx.serverAddress()));
+    if (path === "/apis") return sendJson(res, 200, apiGroupList(ctx.api.registry));
+    if (path === "/openapi/v3") return sendJson(res, 200, ctx.openapi.index());
+    if (path.startsWith("/openapi/v3/")) {
+      const doc = ctx.openapi.documentFor(path.slice("/openapi/v3/".length));
+      if (!doc) throw errors.notFoundPath();
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(doc)), "Cache-Control": url.searchParams.has("hash") ? "public, immutable" : "no-cache, private" });
+      res.end(doc);
+      return;
+    }
+    if (segs[0] === "apis" && segs.length === 2) {
+      const group = apiGroup(ctx.api.registry, segs[1]!);
+      if (!group) throw errors.notFoundPath();
+      return sendJson(res, 200, group);
+    }
+    if ((segs[0] === "api" && segs.length === 2) || (segs[0] === "apis" && segs.length === 3)) {
+      const [group, version] = segs[0] === "api" ? ["", segs[1]!] : [segs[1]!, segs[2]!];
+      const list = apiResourceList(ctx.api.registry, group, version);
+      if (!list) throw errors.notFoundPath();
+      return sendJson(res, 200, list);
+    }
+  }
+  const route = parseResourcePath(ctx, segs);
+  if (!route) throw errors.notFoundPath();
+  const { target, watchPath } = route;
+  const q = url.searchParams;
+
+  if (method === "GET") {
+    if (target.name && !watchPath) return sendJson(res, 200, ctx.api.get(target));
+    if (watchPath || q.get("watch") === "true" || q.get("watch") === "1") {
+      if (target.name) {
+        // /watch/.../{name}: a watch on one object is a field-selector watch.
+        q.set("fieldSelector", [q.get("fieldSelector"), `metadata.name=${target.name}`].filter(Boolean).join(","));
+        delete target.name;
+      }
+      const options = {
+        allowWatchBookmarks: q.get("allowWatchBookmarks") === "true",
+        sendInitialEvents: q.get("sendInitialEvents") === "true",
+        ...optional("resourceVersion", q.get("resourceVersion")),
+        ...optional("labelSelector", q.get("labelSelector")),
+        ...optional("fieldSelector", q.get("fieldSelector")),
+        ...optional("timeoutSeconds", q.has("timeoutSeconds") ? positiveInt(q.get("timeoutSeconds")!, "timeoutSeconds") : undefined),
+      };
+      await serveWatch(ctx.api, target, options, ctx.watch, res, (cb) => {
+        req.on("close", cb);
+        res.on("close", cb);
+      });
+      return;
+    }
+    const list = ctx.api.list(target, {
+      ...optional("labelSelector", q.get("labelSelector")),
+      ...optional("fieldSelector", q.get("fieldSelector")),
+      ...optional("limit", q.has("limit") ? positiveInt(q.get("limit")!, "limit") : undefined),
+      ...optional("continue", q.get("continue")),
+    });
+    const metadata: Record<string, unknown> = { resourceVersion: list.resourceVersion };
+    if (list.continue) metadata.continue = list.continue;
+    if (list.remainingItemCount !== undefined) metadata.remainingItemCount = list.remainingItemCount;
+    return sendJson(res, 200, { kind: target.type.listKind, apiVersion: groupVersion(target.type.group, target.version.name), metadata, items: list.items });
+  }
+
+  const writeOptions = parseWriteOptions(q);
+  if (method === "POST") {
+    if (target.name) throw errors.methodNotAllowed(`POST is not allowed on a named ${target.type.kind}; create with POST on the collection`);
+    const body = await readBody(req, target);
+    const result = await ctx.api.create(target, body, writeOptions);
+    return sendJson(res, 201, result.object, result.warnings);
+  }
+  if (method === "PUT") {
+    if (!target.name) throw errors.methodNotAllowed("PUT requires a resource name");
+    const body = await readBody(req, target);
+    const result = route.finalize ? await finalize(ctx.api, target, body, writeOptions) : await ctx.api.update(target, body, writeOptions);
+    return sendJson(res, 200, result.object, result.warnings);
+  }
+  if (method === "PATCH") {
+    if (!target.name) throw errors.methodNotAllowed("PATCH requires a resource name");
+    const contentType = (req.headers["content-type"] ?? "").toLowerCase();
+    const media = contentType.split(";")[0]!.trim();
+    const known: string[] = [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.strategic, PATCH_TYPES.apply];
+    if (!known.includes(media)) throw errors.unsupportedMediaType(contentType || "(none)");
+    if (media === PATCH_TYPES.strategic && target.type.custom) {
+      await drain(req);
+      throw errors.unsupportedMediaType(contentType);
+    }
+    const body = await readBody(req, target, media === PATCH_TYPES.apply ? "yaml" : "json");
+    const result = await ctx.api.patch(target, contentType, body, writeOptions);
+    return sendJson(res, result.created ? 201 : 200, result.object, result.warnings);
+  }
+  if (method === "DELETE") {
+    const raw = await readBody(req, target, "json", true);
+    const options = parseDeleteOptions(raw, q);
+    if (!target.name) {
+      const deleted = await ctx.api.deleteCollection(target, { ...optional("labelSelector", q.get("labelSelector")), ...optional("fieldSelector", q.get("fieldSelector")) }, options);
+      return sendJson(res, 200, { kind: target.type.listKind, apiVersion: groupVersion(target.type.group, target.version.name), metadata: { resourceVersion: String(ctx.api.store.resourceVersion) }, items: deleted });
+    }
+    const { object, removed } = await ctx.api.delete(target, options);
+    const code = removed ? 200 : 202;
+    if (removed && !target.type.custom && !(target.type.group === "" && target.type.plural === "namespaces")) {
+      return sendJson(res, code, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name: object.metadata.name, group: target.type.group, kind: target.type.plural, uid: object.metadata.uid } });
+    }
+    return sendJson(res, code, object);
+  }
+  throw errors.methodNotAllowed(`the server does not allow this method on the requested resource: ${method}`);
+}
+
+interface Route {
+  target: Target;
+  watchPath: boolean;
+  finalize: boolean;
+}
+
+function parseResourcePath(ctx: HttpContext, segs: string[]): Route | undefined {
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (segs[0] === "api" && segs.length >= 3) [group, version, rest] = ["", segs[1]!, segs.slice(2)];
+  else if (segs[0] === "apis" && segs.length >= 4) [group, version, rest] = [segs[1]!, segs[2]!, segs.slice(3)];
+  else return undefined;
+  const watchPath = rest[0] === "watch";
+  if (watchPath) rest = rest.slice(1);
+  let namespace: string | undefined;
+  if (rest[0] === "namespaces" && rest.length >= 3 && !(rest.length === 3 && (rest[2] === "status" || rest[2] === "finalize"))) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  if (rest.length === 0 || rest.length > 3) return undefined;
+  const [plural, name, sub] = rest as [string, string?, string?];
+  const resolved = ctx.api.registry.resolve(group, version, plural);
+  if (!resolved) return undefined;
+  if (namespace !== undefined && !resolved.type.namespaced) return undefined;
+  const target: Target = { type: resolved.type, version: resolved.version };
+  if (namespace !== undefined) target.namespace = namespace;
+  if (name !== undefined) target.name = name;
+  let finalize = false;
+  if (sub !== undefined) {
+    const isNamespace = group === "" && plural === "namespaces";
+    if (sub === "status" && (resolved.version.statusSubresource || isNamespace)) target.subresource = "status";
+    else if (sub === "finalize" && isNamespace) finalize = true;
+    else return undefined;
+  }
+  return { target, watchPath, finalize };
+}
+
+/** PUT /api/v1/namespaces/{name}/finalize: only spec.finalizers changes. */
+async function finalize(api: Api, target: Target, body: unknown, options: WriteOptions) {
+  const current = api.get(target);
+  const finalizers = isPlainObject(body) && isPlainObject(body.spec) ? body.spec.finalizers : undefined;
+  const next = structuredClone(current);
+  next.spec = { ...(isPlainObject(next.spec) ? next.spec : {}), finalizers: Array.isArray(finalizers) ? finalizers : [] };
+  return api.update(target, next, options);
+}
+
+function optional<K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } {
+  return (value === null || value === undefined || value === "" ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function positiveInt(text: string, name: string): number {
+  if (!/^\d+$/.test(text)) throw errors.badRequest(`${name}: Invalid value: "${text}": must be a non-negative integer`);
+  return Number(text);
+}
+
+function parseWriteOptions(q: URLSearchParams): WriteOptions {
+  const options: WriteOptions = {};
+  const dryRun = q.getAll("dryRun");
+  if (dryRun.length > 0) {
+    if (dryRun.some((d) => d !== "All")) throw errors.badRequest(`dryRun: Unsupported value: ${JSON.stringify(dryRun[0])}: supported values: "All"`);
+    options.dryRun = true;
+  }
+  const manager = q.get("fieldManager");
+  if (manager) {
+    if (manager.length > 128) throw errors.badRequest("fieldManager: Too long: must have at most 128 bytes");
+    options.fieldManager = manager;
+  }
+  const validation = q.get("fieldValidation");
+  if (validation) {
+    if (validation !== "Strict" && validation !== "Warn" && validation !== "Ignore") throw errors.badRequest(`fieldValidation: Unsupported value: ${JSON.stringify(validation)}: supported values: "Ignore", "Strict", "Warn"`);
+    options.fieldValidation = validation;
+  }
+  if (q.get("force") === "true") options.force = true;
+  return options;
+}
+
+function parseDeleteOptions(body: unknown, q: URLSearchParams): DeleteOptions {
+  const options: DeleteOptions = {};
+  const fromBody = isPlainObject(body) ? body : {};
+  const policy = q.get("propagationPolicy") ?? fromBody.propagationPolicy;
+  if (policy !== undefined && policy !== null) {
+    if (policy !== "Background" && policy !== "Foreground" && policy !== "Orphan") throw errors.badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Background", "Foreground", "Orphan"`);
+    options.propagationPolicy = policy;
+  } else if (fromBody.orphanDependents === true || q.get("orphanDependents") === "true") options.propagationPolicy = "Orphan";
+  if (isPlainObject(fromBody.preconditions)) options.preconditions = fromBody.preconditions as DeleteOptions["preconditions"] & object;
+  const dryRun = [...q.getAll("dryRun"), ...(Array.isArray(fromBody.dryRun) ? (fromBody.dryRun as string[]) : [])];
+  if (dryRun.includes("All")) options.dryRun = true;
+  return options;
+}
+
+async function drain(req: IncomingMessage): Promise<void> {
+  for await (const _ of req) {
+    // discard
+  }
+}
+
+/** Reads and decodes a request body: JSON or YAML by content type, with kube-apiserver's size limit. */
+async function readBody(req: IncomingMessage, target: Target, as?: "json" | "yaml", allowEmpty = false): Promise<unknown> {
+  const contentType = (req.headers["content-type"] ?? "application/json").toLowerCase();
+  const media = contentType.split(";")[0]!.trim();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_REQUEST_BYTES) tooLarge = true;
+    else chunks.push(chunk);
+  }
+  if (tooLarge) throw errors.tooLarge(`Request entity too large: limit is ${MAX_REQUEST_BYTES}`);
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") {
+    if (allowEmpty) return undefined;
+    throw errors.badRequest("the request body is empty: an object is required");
+  }
+  const format = as ?? (media === "application/yaml" || media === "application/x-yaml" || media === "text/yaml" ? "yaml" : media === "application/json" || media === "" || media === "*/*" ? "json" : undefined);
+  if (format === undefined) throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${contentType})`, {});
+  if (format === "json") {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (err) {
+      throw errors.badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+    }
+  }
+  try {
+    return parseYaml(text, { maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    throw errors.badRequest(`the body of the request for ${target.type.plural} could not be decoded as YAML: ${(err as Error).message}`);
+  }
+}

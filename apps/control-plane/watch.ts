@@ -1,0 +1,108 @@
+// Watch streams: initial state (for rv "" / "0" or sendInitialEvents), then change events from
+// the store's window, filtered by namespace and selectors, with bookmarks and timeouts.
+// Events for objects that move in or out of a label selector become ADDED / DELETED, as in
+// kube-apiserver's watch cache.
+import type { ServerResponse } from "node:http";
+import type { Api, Target } from "./api.js";
+import { errors, type ApiError } from "./errors.js";
+import { bucketOf, groupVersion } from "./resource-type.js";
+import { buildSelector } from "./selectors.js";
+import type { EventType, StoreEvent } from "./store.js";
+import type { KObject } from "./types.js";
+
+export interface WatchOptions {
+  resourceVersion?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  allowWatchBookmarks: boolean;
+  sendInitialEvents: boolean;
+  timeoutSeconds?: number;
+}
+
+export interface WatchSettings {
+  bookmarkIntervalMs: number;
+  defaultTimeoutSeconds: number;
+  /** How a watch from a compacted resourceVersion fails: ERROR event in a 200 stream (kube's watch cache) or HTTP 410. */
+  expiredAs: "event" | "http";
+  /** A watcher more than this many bytes behind is closed (it re-lists), so one stuck client cannot grow memory without bound. */
+  maxBufferedBytes: number;
+}
+
+/** Starts a watch on `res`; returns once the stream has ended. Throws ApiError for requests that fail before streaming. */
+export function serveWatch(api: Api, target: Target, options: WatchOptions, settings: WatchSettings, res: ServerResponse, onClose: (cb: () => void) => void): Promise<void> {
+  const selector = buildSelector(options.labelSelector, options.fieldSelector, target.type.kind);
+  const bucket = bucketOf(target.type);
+  const namespace = target.type.namespaced ? target.namespace : undefined;
+  const apiVersion = groupVersion(target.type.group, target.version.name);
+  const rvText = options.resourceVersion ?? "";
+  if (rvText !== "" && !/^\d+$/.test(rvText)) throw errors.badRequest(`resourceVersion: Invalid value: "${rvText}": must be a non-negative integer`);
+  const fromRv = rvText === "" || rvText === "0" ? undefined : Number(rvText);
+  const backlog = fromRv === undefined ? [] : api.store.eventsSince(fromRv);
+  if (backlog === undefined && settings.expiredAs === "http") throw tooOld(fromRv!, api.store.oldestWatchableRv);
+
+  res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+  res.flushHeaders();
+
+  return new Promise<void>((resolve) => {
+    let ended = false;
+    let lastRv = fromRv ?? api.store.lastEmittedRv;
+    const timers: NodeJS.Timeout[] = [];
+    let unsubscribe: () => void = () => {};
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      unsubscribe();
+      for (const t of timers) clearTimeout(t), clearInterval(t);
+      res.end();
+      resolve();
+    };
+    const write = (type: EventType | "BOOKMARK" | "ERROR", object: unknown): void => {
+      if (ended) return;
+      res.write(`{"type":"${type}","object":${JSON.stringify(object)}}\n`);
+      if (res.writableLength > settings.maxBufferedBytes) end();
+    };
+    onClose(end);
+    if (backlog === undefined) {
+      write("ERROR", tooOld(fromRv!, api.store.oldestWatchableRv).toStatus());
+      end();
+      return;
+    }
+    const view = (o: KObject): KObject => (o.apiVersion === apiVersion ? o : { ...o, apiVersion });
+    const inScope = (o: KObject | undefined): boolean => o !== undefined && (namespace === undefined || o.metadata.namespace === namespace) && selector(o);
+    const deliver = (event: StoreEvent): void => {
+      if (event.bucket !== bucket || event.rv <= lastRv) return;
+      lastRv = event.rv;
+      const now = inScope(event.object);
+      const before = event.type === "ADDED" ? false : inScope(event.previous);
+      if (event.type === "DELETED") {
+        if (now || before) write("DELETED", view(event.object));
+      } else if (now && before) write("MODIFIED", view(event.object));
+      else if (now) write("ADDED", view(event.object));
+      else if (before) write("DELETED", view(event.object));
+    };
+    const bookmark = (initialEnd: boolean): void => {
+      const metadata: Record<string, unknown> = { resourceVersion: String(Math.max(lastRv, api.store.lastEmittedRv)) };
+      if (initialEnd) metadata.annotations = { "k8s.io/initial-events-end": "true" };
+      write("BOOKMARK", { kind: target.type.kind, apiVersion, metadata });
+    };
+
+    if (fromRv === undefined || options.sendInitialEvents) {
+      const current = api.store.list(bucket, namespace).filter(selector);
+      lastRv = api.store.lastEmittedRv;
+      for (const o of current) write("ADDED", view(o));
+      if (options.sendInitialEvents && options.allowWatchBookmarks) bookmark(true);
+    } else for (const event of backlog) deliver(event);
+    unsubscribe = api.store.subscribe(deliver);
+
+    const timeout = options.timeoutSeconds ?? settings.defaultTimeoutSeconds;
+    timers.push(setTimeout(end, timeout * 1000));
+    if (options.allowWatchBookmarks) {
+      const ticker = setInterval(() => bookmark(false), settings.bookmarkIntervalMs);
+      timers.push(ticker);
+    }
+  });
+}
+
+function tooOld(rv: number, oldest: number): ApiError {
+  return errors.gone(`too old resource version: ${rv} (${oldest})`);
+}
