@@ -36,6 +36,8 @@ export interface IngestOptions {
   attributes?: Record<string, AttrValue | null>;
   /** Worker threads for the copy (default: all cores; 0 = on the calling thread). */
   concurrency?: number;
+  /** Files copied between two commits of the consolidated metadata (default 16). */
+  commitEvery?: number;
   onProgress?: (p: IngestProgress) => void;
 }
 
@@ -268,35 +270,64 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
         }),
     });
   }
-  const outcome = await runLocal(chainTasks(tasks), {
-    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-    onProgress: (p: TaskProgress) => opts.onProgress?.({ phase: "write", done: p.done, total: p.total, bytesWritten: p.bytesWritten }),
-  });
-
-  // A failed file must not become visible: commit each group only up to its first new index.
-  const committedGroups: Record<string, LedgerStep[]> = {};
-  for (const [group, steps] of Object.entries(plan.groups)) {
-    const oldLength = ledger?.groups[group]?.length ?? 0;
-    let cut = steps.length;
-    for (const failure of outcome.failures) {
-      const f = plan.files.find((x) => x.id === failure.id && x.group === group);
-      for (const w of f?.writes ?? []) if (w.target >= oldLength) cut = Math.min(cut, w.target);
+  // Commit after every batch of files, so a long ingest that is killed keeps what it finished.
+  const slotOwner = new Map<string, string>();
+  for (const f of plan.files) for (const w of f.writes) slotOwner.set(`${f.group}:${w.target}`, f.id);
+  const committable = (unfinished: Set<string>): Record<string, LedgerStep[]> => {
+    const groups: Record<string, LedgerStep[]> = {};
+    for (const [group, steps] of Object.entries(plan.groups)) {
+      const old = ledger?.groups[group] ?? [];
+      let cut = steps.length;
+      for (const f of plan.files) if (f.group === group && unfinished.has(f.id)) for (const w of f.writes) if (w.target >= old.length) cut = Math.min(cut, w.target);
+      groups[group] = steps.slice(0, cut).map((s, i) => (i < old.length && unfinished.has(slotOwner.get(`${group}:${i}`) ?? "") ? (old[i] ?? s) : s));
     }
-    committedGroups[group] = steps.slice(0, cut).map((s, i) => {
-      const failedHere = outcome.failures.some((fl) => s.source === basename(fl.id));
-      return failedHere && i < oldLength ? (ledger?.groups[group]?.[i] ?? s) : s;
-    });
+    return groups;
+  };
+  const minTarget = (t: IngestTask): number => Math.min(...t.steps.map((s) => s.target));
+  const chains = chainTasks(tasks).sort((a, b) => Math.min(...a.map(minTarget)) - Math.min(...b.map(minTarget)));
+  const batches: IngestTask[][][] = [];
+  for (const chain of chains) {
+    const last = batches[batches.length - 1];
+    if (last === undefined || last.reduce((n, c) => n + c.length, 0) >= (opts.commitEvery ?? 16)) batches.push([chain]);
+    else last.push(chain);
   }
+  const unfinished = new Set(tasks.map((t) => t.id));
+  const failed = new Set<string>();
+  let bytesWritten = 0;
+  let done = 0;
+  let previous = prior?.hierarchy;
+  let committedGroups: Record<string, LedgerStep[]> = ledger?.groups ?? {};
+  const commit = async (): Promise<void> => {
+    opts.onProgress?.({ phase: "commit" });
+    committedGroups = committable(unfinished);
+    const h = buildHierarchy(template, Object.fromEntries(Object.entries(committedGroups).map(([g, s]) => [g, s.length])), opts);
+    const newLedger: Ledger = { version: 1, aggregation: type, concatDim: template.concatDim, template, groups: committedGroups, ...(plan.cycleMs !== undefined ? { cycleMs: plan.cycleMs } : {}) };
+    await commitHierarchy(store, h, newLedger, previous);
+    previous = h;
+  };
+  for (const batch of batches) {
+    const outcome = await runLocal(batch, {
+      ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+      onProgress: (p: TaskProgress) => opts.onProgress?.({ phase: "write", done: done + p.done, total: tasks.length, bytesWritten: bytesWritten + p.bytesWritten }),
+    });
+    done += batch.reduce((n, c) => n + c.length, 0);
+    for (const r of outcome.results) {
+      unfinished.delete(r.id);
+      bytesWritten += r.bytesWritten;
+    }
+    for (const f of outcome.failures) {
+      failed.add(f.id);
+      outcomes.set(f.id, { input: f.id, status: "refused", reason: `${f.id}: ${f.error}`, timeSteps: 0 });
+    }
+    await commit();
+  }
+  if (batches.length === 0) await commit();
   const committedLengths = Object.fromEntries(Object.entries(committedGroups).map(([g, s]) => [g, s.length]));
-  for (const failure of outcome.failures) outcomes.set(failure.id, { input: failure.id, status: "refused", reason: `${failure.id}: ${failure.error}`, timeSteps: 0 });
   for (const f of plan.files) {
     if (f.status !== "write" || outcomes.has(f.id)) continue;
     const lost = f.writes.some((w) => w.target >= (committedLengths[f.group] ?? 0));
     if (lost) outcomes.set(f.id, { input: f.id, status: "refused", reason: `${f.id}: not committed because an earlier file in the same run failed; run again`, timeSteps: 0 });
   }
-  opts.onProgress?.({ phase: "commit" });
-  const newLedger: Ledger = { version: 1, aggregation: type, concatDim: template.concatDim, template, groups: committedGroups, ...(plan.cycleMs !== undefined ? { cycleMs: plan.cycleMs } : {}) };
-  await commitHierarchy(store, buildHierarchy(template, committedLengths, opts), newLedger, prior?.hierarchy);
   const written = plan.files.filter((f) => f.status === "write" && !outcomes.has(f.id)).reduce((s, f) => s + f.writes.length, 0);
-  return report(plan.files, committedLengths, written, outcome.results.reduce((s, r) => s + r.bytesWritten, 0));
+  return report(plan.files, committedLengths, written, bytesWritten);
 }

@@ -1,0 +1,41 @@
+// Public API of the data plane. Operators and apps import from here only.
+//
+// Ingest (IngestJob / Dataset operators, `dmac convert`):
+//   ingest(options)            open sources, check the grid, plan, copy on the local executor, commit.
+//   resolveInputs(inputs)      local paths, globs, https:// and s3:// URLs to local files.
+// Building blocks, for an operator that plans and runs tasks itself:
+//   openSource(path)           NetCDF-3/4 reader chosen by magic bytes (refuses truncated files).
+//   templateOf / structuralMismatches   the dataset grid a file must match.
+//   planAggregation(...)       where time steps go (append, model-run, best-forecast); pure.
+//   runLocal(chains, opts)     the worker-thread executor for IngestTask documents (task.ts).
+//   parseNoddKey(key)          model, cycle, nowcast/forecast and hour from a NOAA NODD key.
+// Reading (data API):
+//   openStore(url), readConsolidated(store), readRegion(store, path, meta, start, count).
+export { ingest, buildHierarchy, chainTasks } from "./ingest.js";
+export type { IngestOptions, IngestReport, IngestProgress, FileOutcome, AggregationOptions, Ledger } from "./ingest.js";
+export { resolveInputs } from "./inputs.js";
+export type { ResolvedInputs } from "./inputs.js";
+export { openSource } from "./source/open.js";
+export { SourceError } from "./source/types.js";
+export type { SourceDataset, SourceVariable, SourceDimension, Dtype, Attributes, AttrValue, TypedArray } from "./source/types.js";
+export { templateOf, structuralMismatches, guessConcatDim } from "./aggregate/template.js";
+export type { DatasetTemplate, TemplateVariable } from "./aggregate/template.js";
+export { planAggregation } from "./aggregate/plan.js";
+export type { AggregationType, Candidate, Plan, FilePlan, LedgerStep } from "./aggregate/plan.js";
+export { runLocal } from "./executor/local.js";
+export type { LocalExecutorOptions, TaskProgress, ExecutionOutcome } from "./executor/local.js";
+export { runTask } from "./executor/run-task.js";
+export { TASK_CONTRACT, ingestTaskSchema, validateTask } from "./task.js";
+export type { IngestTask, TaskResult } from "./task.js";
+export { parseNoddKey } from "./nodd.js";
+export type { NoddKey } from "./nodd.js";
+export { parseTimeUnits, decodeTime } from "./cftime.js";
+export { openStore, openWritableStore, FileStore } from "./zarr/store.js";
+export type { ReadableStore, WritableStore, StoreKey } from "./zarr/store.js";
+export { S3Store } from "./zarr/s3-store.js";
+export { HttpStore } from "./zarr/http-store.js";
+export { readConsolidated, commitHierarchy } from "./zarr/metadata.js";
+export type { ArrayMetaV2, Hierarchy, ArrayNode } from "./zarr/metadata.js";
+export { readRegion, writeRegion } from "./zarr/chunks.js";
+export { compressorConfig } from "./zarr/codecs.js";
+export type { CodecName, CodecOptions } from "./zarr/codecs.js";

@@ -1,0 +1,120 @@
+// Acceptance: for each model family and aggregation, the Zarr store opens in xarray
+// (open_zarr, consolidated) and equals the sources combined by xarray along time.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { ingest } from "../../dataplane/index.js";
+import { compareWithXarray } from "./xarray.js";
+import { cycleAt, fvcomFile, romsFile, rtofsFile, rtofsValidTime, tempDir, validTime, type CycleFile } from "./fixtures.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const c00 = cycleAt("2023-10-22T00:00:00Z");
+const c06 = cycleAt("2023-10-22T06:00:00Z");
+const fc = (cycle: Date, hours: number[]): CycleFile[] => hours.map((hour) => ({ cycle, kind: "f" as const, hour }));
+const nc = (cycle: Date, hours: number[]): CycleFile[] => hours.map((hour) => ({ cycle, kind: "n" as const, hour }));
+
+/** The best forecast computed independently of the planner: per valid time, the smallest lead. */
+function expectedBest(files: Array<{ f: CycleFile; path: string; valid: number }>): Array<[string, number]> {
+  const best = new Map<number, { lead: number; path: string }>();
+  for (const { f, path, valid } of files) {
+    if (f.kind !== "f") continue;
+    const lead = valid - f.cycle.getTime();
+    const held = best.get(valid);
+    if (held === undefined || lead < held.lead) best.set(valid, { lead, path });
+  }
+  return [...best.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => [v.path, 0]);
+}
+
+describe("ROMS (CBOFS-like, NetCDF-4)", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = join(tmp.path, "roms");
+  });
+
+  it("append: time-ordered, idempotent, grows on later runs", async () => {
+    const store = join(dir, "append.zarr");
+    const files = fc(c00, [1, 2, 3, 4, 5]).map((f) => romsFile(join(dir, "src"), f));
+    const shuffled = [files[2], files[0], files[3], files[1]] as string[];
+    const first = await ingest({ store, inputs: shuffled, concurrency: 0 });
+    expect(first.files.every((f) => f.status === "ingested")).toBe(true);
+    expect(first.timeSteps).toBe(4);
+
+    const again = await ingest({ store, inputs: shuffled, concurrency: 0 });
+    expect(again.timeSteps).toBe(0);
+    expect(again.files.map((f) => f.status)).toEqual(["skipped", "skipped", "skipped", "skipped"]);
+    expect(again.lengths[""]).toBe(4);
+
+    const more = await ingest({ store, inputs: [files[4] as string, files[1] as string], concurrency: 0 });
+    expect(more.timeSteps).toBe(1);
+    const cmp = await compareWithXarray({ store, concatDim: "ocean_time", sources: files.map((p) => [p, 0]) });
+    expect(cmp.detail).toBe("");
+    expect(cmp.identical).toBe(true);
+    expect(cmp.times).toHaveLength(5);
+  });
+
+  it("best forecast: smallest lead per valid time, nowcasts excluded, across runs", async () => {
+    const store = join(dir, "best.zarr");
+    const first = fc(c00, [1, 2, 3, 4, 5, 6, 7, 8]).map((f) => ({ f, path: romsFile(join(dir, "src"), f), valid: validTime(f).getTime() }));
+    const second = [...fc(c06, [1, 2, 3, 4]), ...nc(c06, [5, 6])].map((f) => ({ f, path: romsFile(join(dir, "src"), f), valid: validTime(f).getTime() }));
+    const r1 = await ingest({ store, inputs: first.map((x) => x.path), aggregation: { type: "best-forecast" }, concurrency: 0 });
+    expect(r1.lengths[""]).toBe(8);
+    const r2 = await ingest({ store, inputs: second.map((x) => x.path), aggregation: { type: "best-forecast" }, concurrency: 0 });
+    expect(r2.files.filter((f) => f.status === "skipped").map((f) => f.reason)).toEqual([expect.stringContaining("nowcast"), expect.stringContaining("nowcast")]);
+    // 06z f001/f002 replace 00z f007/f008; f003/f004 extend the axis.
+    expect(r2.timeSteps).toBe(4);
+    expect(r2.lengths[""]).toBe(10);
+    const cmp = await compareWithXarray({ store, concatDim: "ocean_time", sources: expectedBest([...first, ...second]) });
+    expect(cmp.detail).toBe("");
+    expect(cmp.times).toHaveLength(10);
+  });
+
+  it("model run: one cycle, nowcast and forecast in separate groups, other cycles refused", async () => {
+    const store = join(dir, "run.zarr");
+    const now = nc(c06, [4, 5, 6]).map((f) => romsFile(join(dir, "src"), f));
+    const fore = fc(c06, [1, 2, 3]).map((f) => romsFile(join(dir, "src"), f));
+    const other = romsFile(join(dir, "src"), { cycle: c00, kind: "f", hour: 2 });
+    const r = await ingest({ store, inputs: [...fore, other, ...now], aggregation: { type: "model-run" }, concurrency: 0 });
+    const refused = r.files.filter((f) => f.status === "refused");
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.reason).toContain(other);
+    expect(refused[0]?.reason).toContain("cycle 2023-10-22T06:00Z".replace("06:00Z", "06:00:00Z"));
+    expect(r.lengths).toEqual({ forecast: 3, nowcast: 3 });
+    for (const [group, files] of [["forecast", fore], ["nowcast", now]] as const) {
+      const cmp = await compareWithXarray({ store, group, concatDim: "ocean_time", sources: files.map((p) => [p, 0]) });
+      expect(cmp.detail).toBe("");
+    }
+  });
+});
+
+describe("FVCOM (NGOFS2-like, NetCDF-3 classic)", () => {
+  it("append and best forecast equal xarray's combination", async () => {
+    const dir = join(tmp.path, "fvcom");
+    const a = fc(c00, [1, 2, 3, 4, 5, 6, 7]).map((f) => ({ f, path: fvcomFile(join(dir, "src"), f), valid: validTime(f).getTime() }));
+    const b = [...fc(c06, [1, 2, 3]), ...nc(c06, [6])].map((f) => ({ f, path: fvcomFile(join(dir, "src"), f), valid: validTime(f).getTime() }));
+    const append = join(dir, "append.zarr");
+    await ingest({ store: append, inputs: a.map((x) => x.path), concurrency: 0 });
+    const cmpA = await compareWithXarray({ store: append, concatDim: "time", undecodable: ["Itime2"], drop: ["siglay", "siglev"], sources: a.map((x) => [x.path, 0]) });
+    expect(cmpA.detail).toBe("");
+
+    const best = join(dir, "best.zarr");
+    const r = await ingest({ store: best, inputs: [...b, ...a].map((x) => x.path), aggregation: { type: "best-forecast" }, concurrency: 0 });
+    expect(r.lengths[""]).toBe(9);
+    const cmpB = await compareWithXarray({ store: best, concatDim: "time", undecodable: ["Itime2"], drop: ["siglay", "siglev"], sources: expectedBest([...a, ...b]) });
+    expect(cmpB.detail).toBe("");
+  });
+});
+
+describe("RTOFS (2-D global diagnostics, MT)", () => {
+  it("best forecast over two daily cycles", async () => {
+    const dir = join(tmp.path, "rtofs");
+    const d1 = cycleAt("2023-09-22T00:00:00Z");
+    const d2 = cycleAt("2023-09-23T00:00:00Z");
+    const files = [...fc(d1, [12, 24, 36]), ...fc(d2, [12, 24]), ...nc(d2, [0])].map((f) => ({ f, path: rtofsFile(join(dir, "src"), f), valid: rtofsValidTime(f).getTime() }));
+    const store = join(dir, "best.zarr");
+    const r = await ingest({ store, inputs: files.map((x) => x.path), aggregation: { type: "best-forecast" }, concurrency: 0, encoding: { codec: "blosc-lz4" } });
+    expect(r.lengths[""]).toBe(4);
+    const cmp = await compareWithXarray({ store, concatDim: "MT", sources: expectedBest(files) });
+    expect(cmp.detail).toBe("");
+  });
+});
