@@ -105,6 +105,9 @@ export function restrictedDeployment(scope: Construct, id: string, props: Restri
   ApiObject.of(deployment).addJsonPatch(
     JsonPatch.add("/spec/template/spec/securityContext/seccompProfile", { type: "RuntimeDefault" }),
     JsonPatch.add("/spec/template/spec/containers/0/securityContext/capabilities", { drop: ["ALL"] }),
+    // cdk8s-plus labels pods with a hash of the construct path; renaming a construct would then
+    // restart every pod. Our selector labels are explicit, so the hash label goes.
+    JsonPatch.remove("/spec/template/metadata/labels/cdk8s.io~1metadata.addr"),
   );
   return deployment;
 }
