@@ -29,6 +29,7 @@ export interface ParsedSearch {
 }
 
 export function parseItemSearch(raw: RawSearch, from: "query" | "body", limits: SearchLimits): ParsedSearch {
+  for (const [key, value] of Object.entries(raw)) rejectNul(value, key);
   const search: ItemSearch = { limit: parseLimit(raw.limit, limits), offset: parseToken(raw.token) };
   const collections = parseList(raw.collections, "collections", from);
   if (collections) search.collections = collections;
@@ -210,6 +211,7 @@ function parseFields(value: unknown, from: "query" | "body"): FieldsSpec | undef
 export function parseFreeText(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "string" || value.length > 500) throw new CatalogInputError("q", "must be a string of at most 500 characters");
+  rejectNul(value, "q");
   const terms: string[] = [];
   for (const m of value.matchAll(/"([^"]*)"|([^\s,"]+)/g)) {
     const term = (m[1] ?? m[2] ?? "").trim();
@@ -217,4 +219,13 @@ export function parseFreeText(value: unknown): string[] | undefined {
   }
   if (terms.length > 20) throw new CatalogInputError("q", "more than 20 terms");
   return terms.length ? terms : undefined;
+}
+
+/** PostgreSQL text cannot hold NUL; reject it up front rather than fail in the database. */
+function rejectNul(value: unknown, field: string, depth = 0): void {
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) throw new CatalogInputError(field, "must not contain NUL characters");
+  } else if (typeof value === "object" && value !== null && depth < 64) {
+    for (const v of Object.values(value)) rejectNul(v, field, depth + 1);
+  }
 }

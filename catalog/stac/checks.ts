@@ -4,6 +4,10 @@ import type { Bbox } from "./types.js";
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.\-]{0,199}$/;
 
+export function isValidId(id: unknown): id is string {
+  return typeof id === "string" && ID_PATTERN.test(id);
+}
+
 /** Collection and item ids go into URLs and SQL parameters: keep them URL-safe and bounded. */
 export function checkId(id: unknown, field: string): asserts id is string {
   if (typeof id !== "string" || !ID_PATTERN.test(id)) {

@@ -3,7 +3,7 @@
 import { collectionRow, itemRow } from "./records.js";
 import { SCHEMA_SQL } from "./schema.js";
 import { buildCollectionSearch, buildItemSearch } from "./search-sql.js";
-import { checkId } from "../stac/checks.js";
+import { checkId, isValidId } from "../stac/checks.js";
 import { CatalogInputError } from "../stac/errors.js";
 import { Cql2Error } from "../cql2/ast.js";
 import type { ItemRow } from "./records.js";
@@ -74,6 +74,7 @@ export async function createCatalogStore(db: SqlClient): Promise<CatalogStore> {
       return rows.length;
     },
     async getCollection(id) {
+      if (!isValidId(id)) return undefined;
       const rows = await db.query<{ doc: string }>(`SELECT doc FROM dmac_collections WHERE id = $1`, [id]);
       return rows[0] ? (JSON.parse(rows[0].doc) as StacCollection) : undefined;
     },
@@ -82,6 +83,7 @@ export async function createCatalogStore(db: SqlClient): Promise<CatalogStore> {
       return page<StacCollection>(await db.query<{ doc: string }>(q.sql, q.params), search.limit);
     },
     async getItem(collectionId, id) {
+      if (!isValidId(collectionId) || !isValidId(id)) return undefined;
       const rows = await db.query<{ doc: string }>(`SELECT doc FROM dmac_items WHERE collection = $1 AND id = $2`, [collectionId, id]);
       return rows[0] ? (JSON.parse(rows[0].doc) as StacItem) : undefined;
     },
