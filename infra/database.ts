@@ -41,7 +41,6 @@ export function createCatalogDatabase(name: string, cfg: StackConfig, network: N
     backupRetentionPeriod: db.backupRetentionDays,
     copyTagsToSnapshot: true,
     autoMinorVersionUpgrade: true,
-    iamDatabaseAuthenticationEnabled: true,
     skipFinalSnapshot: !db.deletionProtection,
     finalSnapshotIdentifier: db.deletionProtection ? `dmac-${cfg.stack}-catalog-final` : undefined,
     tags: { "dmac.ioos.us/stack": cfg.stack },

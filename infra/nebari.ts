@@ -34,7 +34,8 @@ export function deployNebari(
   kubeconfigJson: pulumi.Output<string>,
   dependsOn: pulumi.Resource[],
 ): { configYaml: pulumi.Output<string> } {
-  const state = new aws.s3.Bucket(`${name}-nebari-state`, { forceDestroy: false, tags: { "dmac.ioos.us/stack": cfg.stack } });
+  // forceDestroy: the Command (nebari destroy) depends on this bucket, so it is gone before the bucket is.
+  const state = new aws.s3.Bucket(`${name}-nebari-state`, { forceDestroy: true, tags: { "dmac.ioos.us/stack": cfg.stack } });
   new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-nebari-state`, {
     bucket: state.id,
     rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],

@@ -94,10 +94,9 @@ export async function runStack(stack: string, overrides: Record<string, unknown>
     false,
   );
   pulumi.runtime.setAllConfig(config);
-  const { runProgram } = await import("../program.js");
-  const { loadStackConfig } = await import("../stack-config.js");
-  const out = runProgram(loadStackConfig());
-  const outputs = (await resolveDeep(out)) as Record<string, unknown>;
+  // The real entry point: its exports are the stack outputs Pulumi would record.
+  const entry = (await import("../index.js")) as Record<string, unknown>;
+  const outputs = (await resolveDeep({ ...entry })) as Record<string, unknown>;
   // Waits until every resource registration (including leaves no output depends on) has reached the mocks.
   await pulumi.runtime.disconnect();
   return { graph, outputs };

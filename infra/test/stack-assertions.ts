@@ -1,6 +1,6 @@
 // Assertions over the resource graph of one stack, shared by stack-dev.test.ts and stack-prod.test.ts
 // (one file per stack: the Pulumi runtime is process-global and vitest isolates files).
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -188,7 +188,7 @@ export function describeStack(stack: string): void {
       expect(sg.ingress.flatMap((r) => r.cidrBlocks)).toEqual([cfg.vpcCidr]);
     });
 
-    it("installs a pinned ArgoCD chart with our health checks and a root app at clusters/<stack>", () => {
+    it("installs a pinned ArgoCD chart with our health checks and the root app over clusters/<stack>/apps", () => {
       const release = one(graph, "kubernetes:helm.sh/v3:Release", `${prefix}-argocd`).inputs as { chart: string; version: string; repositoryOpts: { repo: string }; values: { configs: { cm: Record<string, unknown> } } };
       expect(release.chart).toBe("argo-cd");
       expect(release.version).toMatch(/^\d+\.\d+\.\d+$/);
@@ -196,13 +196,14 @@ export function describeStack(stack: string): void {
       expect(release.repositoryOpts.repo).toBe("https://argoproj.github.io/argo-helm");
       for (const [key, lua] of Object.entries(argocdResourceCustomizations())) expect(release.values.configs.cm[key]).toBe(lua);
 
-      const app = one(graph, "kubernetes:argoproj.io/v1alpha1:Application", `${prefix}-root-app`).inputs as { spec: { source: { repoURL: string; targetRevision: string; path: string } } };
-      expect(app.spec.source).toEqual({ repoURL: cfg.gitRepoUrl, targetRevision: cfg.gitRevision, path: `clusters/${stack}/bootstrap` });
-      // The path must hold the environment's rendered entry: its own root Application.
-      const dir = join(repoRoot, app.spec.source.path);
-      expect(existsSync(dir), `${dir} exists`).toBe(true);
-      const docs = readdirSync(dir).filter((f) => f.endsWith(".yaml")).map((f) => parse(readFileSync(join(dir, f), "utf8")) as { kind?: string; spec?: { source?: { path?: string } } });
-      expect(docs.some((d) => d.kind === "Application" && d.spec?.source?.path?.startsWith(`clusters/${stack}/`))).toBe(true);
+      const app = one(graph, "kubernetes:argoproj.io/v1alpha1:Application", `${prefix}-root-app`).inputs as { metadata: { name: string }; spec: { source: { repoURL: string; targetRevision: string; path: string } } };
+      expect(app.spec.source.path).toBe(`clusters/${stack}/apps`);
+      expect(app.spec.source.repoURL).toBe(cfg.gitRepoUrl);
+      expect(app.spec.source.targetRevision).toBe(cfg.gitRevision);
+      // It is the tree's own root Application for this environment, and the stack points it at the same repository.
+      const rendered = parse(readFileSync(join(repoRoot, `clusters/${stack}/bootstrap/application-dmac-${stack}.yaml`), "utf8")) as Record<string, unknown>;
+      expect(app).toEqual(rendered);
+      expect(existsSync(join(repoRoot, app.spec.source.path))).toBe(true);
     });
 
     it("deploys Nebari from a generated config onto our node groups once the cluster is ready", () => {
