@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { registerValidate } from "./commands/validate.js";
 import { registerControlPlane } from "./commands/control-plane.js";
+import { registerConvert } from "./commands/convert.js";
 
 export function buildProgram(): Command {
   const program = new Command("dmac")
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerValidate(program);
   registerControlPlane(program);
+  registerConvert(program);
   return program;
 }
 
