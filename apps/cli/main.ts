@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerValidate } from "./commands/validate.js";
 import { registerControlPlane } from "./commands/control-plane.js";
 import { registerConvert } from "./commands/convert.js";
+import { registerServe } from "./commands/serve.js";
 
 export function buildProgram(): Command {
   const program = new Command("dmac")
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerControlPlane(program);
   registerConvert(program);
+  registerServe(program);
   return program;
 }
 

@@ -1,0 +1,93 @@
+// `dmac serve <target>`: runs one of the platform's HTTP services on its own, e.g.
+//   dmac serve catalog-api --port 8081 --catalog ./.dmac/catalog
+// Each target is an entry in SERVE_TARGETS with its own options; data-api and viewer are added
+// as further entries. A target's server module is imported only when that target runs.
+import { Command, InvalidArgumentError } from "commander";
+
+/** A started server, as every target returns it. */
+export interface RunningService {
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface ServeFlags {
+  port: number;
+  host: string;
+  [option: string]: unknown;
+}
+
+export interface ServeTarget {
+  name: string;
+  description: string;
+  /** Declares the target's own options on its subcommand. */
+  configure(cmd: Command): Command;
+  start(flags: ServeFlags): Promise<RunningService>;
+}
+
+const DEFAULT_CATALOG = process.env.DMAC_CATALOG ?? ".dmac/catalog";
+
+export const SERVE_TARGETS: ServeTarget[] = [
+  {
+    name: "catalog-api",
+    description: "the STAC API over the catalog store",
+    configure: (cmd) =>
+      cmd
+        .option("--catalog <location>", "PGlite data directory, memory://, or postgres://user@host:port/db", DEFAULT_CATALOG)
+        .option("--base-url <url>", "public base URL for links (behind a proxy); default: from each request")
+        .option("--max-limit <n>", "largest page size a client may ask for", positiveInt("--max-limit"), 1000),
+    async start(flags) {
+      const { startCatalogApi } = await import("../../catalog-api/server.js");
+      return startCatalogApi({
+        catalog: String(flags.catalog),
+        port: flags.port,
+        host: flags.host,
+        maxLimit: Number(flags.maxLimit),
+        ...(typeof flags.baseUrl === "string" ? { baseUrl: flags.baseUrl } : {}),
+        logger: { level: process.env.DMAC_LOG_LEVEL ?? "warn" },
+      });
+    },
+  },
+];
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("--port must be an integer from 0 to 65535 (0: any free port)");
+  return n;
+}
+
+export function registerServe(program: Command): void {
+  const serve = program.command("serve").description("run one platform service on its own (catalog-api, ...)");
+  for (const target of SERVE_TARGETS) {
+    const cmd = serve
+      .command(target.name)
+      .description(`serve ${target.description}`)
+      .requiredOption("--port <n>", "TCP port (0: any free port)", port)
+      .option("--host <address>", "address to listen on", "127.0.0.1");
+    target.configure(cmd).action(async (flags: ServeFlags) => {
+      const running = await target.start(flags);
+      process.stdout.write(`${target.name} listening on ${running.url}\n`);
+      await untilSignal();
+      await running.close();
+    });
+  }
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
