@@ -5,6 +5,9 @@ import {
   pinnedImage, readyColumn, reasonColumn, statusWith, stringEnum, type KindDefinition,
 } from "./common.js";
 
+// OpenAPI 3.0 (what CRDs use) spells "greater than" as minimum + a boolean exclusiveMinimum.
+const positive = { minimum: 0, exclusiveMinimum: true } as unknown as { exclusiveMinimum: number };
+
 const VariableNames = Type.Array(Type.String({ pattern: netcdfName, maxLength: 256 }), { maxItems: 512, "x-kubernetes-list-type": "set" });
 
 export const SourcePrefix = object(
@@ -65,14 +68,14 @@ export const GrossRangeTest = object(
 
 export const SpikeTest = object(
   {
-    suspectThreshold: Type.Number({ exclusiveMinimum: 0, description: "Spike height flagged suspect." }),
-    failThreshold: Type.Number({ exclusiveMinimum: 0, description: "Spike height flagged fail." }),
+    suspectThreshold: Type.Number({ ...positive, description: "Spike height flagged suspect." }),
+    failThreshold: Type.Number({ ...positive, description: "Spike height flagged fail." }),
   },
   { description: "QARTOD spike test along time.", ...cel({ rule: "self.suspectThreshold <= self.failThreshold", message: "suspectThreshold must not exceed failThreshold", fieldPath: ".suspectThreshold" }) },
 );
 
 export const RateOfChangeTest = object(
-  { threshold: Type.Number({ exclusiveMinimum: 0, description: "Largest allowed change between consecutive time steps, in the variable's units." }) },
+  { threshold: Type.Number({ ...positive, description: "Largest allowed change between consecutive time steps, in the variable's units." }) },
   { description: "QARTOD rate-of-change test along time." },
 );
 

@@ -56,6 +56,8 @@ describe("generated CRDs", () => {
         for (const forbidden of ["anyOf", "oneOf", "allOf", "not", "patternProperties", "$ref", "const"]) expect(raw[forbidden], `${path}.${forbidden}`).toBeUndefined();
         expect(node.properties !== undefined && node.additionalProperties !== undefined, `${path}: properties with additionalProperties`).toBe(false);
         if (node.required) for (const name of node.required) expect(node.properties?.[name], `${path} requires undeclared ${name}`).toBeDefined();
+        // OpenAPI 3.0, not JSON Schema 2019: kube-apiserver rejects numeric exclusive bounds.
+        for (const bound of ["exclusiveMinimum", "exclusiveMaximum"]) if (raw[bound] !== undefined) expect(typeof raw[bound], `${path}.${bound}`).toBe("boolean");
       });
     }
   });
