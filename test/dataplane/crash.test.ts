@@ -31,7 +31,8 @@ async function assertReadable(storePath: string): Promise<number> {
       for (let k = 0; k < (grid[dim] ?? 0); k++) await walk(dim + 1, [...index, k]);
     };
     await walk(0, []);
-    if (node.attrs._ARRAY_DIMENSIONS?.[0] === "ocean_time") expect(node.meta.shape[0]).toBe(length);
+    const dims = node.attrs._ARRAY_DIMENSIONS;
+    if (Array.isArray(dims) && dims[0] === "ocean_time") expect(node.meta.shape[0]).toBe(length);
   }
   return length;
 }
