@@ -198,7 +198,9 @@ export class Informer<T extends KubeObject> implements Runnable {
         } catch (error) {
           if (signal.aborted) break;
           failures += 1;
-          needList = true;
+          // Like client-go's reflector: a broken watch resumes from the last resourceVersion (cheap);
+          // only a failed list, or 410 Gone on the resumed watch, costs a full re-list.
+          if (!this.synced || this.resourceVersion === "") needList = true;
           const delay = backoffDelay(failures, { baseMs: 500, maxMs: 30_000, jitter: 0.2 });
           this.options.log?.("warn", "list/watch failed; retrying", { kind: this.options.kind, error: String(error), retryInMs: delay });
           await sleep(delay, signal, (wake) => { this.wake = wake; });
