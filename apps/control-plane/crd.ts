@@ -1,6 +1,7 @@
 // CustomResourceDefinition objects: validation of the definition itself, the ResourceType it
 // serves, and the status kube-apiserver's controllers would set (NamesAccepted, Established).
 import { compileErrors } from "./cel.js";
+import { checkSchemaTypes, structuralErrors } from "./crd-schema.js";
 import type { StatusCause } from "./errors.js";
 import type { ResourceType, ResourceVersion } from "./resource-type.js";
 import { isPlainObject } from "./schema.js";
@@ -22,6 +23,7 @@ interface CrdSpec {
   versions: CrdVersion[];
 }
 
+/** Problems with a CRD (422 causes); malformed schema keywords throw 400 as kube's decoder does. */
 export function validateCrd(crd: KObject): StatusCause[] {
   const causes: StatusCause[] = [];
   const spec = crd.spec as Partial<CrdSpec> | undefined;
@@ -44,8 +46,12 @@ export function validateCrd(crd: KObject): StatusCause[] {
     spec.versions.forEach((v, i) => {
       if (!v.name) req(`spec.versions[${i}].name`);
       const schema = v.schema?.openAPIV3Schema;
-      if (!schema) req(`spec.versions[${i}].schema.openAPIV3Schema`);
-      else causes.push(...compileErrors(schema, `spec.versions[${i}].schema.openAPIV3Schema`));
+      const path = `spec.versions[${i}].schema.openAPIV3Schema`;
+      if (!schema) req(path);
+      else {
+        checkSchemaTypes(schema, path);
+        causes.push(...structuralErrors(schema as Record<string, unknown>, path), ...compileErrors(schema, path));
+      }
     });
   }
   return causes;
