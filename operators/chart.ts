@@ -18,8 +18,8 @@ export interface OperatorChartProps {
 
 export const operatorName = serviceAccounts.operator;
 const component = "operator";
-const healthPort = 8081;
-const metricsPort = 8080;
+/** The operator manager (operators/runtime/manager.ts) serves /metrics, /healthz and /readyz on one port. */
+const probePort = 8081;
 /** Dask scheduler port the operator talks to for job progress. */
 export const daskSchedulerPort = 8786;
 
@@ -55,9 +55,8 @@ export class OperatorChart extends Chart {
       sizing: workload.sizing,
       serviceAccount: sa,
       mountServiceAccountToken: true,
-      probes: { port: healthPort, livenessPath: "/healthz", readinessPath: "/readyz" },
-      ports: [{ name: "metrics", number: metricsPort }],
-      args: ["operator", `--health-port=${healthPort}`, `--metrics-port=${metricsPort}`, ...(workload.replicas > 1 ? ["--leader-elect"] : [])],
+      probes: { port: probePort, livenessPath: "/healthz", readinessPath: "/readyz" },
+      args: ["operator", `--probe-port=${probePort}`, ...(workload.replicas > 1 ? ["--leader-elect"] : [])],
       env: {
         DMAC_ENVIRONMENT: env.name,
         DMAC_NAMESPACE: namespace,

@@ -26,6 +26,8 @@ export class CatalogApiChart extends Chart {
     const workload = env.workloads.catalogApi;
     const namespace = platformNamespace;
     const name = catalogApiName;
+    // A host of its own: STAC links are absolute and the app serves from "/", so no path rewriting.
+    const host = `stac.${env.apiHost}`;
 
     const sa = serviceAccount(this, "service-account", {
       name,
@@ -42,18 +44,22 @@ export class CatalogApiChart extends Chart {
       sizing: workload.sizing,
       serviceAccount: sa,
       mountServiceAccountToken: false,
-      probes: { port, livenessPath: "/healthz", readinessPath: "/readyz" },
-      args: ["catalog-api", `--port=${port}`],
+      // The static conformance page shows the process serves; the landing page lists collections,
+      // so it answers only when the catalog store does.
+      probes: { port, livenessPath: "/conformance", readinessPath: "/" },
+      args: ["serve", "catalog-api", "--host=0.0.0.0", `--port=${port}`, `--base-url=https://${host}`],
       env: {
         DMAC_ENVIRONMENT: env.name,
-        DMAC_PUBLIC_URL: `https://${env.apiHost}/stac`,
-        ...(outputs
-          ? { AWS_REGION: outputs.region, DMAC_CATALOG_DB_ENDPOINT: outputs.catalogDatabase.endpoint, DMAC_CATALOG_DB_SECRET_ARN: outputs.catalogDatabase.secretArn }
-          : {}),
+        // `dmac serve` reads its catalog location from DMAC_CATALOG; user and password come from the
+        // Secrets Manager secret (IRSA). Without a cloud database the store is PGlite on the pod's /tmp:
+        // enough for a throwaway cluster, rebuilt from the CatalogEntries.
+        DMAC_CATALOG: outputs ? `postgres://${outputs.catalogDatabase.endpoint}/catalog` : "/tmp/catalog",
+        ...(outputs ? { AWS_REGION: outputs.region, DMAC_CATALOG_DB_SECRET_ARN: outputs.catalogDatabase.secretArn } : {}),
       },
+      tmpSizeMiB: outputs ? 64 : 512,
     });
     httpService(this, "service", { name, namespace, component, port });
-    apiIngress(this, "ingress", { name, namespace, component, host: env.apiHost, pathPrefix: "/stac", serviceName: name });
+    apiIngress(this, "ingress", { name, namespace, component, host, pathPrefix: "/", serviceName: name });
 
     allow(this, {
       name,

@@ -32,6 +32,7 @@ export class DataApiChart extends Chart {
     const namespace = platformNamespace;
     const name = dataApiName;
     const labels = componentLabels(name, component);
+    const host = `edr.${env.apiHost}`;
 
     const sa = serviceAccount(this, "service-account", {
       name,
@@ -51,17 +52,16 @@ export class DataApiChart extends Chart {
       serviceAccount: sa,
       mountServiceAccountToken: true,
       probes: { port, livenessPath: "/healthz", readinessPath: "/readyz" },
-      args: ["data-api", `--port=${port}`],
+      args: ["serve", "data-api", "--host=0.0.0.0", `--port=${port}`, `--base-url=https://${host}`],
       // Chunk cache for Zarr reads lives in /tmp.
       tmpSizeMiB: 512,
       env: {
         DMAC_ENVIRONMENT: env.name,
-        DMAC_PUBLIC_URL: `https://${env.apiHost}/edr`,
         ...(outputs ? { AWS_REGION: outputs.region, DMAC_DATA_BUCKET: outputs.dataBucket } : {}),
       },
     });
     httpService(this, "service", { name, namespace, component, port });
-    apiIngress(this, "ingress", { name, namespace, component, host: env.apiHost, pathPrefix: "/edr", serviceName: name });
+    apiIngress(this, "ingress", { name, namespace, component, host, pathPrefix: "/", serviceName: name });
 
     allow(this, {
       name,
