@@ -7,7 +7,7 @@
 /** The last path segment of a file path or URL, made safe to use as one object name. */
 export function reportName(sourceFile: string): string {
   const withoutQuery = sourceFile.replace(/[?#].*$/, "");
-  const base = withoutQuery.replace(/[\\/]+$/, "").split(/[\\/]/).pop() ?? "";
+  const base = withoutQuery.split(/[\\/]/).pop() ?? "";
   let decoded = base;
   try {
     decoded = decodeURIComponent(base);
