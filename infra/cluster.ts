@@ -14,6 +14,7 @@ export interface Cluster {
   readonly oidc: OidcProvider;
   readonly kubeconfigJson: pulumi.Output<string>;
   readonly provider: k8s.Provider;
+  readonly nodeGroupArns: pulumi.Output<string>[];
   /** Resources a workload on the cluster must wait for (node groups, storage). */
   readonly ready: pulumi.Resource[];
 }
@@ -88,13 +89,10 @@ export function createCluster(name: string, cfg: StackConfig, network: Network):
           labels: { ...spec.labels },
           taints: spec.taints.map((t) => ({ ...t })),
           updateConfig: { maxUnavailable: 1 },
-          tags: {
-            "dmac.ioos.us/stack": cfg.stack,
-            // Cluster-autoscaler auto-discovery; it moves desiredSize within [minSize, maxSize].
-            "k8s.io/cluster-autoscaler/enabled": "true",
-            [`k8s.io/cluster-autoscaler/${clusterName}`]: "owned",
-          },
+          // EKS tags a managed group's Auto Scaling group for cluster-autoscaler discovery by itself.
+          tags: { "dmac.ioos.us/stack": cfg.stack },
         },
+        // The cluster autoscaler (autoscaler.ts) moves desiredSize within [minSize, maxSize].
         { dependsOn: [cluster, ...attachments], ignoreChanges: ["scalingConfig.desiredSize"] },
       ),
   );
@@ -125,5 +123,5 @@ export function createCluster(name: string, cfg: StackConfig, network: Network):
     { provider, dependsOn: [ebsCsi] },
   );
 
-  return { name: clusterName, oidc, kubeconfigJson: cluster.kubeconfigJson, provider, ready: [...nodeGroups, ebsCsi, gp3] };
+  return { name: clusterName, oidc, kubeconfigJson: cluster.kubeconfigJson, provider, nodeGroupArns: nodeGroups.map((ng) => ng.arn), ready: [...nodeGroups, ebsCsi, gp3] };
 }

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { argocdResourceCustomizations } from "../clusters/argocd/health.js";
 import { platformNamespace, serviceAccounts } from "../clusters/config/stack-outputs.js";
 import { installArgocd } from "./argocd.js";
+import { installAutoscaler } from "./autoscaler.js";
 import { clusterNameFor, createCluster } from "./cluster.js";
 import type { StackConfig } from "./config.js";
 import { createCatalogDatabase } from "./database.js";
@@ -50,6 +51,7 @@ export function runProgram(cfg: StackConfig): ProgramOutputs {
   const eventBridge = role("eventBridge", pulumi.all([queues.ofs.arn, queues.rtofs.arn]).apply((arns) => eventBridgePolicy(arns)));
   const catalogApi = role("catalogApi", database.secretArn.apply(catalogApiPolicy));
 
+  installAutoscaler(name, cfg, cluster, cluster.ready);
   installArgocd(name, cfg, cluster.provider, cluster.ready, argocdResourceCustomizations());
   const nebari = cfg.nebari.enabled ? deployNebari(name, cfg, cluster.kubeconfigJson, cluster.ready) : undefined;
 

@@ -44,6 +44,8 @@ function computed(type: string, name: string, inputs: Record<string, unknown>, r
         endpoint: `${name}.abcdefghijkl.${region}.rds.amazonaws.com:5432`,
         masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:${region}:${account}:secret:rds!db-${name}-AbCdEf`, kmsKeyId: "", secretStatus: "active" }],
       };
+    case "aws:eks/nodeGroup:NodeGroup":
+      return { arn: `arn:aws:eks:${region}:${account}:nodegroup/${String(inputs.clusterName)}/${String(inputs.nodeGroupName)}/0a1b2c` };
     case "aws:rds/subnetGroup:SubnetGroup":
       return { name };
     case "aws:acm/certificate:Certificate":

@@ -81,6 +81,21 @@ export function describeStack(stack: string): void {
       expect(dask.taints).toEqual([{ key: "dmac.ioos.us/dask-worker", value: "true", effect: "NO_SCHEDULE" }]);
     });
 
+    it("runs a cluster autoscaler that may scale only this cluster's groups", () => {
+      const release = one(graph, "kubernetes:helm.sh/v3:Release", `${prefix}-cluster-autoscaler`).inputs as { chart: string; version: string; values: Record<string, any> };
+      expect(release.chart).toBe("cluster-autoscaler");
+      expect(release.version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(release.values.autoDiscovery).toEqual({ clusterName: prefix });
+      expect(release.values.image.tag).toBe(`v${cfg.kubernetesVersion}.0`);
+      expect(release.values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toBe(`arn:aws:iam::111122223333:role/${prefix}-cluster-autoscaler`);
+      const statements = statementsOf(one(graph, "aws:iam/rolePolicy:RolePolicy", `${prefix}-cluster-autoscaler`).inputs.policy);
+      const mutating = statements.filter((s) => [s.Action].flat().some((a) => /SetDesiredCapacity|Terminate/.test(String(a))));
+      expect(mutating).toHaveLength(1);
+      expect(mutating[0]!.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${prefix}`]: "owned" } });
+      const describeNodegroup = statements.find((s) => [s.Action].flat().includes("eks:DescribeNodegroup"));
+      expect(describeNodegroup!.Resource).toEqual([`${prefix}-system`, `${prefix}-dask-workers`].map((ng) => `arn:aws:eks:${cfg.region}:111122223333:nodegroup/${prefix}/${ng.slice(prefix.length + 1)}/0a1b2c`));
+    });
+
     it("installs the EBS CSI driver with its own IRSA role and a default encrypted gp3 class", () => {
       const addon = one(graph, "aws:eks/addon:Addon", `${prefix}-ebs-csi`).inputs;
       expect(addon.addonName).toBe("aws-ebs-csi-driver");
@@ -150,7 +165,7 @@ export function describeStack(stack: string): void {
 
     it("names exactly one namespace and service account in every IRSA trust policy", () => {
       const irsa = ofType(graph, "aws:iam/role:Role").filter((r) => String(r.inputs.assumeRolePolicy).includes("AssumeRoleWithWebIdentity"));
-      expect(irsa.length).toBe(5);
+      expect(irsa.length).toBe(6);
       const subjects = irsa.map((role) => {
         const statements = statementsOf(role.inputs.assumeRolePolicy);
         expect(statements).toHaveLength(1);
@@ -163,7 +178,9 @@ export function describeStack(stack: string): void {
         return sub as string;
       });
       const platform = Object.values(serviceAccounts).map((sa) => `system:serviceaccount:${platformNamespace}:${sa}`);
-      expect(subjects.sort()).toEqual([...platform, "system:serviceaccount:kube-system:ebs-csi-controller-sa"].sort());
+      expect(subjects.sort()).toEqual(
+        [...platform, "system:serviceaccount:kube-system:ebs-csi-controller-sa", "system:serviceaccount:kube-system:cluster-autoscaler"].sort(),
+      );
     });
 
     it("scopes each workload's policy to its own resources", () => {
