@@ -14,7 +14,7 @@ export function withCollectionLinks(c: StacCollection, base: string): StacCollec
     { rel: "items", type: GEOJSON, href: `${self}/items` },
     { rel: "http://www.opengis.net/def/rel/ogc/1.0/queryables", type: "application/schema+json", href: `${self}/queryables` },
   ];
-  return { ...c, links: [...own, ...(c.links ?? []).filter((l) => !["self", "root", "parent", "items"].includes(l.rel))] };
+  return { ...c, links: [...own, ...(c.links ?? [])] };
 }
 
 export function withItemLinks(item: StacItem, base: string): StacItem {
@@ -27,6 +27,7 @@ export function withItemLinks(item: StacItem, base: string): StacItem {
       { rel: "parent", type: JSON_TYPE, href: collectionUrl },
       { rel: "collection", type: JSON_TYPE, href: collectionUrl },
       { rel: "root", type: JSON_TYPE, href: `${base}/` },
+      ...(item.links ?? []),
     ],
   };
 }

@@ -2,7 +2,7 @@
 import { geometryBbox, geometryToPolygons, parseGeometry } from "../geometry/geojson.js";
 import { checkBbox, checkId, parseInstant } from "../stac/checks.js";
 import { CatalogInputError } from "../stac/errors.js";
-import type { StacCollection, StacItem } from "../stac/types.js";
+import type { Link, StacCollection, StacItem } from "../stac/types.js";
 
 export interface ItemRow {
   collection: string;
@@ -21,6 +21,13 @@ export interface CollectionRow {
   searchText: string;
 }
 
+/** Navigation links depend on where the catalog is served, so the API adds them; others (license, about, via) are kept. */
+const NAVIGATION_RELS = new Set(["self", "root", "parent", "child", "collection", "items", "next", "prev"]);
+
+function portableLinks(links: Link[] | undefined): Link[] {
+  return (Array.isArray(links) ? links : []).filter((l) => typeof l?.rel === "string" && !NAVIGATION_RELS.has(l.rel));
+}
+
 export function collectionRow(c: StacCollection): CollectionRow {
   if (c?.type !== "Collection") throw new CatalogInputError("collection.type", 'must be "Collection"');
   checkId(c.id, "collection.id");
@@ -29,7 +36,7 @@ export function collectionRow(c: StacCollection): CollectionRow {
   c.extent?.spatial?.bbox?.forEach((b, i) => checkBbox(b, `collection.extent.spatial.bbox[${i}]`));
   if (!c.extent?.temporal?.interval?.length) throw new CatalogInputError("collection.extent.temporal.interval", "must have at least one interval");
   const searchText = [c.id, c.title ?? "", c.description, ...(c.keywords ?? [])].join("\n");
-  const { links: _links, ...stored } = c;
+  const stored = { ...c, links: portableLinks(c.links) };
   return { id: c.id, doc: JSON.stringify(stored), searchText };
 }
 
@@ -62,7 +69,6 @@ export function itemRow(collectionId: string, item: StacItem, field = "item"): I
       : `((${minx},${miny}),(${maxx},${miny}),(${maxx},${maxy}),(${minx},${maxy}))`;
   }
   if (bbox !== undefined) checkBbox(bbox, `${field}.bbox`);
-  const { links: _links, ...stored } = item;
-  const doc = { ...stored, collection: collectionId, ...(bbox ? { bbox } : {}) };
+  const doc = { ...item, links: portableLinks(item.links), collection: collectionId, ...(bbox ? { bbox } : {}) };
   return { collection: collectionId, id: item.id, doc: JSON.stringify(doc), properties: JSON.stringify(props), datetime, tStart: start, tEnd: end, footprint };
 }
