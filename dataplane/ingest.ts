@@ -72,6 +72,10 @@ export interface Ledger {
   template: DatasetTemplate;
   cycleMs?: number;
   groups: Record<string, LedgerStep[]>;
+  /** Layout fixed when the store was created; later runs keep it. */
+  encoding?: CodecOptions;
+  chunking?: Record<string, number>;
+  attributes?: Record<string, AttrValue | null>;
 }
 
 interface Inspected {
@@ -158,6 +162,15 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   if (ledger !== undefined && opts.aggregation?.concatDim !== undefined && opts.aggregation.concatDim !== ledger.concatDim)
     throw new Error(`aggregation.concatDim: the store is aggregated along ${ledger.concatDim}, not ${opts.aggregation.concatDim}`);
 
+  // Chunks already written fix the codec and chunk shape: later runs must not relabel them.
+  const encoding: CodecOptions = ledger?.encoding ?? opts.encoding ?? { codec: "zlib", level: 1 };
+  const chunking: Record<string, number> = ledger?.chunking ?? opts.chunking ?? {};
+  if (ledger !== undefined && opts.encoding !== undefined && JSON.stringify(compressorConfig(opts.encoding)) !== JSON.stringify(compressorConfig(encoding)))
+    throw new Error(`encoding: the store was written with ${JSON.stringify(encoding)}; a different codec needs a new store`);
+  if (ledger !== undefined && opts.chunking !== undefined && Object.keys(opts.chunking).length > 0 && JSON.stringify(opts.chunking) !== JSON.stringify(chunking))
+    throw new Error(`chunking: the store was written with ${JSON.stringify(chunking)}; different chunks need a new store`);
+  const attributes = opts.attributes ?? ledger?.attributes ?? {};
+  const layout = { encoding, chunking, attributes };
   let reference: DatasetTemplate | undefined = ledger?.template;
   let referenceStatic: Map<string, TypedArray> | undefined;
   if (prior !== undefined && reference !== undefined) {
@@ -235,7 +248,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   const candidates: Candidate[] = inspected.map((f) => ({ id: f.input, source: basename(f.input), times: f.times, ...(f.kind ? { kind: f.kind } : {}), ...(f.cycleMs !== undefined ? { cycleMs: f.cycleMs } : {}) }));
   const plan = planAggregation(type, ledger?.groups ?? {}, candidates, ledger?.cycleMs);
   const lengths = Object.fromEntries(Object.entries(plan.groups).map(([g, s]) => [g, s.length]));
-  const target = buildHierarchy(template, lengths, opts);
+  const target = buildHierarchy(template, lengths, layout);
 
   // Arrays along no time dimension are written once, when their group first appears.
   for (const group of Object.keys(lengths)) {
@@ -300,8 +313,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   const commit = async (): Promise<void> => {
     opts.onProgress?.({ phase: "commit" });
     committedGroups = committable(unfinished);
-    const h = buildHierarchy(template, Object.fromEntries(Object.entries(committedGroups).map(([g, s]) => [g, s.length])), opts);
-    const newLedger: Ledger = { version: 1, aggregation: type, concatDim: template.concatDim, template, groups: committedGroups, ...(plan.cycleMs !== undefined ? { cycleMs: plan.cycleMs } : {}) };
+    const h = buildHierarchy(template, Object.fromEntries(Object.entries(committedGroups).map(([g, s]) => [g, s.length])), layout);
+    const newLedger: Ledger = { version: 1, aggregation: type, concatDim: template.concatDim, template, groups: committedGroups, encoding, chunking, attributes, ...(plan.cycleMs !== undefined ? { cycleMs: plan.cycleMs } : {}) };
     await commitHierarchy(store, h, newLedger, previous);
     previous = h;
   };
