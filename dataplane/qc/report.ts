@@ -138,7 +138,8 @@ export function summarizeReport(report: QcReport): string {
       const r = v.tests[name];
       if (!r || (r.counts.fail === 0 && r.counts.suspect === 0)) continue;
       const first = r.offending[0];
-      const where = first ? ` (first at [${first.index.join(", ")}] = ${first.value ?? "non-finite"}, flag ${first.flag})` : "";
+      // Six significant digits: packed data unpacks with float32 noise (23.499999698 for 23.5).
+      const where = first ? ` (first at [${first.index.join(", ")}] = ${first.value === null ? "non-finite" : Number(first.value.toPrecision(6))}, flag ${first.flag})` : "";
       problems.push(`${v.variable} ${name}: ${r.counts.fail} fail, ${r.counts.suspect} suspect${where}`);
     }
   }
