@@ -51,6 +51,8 @@ export function autoscalerPolicy(clusterName: string, nodeGroupArns: readonly st
 /** Helm values: auto-discovery by cluster name, image matching the Kubernetes minor version. */
 export function autoscalerValues(cfg: Pick<StackConfig, "region" | "kubernetesVersion">, clusterName: string, roleArn: string): Record<string, unknown> {
   return {
+    // A fixed name for the Deployment (the chart would call it <release>-aws-cluster-autoscaler).
+    fullnameOverride: "cluster-autoscaler",
     cloudProvider: "aws",
     awsRegion: cfg.region,
     autoDiscovery: { clusterName },

@@ -86,6 +86,7 @@ export function describeStack(stack: string): void {
       expect(release.chart).toBe("cluster-autoscaler");
       expect(release.version).toMatch(/^\d+\.\d+\.\d+$/);
       expect(release.values.autoDiscovery).toEqual({ clusterName: prefix });
+      expect(release.values.fullnameOverride).toBe("cluster-autoscaler");
       expect(release.values.image.tag).toBe(`v${cfg.kubernetesVersion}.0`);
       expect(release.values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toBe(`arn:aws:iam::111122223333:role/${prefix}-cluster-autoscaler`);
       const statements = statementsOf(one(graph, "aws:iam/rolePolicy:RolePolicy", `${prefix}-cluster-autoscaler`).inputs.policy);
