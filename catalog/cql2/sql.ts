@@ -146,7 +146,7 @@ function spatialSql(args: [SpatialOperand, SpatialOperand], params: SqlParams): 
   const property = isProperty(a) ? a : b;
   if (!isProperty(property) || property.property !== "geometry") throw new Cql2Error("S_INTERSECTS needs the geometry property as one argument");
   if (isProperty(literal)) throw new Cql2Error("S_INTERSECTS needs a geometry or bbox literal as one argument");
-  return intersectsPolygons("bbox" in literal ? bboxToPolygons(literal.bbox as Bbox) : geometryToPolygons(literal), params);
+  return intersectsPolygons("bbox" in literal ? bboxToPolygons(literal.bbox as Bbox, true) : geometryToPolygons(literal, true), params);
 }
 
 /** An item matches when its footprint overlaps any of the polygons. */

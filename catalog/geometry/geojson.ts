@@ -57,25 +57,44 @@ export function parseGeometry(value: unknown, field: string): Geometry {
   return geometry(value, field, 0);
 }
 
-/** The geometry as PostgreSQL polygon literals, e.g. "((0,0),(0,1),(1,1))". */
-export function geometryToPolygons(g: Geometry): string[] {
-  switch (g.type) {
-    case "Point": return [polygonLiteral([g.coordinates])];
-    case "MultiPoint": return g.coordinates.map((p) => polygonLiteral([p]));
-    case "LineString": return segments(g.coordinates);
-    case "MultiLineString": return g.coordinates.flatMap(segments);
-    case "Polygon": return g.coordinates[0] ? [polygonLiteral(openRing(g.coordinates[0]))] : [];
-    case "MultiPolygon": return g.coordinates.flatMap((p) => (p[0] ? [polygonLiteral(openRing(p[0]))] : []));
-    case "GeometryCollection": return g.geometries.flatMap(geometryToPolygons);
-  }
+/**
+ * The geometry as PostgreSQL polygon literals, e.g. "((0,0),(0,1),(1,1))". With `wrapLongitudes`
+ * (for queries) each shape also appears shifted by 360 degrees, so a query in -180..180 finds
+ * items stored in 0..360 (global models such as RTOFS) and the other way round.
+ */
+export function geometryToPolygons(g: Geometry, wrapLongitudes = false): string[] {
+  const shapes = geometryShapes(g);
+  return (wrapLongitudes ? shapes.flatMap(withLongitudeWraps) : shapes).map(polygonLiteral);
 }
 
 /** A bbox as polygons; one that crosses the antimeridian (west > east) becomes two. */
-export function bboxToPolygons(bbox: Bbox): string[] {
+export function bboxToPolygons(bbox: Bbox, wrapLongitudes = false): string[] {
   const half = bbox.length / 2;
   const [w, s, e, n] = [bbox[0], bbox[1], bbox[half] as number, bbox[half + 1] as number];
-  const box = (a: number, b: number) => polygonLiteral([[a, s], [b, s], [b, n], [a, n]]);
-  return w <= e ? [box(w, e)] : [box(w, 180), box(-180, e)];
+  const box = (a: number, b: number): Position[] => [[a, s], [b, s], [b, n], [a, n]];
+  const shapes = w <= e ? [box(w, e)] : [box(w, 180), box(-180, e)];
+  return (wrapLongitudes ? shapes.flatMap(withLongitudeWraps) : shapes).map(polygonLiteral);
+}
+
+function geometryShapes(g: Geometry): Position[][] {
+  switch (g.type) {
+    case "Point": return [[g.coordinates]];
+    case "MultiPoint": return g.coordinates.map((p) => [p]);
+    case "LineString": return segments(g.coordinates);
+    case "MultiLineString": return g.coordinates.flatMap(segments);
+    case "Polygon": return g.coordinates[0] ? [openRing(g.coordinates[0])] : [];
+    case "MultiPolygon": return g.coordinates.flatMap((p) => (p[0] ? [openRing(p[0])] : []));
+    case "GeometryCollection": return g.geometries.flatMap(geometryShapes);
+  }
+}
+
+function withLongitudeWraps(shape: Position[]): Position[][] {
+  const xs = shape.map((p) => p[0] as number);
+  const out = [shape];
+  const shift = (dx: number) => shape.map((p) => [(p[0] as number) + dx, p[1] as number]);
+  if (Math.min(...xs) < 0) out.push(shift(360));
+  if (Math.max(...xs) > 180) out.push(shift(-360));
+  return out;
 }
 
 /** [minx, miny, maxx, maxy] of a geometry. */
@@ -101,9 +120,9 @@ export function geometryBbox(g: Geometry): [number, number, number, number] {
   return b;
 }
 
-function segments(line: Position[]): string[] {
-  const out: string[] = [];
-  for (let i = 1; i < line.length; i++) out.push(polygonLiteral([line[i - 1] as Position, line[i] as Position]));
+function segments(line: Position[]): Position[][] {
+  const out: Position[][] = [];
+  for (let i = 1; i < line.length; i++) out.push([line[i - 1] as Position, line[i] as Position]);
   return out;
 }
 

@@ -26,8 +26,8 @@ export function buildItemSearch(search: ItemSearch): BuiltQuery {
   const where: string[] = [];
   if (search.collections) where.push(`i.collection = ANY(${params.add(search.collections)}::text[])`);
   if (search.ids) where.push(`i.id = ANY(${params.add(search.ids)}::text[])`);
-  if (search.bbox) where.push(intersectsPolygons(bboxToPolygons(search.bbox), params));
-  if (search.intersects) where.push(intersectsPolygons(geometryToPolygons(search.intersects), params));
+  if (search.bbox) where.push(intersectsPolygons(bboxToPolygons(search.bbox, true), params));
+  if (search.intersects) where.push(intersectsPolygons(geometryToPolygons(search.intersects, true), params));
   if (search.datetime) where.push(temporalOverlap(["i.t_start", "i.t_end"], search.datetime.start, search.datetime.end, params));
   if (search.filter !== undefined) where.push(`COALESCE(${cql2ToSql(search.filter, params)}, FALSE)`);
   const order = orderBy(search.sortby, params);

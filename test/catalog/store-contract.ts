@@ -78,6 +78,16 @@ export function catalogStoreContract(backend: string, openClient: () => Promise<
       expect((await search({ bbox: "-100,0,-50,-50,40,10" })).sort()).toEqual(ids((i) => i.collection !== "aleutians"));
     });
 
+    it("matches items stored in 0..360 longitudes with -180..180 queries and the other way round", async () => {
+      await store.upsertCollection(cbofsCollection("rtofs"));
+      await store.upsertItems("rtofs", cycleItems("rtofs", 2, { bbox: [260, 20, 300, 50] }));
+      expect((await search({ bbox: "-90,30,-89,31", collections: "rtofs" })).sort()).toEqual(["rtofs-20261101T0000Z", "rtofs-20261101T0600Z"]);
+      expect(await search({ intersects: { type: "Point", coordinates: [-50, 30] }, collections: ["rtofs"] }, "body")).toEqual([]);
+      expect((await search({ filter: "S_INTERSECTS(geometry, POINT(-70 40)) AND collection = 'rtofs'" })).sort()).toEqual(["rtofs-20261101T0000Z", "rtofs-20261101T0600Z"]);
+      await store.deleteCollection("rtofs");
+      expect((await search({ bbox: "270,28,271,29" })).sort()).toEqual(ids((i) => i.collection === "ngofs2"));
+    });
+
     it("searches by intersects with exact polygon overlap, not just bounding boxes", async () => {
       // A triangle whose bbox covers the CBOFS box corner but whose area stays outside it.
       const miss = { type: "Polygon", coordinates: [[[-78, 36], [-77.4, 36], [-78, 40], [-78, 36]]] };
