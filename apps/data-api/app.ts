@@ -1,0 +1,68 @@
+// The data API (OGC API - EDR 1.1 "RESTful grids") as a fastify instance. Only server.ts
+// listens; tests call inject(). The registry is exposed so the Dataset operator (or a test)
+// can call invalidate(id) when an aggregation changes.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { ReadableStore } from "../../dataplane/index.js";
+import type { DataApiContext } from "./context.js";
+import { installErrorHandling } from "./errors.js";
+import { DatasetRegistry, type DatasetSource } from "./registry.js";
+import { collectionRoutes } from "./routes/collections.js";
+import { datasetRoutes } from "./routes/datasets.js";
+import { landingRoutes } from "./routes/landing.js";
+import { queryRoutes } from "./routes/queries.js";
+
+export interface DataApiOptions {
+  datasets: DatasetSource[];
+  /** Values one answer may hold (default 2,000,000): more is a 413. */
+  maxValues?: number;
+  /** Grid cells an area or cube may select (default 1,000,000): more is a 413. */
+  maxCells?: number;
+  maxOpenDatasets?: number;
+  maxChunkBytes?: number;
+  revalidateMs?: number;
+  openStore?: (url: string) => Promise<ReadableStore>;
+  title?: string;
+  description?: string;
+  baseUrl?: string;
+  logger?: FastifyServerOptions["logger"];
+}
+
+export interface DataApiHandle {
+  registry: DatasetRegistry;
+  /** Forget a dataset's opened store and decoded chunks (its aggregation changed). */
+  invalidate(datasetId: string): void;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    dataApi: DataApiHandle;
+  }
+}
+
+export async function buildDataApi(options: DataApiOptions): Promise<FastifyInstance> {
+  const registry = new DatasetRegistry({
+    datasets: options.datasets,
+    ...(options.maxOpenDatasets !== undefined ? { maxOpenDatasets: options.maxOpenDatasets } : {}),
+    ...(options.maxChunkBytes !== undefined ? { maxChunkBytes: options.maxChunkBytes } : {}),
+    ...(options.revalidateMs !== undefined ? { revalidateMs: options.revalidateMs } : {}),
+    ...(options.openStore !== undefined ? { openStore: options.openStore } : {}),
+  });
+  const ctx: DataApiContext = {
+    registry,
+    limits: { maxValues: options.maxValues ?? 2_000_000, maxCells: options.maxCells ?? 1_000_000 },
+    title: options.title ?? "IOOS Next-Gen DMAC data API",
+    description: options.description ?? "OGC API - EDR 1.1 over analysis-ready Zarr of NOAA ocean model output",
+    ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
+  };
+  const app = Fastify({
+    logger: options.logger ?? false,
+    routerOptions: { maxParamLength: 600, ignoreTrailingSlash: true },
+  });
+  app.decorate("dataApi", { registry, invalidate: (id: string) => registry.invalidate(id) } satisfies DataApiHandle);
+  installErrorHandling(app);
+  await app.register(landingRoutes, { ctx });
+  await app.register(collectionRoutes, { ctx });
+  await app.register(queryRoutes, { ctx });
+  await app.register(datasetRoutes, { ctx });
+  return app;
+}

@@ -1,0 +1,128 @@
+// Box reads over Zarr v2 arrays through an LRU of decoded chunks. Each chunk is decoded once
+// with the data plane's readRegion (a box that is exactly that chunk) and then served from
+// memory until the LRU evicts it or its dataset is invalidated. Cache keys carry a scope
+// (dataset id and generation), so invalidating a dataset makes its old chunks unreachable.
+import { readRegion, type ArrayMetaV2, type ReadableStore, type TypedArray } from "../../dataplane/index.js";
+import { LruCache } from "./lru.js";
+
+interface Chunk {
+  data: TypedArray;
+  /** Extent of this chunk inside the array (edge chunks are clipped). */
+  shape: number[];
+}
+
+export interface ChunkSource {
+  /** "<dataset>#<generation>": what invalidation removes. */
+  scope: string;
+  store: ReadableStore;
+}
+
+export class ChunkCache {
+  private readonly lru: LruCache<string, Chunk>;
+  private readonly inflight = new Map<string, Promise<Chunk>>();
+  hits = 0;
+  misses = 0;
+
+  constructor(maxBytes: number, maxEntries = 1_000_000) {
+    this.lru = new LruCache<string, Chunk>({ maxEntries, maxBytes, sizeOf: (c) => c.data.byteLength + 64 });
+  }
+
+  get bytes(): number {
+    return this.lru.totalBytes;
+  }
+
+  get entries(): number {
+    return this.lru.size;
+  }
+
+  /** Drops every chunk of scopes starting with `prefix` ("cbofs#"). */
+  dropScope(prefix: string): number {
+    return this.lru.deleteWhere((k) => k.startsWith(prefix));
+  }
+
+  private load(src: ChunkSource, path: string, meta: ArrayMetaV2, index: number[], key: string): Promise<Chunk> {
+    let p = this.inflight.get(key);
+    if (p === undefined) {
+      const start = index.map((c, d) => c * (meta.chunks[d] ?? 1));
+      const shape = start.map((s, d) => Math.min(meta.chunks[d] ?? 1, (meta.shape[d] ?? 0) - s));
+      p = readRegion(src.store, path, meta, start, shape)
+        .then((data) => {
+          const chunk = { data, shape };
+          this.lru.set(key, chunk);
+          return chunk;
+        })
+        .finally(() => this.inflight.delete(key));
+      this.inflight.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * Reads the box [start, start + count) of an array as float64, C order.
+   * Values are raw (fill values and scale/offset are the caller's business).
+   */
+  async read(src: ChunkSource, path: string, meta: ArrayMetaV2, start: readonly number[], count: readonly number[]): Promise<Float64Array> {
+    const nd = meta.shape.length;
+    const total = count.reduce((a, b) => a * b, 1);
+    const out = new Float64Array(total);
+    if (total === 0) return out;
+    const first = start.map((s, d) => Math.floor(s / (meta.chunks[d] ?? 1)));
+    const last = start.map((s, d) => Math.floor((s + (count[d] ?? 1) - 1) / (meta.chunks[d] ?? 1)));
+    const outStrides = stridesOf(count);
+    const index = [...first];
+    for (;;) {
+      const key = `${src.scope}\u0000${path}\u0000${index.join(".")}`;
+      let chunk = this.lru.get(key);
+      if (chunk === undefined) {
+        this.misses += 1;
+        chunk = await this.load(src, path, meta, [...index], key);
+      } else this.hits += 1;
+      copyOverlap(chunk, index, meta, start, count, out, outStrides);
+      // Odometer over chunk indices.
+      let d = nd - 1;
+      while (d >= 0 && (index[d] ?? 0) >= (last[d] ?? 0)) {
+        index[d] = first[d] ?? 0;
+        d--;
+      }
+      if (d < 0) break;
+      index[d] = (index[d] ?? 0) + 1;
+    }
+    return out;
+  }
+}
+
+export function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length).fill(1);
+  for (let d = shape.length - 2; d >= 0; d--) s[d] = (s[d + 1] ?? 1) * (shape[d + 1] ?? 1);
+  return s;
+}
+
+function copyOverlap(chunk: Chunk, index: number[], meta: ArrayMetaV2, start: readonly number[], count: readonly number[], out: Float64Array, outStrides: number[]): void {
+  const nd = index.length;
+  const origin = index.map((c, d) => c * (meta.chunks[d] ?? 1));
+  const lo = origin.map((o, d) => Math.max(o, start[d] ?? 0));
+  const hi = origin.map((o, d) => Math.min(o + (chunk.shape[d] ?? 0), (start[d] ?? 0) + (count[d] ?? 0)));
+  if (lo.some((l, d) => l >= (hi[d] ?? 0))) return;
+  const inStrides = stridesOf(chunk.shape);
+  const data = chunk.data;
+  const big = typeof data[0] === "bigint";
+  const pos = [...lo];
+  const innerLen = nd === 0 ? 1 : (hi[nd - 1] ?? 0) - (lo[nd - 1] ?? 0);
+  for (;;) {
+    let src = 0;
+    let dst = 0;
+    for (let d = 0; d < nd; d++) {
+      src += ((pos[d] ?? 0) - (origin[d] ?? 0)) * (inStrides[d] ?? 1);
+      dst += ((pos[d] ?? 0) - (start[d] ?? 0)) * (outStrides[d] ?? 1);
+    }
+    if (big) for (let k = 0; k < innerLen; k++) out[dst + k] = Number(data[src + k]);
+    else for (let k = 0; k < innerLen; k++) out[dst + k] = data[src + k] as number;
+    let d = nd - 2;
+    while (d >= 0 && (pos[d] ?? 0) + 1 >= (hi[d] ?? 0)) {
+      pos[d] = lo[d] ?? 0;
+      d--;
+    }
+    if (d < 0) break;
+    pos[d] = (pos[d] ?? 0) + 1;
+  }
+}

@@ -1,0 +1,118 @@
+// An opened dataset: its store, its model, and the small arrays every query needs in memory
+// (grid coordinates, land masks, decoded time axes, vertical levels). Spatial indexes are built
+// on first use, one per grid.
+import { decodeTime, parseTimeUnits, readConsolidated, readRegion, type ReadableStore } from "../../dataplane/index.js";
+import { describeHierarchy, type DatasetModel, type GridModel, type ParameterModel } from "./model.js";
+import { SphereIndex } from "./spatial-index.js";
+
+export interface GridData {
+  model: GridModel;
+  /** Regular grids: the 1-D axes. Others: lon/lat per cell, flattened in `dims` order. */
+  lon: Float64Array;
+  lat: Float64Array;
+  /** 1 where a cell is water (or has no mask), 0 on land; per cell, flattened. */
+  wet: Uint8Array;
+  cells: number;
+  index(): SphereIndex;
+}
+
+export interface OpenedDataset {
+  id: string;
+  url: string;
+  title: string;
+  description: string;
+  store: ReadableStore;
+  model: DatasetModel;
+  grids: Map<string, GridData>;
+  /** Decoded time axis (epoch ms) per time dimension. */
+  times: Map<string, number[]>;
+  /** Vertical coordinate per vertical dimension: the 1-D coordinate values, or level indices. */
+  levels: Map<string, { values: number[]; name: string; units?: string; positive?: string; isIndex: boolean }>;
+  /** "<id>#<generation>": the chunk-cache scope. */
+  scope: string;
+  /** Freshness signature of the consolidated metadata when opened. */
+  signature: string;
+  checkedAt: number;
+}
+
+export class DatasetOpenError extends Error {}
+
+async function readAll(store: ReadableStore, model: DatasetModel, name: string): Promise<Float64Array> {
+  const a = model.arrays[name];
+  if (a === undefined) throw new DatasetOpenError(`${store.url}: array ${name} missing`);
+  const data = await readRegion(store, name, a.meta);
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
+  return out;
+}
+
+function gridData(model: GridModel, lon: Float64Array, lat: Float64Array, mask: Float64Array | undefined): GridData {
+  const cells = model.shape.reduce((a, b) => a * b, 1);
+  const wet = new Uint8Array(cells).fill(1);
+  if (mask !== undefined) for (let i = 0; i < cells; i++) wet[i] = mask[i] === 0 || Number.isNaN(mask[i] ?? NaN) ? 0 : 1;
+  let index: SphereIndex | undefined;
+  return {
+    model,
+    lon,
+    lat,
+    wet,
+    cells,
+    index: () => (index ??= new SphereIndex(lon, lat, (c) => wet[c] === 1)),
+  };
+}
+
+function text(v: unknown): string | undefined {
+  return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+}
+
+export async function openDataset(id: string, store: ReadableStore, scope: string, signature: string, now: number): Promise<OpenedDataset> {
+  const consolidated = await readConsolidated(store);
+  if (consolidated === undefined) throw new DatasetOpenError(`${store.url}: no .zmetadata (not a consolidated Zarr v2 store)`);
+  const model = describeHierarchy(consolidated.hierarchy);
+  const grids = new Map<string, GridData>();
+  for (const g of model.grids) {
+    const [lon, lat, mask] = await Promise.all([readAll(store, model, g.lon), readAll(store, model, g.lat), g.mask !== undefined ? readAll(store, model, g.mask) : Promise.resolve(undefined)]);
+    grids.set(g.id, gridData(g, lon, lat, mask));
+  }
+  const times = new Map<string, number[]>();
+  for (const t of model.timeDims) {
+    const a = model.arrays[t];
+    const units = parseTimeUnits(a?.attrs["units"], a?.attrs["calendar"]);
+    const raw = await readAll(store, model, t);
+    times.set(t, Array.from(raw, (v) => decodeTime(v, units)));
+  }
+  const levels: OpenedDataset["levels"] = new Map();
+  for (const z of model.zDims) {
+    const a = model.arrays[z];
+    const oneD = a !== undefined && a.dims.length === 1 && a.dims[0] === z;
+    const n = model.parameters.find((p) => p.zDim === z)?.meta.shape[model.parameters.find((p) => p.zDim === z)?.dims.indexOf(z) ?? 0] ?? 0;
+    const values = oneD ? Array.from(await readAll(store, model, z)) : Array.from({ length: n }, (_, i) => i);
+    levels.set(z, {
+      values,
+      name: z,
+      isIndex: !oneD,
+      ...(oneD && text(a.attrs["units"]) !== undefined ? { units: text(a.attrs["units"]) as string } : {}),
+      ...(oneD && text(a.attrs["positive"]) !== undefined ? { positive: text(a.attrs["positive"]) as string } : {}),
+    });
+  }
+  return {
+    id,
+    url: store.url,
+    title: text(model.attrs["title"]) ?? id,
+    description: text(model.attrs["summary"]) ?? text(model.attrs["description"]) ?? [text(model.attrs["title"]), text(model.attrs["institution"]), text(model.attrs["source"])].filter(Boolean).join("; "),
+    store,
+    model,
+    grids,
+    times,
+    levels,
+    scope,
+    signature,
+    checkedAt: now,
+  };
+}
+
+export function parameterOf(ds: OpenedDataset, name: string): ParameterModel {
+  const p = ds.model.parameters.find((x) => x.name === name);
+  if (p === undefined) throw new Error(`parameter ${name} not in ${ds.id}`);
+  return p;
+}

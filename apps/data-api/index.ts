@@ -1,0 +1,7 @@
+// Public API of the data API app.
+export { buildDataApi } from "./app.js";
+export type { DataApiHandle, DataApiOptions } from "./app.js";
+export { serveDataApi, parseStoreArgs } from "./server.js";
+export type { RunningDataApi, DataApiServerOptions } from "./server.js";
+export { DatasetRegistry } from "./registry.js";
+export type { DatasetSource, RegistryOptions } from "./registry.js";

@@ -1,0 +1,77 @@
+// A bounded least-recently-used cache: at most `maxEntries` entries and `maxBytes` bytes
+// (each entry's size as `sizeOf` reports it). A Map keeps insertion order, so re-inserting on
+// every hit makes its first key the least recently used.
+export interface LruOptions<V> {
+  maxEntries: number;
+  maxBytes?: number;
+  sizeOf?: (value: V) => number;
+}
+
+export class LruCache<K, V> {
+  private readonly entries = new Map<K, { value: V; size: number }>();
+  private bytes = 0;
+  private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  private readonly sizeOf: (value: V) => number;
+
+  constructor(options: LruOptions<V>) {
+    if (!(options.maxEntries >= 1)) throw new Error(`maxEntries: must be at least 1, got ${options.maxEntries}`);
+    this.maxEntries = options.maxEntries;
+    this.maxBytes = options.maxBytes ?? Infinity;
+    this.sizeOf = options.sizeOf ?? (() => 0);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get totalBytes(): number {
+    return this.bytes;
+  }
+
+  get(key: K): V | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  has(key: K): boolean {
+    return this.entries.has(key);
+  }
+
+  /** Stores `value`; a value larger than the whole budget is not kept (it would evict everything). */
+  set(key: K, value: V): void {
+    this.delete(key);
+    const size = this.sizeOf(value);
+    if (size > this.maxBytes) return;
+    this.entries.set(key, { value, size });
+    this.bytes += size;
+    while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done === true) break;
+      this.delete(oldest.value);
+    }
+  }
+
+  delete(key: K): boolean {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return false;
+    this.entries.delete(key);
+    this.bytes -= entry.size;
+    return true;
+  }
+
+  /** Drops every entry whose key matches; returns how many went. */
+  deleteWhere(match: (key: K) => boolean): number {
+    let n = 0;
+    for (const key of [...this.entries.keys()]) if (match(key) && this.delete(key)) n += 1;
+    return n;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+}

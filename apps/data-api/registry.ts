@@ -1,0 +1,130 @@
+// The datasets the API serves, opened on demand and kept in a bounded LRU together with an LRU
+// of decoded chunks. `invalidate(id)` (called by the Dataset operator when an aggregation
+// changes, e.g. every forecast cycle for a best forecast) drops both; between calls a cheap
+// freshness check of `.zmetadata` (file mtime/size/inode, or a digest for remote stores) catches
+// commits the operator did not announce.
+import { createHash } from "node:crypto";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { FileStore, openStore, type ReadableStore } from "../../dataplane/index.js";
+import { ChunkCache } from "./chunk-cache.js";
+import { openDataset, type OpenedDataset } from "./dataset.js";
+import { LruCache } from "./lru.js";
+
+export interface DatasetSource {
+  id: string;
+  /** Zarr v2 store: local path, file://, s3:// or https:// URL. */
+  url: string;
+}
+
+export interface RegistryOptions {
+  datasets: DatasetSource[];
+  /** Opened datasets kept (default 32). */
+  maxOpenDatasets?: number;
+  /** Bytes of decoded chunks kept (default 512 MiB). */
+  maxChunkBytes?: number;
+  /** Minimum milliseconds between two freshness checks of one dataset (default 1000; 0 = every request). */
+  revalidateMs?: number;
+  /** How a URL becomes a store (tests wrap it to watch every key read). */
+  openStore?: (url: string) => Promise<ReadableStore>;
+}
+
+export const DATASET_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export async function storeSignature(store: ReadableStore): Promise<string> {
+  if (store instanceof FileStore) {
+    try {
+      const s = await stat(join(store.root, ".zmetadata"));
+      return `file:${s.ino}:${s.size}:${s.mtimeMs}`;
+    } catch {
+      return "file:missing";
+    }
+  }
+  const bytes = await store.get("/.zmetadata");
+  return bytes === undefined ? "missing" : `sha1:${createHash("sha1").update(bytes).digest("hex")}`;
+}
+
+export class DatasetRegistry {
+  private readonly sources = new Map<string, DatasetSource>();
+  private readonly opened: LruCache<string, OpenedDataset>;
+  private readonly opening = new Map<string, Promise<OpenedDataset>>();
+  private readonly generations = new Map<string, number>();
+  readonly chunks: ChunkCache;
+  private readonly revalidateMs: number;
+  private readonly open: (url: string) => Promise<ReadableStore>;
+
+  constructor(options: RegistryOptions) {
+    this.opened = new LruCache({ maxEntries: options.maxOpenDatasets ?? 32 });
+    this.chunks = new ChunkCache(options.maxChunkBytes ?? 512 * 1024 * 1024);
+    this.revalidateMs = options.revalidateMs ?? 1000;
+    this.open = options.openStore ?? openStore;
+    for (const d of options.datasets) this.add(d);
+  }
+
+  ids(): string[] {
+    return [...this.sources.keys()].sort();
+  }
+
+  has(id: string): boolean {
+    return this.sources.has(id);
+  }
+
+  add(source: DatasetSource): void {
+    if (!DATASET_ID.test(source.id)) throw new Error(`dataset id ${JSON.stringify(source.id)}: use letters, digits, "_", "-", "." (max 64)`);
+    if (source.url.trim() === "") throw new Error(`dataset ${source.id}: empty store url`);
+    const before = this.sources.get(source.id);
+    this.sources.set(source.id, source);
+    if (before !== undefined && before.url !== source.url) this.invalidate(source.id);
+  }
+
+  remove(id: string): void {
+    this.sources.delete(id);
+    this.invalidate(id);
+  }
+
+  /** Forgets the opened dataset and its decoded chunks; the next request reopens the store. */
+  invalidate(id: string): void {
+    this.generations.set(id, (this.generations.get(id) ?? 0) + 1);
+    this.opened.delete(id);
+    this.opening.delete(id);
+    this.chunks.dropScope(`${id}#`);
+  }
+
+  /** The opened dataset, or undefined when no such id is configured. */
+  async get(id: string): Promise<OpenedDataset | undefined> {
+    const source = this.sources.get(id);
+    if (source === undefined) return undefined;
+    const held = this.opened.get(id);
+    if (held !== undefined) {
+      const now = Date.now();
+      if (now - held.checkedAt < this.revalidateMs) return held;
+      const signature = await storeSignature(held.store);
+      if (signature === held.signature) {
+        held.checkedAt = now;
+        return held;
+      }
+      // Another request may have reopened it while we were checking.
+      if (this.opened.get(id) === held) this.invalidate(id);
+    }
+    let p = this.opening.get(id);
+    if (p === undefined) {
+      const generation = this.generations.get(id) ?? 0;
+      p = (async () => {
+        const store = await this.open(source.url);
+        const signature = await storeSignature(store);
+        const ds = await openDataset(id, store, `${id}#${generation}`, signature, Date.now());
+        if ((this.generations.get(id) ?? 0) === generation && this.sources.get(id) === source) this.opened.set(id, ds);
+        return ds;
+      })().finally(() => {
+        if (this.opening.get(id) === p) this.opening.delete(id);
+      });
+      this.opening.set(id, p);
+    }
+    return p;
+  }
+
+  /** The store of a dataset, without opening its metadata (for the Zarr passthrough). */
+  async store(id: string): Promise<ReadableStore | undefined> {
+    return (await this.get(id))?.store;
+  }
+}

@@ -1,0 +1,71 @@
+// XREDS-style dataset listing and the read-only Zarr passthrough (/datasets/{id}/zarr/{key}).
+// The passthrough serves only keys the consolidated metadata names: metadata documents of
+// known arrays and groups, and chunk keys inside each array's chunk grid. Any other key,
+// including every path with "..", ".", "//", backslashes or encoded separators, is a 404
+// before the store is touched, so nothing outside the store root can be read.
+import type { FastifyInstance } from "fastify";
+import { baseUrl, type DataApiContext } from "../context.js";
+import type { OpenedDataset } from "../dataset.js";
+import { notFound } from "../errors.js";
+import { collectionParams } from "./collections.js";
+
+const META_FILES = new Set([".zarray", ".zattrs", ".zgroup"]);
+const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/** The store key for a passthrough request, or undefined when the hierarchy has no such object. */
+export function passthroughKey(ds: OpenedDataset, key: string): `/${string}` | undefined {
+  if (key.length > 512) return undefined;
+  if (key === ".zmetadata" || key === ".zgroup" || key === ".zattrs") return `/${key}`;
+  const parts = key.split("/");
+  if (parts.length < 2 || parts.length > 2) return undefined;
+  const [path = "", last = ""] = parts;
+  if (!SEGMENT.test(path)) return undefined;
+  const array = ds.model.arrays[path];
+  if (array === undefined) return undefined;
+  if (META_FILES.has(last)) return last === ".zgroup" ? undefined : `/${path}/${last}`;
+  const index = last.split(".");
+  const meta = array.meta;
+  const grid = meta.shape.map((n, d) => Math.ceil(n / (meta.chunks[d] ?? 1)));
+  if (meta.shape.length === 0) return last === "0" ? `/${path}/0` : undefined;
+  if (index.length !== grid.length) return undefined;
+  for (let d = 0; d < index.length; d++) {
+    const s = index[d] ?? "";
+    if (!/^(0|[1-9]\d{0,9})$/.test(s) || Number(s) >= (grid[d] ?? 0)) return undefined;
+  }
+  return `/${path}/${index.join(".")}`;
+}
+
+export async function datasetRoutes(app: FastifyInstance, opts: { ctx: DataApiContext }): Promise<void> {
+  const { ctx } = opts;
+  // As xpublish: the dataset ids.
+  app.get("/datasets", async () => ctx.registry.ids());
+  app.get<{ Params: { collectionId: string } }>("/datasets/:collectionId", { schema: { params: collectionParams } }, async (request) => {
+    const ds = await ctx.registry.get(request.params.collectionId);
+    if (ds === undefined) throw notFound(`dataset ${request.params.collectionId}`);
+    const base = baseUrl(ctx, request);
+    return {
+      id: ds.id,
+      title: ds.title,
+      description: ds.description,
+      grids: ds.model.grids.map((g) => ({ kind: g.kind, lon: g.lon, lat: g.lat, dims: g.dims, shape: g.shape, ...(g.mask !== undefined ? { mask: g.mask } : {}) })),
+      parameters: ds.model.parameters.map((p) => p.name),
+      links: [
+        { href: `${base}/datasets/${ds.id}`, rel: "self", type: "application/json" },
+        { href: `${base}/collections/${ds.id}`, rel: "data", type: "application/json", title: "OGC API EDR collection" },
+        { href: `${base}/datasets/${ds.id}/zarr/.zmetadata`, rel: "alternate", type: "application/json", title: "Zarr v2 (consolidated)" },
+      ],
+    };
+  });
+  app.get<{ Params: { collectionId: string; "*": string } }>("/datasets/:collectionId/zarr/*", async (request, reply) => {
+    const id = request.params.collectionId;
+    const ds = ctx.registry.has(id) ? await ctx.registry.get(id) : undefined;
+    if (ds === undefined) throw notFound(`dataset ${id.slice(0, 80)}`);
+    const key = passthroughKey(ds, request.params["*"]);
+    if (key === undefined) throw notFound(`zarr key ${JSON.stringify(request.params["*"].slice(0, 120))} of dataset ${id}`);
+    const bytes = await ds.store.get(key);
+    if (bytes === undefined) throw notFound(`zarr key ${key.slice(1)} of dataset ${id}`);
+    reply.header("cache-control", key.endsWith("/.zmetadata") || key === "/.zmetadata" ? "no-cache" : "public, max-age=60");
+    reply.type(/\/\.z\w+$/.test(key) ? "application/json" : "application/octet-stream");
+    return reply.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  });
+}

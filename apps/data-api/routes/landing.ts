@@ -1,0 +1,39 @@
+// Landing page, conformance and the OpenAPI document (OGC API - EDR 1.1, 7.2-7.4).
+import type { FastifyInstance } from "fastify";
+import { baseUrl, type DataApiContext } from "../context.js";
+import { openApiDocument } from "../openapi.js";
+
+export const CONFORMANCE = [
+  "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+  "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
+  "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/core",
+  "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/collections",
+  "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/json",
+  "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/geojson",
+  "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/covjson",
+  "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/oas30",
+  "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/queries",
+];
+
+export async function landingRoutes(app: FastifyInstance, opts: { ctx: DataApiContext }): Promise<void> {
+  const { ctx } = opts;
+  app.get("/", async (request) => {
+    const base = baseUrl(ctx, request);
+    return {
+      title: ctx.title,
+      description: ctx.description,
+      links: [
+        { href: `${base}/`, rel: "self", type: "application/json", title: "this document" },
+        { href: `${base}/api`, rel: "service-desc", type: "application/vnd.oai.openapi+json;version=3.0", title: "OpenAPI definition" },
+        { href: `${base}/conformance`, rel: "conformance", type: "application/json", title: "conformance classes" },
+        { href: `${base}/collections`, rel: "data", type: "application/json", title: "collections" },
+        { href: `${base}/datasets`, rel: "alternate", type: "application/json", title: "dataset listing (XREDS style)" },
+      ],
+    };
+  });
+  app.get("/conformance", async () => ({ conformsTo: CONFORMANCE }));
+  app.get("/api", async (request, reply) => {
+    reply.type("application/vnd.oai.openapi+json;version=3.0");
+    return openApiDocument(baseUrl(ctx, request), ctx.title);
+  });
+}

@@ -1,0 +1,57 @@
+// The EDR data queries: position (POINT / MULTIPOINT), area (POLYGON) and cube (bbox), each
+// with datetime, parameter-name, z, crs and f (OGC API - EDR 1.1, 8.2.1-8.2.3).
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { DataApiContext } from "../context.js";
+import { toCoverageJson } from "../encode/covjson.js";
+import { toCsv } from "../encode/csv.js";
+import { toGeoJson } from "../encode/geojson.js";
+import { invalidParameter, notFound } from "../errors.js";
+import { MEDIA_TYPES } from "../collection.js";
+import { runQuery, type QuerySpec } from "../query/extract.js";
+import { parseBBox, parseCrs, parseDatetime, parseFormat, parseParameterNames, parseZ, single, type RawValue } from "../query/params.js";
+import type { Where } from "../query/select.js";
+import { parseWkt } from "../query/wkt.js";
+import { collectionParams } from "./collections.js";
+
+type Query = Record<string, RawValue>;
+type QueryType = QuerySpec["queryType"];
+
+function whereOf(type: QueryType, q: Query): Where {
+  if (type === "cube") {
+    if (q["coords"] !== undefined) throw invalidParameter("coords", "not used by cube queries (use bbox)");
+    return { kind: "bbox", bbox: parseBBox(q["bbox"]) };
+  }
+  const coords = single(q["coords"], "coords");
+  if (coords === undefined || coords.trim() === "") throw invalidParameter("coords", `required (${type === "position" ? "POINT(lon lat) or MULTIPOINT(...)" : "POLYGON((lon lat, ...))"})`);
+  const geometry = parseWkt(coords, "coords");
+  if (type === "position") {
+    if (geometry.type === "Point") return { kind: "points", points: [geometry.coordinates] };
+    if (geometry.type === "MultiPoint") return { kind: "points", points: geometry.coordinates };
+    throw invalidParameter("coords", "a position query takes a POINT or MULTIPOINT");
+  }
+  if (geometry.type !== "Polygon") throw invalidParameter("coords", "an area query takes a POLYGON");
+  return { kind: "polygon", polygon: geometry.coordinates };
+}
+
+export async function queryRoutes(app: FastifyInstance, opts: { ctx: DataApiContext }): Promise<void> {
+  const { ctx } = opts;
+  for (const type of ["position", "area", "cube"] as const) {
+    app.get<{ Params: { collectionId: string }; Querystring: Query }>(`/collections/:collectionId/${type}`, { schema: { params: collectionParams } }, async (request, reply: FastifyReply) => {
+      const q = request.query;
+      const ds = await ctx.registry.get(request.params.collectionId);
+      if (ds === undefined) throw notFound(`collection ${request.params.collectionId}`);
+      // Parse everything before reading data, so a bad parameter never costs a chunk read.
+      const where = whereOf(type, q);
+      parseCrs(q["crs"]);
+      const format = parseFormat(q["f"]);
+      const datetime = parseDatetime(q["datetime"]);
+      const z = parseZ(q["z"]);
+      const parameters = parseParameterNames(q["parameter-name"], ds.model.parameters.map((p) => p.name));
+      const result = await runQuery(ds, ctx.registry.chunks, { queryType: type, where, parameters, ...(datetime !== undefined ? { datetime } : {}), ...(z !== undefined ? { z } : {}) }, ctx.limits);
+      reply.type(MEDIA_TYPES[format]);
+      if (format === "CSV") return toCsv(result);
+      if (format === "GeoJSON") return toGeoJson(result);
+      return toCoverageJson(result);
+    });
+  }
+}
