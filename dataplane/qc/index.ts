@@ -9,6 +9,7 @@ export { loadCfContext, type CfContextOptions } from "./cf/context.js";
 export type { CfFinding, Severity } from "./cf/findings.js";
 export { bundledStandardNames, parseStandardNameXml, type StandardNameTable } from "./cf/standard-names.js";
 export { runQc, type ReadSlab, type RunQcOptions } from "./run.js";
+export { qcInputFromSource } from "./from-source.js";
 export { QcReport, decide, qcReportJsonSchema, qcReportSchemaVersion, summarizeReport, type Decision, type Finding } from "./report.js";
 export { reportPathFor, reportName } from "./report-path.js";
 export { reportJson, writeReportFile } from "./write-report.js";

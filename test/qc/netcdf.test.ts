@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { openSource } from "../../dataplane/source/open.js";
 import { loadCfContext } from "../../dataplane/qc/cf/context.js";
+import { qcInputFromSource } from "../../dataplane/qc/from-source.js";
 import { parseQcConfig } from "../../dataplane/qc/load-config.js";
 import { summarizeReport } from "../../dataplane/qc/report.js";
 import { runQc } from "../../dataplane/qc/run.js";
@@ -79,5 +81,17 @@ describe.each(["nc3", "nc4"] as const)("QC of an ncgen-built %s file", (kind) =>
     ]);
     expect(report.decision).toBe("refuse");
     expect(summarizeReport(report)).toMatch(/REFUSED .* temp spike: 3 fail, 0 suspect \(first at \[5, 1\] = 23\.5, flag 4\)/);
+
+    // The data plane's own reader gives QC the same input, so the same report.
+    const source = await openSource(join(dir, `qc-stations-${kind}.nc`));
+    try {
+      const { file: fromReader, read } = qcInputFromSource(source);
+      const viaReader = await runQc(fromReader, read, config, { cf: loadCfContext(), maxSliceValues: 6 });
+      expect(viaReader.variables).toEqual(report.variables);
+      expect(viaReader.decision).toBe("refuse");
+      expect(viaReader.cf.findings.map((f) => f.code).sort()).toEqual(report.cf.findings.map((f) => f.code).sort());
+    } finally {
+      source.close();
+    }
   });
 });
