@@ -129,20 +129,27 @@ async function ensureSystemNamespaces(api: Api): Promise<void> {
   }
 }
 
+const locksHeldHere = new Set<string>();
+
 /** One server per data directory: a second one would interleave writes into the same log. */
 function lockDataDir(dataDir: string): () => void {
   const path = join(dataDir, "lock");
+  if (locksHeldHere.has(path)) throw new Error(`${dataDir}: already used by control plane process ${process.pid} (lock file ${path})`);
   mkdirSync(dataDir, { recursive: true });
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       const fd = openSync(path, "wx");
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      return () => rmSync(path, { force: true });
+      locksHeldHere.add(path);
+      return () => {
+        locksHeldHere.delete(path);
+        rmSync(path, { force: true });
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const pid = Number(readFileSync(path, "utf8"));
-      if (pid && pid !== process.pid && isAlive(pid)) throw new Error(`${dataDir}: already used by control plane process ${pid} (lock file ${path})`);
+      if (pid && isAlive(pid) && pid !== process.pid) throw new Error(`${dataDir}: already used by control plane process ${pid} (lock file ${path})`);
       // Stale lock from a crashed run (kill -9): take it over.
       rmSync(path, { force: true });
     }
