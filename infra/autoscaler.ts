@@ -74,6 +74,7 @@ export function installAutoscaler(
     namespace: autoscalerServiceAccount.namespace,
     serviceAccount: autoscalerServiceAccount.name,
     policy: pulumi.all(cluster.nodeGroupArns).apply((arns) => autoscalerPolicy(cluster.name, arns)),
+    allowWildcardActions: cfg.allowWildcardIamActions,
   });
   return new k8s.helm.v3.Release(
     `${name}-cluster-autoscaler`,

@@ -89,6 +89,17 @@ function wildcardActionViolations(graph: readonly GraphResource[], opts: PolicyO
   return out;
 }
 
+/** Wildcard actions (and NotAction) allowed by a policy document; empty when it has none. */
+export function wildcardAllows(doc: unknown): string[] {
+  const found: string[] = [];
+  for (const s of statements(doc)) {
+    if (s.Effect !== "Allow") continue;
+    if (s.NotAction !== undefined) found.push(`NotAction in ${s.Sid ?? "(no Sid)"}`);
+    for (const action of list(s.Action)) if (action.includes("*")) found.push(action);
+  }
+  return found;
+}
+
 interface Statement {
   readonly Sid?: string;
   readonly Effect?: string;

@@ -45,7 +45,13 @@ export function runProgram(cfg: StackConfig): ProgramOutputs {
   const cluster = createCluster(name, cfg, network);
 
   const role = (workload: keyof typeof serviceAccounts, policy: pulumi.Input<PolicyDocument>) =>
-    createIrsaRole(`${name}-${serviceAccounts[workload]}`, { oidc: cluster.oidc, namespace: platformNamespace, serviceAccount: serviceAccounts[workload], policy });
+    createIrsaRole(`${name}-${serviceAccounts[workload]}`, {
+      oidc: cluster.oidc,
+      namespace: platformNamespace,
+      serviceAccount: serviceAccounts[workload],
+      policy,
+      allowWildcardActions: cfg.allowWildcardIamActions,
+    });
   const operator = role("operator", lake.bucketArn.apply(operatorPolicy));
   const dataApi = role("dataApi", lake.bucketArn.apply(dataApiPolicy));
   const eventBridge = role("eventBridge", pulumi.all([queues.ofs.arn, queues.rtofs.arn]).apply((arns) => eventBridgePolicy(arns)));
