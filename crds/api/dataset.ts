@@ -7,7 +7,7 @@ import {
 
 export const aggregationTypes = ["append", "model-run", "best-forecast"] as const;
 export const modelFamilies = ["roms", "fvcom", "selfe", "rtofs", "generic"] as const;
-export const codecs = ["blosc-lz4", "blosc-zstd", "zlib", "zstd"] as const;
+export const codecs = ["blosc-lz4", "zlib", "zstd"] as const;
 
 export const Dimension = object({
   name: Type.String({ pattern: netcdfName, maxLength: 256, description: "Dimension name as in the source files." }),
