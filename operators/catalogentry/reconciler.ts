@@ -1,0 +1,118 @@
+// CatalogEntry reconciler: builds the STAC Collection (and Items per model cycle when asked) from the
+// Dataset it describes and upserts them into the catalog store; a finalizer removes them on deletion.
+import { buildCycleItem, buildDatasetCollection, isCatalogInputError, type CatalogStore } from "../../catalog/index.js";
+import type { CatalogEntry, CatalogEntryStatus, Dataset } from "../../crds/index.js";
+import { openStore, readConsolidated } from "../../dataplane/index.js";
+import { ensureFinalizer, removeFinalizer, type ResourceClient } from "../client.js";
+import { readExtent } from "../dataset/extent.js";
+import { cloudEvent, eventTypes, type EventBus } from "../platform-events.js";
+import { sameStatus } from "../status.js";
+import { setCondition, type EventRecorder, type Reconciler, type Request, type Result } from "../runtime/index.js";
+import { storeLocation, type StorageRoots } from "../storage.js";
+import { collectionInput, cycleItemInputs } from "./stac.js";
+
+export const catalogFinalizer = "dmac.ioos.us/catalog-records";
+
+export interface CatalogEntryReconcilerDeps {
+  readonly catalogEntries: ResourceClient<CatalogEntry>;
+  readonly datasets: ResourceClient<Dataset>;
+  readonly catalog: CatalogStore;
+  readonly recorder: EventRecorder;
+  readonly roots: StorageRoots;
+  readonly bus: EventBus;
+  /** Base URL of the STAC API, for status.collectionUrl. */
+  readonly catalogApiUrl?: string;
+  readonly now?: () => Date;
+}
+
+type Condition = { type: string; status: "True" | "False" | "Unknown"; reason: string; message: string };
+
+export class CatalogEntryReconciler implements Reconciler {
+  constructor(private readonly deps: CatalogEntryReconcilerDeps) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  async reconcile({ namespace = "default", name }: Request): Promise<Result | void> {
+    const { catalogEntries, catalog, recorder } = this.deps;
+    let entry = await catalogEntries.get(namespace, name);
+    if (!entry) return;
+    const published = previousCollectionId(entry);
+    if (entry.metadata.deletionTimestamp) {
+      for (const id of new Set([entry.spec.collection.id, ...(published ? [published] : [])])) await catalog.deleteCollection(id);
+      await removeFinalizer(catalogEntries, entry, catalogFinalizer);
+      return;
+    }
+    entry = await ensureFinalizer(catalogEntries, entry, catalogFinalizer);
+
+    const dataset = await this.deps.datasets.get(namespace, entry.spec.datasetRef.name);
+    if (!dataset) {
+      await this.writeStatus(entry, {}, [
+        { type: "Ready", status: "False", reason: "DatasetNotFound", message: `Dataset ${entry.spec.datasetRef.name} does not exist in ${namespace}; waiting for it` },
+        { type: "Degraded", status: "True", reason: "DatasetNotFound", message: `Dataset ${entry.spec.datasetRef.name} does not exist` },
+      ]);
+      // The Dataset informer re-enqueues this entry when the Dataset appears; poll slowly as a backstop.
+      return { requeueAfterMs: 60_000 };
+    }
+    const store = await openStore(storeLocation(dataset.spec.storage.url, this.deps.roots));
+    const extent = await readExtent(store);
+    if (!extent || extent.timeSteps === 0) {
+      await this.writeStatus(entry, {}, [
+        { type: "Ready", status: "False", reason: "AwaitingData", message: `Dataset ${dataset.metadata.name} has no data yet` },
+        { type: "Degraded", status: "False", reason: "AsExpected", message: "" },
+      ]);
+      return;
+    }
+    let itemCount = 0;
+    try {
+      const collection = buildDatasetCollection(collectionInput(entry, dataset, extent));
+      if (published && published !== entry.spec.collection.id) await catalog.deleteCollection(published);
+      await catalog.upsertCollection(collection);
+      if (entry.spec.itemGranularity === "model-cycle") {
+        const ledger = (await readConsolidated<{ groups?: Record<string, { t: number; cycleMs?: number }[]> }>(store))?.ledger;
+        const steps = Object.values(ledger?.groups ?? {}).flat();
+        const items = cycleItemInputs(entry, dataset, extent, steps).map(buildCycleItem);
+        await catalog.deleteItems(collection.id);
+        await catalog.upsertItems(collection.id, items);
+        itemCount = items.length;
+      }
+    } catch (error) {
+      if (!isCatalogInputError(error)) throw error;
+      const message = `cannot build STAC records: ${error.message}`;
+      await recorder.record(entry, "Warning", "InvalidCatalogRecord", message);
+      await this.writeStatus(entry, {}, [{ type: "Ready", status: "False", reason: "InvalidCatalogRecord", message }, { type: "Degraded", status: "True", reason: "InvalidCatalogRecord", message }]);
+      return;
+    }
+    const changed = entry.status?.itemCount !== itemCount || published !== entry.spec.collection.id || entry.status?.conditions?.find((c) => c.type === "Ready")?.status !== "True";
+    const status: CatalogEntryStatus = {
+      collectionUrl: `${this.deps.catalogApiUrl ?? "stac:"}${this.deps.catalogApiUrl ? "/collections/" : ""}${entry.spec.collection.id}`,
+      itemCount,
+      ...(changed || !entry.status?.lastPublishTime ? { lastPublishTime: this.now().toISOString().replace(/\.\d{3}Z$/, "Z") } : { lastPublishTime: entry.status.lastPublishTime }),
+    };
+    if (changed) {
+      await recorder.record(entry, "Normal", "Published", `collection ${entry.spec.collection.id} with ${itemCount} items`);
+      await this.deps.bus.publish(cloudEvent(eventTypes.metadataNew, "/dmac/operators/catalogentry", `${namespace}/${name}`, { collectionId: entry.spec.collection.id, itemCount }, this.now()));
+    }
+    await this.writeStatus(entry, status, [
+      { type: "Ready", status: "True", reason: "Published", message: `collection ${entry.spec.collection.id} published with ${itemCount} items` },
+      { type: "Degraded", status: "False", reason: "AsExpected", message: "" },
+    ]);
+  }
+
+  private async writeStatus(entry: CatalogEntry, status: CatalogEntryStatus, conditions: Condition[]): Promise<void> {
+    const generation = entry.metadata.generation ?? 1;
+    let list = entry.status?.conditions;
+    for (const condition of conditions) list = setCondition(list, condition, generation, this.now());
+    const next = { ...entry.status, ...status, observedGeneration: generation, conditions: list };
+    // A write that changes nothing would still wake every watcher, this controller included.
+    if (sameStatus(entry.status, next)) return;
+    await this.deps.catalogEntries.patchStatus(entry.metadata.namespace ?? "default", entry.metadata.name, next);
+  }
+}
+
+/** The collection id last published, read back from status (so a renamed id removes the old record). */
+function previousCollectionId(entry: CatalogEntry): string | undefined {
+  const url = entry.status?.collectionUrl;
+  return url ? url.split(/[/:]/).pop() : undefined;
+}

@@ -1,0 +1,163 @@
+// Dataset reconciler: resolves the store, reports its extent in status, owns the CatalogEntry when
+// publishing is on, and applies the deletion policy through a finalizer. Commits into the
+// aggregation are made by the ingest executor under the store's ledger; this reconciler is
+// enqueued after each commit and reports what landed.
+import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { rm } from "node:fs/promises";
+import { openStore } from "../../dataplane/index.js";
+import type { CatalogEntry, Dataset, DatasetStatus } from "../../crds/index.js";
+import { ensureFinalizer, removeFinalizer, type ResourceClient } from "../client.js";
+import { eventTypes, cloudEvent, type EventBus } from "../platform-events.js";
+import { sameStatus } from "../status.js";
+import { setCondition, type EventRecorder, type Reconciler, type Request, type Result } from "../runtime/index.js";
+import { storeLocation, StorageError, type StorageRoots } from "../storage.js";
+import { readExtent } from "./extent.js";
+
+export const datasetFinalizer = "dmac.ioos.us/delete-data";
+
+export interface DatasetReconcilerDeps {
+  readonly datasets: ResourceClient<Dataset>;
+  readonly catalogEntries: ResourceClient<CatalogEntry>;
+  readonly recorder: EventRecorder;
+  readonly roots: StorageRoots;
+  readonly bus: EventBus;
+  /** Called when a store changed, so readers (the data API) drop cached chunks. */
+  readonly onStoreChanged?: (namespace: string, name: string) => void;
+  readonly deleteStore?: (location: string) => Promise<void>;
+  readonly now?: () => Date;
+}
+
+export function catalogEntryFor(dataset: Dataset): CatalogEntry {
+  const { namespace = "default", name, uid = "" } = dataset.metadata;
+  const catalog = dataset.spec.catalog;
+  return {
+    apiVersion: "dmac.ioos.us/v1alpha1",
+    kind: "CatalogEntry",
+    metadata: {
+      name,
+      namespace,
+      labels: { "app.kubernetes.io/managed-by": "dmac-operator", "dmac.ioos.us/dataset": name },
+      ownerReferences: [{ apiVersion: "dmac.ioos.us/v1alpha1", kind: "Dataset", name, uid, controller: true, blockOwnerDeletion: true }],
+    },
+    spec: {
+      datasetRef: { name },
+      collection: {
+        id: catalog.collectionId ?? `${namespace}-${name}`.slice(0, 63).replace(/-+$/, ""),
+        title: catalog.title ?? name,
+        description: catalog.description ?? String(dataset.spec.attributes?.title ?? `${dataset.spec.model} model output, ${dataset.spec.aggregation.type} aggregation`),
+        license: catalog.license ?? "proprietary",
+        ...(catalog.keywords ? { keywords: catalog.keywords } : {}),
+        ...(catalog.providers ? { providers: catalog.providers } : {}),
+      },
+      itemGranularity: dataset.spec.aggregation.type === "append" ? "dataset" : "model-cycle",
+    },
+  };
+}
+
+export class DatasetReconciler implements Reconciler {
+  constructor(private readonly deps: DatasetReconcilerDeps) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  async reconcile({ namespace = "default", name }: Request): Promise<Result | void> {
+    const { datasets, recorder } = this.deps;
+    let dataset = await datasets.get(namespace, name);
+    if (!dataset) return;
+    const generation = dataset.metadata.generation ?? 1;
+
+    let location: string;
+    try {
+      location = storeLocation(dataset.spec.storage.url, this.deps.roots);
+    } catch (error) {
+      if (!(error instanceof StorageError)) throw error;
+      await this.writeStatus(dataset, { observedGeneration: generation }, [{ type: "Ready", status: "False", reason: "InvalidStorage", message: error.message }, { type: "Degraded", status: "True", reason: "InvalidStorage", message: error.message }]);
+      await recorder.record(dataset, "Warning", "InvalidStorage", error.message);
+      return;
+    }
+
+    if (dataset.metadata.deletionTimestamp) {
+      if (dataset.spec.deletionPolicy === "Delete" && dataset.metadata.finalizers?.includes(datasetFinalizer)) {
+        await (this.deps.deleteStore ?? defaultDeleteStore)(location);
+        await recorder.record(dataset, "Normal", "DataDeleted", `deleted ${dataset.spec.storage.url} as deletionPolicy Delete asks`);
+      }
+      await removeFinalizer(datasets, dataset, datasetFinalizer);
+      return;
+    }
+    // The finalizer exists only to delete data; with Retain the Dataset goes away at once.
+    dataset = dataset.spec.deletionPolicy === "Delete" ? await ensureFinalizer(datasets, dataset, datasetFinalizer) : await removeFinalizer(datasets, dataset, datasetFinalizer);
+
+    const extent = await readExtent(await openStore(location));
+    let catalogEntryName: string | undefined;
+    if (dataset.spec.catalog.enabled) catalogEntryName = await this.ensureCatalogEntry(dataset);
+
+    const status: DatasetStatus = {
+      observedGeneration: generation,
+      storeUrl: dataset.spec.storage.url,
+      ...(extent
+        ? {
+            extent: { ...(extent.bbox ? { bbox: extent.bbox } : {}), ...(extent.timeStart ? { timeStart: extent.timeStart, timeEnd: extent.timeEnd } : {}) },
+            shape: extent.shape,
+            timeSteps: extent.timeSteps,
+            sizeBytes: extent.sizeBytes,
+          }
+        : {}),
+      ...(catalogEntryName ? { catalogEntryName } : {}),
+    };
+    const previousSteps = dataset.status?.timeSteps;
+    if (extent && previousSteps !== extent.timeSteps) {
+      status.lastCommitTime = this.now().toISOString().replace(/\.\d{3}Z$/, "Z");
+      await recorder.record(dataset, "Normal", "AggregationUpdated", `${extent.timeSteps} time steps (${extent.timeStart ?? "?"} to ${extent.timeEnd ?? "?"})`);
+      await this.deps.bus.publish(cloudEvent(eventTypes.datasetUpdated, "/dmac/operators/dataset", `${namespace}/${name}`, { storeUrl: dataset.spec.storage.url, timeSteps: extent.timeSteps, timeStart: extent.timeStart, timeEnd: extent.timeEnd }, this.now()));
+      this.deps.onStoreChanged?.(namespace, name);
+    }
+    const ready = extent && extent.timeSteps > 0
+      ? { type: "Ready", status: "True" as const, reason: "Committed", message: `${extent.timeSteps} time steps in ${dataset.spec.storage.url}` }
+      : { type: "Ready", status: "False" as const, reason: "AwaitingData", message: `no data committed to ${dataset.spec.storage.url} yet` };
+    await this.writeStatus(dataset, status, [ready, { type: "Degraded", status: "False", reason: "AsExpected", message: "" }]);
+  }
+
+  private async ensureCatalogEntry(dataset: Dataset): Promise<string> {
+    const desired = catalogEntryFor(dataset);
+    const namespace = desired.metadata.namespace ?? "default";
+    const existing = await this.deps.catalogEntries.get(namespace, desired.metadata.name);
+    if (!existing) {
+      await this.deps.catalogEntries.create(desired);
+      await this.deps.recorder.record(dataset, "Normal", "CatalogEntryCreated", `created CatalogEntry ${desired.metadata.name} (collection ${desired.spec.collection.id})`);
+    } else if (existing.metadata.ownerReferences?.some((o) => o.uid === dataset.metadata.uid) && JSON.stringify(existing.spec) !== JSON.stringify({ ...existing.spec, ...desired.spec })) {
+      await this.deps.catalogEntries.patch(namespace, desired.metadata.name, { spec: desired.spec });
+    } else if (!existing.metadata.ownerReferences?.some((o) => o.uid === dataset.metadata.uid)) {
+      // Never take over an entry someone manages in Git.
+      await this.deps.recorder.record(dataset, "Warning", "CatalogEntryExists", `CatalogEntry ${desired.metadata.name} exists and is not owned by this Dataset; leaving it alone`);
+    }
+    return desired.metadata.name;
+  }
+
+  private async writeStatus(dataset: Dataset, status: DatasetStatus, conditions: { type: string; status: "True" | "False" | "Unknown"; reason: string; message: string }[]): Promise<void> {
+    const generation = dataset.metadata.generation ?? 1;
+    let list = dataset.status?.conditions;
+    for (const condition of conditions) list = setCondition(list, condition, generation, this.now());
+    const next: DatasetStatus = { ...status, ...(dataset.status?.lastCommitTime && !status.lastCommitTime ? { lastCommitTime: dataset.status.lastCommitTime } : {}), observedGeneration: generation, conditions: list };
+    if (sameStatus(dataset.status, next)) return;
+    await this.deps.datasets.patchStatus(dataset.metadata.namespace ?? "default", dataset.metadata.name, next);
+  }
+}
+
+async function defaultDeleteStore(location: string): Promise<void> {
+  if (!location.startsWith("s3://")) {
+    await rm(location, { recursive: true, force: true });
+    return;
+  }
+  const url = new URL(location);
+  const bucket = url.hostname;
+  const prefix = `${url.pathname.replace(/^\//, "").replace(/\/?$/, "/")}`;
+  const client = new S3Client({});
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+    if (keys.length > 0) await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+}

@@ -1,0 +1,161 @@
+// The local executor as the operator uses it: batches of work items run in the background (worker
+// threads inside the data plane), one writer per Dataset store at a time, outcomes written to the
+// item ledger, and the IngestJob and its Dataset re-enqueued when a batch ends. A crash loses at
+// most the batch in flight: its items stay "running" in the ledger and run again, and the store's
+// own ledger makes re-ingesting a committed time step a no-op.
+import { ingest, openWritableStore, resolveInputs, type IngestProgress, type IngestReport } from "../../dataplane/index.js";
+import type { Dataset, IngestJob } from "../../crds/index.js";
+import type { Logger } from "../runtime/index.js";
+import { localPath } from "./source.js";
+import { markOutcome, markRunning, readLedger, writeLedger } from "./ledger.js";
+
+export interface BatchItem {
+  readonly id: string;
+  readonly url: string;
+}
+
+export interface BatchRequest {
+  readonly jobKey: string;
+  readonly job: IngestJob;
+  readonly dataset: Dataset;
+  /** Local path or s3:// URL of the Dataset's store. */
+  readonly storeLocation: string;
+  readonly items: readonly BatchItem[];
+}
+
+export interface RunnerOptions {
+  readonly inputRoot: string;
+  readonly log: Logger;
+  /** Called when a batch has ended and its outcomes are in the ledger. */
+  readonly onBatchDone: (request: BatchRequest, report: BatchReport) => void;
+  readonly onProgress?: (jobKey: string, progress: IngestProgress) => void;
+}
+
+export interface BatchReport {
+  readonly succeeded: number;
+  readonly failed: { url: string; reason: string; message: string }[];
+  readonly timeSteps: number;
+  readonly bytesWritten: number;
+}
+
+/** Refusals the data plane marks as transient ("run again") are retried; other refusals are final. */
+export function classifyRefusal(reason: string): "Refused" | "Error" {
+  return /run again/i.test(reason) ? "Error" : "Refused";
+}
+
+export class LocalIngestRunner {
+  private readonly running = new Map<string, BatchRequest>();
+  private readonly storeQueues = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: RunnerOptions) {}
+
+  isRunning(jobKey: string): boolean {
+    return this.running.has(jobKey);
+  }
+
+  get activeBatches(): number {
+    return this.running.size;
+  }
+
+  /** Starts a batch in the background unless one is running for the job. */
+  submit(request: BatchRequest): boolean {
+    if (this.running.has(request.jobKey)) return false;
+    this.running.set(request.jobKey, request);
+    // Batches for one store run one after another: the aggregation has one writer.
+    const previous = this.storeQueues.get(request.storeLocation) ?? Promise.resolve();
+    const next = previous.then(() => this.run(request)).finally(() => {
+      this.running.delete(request.jobKey);
+      if (this.storeQueues.get(request.storeLocation) === next) this.storeQueues.delete(request.storeLocation);
+    });
+    this.storeQueues.set(request.storeLocation, next);
+    return true;
+  }
+
+  /** Resolves when every running batch has ended (graceful shutdown). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.storeQueues.values()]);
+  }
+
+  private async run(request: BatchRequest): Promise<void> {
+    const { job, dataset, items, storeLocation } = request;
+    const namespace = job.metadata.namespace ?? "default";
+    const name = job.metadata.name;
+    const store = await openWritableStore(storeLocation);
+    let ledger = await readLedger(store, namespace, name);
+    ledger = markRunning(ledger, items.map((i) => i.id), new Date());
+    await writeLedger(store, namespace, name, ledger);
+
+    const failed: BatchReport["failed"] = [];
+    let succeeded = 0;
+    let report: IngestReport | undefined;
+    const pathToItem = new Map<string, BatchItem>();
+    const remote = items.filter((i) => !i.url.startsWith("file://"));
+    const resolved = remote.length > 0 ? await resolveInputs(remote.map((i) => i.url)) : undefined;
+    try {
+      for (const item of items) {
+        if (item.url.startsWith("file://")) {
+          try {
+            pathToItem.set(localPath(item.url, this.options.inputRoot), item);
+          } catch (error) {
+            ledger = markOutcome(ledger, item.id, { ok: false, reason: "Refused", message: (error as Error).message }, new Date());
+            failed.push({ url: item.url, reason: "Refused", message: (error as Error).message });
+          }
+        }
+      }
+      for (const [path, origin] of resolved?.origins ?? []) {
+        const item = remote.find((i) => i.url === origin);
+        if (item) pathToItem.set(path, item);
+      }
+      for (const failure of resolved?.failures ?? []) {
+        const item = remote.find((i) => i.url === failure.input);
+        if (!item) continue;
+        ledger = markOutcome(ledger, item.id, { ok: false, reason: "FetchFailed", message: failure.reason }, new Date());
+        failed.push({ url: item.url, reason: "FetchFailed", message: failure.reason });
+      }
+      const inputs = [...pathToItem.keys()];
+      if (inputs.length > 0) {
+        const chunking = Object.fromEntries((dataset.spec.dimensions ?? []).filter((d) => d.chunk !== undefined).map((d) => [d.name, d.chunk as number]));
+        report = await ingest({
+          store: storeLocation,
+          inputs,
+          aggregation: { type: dataset.spec.aggregation.type, concatDim: dataset.spec.aggregation.concatDim, ...(dataset.spec.aggregation.identicalDims ? { identicalDims: dataset.spec.aggregation.identicalDims } : {}) },
+          chunking,
+          encoding: encodingOf(dataset),
+          ...(dataset.spec.attributes ? { attributes: dataset.spec.attributes } : {}),
+          concurrency: Math.max(1, Math.min(job.spec.parallelism, inputs.length)),
+          onProgress: (progress) => this.options.onProgress?.(request.jobKey, progress),
+        });
+        for (const outcome of report.files) {
+          const item = pathToItem.get(outcome.input);
+          if (!item) continue;
+          if (outcome.status === "refused") {
+            const reason = classifyRefusal(outcome.reason ?? "");
+            const message = (outcome.reason ?? "refused").replace(outcome.input, item.url);
+            ledger = markOutcome(ledger, item.id, { ok: false, reason, message }, new Date());
+            failed.push({ url: item.url, reason, message });
+          } else {
+            ledger = markOutcome(ledger, item.id, { ok: true, timeSteps: outcome.timeSteps }, new Date());
+            succeeded += 1;
+          }
+        }
+      }
+    } catch (error) {
+      // The store could not be written at all: every item of the batch is retried later.
+      const message = (error as Error).message;
+      this.options.log.warn({ job: request.jobKey, err: message }, "ingest batch failed");
+      for (const item of items) {
+        if (ledger.items[item.id]?.state !== "running") continue;
+        ledger = markOutcome(ledger, item.id, { ok: false, reason: "IngestError", message }, new Date());
+        failed.push({ url: item.url, reason: "IngestError", message });
+      }
+    } finally {
+      await resolved?.cleanup();
+    }
+    await writeLedger(store, namespace, name, ledger);
+    this.options.onBatchDone(request, { succeeded, failed, timeSteps: report?.timeSteps ?? 0, bytesWritten: report?.bytesWritten ?? 0 });
+  }
+}
+
+function encodingOf(dataset: Dataset): { codec: "blosc-lz4" | "zlib" | "zstd"; level: number } {
+  return { codec: dataset.spec.encoding.codec, level: dataset.spec.encoding.level };
+}
