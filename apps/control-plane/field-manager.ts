@@ -146,7 +146,9 @@ export function serverSideApply(current: KObject | undefined, applied: KObject, 
     for (const owned of o.fields) {
       for (const p of appliedFields) {
         if (!related(owned, p)) continue;
-        if (deepEqual(valueAt(current, p), valueAt(applied, p)) && owned === p) continue;
+        // Applying an object merges into what is there: it overrides nothing another manager owns below it.
+        if (owned.startsWith(p + SEP) && isPlainObject(valueAt(applied, p))) continue;
+        if (deepEqual(valueAt(current, owned.length >= p.length ? owned : p), valueAt(applied, owned.length >= p.length ? owned : p))) continue;
         if (force) o.fields.delete(owned);
         else conflicts.push({ manager: o.entry.manager, path: owned, apiVersion: o.entry.apiVersion });
         break;
