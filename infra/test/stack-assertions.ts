@@ -3,9 +3,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { argocdResourceCustomizations } from "../../clusters/argocd/health.js";
 import { platformNamespace, serviceAccounts } from "../../clusters/config/stack-outputs.js";
+import { environment } from "../../clusters/environments.js";
+import { domainsFor, renderEnvironment } from "../../clusters/render.js";
+import { sampleDomains } from "../../crds/samples.js";
 import { parseStackConfig, type StackConfig } from "../config.js";
 import { maxReceiveCount } from "../messaging.js";
 import { nodeRoleLabel } from "../nodegroups.js";
@@ -44,6 +47,28 @@ export function describeStack(stack: string): void {
       expect(contract.queueUrls.ofs).toMatch(new RegExp(`/${prefix}-ofs$`));
       expect(contract.queueUrls.rtofs).toMatch(new RegExp(`/${prefix}-rtofs$`));
       expect(contract.catalogDatabase.secretArn).toMatch(/^arn:aws:secretsmanager:/);
+    });
+
+    it("feeds the GitOps tree: each rendered service account carries the role whose trust policy names it", () => {
+      const contract = toStackOutputs(outputs, `stack ${stack}`);
+      const env = environment(stack);
+      const files = renderEnvironment({ env, outputs: contract, domains: domainsFor(env, sampleDomains(env.name)) });
+      const objects = files.flatMap((f) => parseAllDocuments(f.text).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> } }));
+      const accounts = objects.filter((o) => o.kind === "ServiceAccount" && o.metadata?.namespace === platformNamespace);
+      const trusted = new Map(
+        ofType(graph, "aws:iam/role:Role").map((r) => [`arn:aws:iam::111122223333:role/${r.name}`, JSON.stringify(statementsOf(r.inputs.assumeRolePolicy)[0]?.Condition ?? {})]),
+      );
+      for (const [workload, sa] of Object.entries(serviceAccounts)) {
+        const account = accounts.find((a) => a.metadata?.name === sa);
+        expect(account, `ServiceAccount ${platformNamespace}/${sa}`).toBeDefined();
+        const roleArn = account!.metadata!.annotations?.["eks.amazonaws.com/role-arn"];
+        expect(roleArn).toBe(contract.roleArns[workload as keyof typeof serviceAccounts]);
+        expect(trusted.get(roleArn!)).toContain(`system:serviceaccount:${platformNamespace}:${sa}`);
+      }
+      const text = files.map((f) => f.text).join("\n");
+      for (const value of [contract.dataBucket, contract.queueUrls.ofs, contract.queueUrls.rtofs, `postgres://${contract.catalogDatabase.endpoint}/catalog`, contract.catalogDatabase.secretArn]) {
+        expect(text).toContain(value);
+      }
     });
 
     it("spreads the VPC over two zones with private node subnets", () => {
