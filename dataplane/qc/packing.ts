@@ -51,9 +51,13 @@ export function makeUnpacker(variable: QcVariable): Unpacker {
   const offset = firstNumber(variable.attrs.add_offset) ?? 0;
   const low = lo;
   const high = hi;
+  // Most variables have one or two markers: compare them directly, the Set is for the rest.
+  const [m0 = Number.NaN, m1 = Number.NaN] = [...markers];
+  const more = markers.size > 2 ? markers : undefined;
+  const plain = !f32 && shift === undefined;
   return (raw: number) => {
-    const v = asStored(toStorage(raw));
-    if (Number.isNaN(v) || markers.has(v) || v < low || v > high) return Number.NaN;
+    const v = plain ? raw : asStored(toStorage(raw));
+    if (v !== v || v === m0 || v === m1 || v < low || v > high || (more !== undefined && more.has(v))) return Number.NaN;
     return v * scale + offset;
   };
 }

@@ -72,11 +72,11 @@ export interface CheckerOptions {
 }
 
 const countKey: Record<FlagValue, keyof FlagCounts> = { 1: "pass", 2: "notEvaluated", 3: "suspect", 4: "fail", 9: "missing" };
-// For combining tests at one point: fail > suspect > pass > not evaluated.
-const rank: Record<number, number> = { 0: -1, 2: 0, 1: 1, 3: 2, 4: 3 };
+// For combining tests at one point: fail > suspect > pass > not evaluated (0: no test yet).
+const rank = Int8Array.from({ length: 10 }, (_, f) => ({ 2: 0, 1: 1, 3: 2, 4: 3 })[f] ?? -1);
 
 function worst(a: number, b: number): number {
-  return (rank[a] ?? -1) >= (rank[b] ?? -1) ? a : b;
+  return (rank[a] as number) >= (rank[b] as number) ? a : b;
 }
 
 export function grossRangeFlag(x: number, c: GrossRangeConfig): FlagValue {
@@ -103,16 +103,17 @@ export function rateOfChangeFlag(previous: number | undefined, x: number, c: Rat
 }
 
 /**
- * Flat-line flag of `x` given the previous values, most recent first (`history(1)` is x[t-1];
- * undefined past the start of the series).
+ * Flat-line flag of `x` given the `available` previous values, read most recent first:
+ * `history(1)` is x[t-1], `history(available)` the oldest one known.
  */
-export function flatLineFlag(x: number, history: (back: number) => number | undefined, c: FlatLineConfig): FlagValue {
+export function flatLineFlag(x: number, history: (back: number) => number, available: number, c: FlatLineConfig): FlagValue {
   if (Number.isNaN(x)) return Flag.missing;
   let flat = 0;
   let known = false;
-  for (let back = 1; back <= c.failCount; back++) {
+  const depth = Math.min(c.failCount, available);
+  for (let back = 1; back <= depth; back++) {
     const h = history(back);
-    if (h === undefined || Number.isNaN(h)) break;
+    if (Number.isNaN(h)) break;
     if (Math.abs(x - h) > c.tolerance) {
       known = true;
       break;
@@ -126,11 +127,6 @@ export function flatLineFlag(x: number, history: (back: number) => number | unde
 
 function emptyResult(): TestResult {
   return { counts: { pass: 0, notEvaluated: 0, suspect: 0, fail: 0, missing: 0 }, offending: [], unlisted: 0 };
-}
-
-function toNumber(values: QcValues, i: number): number {
-  const v = values[i];
-  return typeof v === "bigint" ? Number(v) : (v as number);
 }
 
 export function createVariableChecker(variable: QcVariable, tests: VariableTests, timeAxis: number, options: CheckerOptions = {}): VariableChecker {
@@ -169,19 +165,31 @@ export function createVariableChecker(variable: QcVariable, tests: VariableTests
     return idx;
   };
 
-  const record = (result: TestResult, flag: FlagValue, p: number, t: number, value: number) => {
-    result.counts[countKey[flag]] += 1;
-    if (flag !== Flag.suspect && flag !== Flag.fail) return;
-    if (result.offending.length < maxOffending) result.offending.push({ index: indexOf(p, t), flag, value });
+  // Counts per result and flag in one flat array: the hot loop must not touch objects.
+  const names: ResultName[] = [...active, "aggregate"];
+  const counts = new Float64Array(names.length * 10);
+  const slotOf = (name: ResultName) => names.indexOf(name) * 10;
+  const [gross, spike, roc, flat, agg] = [slotOf("grossRange"), slotOf("spike"), slotOf("rateOfChange"), slotOf("flatLine"), slotOf("aggregate")];
+
+  const offend = (name: ResultName, flag: FlagValue, p: number, t: number, value: number) => {
+    const result = results[name] as TestResult;
+    if (result.offending.length < maxOffending) result.offending.push({ index: indexOf(p, t), flag: flag as 3 | 4, value });
     else result.unlisted += 1;
   };
-
-  const settle = (p: number, t: number, immediate: number, spike: FlagValue | undefined, value: number) => {
-    const flag = (Number.isNaN(value) ? Flag.missing : spike === undefined ? immediate : worst(immediate, spike)) as FlagValue;
-    record(aggregate, flag === (0 as number) ? Flag.notEvaluated : flag, p, t, value);
+  const record = (name: ResultName, at: number, flag: FlagValue, p: number, t: number, value: number) => {
+    counts[at + flag] = (counts[at + flag] as number) + 1;
+    if (flag === Flag.suspect || flag === Flag.fail) offend(name, flag, p, t, value);
+  };
+  const settle = (p: number, t: number, immediate: number, spikeFlagValue: number, value: number) => {
+    const combined = Number.isNaN(value) ? Flag.missing : worst(immediate, spikeFlagValue);
+    record("aggregate", agg, (combined === 0 ? Flag.notEvaluated : combined) as FlagValue, p, t, value);
   };
 
   const slot = (t: number) => (t % depth) * points;
+  // The flat-line history of the point being checked, read from the ring buffer without allocating.
+  let historyPoint = 0;
+  let historyStep = 0;
+  const historyAt = (back: number) => history[slot(historyStep - back) + historyPoint] as number;
 
   function push(values: QcValues, stepCount: number): void {
     if (!Number.isInteger(stepCount) || stepCount < 1) throw new Error(`${variable.name}: stepCount must be a positive integer, got ${stepCount}`);
@@ -189,44 +197,47 @@ export function createVariableChecker(variable: QcVariable, tests: VariableTests
     if (values.length !== outer * stepCount * inner) {
       throw new Error(`${variable.name}: a slab of ${stepCount} time step(s) has ${outer * stepCount * inner} values, got ${values.length}`);
     }
+    const data: ArrayLike<number> = values instanceof BigInt64Array || values instanceof BigUint64Array ? Float64Array.from(values, Number) : (values as ArrayLike<number>);
+    const { grossRange, spike: spikeTest, rateOfChange, flatLine } = tests;
     for (let local = 0; local < stepCount; local++, step++) {
       const t = step;
       const now = slot(t);
       const prev1 = t >= 1 ? slot(t - 1) : -1;
       const prev2 = t >= 2 ? slot(t - 2) : -1;
+      historyStep = t;
       for (let o = 0; o < outer; o++) {
+        const base = (o * stepCount + local) * inner;
         for (let j = 0; j < inner; j++) {
           const p = o * inner + j;
-          const x = unpack(toNumber(values, (o * stepCount + local) * inner + j));
+          const x = unpack(data[base + j] as number);
           const before = prev1 >= 0 ? (history[prev1 + p] as number) : undefined;
           let immediate = 0;
-          if (tests.grossRange) {
-            const f = grossRangeFlag(x, tests.grossRange);
-            record(results.grossRange as TestResult, f, p, t, x);
+          if (grossRange) {
+            const f = grossRangeFlag(x, grossRange);
+            record("grossRange", gross, f, p, t, x);
             immediate = worst(immediate, f);
           }
-          if (tests.rateOfChange) {
-            const f = hasTime ? rateOfChangeFlag(before, x, tests.rateOfChange) : Number.isNaN(x) ? Flag.missing : Flag.notEvaluated;
-            record(results.rateOfChange as TestResult, f, p, t, x);
+          if (rateOfChange) {
+            const f = hasTime ? rateOfChangeFlag(before, x, rateOfChange) : Number.isNaN(x) ? Flag.missing : Flag.notEvaluated;
+            record("rateOfChange", roc, f, p, t, x);
             immediate = worst(immediate, f);
           }
-          if (tests.flatLine) {
-            const f = hasTime
-              ? flatLineFlag(x, (back) => (back <= t && back < depth + 1 ? (history[slot(t - back) + p] as number) : undefined), tests.flatLine)
-              : Number.isNaN(x) ? Flag.missing : Flag.notEvaluated;
-            record(results.flatLine as TestResult, f, p, t, x);
+          if (flatLine) {
+            historyPoint = p;
+            const f = hasTime ? flatLineFlag(x, historyAt, Math.min(t, depth), flatLine) : Number.isNaN(x) ? Flag.missing : Flag.notEvaluated;
+            record("flatLine", flat, f, p, t, x);
             immediate = worst(immediate, f);
           }
           if (t >= 1) {
             // The previous step's spike flag is known now that its successor is here.
-            let spike: FlagValue | undefined;
-            if (tests.spike) {
+            let s = 0;
+            if (spikeTest) {
               const centre = before as number;
-              const earlier = prev2 >= 0 ? (history[prev2 + p] as number) : undefined;
-              spike = spikeFlag(earlier, centre, x, tests.spike);
-              record(results.spike as TestResult, spike, p, t - 1, centre);
+              const f = spikeFlag(prev2 >= 0 ? (history[prev2 + p] as number) : undefined, centre, x, spikeTest);
+              record("spike", spike, f, p, t - 1, centre);
+              s = f;
             }
-            settle(p, t - 1, pending[p] as number, spike, before as number);
+            settle(p, t - 1, pending[p] as number, s, before as number);
           }
           pending[p] = immediate;
           history[now + p] = x;
@@ -241,14 +252,18 @@ export function createVariableChecker(variable: QcVariable, tests: VariableTests
       const last = slot(steps - 1);
       for (let p = 0; p < points; p++) {
         const x = history[last + p] as number;
-        let spike: FlagValue | undefined;
+        let s = 0;
         if (tests.spike) {
-          spike = Number.isNaN(x) ? Flag.missing : Flag.notEvaluated;
-          record(results.spike as TestResult, spike, p, steps - 1, x);
+          s = Number.isNaN(x) ? Flag.missing : Flag.notEvaluated;
+          record("spike", spike, s as FlagValue, p, steps - 1, x);
         }
-        settle(p, steps - 1, pending[p] as number, spike, x);
+        settle(p, steps - 1, pending[p] as number, s, x);
       }
     }
+    names.forEach((name, i) => {
+      const c = (results[name] as TestResult).counts;
+      for (const flag of [1, 2, 3, 4, 9] as FlagValue[]) c[countKey[flag]] = counts[i * 10 + flag] as number;
+    });
     return { variable: variable.name, dims: [...variable.dims], shape, timeDim: hasTime ? (variable.dims[timeAxis] ?? null) : null, tests: results };
   }
 

@@ -108,11 +108,12 @@ describe("flat line", () => {
   it("honours the tolerance and says 'not evaluated' while the history is too short to decide", () => {
     const c = { tolerance: 0.5, suspectCount: 2, failCount: 3 };
     const series = [1, 1.2, 0.9, 1.1];
-    const history = (t: number) => (back: number) => (t - back >= 0 ? series[t - back] : undefined);
-    expect(flatLineFlag(series[1] as number, history(1), c)).toBe(2); // one flat predecessor, then the start of the series
-    expect(flatLineFlag(series[2] as number, history(2), c)).toBe(3);
-    expect(flatLineFlag(series[3] as number, history(3), c)).toBe(4);
-    expect(flatLineFlag(5, history(3), c)).toBe(1);
+    const history = (t: number) => (back: number) => series[t - back] as number;
+    expect(flatLineFlag(series[1] as number, history(1), 1, c)).toBe(2); // one flat predecessor, then the start of the series
+    expect(flatLineFlag(series[2] as number, history(2), 2, c)).toBe(3);
+    expect(flatLineFlag(series[3] as number, history(3), 3, c)).toBe(4);
+    expect(flatLineFlag(5, history(3), 3, c)).toBe(1);
+    expect(flatLineFlag(1, () => Number.NaN, 3, c)).toBe(2); // a gap before the answer is known
   });
 });
 
