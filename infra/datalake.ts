@@ -32,6 +32,14 @@ export function lifecycleRules(lake: StackConfig["dataLake"]): aws.types.input.s
   ];
 }
 
+/**
+ * SSE-KMS normally; SSE-S3 (AES256) for a public-read bucket, because anonymous readers cannot use a KMS
+ * key and every GetObject on a KMS-encrypted object would be denied to them.
+ */
+export function encryptionFor(publicRead: boolean): "aws:kms" | "AES256" {
+  return publicRead ? "AES256" : "aws:kms";
+}
+
 export function dataBucketResourceName(prefix: string): string {
   return `${prefix}-data`;
 }
@@ -45,7 +53,7 @@ export function createDataLake(name: string, cfg: StackConfig): DataLake {
   new aws.s3.BucketOwnershipControls(`${name}-data`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
   new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-data`, {
     bucket: bucket.id,
-    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: encryptionFor(lake.publicRead) }, bucketKeyEnabled: true }],
   });
   new aws.s3.BucketVersioning(`${name}-data`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
   const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-data`, {

@@ -9,7 +9,7 @@ import { clusterNameFor, createCluster } from "./cluster.js";
 import type { StackConfig } from "./config.js";
 import { createCatalogDatabase } from "./database.js";
 import { createDataLake, dataBucketResourceName } from "./datalake.js";
-import { createDomainCertificates } from "./domains.js";
+import { createDomainCertificates, type DomainCertificate } from "./domains.js";
 import { createIrsaRole } from "./irsa.js";
 import { createMessaging } from "./messaging.js";
 import { createNetwork } from "./network.js";
@@ -28,7 +28,7 @@ export interface ProgramOutputs {
   readonly clusterName: string;
   readonly kubeconfig: pulumi.Output<string>;
   readonly nebariConfig: pulumi.Output<string> | undefined;
-  readonly certificates: { association: string; domain: string; certificateArn: pulumi.Output<string>; validationRecords: pulumi.Output<unknown> }[];
+  readonly certificates: readonly DomainCertificate[];
 }
 
 /** What the stack opted into, for the policy check: the data bucket's public read, wildcard actions. */
@@ -70,6 +70,6 @@ export function runProgram(cfg: StackConfig): ProgramOutputs {
     clusterName: cluster.name,
     kubeconfig: cluster.kubeconfigJson,
     nebariConfig: nebari?.configYaml,
-    certificates: createDomainCertificates(name, cfg).map((c) => ({ ...c })),
+    certificates: createDomainCertificates(name, cfg),
   };
 }
