@@ -1,0 +1,111 @@
+// Assembles the operator: informers over our three kinds, one controller per kind, the local ingest
+// runner, and the manager that runs them with leader election, probes and graceful shutdown.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { CatalogStore } from "../catalog/index.js";
+import { group, version, type CatalogEntry, type Dataset, type IngestJob } from "../crds/index.js";
+import type { IngestProgress } from "../dataplane/index.js";
+import { CatalogEntryReconciler } from "./catalogentry/reconciler.js";
+import { catalogEntries, datasets, ingestJobs, ResourceClient } from "./client.js";
+import { DatasetReconciler } from "./dataset/reconciler.js";
+import { IngestJobReconciler } from "./ingestjob/reconciler.js";
+import { LocalIngestRunner, type BatchReport, type BatchRequest } from "./ingestjob/runner.js";
+import { InProcessEventBus, type EventBus } from "./platform-events.js";
+import { Controller, EventRecorder, Informer, Manager, objectKey, type Logger, type Runnable } from "./runtime/index.js";
+import type { StorageRoots } from "./storage.js";
+
+export interface OperatorOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly log: Logger;
+  readonly roots: StorageRoots;
+  readonly catalog: CatalogStore;
+  readonly bus?: EventBus;
+  /** This replica's identity (pod name); also the Event reportingInstance. */
+  readonly identity: string;
+  readonly leaderElection?: { namespace: string; leaseName?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
+  readonly probePort?: number;
+  readonly workers?: number;
+  readonly resyncMs?: number;
+  readonly catalogApiUrl?: string;
+  readonly onProgress?: (jobKey: string, progress: IngestProgress) => void;
+  readonly onBatchDone?: (request: BatchRequest, report: BatchReport) => void;
+  readonly onStoreChanged?: (namespace: string, name: string) => void;
+}
+
+export interface Operator {
+  readonly manager: Manager;
+  readonly bus: EventBus;
+  readonly runner: LocalIngestRunner;
+  start(signal: AbortSignal): Promise<void>;
+}
+
+function informerFor<T extends IngestJob | Dataset | CatalogEntry>(kubeConfig: KubeConfig, kind: string, plural: string, options: OperatorOptions): Informer<T> {
+  return new Informer<T>(kubeConfig, {
+    apiVersion: `${group}/${version}`,
+    kind,
+    path: `/apis/${group}/${version}/${plural}`,
+    resyncMs: options.resyncMs ?? 5 * 60_000,
+    log: (level, message, fields) => options.log[level](fields ?? {}, message),
+  });
+}
+
+export function createOperator(options: OperatorOptions): Operator {
+  const { kubeConfig, log } = options;
+  const bus = options.bus ?? new InProcessEventBus();
+  const manager = new Manager({
+    kubeConfig,
+    log,
+    identity: options.identity,
+    ...(options.probePort !== undefined ? { probePort: options.probePort, probeHost: "0.0.0.0" } : {}),
+    ...(options.leaderElection ? { leaderElection: { leaseName: "dmac-operator", ...options.leaderElection } } : {}),
+  });
+  const recorder = new EventRecorder(kubeConfig, { component: "dmac-operator", instance: options.identity, log });
+  const clients = {
+    ingestJobs: new ResourceClient(kubeConfig, ingestJobs),
+    datasets: new ResourceClient(kubeConfig, datasets),
+    catalogEntries: new ResourceClient(kubeConfig, catalogEntries),
+  };
+  const jobInformer = manager.addInformer(informerFor<IngestJob>(kubeConfig, "IngestJob", "ingestjobs", options));
+  const datasetInformer = manager.addInformer(informerFor<Dataset>(kubeConfig, "Dataset", "datasets", options));
+  const entryInformer = manager.addInformer(informerFor<CatalogEntry>(kubeConfig, "CatalogEntry", "catalogentries", options));
+  const workers = options.workers ?? 4;
+  const controller = (name: string, reconciler: ConstructorParameters<typeof Controller>[0]["reconciler"]) =>
+    manager.addController(new Controller({ name, reconciler, workers, metrics: manager.metrics, log }));
+
+  let ingestController: Controller | undefined;
+  let datasetController: Controller | undefined;
+  const runner = new LocalIngestRunner({
+    inputRoot: options.roots.inputRoot,
+    log,
+    onProgress: options.onProgress,
+    onBatchDone: (request, report) => {
+      manager.metrics.workItems.set({ namespace: request.job.metadata.namespace ?? "default", ingestjob: request.job.metadata.name, state: "last_batch_failed" }, report.failed.length);
+      for (const failure of report.failed) void recorder.record(request.job, "Warning", failure.reason === "Refused" ? "FileRefused" : "FileFailed", `${failure.url}: ${failure.message}`);
+      ingestController?.enqueue(request.jobKey);
+      datasetController?.enqueue(objectKey(request.dataset));
+      options.onBatchDone?.(request, report);
+    },
+  });
+
+  ingestController = controller("ingestjob", new IngestJobReconciler({ ...clients, runner, recorder, roots: options.roots }));
+  ingestController.watches(jobInformer);
+  // A Dataset appearing or changing wakes the jobs that write into it.
+  ingestController.watches(datasetInformer, (dataset) =>
+    jobInformer.list().filter((job) => job.metadata.namespace === dataset.metadata.namespace && job.spec.datasetRef.name === dataset.metadata.name).map(objectKey));
+
+  datasetController = controller("dataset", new DatasetReconciler({ ...clients, recorder, roots: options.roots, bus, ...(options.onStoreChanged ? { onStoreChanged: options.onStoreChanged } : {}) }));
+  datasetController.watches(datasetInformer);
+  datasetController.watches(entryInformer, (entry) => (entry.metadata.ownerReferences ?? []).filter((o) => o.kind === "Dataset").map((o) => `${entry.metadata.namespace}/${o.name}`));
+
+  const entryController = controller("catalogentry", new CatalogEntryReconciler({ ...clients, catalog: options.catalog, recorder, roots: options.roots, bus, ...(options.catalogApiUrl ? { catalogApiUrl: options.catalogApiUrl } : {}) }));
+  entryController.watches(entryInformer);
+  entryController.watches(datasetInformer, (dataset) =>
+    entryInformer.list().filter((entry) => entry.metadata.namespace === dataset.metadata.namespace && entry.spec.datasetRef.name === dataset.metadata.name).map(objectKey));
+
+  // On shutdown, batches in flight finish (their commits are atomic) before the process exits.
+  const drain: Runnable = {
+    name: "ingest-runner",
+    start: (signal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => void runner.drain().then(resolve), { once: true })),
+  };
+  manager.addRunnable(drain);
+  return { manager, bus, runner, start: (signal) => manager.start(signal) };
+}

@@ -1,0 +1,209 @@
+// The operators end to end on the embedded control plane: real NetCDF files (ncgen), real Zarr
+// (checked with Python xarray), the embedded catalog (PGlite), kubectl and client-node.
+import { CoreV1Api, KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { Writable } from "node:stream";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startControlPlane, type ControlPlane } from "../../apps/control-plane/index.js";
+import { openCatalog, type CatalogStore } from "../../catalog/index.js";
+import { customResourceDefinitions, type CatalogEntry, type Dataset, type IngestJob } from "../../crds/index.js";
+import { catalogEntries, datasets, ingestJobs, ResourceClient } from "../../operators/client.js";
+import { createOperator } from "../../operators/operator.js";
+import { createLogger } from "../../operators/runtime/index.js";
+import { loadStacValidators } from "../catalog/stac-schemas.js";
+import { romsFile, truncatedCopy, type CycleFile } from "../dataplane/fixtures.js";
+
+const run = promisify(execFile);
+const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
+const until = async <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+const ready = (o: { status?: { conditions?: { type: string; status: string }[] } }, type = "Ready") => o.status?.conditions?.find((c) => c.type === type)?.status === "True";
+
+const cycle = new Date("2023-10-22T00:00:00Z");
+const forecast = (hour: number): CycleFile => ({ cycle, kind: "f", hour });
+
+describe("operators end to end", () => {
+  let dir: string;
+  let plane: ControlPlane;
+  let kc: KubeConfig;
+  let catalog: CatalogStore;
+  const abort = new AbortController();
+  let running: Promise<void>;
+  let jobs: ResourceClient<IngestJob>;
+  let sets: ResourceClient<Dataset>;
+  let entries: ResourceClient<CatalogEntry>;
+  const inputs = () => join(dir, "inputs");
+  const fileUrl = (path: string) => `file:///${relative(inputs(), path)}`;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "dmac-operator-"));
+    mkdirSync(join(dir, "inputs"), { recursive: true });
+    mkdirSync(join(dir, "stores"), { recursive: true });
+    plane = await startControlPlane({ inMemory: true, kubeconfigPath: join(dir, "kubeconfig") });
+    kc = new KubeConfig();
+    kc.loadFromString(plane.kubeconfig);
+    const objects = KubernetesObjectApi.makeApiClient(kc);
+    for (const crd of customResourceDefinitions) await objects.create(crd as never);
+    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: "maracoos" } } });
+    await until("CRDs served", () => objects.list("dmac.ioos.us/v1alpha1", "Dataset", "maracoos").then(() => true, () => false));
+    catalog = await openCatalog("memory://");
+    const operator = createOperator({ kubeConfig: kc, log: silent, roots: { storageRoot: join(dir, "stores"), inputRoot: inputs() }, catalog, identity: "test-operator", resyncMs: 2000 });
+    running = operator.start(abort.signal);
+    jobs = new ResourceClient(kc, ingestJobs);
+    sets = new ResourceClient(kc, datasets);
+    entries = new ResourceClient(kc, catalogEntries);
+  }, 120_000);
+
+  afterAll(async () => {
+    abort.abort();
+    await running;
+    await catalog.close();
+    await plane.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function dataset(name: string): Dataset {
+    return {
+      apiVersion: "dmac.ioos.us/v1alpha1",
+      kind: "Dataset",
+      metadata: { name, namespace: "maracoos" },
+      spec: {
+        storage: { url: `file:///${name}.zarr`, format: "zarr-v2" },
+        model: "roms",
+        aggregation: { type: "best-forecast", concatDim: "ocean_time" },
+        encoding: { codec: "zlib", level: 1 },
+        catalog: { enabled: true, title: `${name} best forecast`, license: "CC0-1.0", description: "CBOFS-like ROMS test data", keywords: ["ROMS"] },
+        deletionPolicy: "Retain",
+      },
+    };
+  }
+
+  function ingestJob(name: string, datasetName: string, urls: string[]): IngestJob {
+    return {
+      apiVersion: "dmac.ioos.us/v1alpha1",
+      kind: "IngestJob",
+      metadata: { name, namespace: "maracoos" },
+      spec: {
+        source: { urls, credentials: { anonymous: true } },
+        format: "auto",
+        qualityControl: { enabled: true, onFailure: "flag", cfChecks: true },
+        datasetRef: { name: datasetName },
+        executor: { type: "local" },
+        parallelism: 2,
+        retryLimit: 1,
+        suspend: false,
+      },
+    };
+  }
+
+  it("applying a Dataset and an IngestJob: the job Succeeds, the Dataset is Ready, the catalog holds a valid STAC Collection, xarray opens the Zarr", async () => {
+    const files = [1, 2, 3].map((h) => romsFile(inputs(), forecast(h)));
+    await sets.create(dataset("cbofs"));
+    await jobs.create(ingestJob("cbofs-forecast", "cbofs", files.map(fileUrl)));
+
+    const job = await until("IngestJob Succeeded", async () => {
+      const j = await jobs.get("maracoos", "cbofs-forecast");
+      return j?.status?.phase === "Succeeded" && j.status.observedGeneration === j.metadata.generation ? j : undefined;
+    });
+    expect(job.status?.items).toEqual({ total: 3, pending: 0, running: 0, succeeded: 3, failed: 0 });
+    expect(ready(job)).toBe(true);
+
+    // kubectl itself waits on the Ready condition.
+    const { stdout } = await run("kubectl", ["--kubeconfig", join(dir, "kubeconfig"), "wait", "--for=condition=Ready", "dataset/cbofs", "-n", "maracoos", "--timeout=60s"]);
+    expect(stdout).toMatch(/dataset\.dmac\.ioos\.us\/cbofs condition met/);
+    const ds = (await sets.get("maracoos", "cbofs"))!;
+    expect(ds.status?.timeSteps).toBe(3);
+    expect(ds.status?.extent?.bbox?.[0]).toBeCloseTo(-76.5, 5);
+    expect(ds.status?.extent?.timeStart).toBe("2023-10-22T01:00:00Z");
+    expect(ds.status?.extent?.timeEnd).toBe("2023-10-22T03:00:00Z");
+    expect(ds.status?.catalogEntryName).toBe("cbofs");
+
+    const entry = await until("CatalogEntry published", async () => {
+      const e = await entries.get("maracoos", "cbofs");
+      return e && ready(e) ? e : undefined;
+    });
+    expect(entry.metadata.ownerReferences?.[0]).toMatchObject({ kind: "Dataset", name: "cbofs", controller: true });
+    const collection = await catalog.getCollection("maracoos-cbofs");
+    expect(collection).toBeDefined();
+    const validators = loadStacValidators();
+    expect(validators.collection(collection), JSON.stringify(validators.collection.errors)).toBe(true);
+    expect(validators.datacube(collection), JSON.stringify(validators.datacube.errors)).toBe(true);
+    expect(entry.status?.itemCount).toBe(1);
+
+    const script = `import xarray as xr, json\nds = xr.open_zarr(${JSON.stringify(join(dir, "stores", "cbofs.zarr"))}, consolidated=True)\nprint(json.dumps({"times": [str(t)[:19] for t in ds.ocean_time.values], "dims": dict(ds.sizes)}))`;
+    const py = JSON.parse((await run("/usr/bin/python3", ["-c", script])).stdout) as { times: string[]; dims: Record<string, number> };
+    expect(py.times).toEqual(["2023-10-22T01:00:00", "2023-10-22T02:00:00", "2023-10-22T03:00:00"]);
+    expect(py.dims.ocean_time).toBe(3);
+
+    const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: "maracoos" });
+    const reasons = new Set(events.items.filter((e) => e.involvedObject.name === "cbofs-forecast").map((e) => e.reason));
+    expect(reasons).toContain("Started");
+    expect(reasons).toContain("Completed");
+  });
+
+  it("adding one more source file processes only that file and grows the aggregation by its steps", async () => {
+    const before = (await jobs.get("maracoos", "cbofs-forecast"))!;
+    const added = romsFile(inputs(), forecast(4));
+    await jobs.patch("maracoos", "cbofs-forecast", { spec: { source: { urls: [...(before.spec.source.urls ?? []), fileUrl(added)] } } });
+    const job = await until("the new file ingested", async () => {
+      const j = await jobs.get("maracoos", "cbofs-forecast");
+      return j?.status?.items?.succeeded === 4 && j.status.phase === "Succeeded" ? j : undefined;
+    });
+    expect(job.status?.items?.total).toBe(4);
+    const ledger = JSON.parse((await import("node:fs")).readFileSync(join(dir, "stores", "cbofs.zarr", ".dmac/ingestjobs/maracoos/cbofs-forecast.json"), "utf8")) as { items: Record<string, { url: string; attempts: number }> };
+    // Each file ran exactly once: the earlier ones were not touched again.
+    expect(Object.values(ledger.items).map((i) => i.attempts)).toEqual([1, 1, 1, 1]);
+    await until("Dataset grew", async () => ((await sets.get("maracoos", "cbofs"))?.status?.timeSteps === 4 ? true : undefined));
+  });
+
+  it("a corrupt file fails with its reason in status and an Event; the others succeed; Dataset stays Ready; the job is Degraded", async () => {
+    const good = romsFile(inputs(), forecast(5));
+    const broken = truncatedCopy(romsFile(join(dir, "scratch"), forecast(6)), join(inputs(), "broken", "nos.cbofs.fields.f006.20231022.t00z.nc"));
+    const before = (await jobs.get("maracoos", "cbofs-forecast"))!;
+    await jobs.patch("maracoos", "cbofs-forecast", { spec: { source: { urls: [...(before.spec.source.urls ?? []), fileUrl(good), fileUrl(broken)] } } });
+    const job = await until("job settles with one failure", async () => {
+      const j = await jobs.get("maracoos", "cbofs-forecast");
+      return j?.status?.items?.failed === 1 && j.status.items.succeeded === 5 && j.status.phase !== "Running" ? j : undefined;
+    });
+    expect(job.status?.recentFailures?.[0]?.url).toBe(fileUrl(broken));
+    expect(job.status?.recentFailures?.[0]?.reason).toBe("Refused");
+    expect(job.status?.recentFailures?.[0]?.message).toMatch(/truncat/i);
+    expect(ready(job, "Degraded")).toBe(true);
+    const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: "maracoos" });
+    expect(events.items.some((e) => e.reason === "FileRefused" && e.message?.includes("broken"))).toBe(true);
+    const ds = await until("Dataset has the good file", async () => {
+      const d = await sets.get("maracoos", "cbofs");
+      return d?.status?.timeSteps === 5 ? d : undefined;
+    });
+    expect(ready(ds)).toBe(true);
+  });
+
+  it("an IngestJob whose Dataset does not exist is Degraded with a clear message and recovers when the Dataset appears", async () => {
+    const file = romsFile(join(inputs(), "later"), forecast(1));
+    await jobs.create(ingestJob("later-job", "later", [fileUrl(file)]));
+    const waiting = await until("Degraded", async () => {
+      const j = await jobs.get("maracoos", "later-job");
+      return j && ready(j, "Degraded") ? j : undefined;
+    });
+    const degraded = waiting.status?.conditions?.find((c) => c.type === "Degraded");
+    expect(degraded?.reason).toBe("DatasetNotFound");
+    expect(degraded?.message).toMatch(/Dataset later does not exist in namespace maracoos/);
+    await sets.create(dataset("later"));
+    const done = await until("recovered", async () => {
+      const j = await jobs.get("maracoos", "later-job");
+      return j?.status?.phase === "Succeeded" ? j : undefined;
+    });
+    expect(ready(done, "Degraded")).toBe(false);
+  });
+});
