@@ -46,7 +46,8 @@ describe("catalog API over a socket", () => {
   let pg: ThrowawayPostgres | undefined;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "dmac-catalog-"));
-    pg = await startThrowawayPostgres();
+    // One persisted PGlite catalog for the in-process server and the CLI (creating one is slow).
+    [pg] = await Promise.all([startThrowawayPostgres(), seed(join(dir, "pglite"))]);
   });
   afterAll(async () => {
     await pg?.stop();
@@ -54,7 +55,6 @@ describe("catalog API over a socket", () => {
   });
 
   it("serves a persisted PGlite catalog", async () => {
-    await seed(join(dir, "pglite"));
     const server = await startCatalogApi({ catalog: join(dir, "pglite"), port: 0 });
     try {
       await exercise(server.url);
@@ -75,8 +75,7 @@ describe("catalog API over a socket", () => {
   });
 
   it("runs as `dmac serve catalog-api` and stops cleanly on SIGTERM", async () => {
-    await seed(join(dir, "cli"));
-    const child = spawn(process.execPath, [join(repoRoot, "bin/dmac.js"), "serve", "catalog-api", "--port", "0", "--catalog", join(dir, "cli")], {
+    const child = spawn(process.execPath, [join(repoRoot, "bin/dmac.js"), "serve", "catalog-api", "--port", "0", "--catalog", join(dir, "pglite")], {
       cwd: repoRoot,
       env: { ...process.env, DMAC_FROM_SOURCE: "1" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -99,5 +98,5 @@ describe("catalog API over a socket", () => {
       child.kill("SIGTERM");
     }
     expect(await exited).toBe(0);
-  }, 60_000);
+  }, 120_000);
 });
