@@ -11,6 +11,6 @@ export { bundledStandardNames, parseStandardNameXml, type StandardNameTable } fr
 export { runQc, type ReadSlab, type RunQcOptions } from "./run.js";
 export { qcInputFromSource } from "./from-source.js";
 export { QcReport, decide, qcReportJsonSchema, qcReportSchemaVersion, summarizeReport, type Decision, type Finding } from "./report.js";
-export { reportPathFor, reportName } from "./report-path.js";
+export { reportLocationFor, reportPathFor, reportName } from "./report-path.js";
 export { reportJson, writeReportFile } from "./write-report.js";
 export { loadUnitDatabase, defaultUdunitsPath } from "./units/load-udunits.js";

@@ -19,9 +19,18 @@ export function reportName(sourceFile: string): string {
   return `${safe}.qc.json`;
 }
 
-/** The report's location for a source file ingested into the store at `storeUrl`. */
-export function reportPathFor(storeUrl: string, sourceFile: string): string {
+/**
+ * The report's location split for a key-value store client: open `prefix` as a store of its own
+ * and write `key` in it (e.g. `openWritableStore(prefix).set(key, bytes)`).
+ */
+export function reportLocationFor(storeUrl: string, sourceFile: string): { prefix: string; key: string } {
   const store = storeUrl.replace(/[\\/]+$/, "");
   if (store === "" || /^[a-z][a-z0-9+.-]*:\/*$/i.test(store)) throw new Error(`storeUrl: ${JSON.stringify(storeUrl)} does not name a store`);
-  return `${store}.qc/${reportName(sourceFile)}`;
+  return { prefix: `${store}.qc`, key: `/${reportName(sourceFile)}` };
+}
+
+/** The report's location for a source file ingested into the store at `storeUrl`. */
+export function reportPathFor(storeUrl: string, sourceFile: string): string {
+  const { prefix, key } = reportLocationFor(storeUrl, sourceFile);
+  return `${prefix}${key}`;
 }

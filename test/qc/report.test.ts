@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { validateQcConfig, type QcConfig } from "../../dataplane/qc/config.js";
 import { loadCfContext } from "../../dataplane/qc/cf/context.js";
 import { qcReportJsonSchema, qcReportSchemaVersion, summarizeReport, type QcReport } from "../../dataplane/qc/report.js";
-import { reportName, reportPathFor } from "../../dataplane/qc/report-path.js";
+import { reportLocationFor, reportName, reportPathFor } from "../../dataplane/qc/report-path.js";
 import { runQc, type ReadSlab } from "../../dataplane/qc/run.js";
 import type { QcFile } from "../../dataplane/qc/types.js";
 import { reportJson, writeReportFile } from "../../dataplane/qc/write-report.js";
@@ -116,6 +116,7 @@ describe("report location", () => {
     expect(reportPathFor("/data/cbofs.zarr", "/raw/a b.nc")).toBe("/data/cbofs.zarr.qc/a_b.nc.qc.json");
     expect(reportPathFor("file:///data/x.zarr", "https://host/f.nc?x=1")).toBe("file:///data/x.zarr.qc/f.nc.qc.json");
     expect(reportName("../../etc/passwd")).toBe("passwd.qc.json");
+    expect(reportLocationFor("s3://bucket/ofs/cbofs.zarr", "f.nc")).toEqual({ prefix: "s3://bucket/ofs/cbofs.zarr.qc", key: "/f.nc.qc.json" });
     expect(reportName(".hidden.nc")).toBe("_hidden.nc.qc.json"); // never a dot file or a traversal
     expect(() => reportName("..")).toThrow(/sourceFile/);
     expect(() => reportPathFor("s3://", "f.nc")).toThrow(/storeUrl/);
