@@ -52,6 +52,7 @@ export function createCluster(name: string, cfg: StackConfig, network: Network):
     nodeAssociatePublicIpAddress: false,
     endpointPrivateAccess: true,
     endpointPublicAccess: true,
+    publicAccessCidrs: [...cfg.clusterApiCidrs],
     createOidcProvider: true,
     authenticationMode: eks.AuthenticationMode.Api,
     accessEntries: adminAccessEntries(cfg.adminPrincipalArns),

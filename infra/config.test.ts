@@ -50,6 +50,8 @@ describe("parseStackConfig", () => {
     [{ nebari: { daskWorkerProfiles: [{ name: "a", cores: 1, memoryGb: 2 }, { name: "a", cores: 2, memoryGb: 4 }] } }, "dmac:nebari.daskWorkerProfiles"],
     [{ regionalDomains: [{ association: "secoora", domain: "Not A Domain" }] }, "dmac:regionalDomains[0].domain"],
     [{ natGateway: "single" }, "dmac:natGateway"],
+    [{ clusterApiCidrs: ["10.0.0.0/33"] }, "dmac:clusterApiCidrs"],
+    [{ clusterApiCidrs: [] }, "dmac:clusterApiCidrs"],
   ])("rejects %j naming %s", (raw, key) => {
     expect(() => parseWith(raw)).toThrow(ConfigError);
     expect(() => parseWith(raw)).toThrow(`config ${key}`);

@@ -45,6 +45,8 @@ export interface StackConfig {
   readonly systemNodes: NodeGroupConfig;
   readonly daskWorkerNodes: NodeGroupConfig;
   readonly adminPrincipalArns: readonly string[];
+  /** CIDRs allowed to reach the public Kubernetes API endpoint (nodes use the private endpoint). */
+  readonly clusterApiCidrs: readonly string[];
   readonly dataLake: {
     readonly publicRead: boolean;
     readonly modelRunPrefix: string;
@@ -78,6 +80,7 @@ export const configKeys = [
   "systemNodes",
   "daskWorkerNodes",
   "adminPrincipalArns",
+  "clusterApiCidrs",
   "dataLake",
   "noddTopics",
   "database",
@@ -146,6 +149,11 @@ export function parseStackConfig(raw: Raw, stack: string, region: string): Stack
     adminPrincipalArns: optional(get("adminPrincipalArns"), [], (v) =>
       stringList("adminPrincipalArns", v).map((arn) => pattern("adminPrincipalArns", arn, /^arn:aws(-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "an IAM role or user ARN")),
     ),
+    clusterApiCidrs: optional(get("clusterApiCidrs"), ["0.0.0.0/0"], (v) => {
+      const cidrs = stringList("clusterApiCidrs", v).map((c) => ipv4Cidr("clusterApiCidrs", c));
+      if (cidrs.length === 0) throw new ConfigError("clusterApiCidrs", "needs at least one CIDR (the deployer must reach the API)");
+      return cidrs;
+    }),
     dataLake: {
       publicRead: optional(dataLakeRaw.publicRead, false, (v) => bool("dataLake.publicRead", v)),
       modelRunPrefix: optional(dataLakeRaw.modelRunPrefix, "model-runs/", (v) => pattern("dataLake.modelRunPrefix", v, /^[a-z0-9][a-z0-9._/-]*\/$/, "a key prefix ending in /")),
@@ -317,6 +325,12 @@ function cidr16(key: string, value: unknown): string {
   const privateRange = a === 10 || (a === 172 && b! >= 16 && b! <= 31) || (a === 192 && b === 168);
   if (!privateRange || b! > 255) throw new ConfigError(key, `${s} is not a private (RFC 1918) range`);
   return s;
+}
+
+function ipv4Cidr(key: string, value: string): string {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) throw new ConfigError(key, `${JSON.stringify(value)} is not an IPv4 CIDR`);
+  return value;
 }
 
 function snsTopicArn(key: string, value: unknown): string {

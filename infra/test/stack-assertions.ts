@@ -88,6 +88,7 @@ export function describeStack(stack: string): void {
       expect(cluster.inputs.createOidcProvider).toBe(true);
       expect(cluster.inputs.skipDefaultNodeGroup).toBe(true);
       expect(cluster.inputs.authenticationMode).toBe("API");
+      expect(cluster.inputs.publicAccessCidrs).toEqual(cfg.clusterApiCidrs);
       const entries = Object.values(cluster.inputs.accessEntries as Record<string, { principalArn: string }>);
       expect(entries.map((e) => e.principalArn)).toEqual(cfg.adminPrincipalArns);
     });
