@@ -10,6 +10,7 @@ import { ApiError, errors, isApiError } from "./errors.js";
 import type { OpenApi } from "./openapi.js";
 import { groupVersion } from "./resource-type.js";
 import { isPlainObject } from "./schema.js";
+import { toJson } from "./serialize.js";
 import { serveWatch, type WatchSettings } from "./watch.js";
 
 /** kube-apiserver's request body limit. */
@@ -41,7 +42,7 @@ export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, r
 }
 
 function sendJson(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
-  const text = JSON.stringify(body);
+  const text = toJson(body);
   const headers: Record<string, string | string[]> = { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)), "Cache-Control": "no-cache, private" };
   if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(code, headers);

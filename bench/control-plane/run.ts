@@ -1,0 +1,155 @@
+// Benchmark of the embedded control plane (not a test): 5,000 custom objects created by
+// concurrent clients while 20 watchers stream them; reports create throughput, list latency,
+// watch delivery delay and the server's RSS. See README.md.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import http from "node:http";
+import { loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+
+const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 5000);
+const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 20);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const inMemory = process.argv.includes("--in-memory");
+
+const here = dirname(fileURLToPath(import.meta.url));
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY + 4 });
+
+function request(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(path, base), { method, agent, headers: { "Content-Type": "application/json" } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+function rssMiB(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+}
+
+const loadAtStart = loadavg().map((l) => Number(l.toFixed(2)));
+const dataDir = mkdtempSync(join(tmpdir(), "dmac-cp-bench-"));
+const server = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean), join(here, "server.js"), inMemory ? "--in-memory" : dataDir], { stdio: ["ignore", "pipe", "inherit"] });
+const base = await new Promise<string>((resolve) => server.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())));
+const baselineRss = rssMiB(server.pid!).rss;
+
+try {
+  const crd = parse(readFileSync(join(here, "..", "..", "..", "..", "..", "test", "control-plane", "fixtures", "widget-crd.yaml"), "utf8")) as unknown;
+  const crdRes = await request(base, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+  if (crdRes.status !== 201) throw new Error(`creating the CRD failed: ${crdRes.status} ${crdRes.text}`);
+  const collection = "/apis/test.dmac.ioos.us/v1alpha1/namespaces/default/widgets";
+  const startRv = (JSON.parse((await request(base, "GET", collection)).text) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+
+  // Watchers: one HTTP stream each, from the same resourceVersion.
+  const sentAt = new Map<string, number>();
+  const ackedAt = new Map<string, number>();
+  const endToEnd: number[] = [];
+  const afterAck: number[] = [];
+  const received = new Array<number>(WATCHERS).fill(0);
+  const watchers = Array.from({ length: WATCHERS }, (_, w) =>
+    new Promise<http.ClientRequest>((resolve) => {
+      const req = http.get(new URL(`${collection}?watch=true&resourceVersion=${startRv}`, base), (res) => {
+        let buffer = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          const now = performance.now();
+          buffer += chunk;
+          let nl: number;
+          while ((nl = buffer.indexOf("\n")) !== -1) {
+            const line = buffer.slice(0, nl);
+            buffer = buffer.slice(nl + 1);
+            const name = /"name":"(w-\d+)"/.exec(line)?.[1];
+            if (!name) continue;
+            received[w]! += 1;
+            endToEnd.push(now - sentAt.get(name)!);
+            const acked = ackedAt.get(name);
+            afterAck.push(acked === undefined ? 0 : Math.max(0, now - acked));
+          }
+        });
+      });
+      req.on("socket", () => resolve(req));
+    }),
+  );
+  const streams = await Promise.all(watchers);
+  await new Promise((r) => setTimeout(r, 300));
+
+  // Creates: CONCURRENCY clients until OBJECTS are stored.
+  let next = 0;
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(server.pid!).rss)), 50);
+  const createStart = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < OBJECTS) {
+      const i = next++;
+      const name = `w-${i}`;
+      sentAt.set(name, performance.now());
+      const res = await request(base, "POST", collection, { apiVersion: "test.dmac.ioos.us/v1alpha1", kind: "Widget", metadata: { name, labels: { shard: String(i % 10) } }, spec: { color: ["red", "green", "blue"][i % 3], size: (i % 100) + 1, tags: ["bench", `n${i}`] } });
+      ackedAt.set(name, performance.now());
+      if (res.status !== 201) throw new Error(`create ${name}: ${res.status} ${res.text}`);
+    }
+  }));
+  const createSeconds = (performance.now() - createStart) / 1000;
+  const deadline = Date.now() + 60_000;
+  while (received.some((n) => n < OBJECTS) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const deliveredAll = received.every((n) => n >= OBJECTS);
+
+  // Lists: full list and a label-selected list, 10 times each.
+  const timeList = async (path: string) => {
+    const times: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const t = performance.now();
+      const res = await request(base, "GET", path);
+      if (res.status !== 200) throw new Error(`list ${path}: ${res.status}`);
+      times.push(performance.now() - t);
+    }
+    return { p50: percentile(times, 50), p99: percentile(times, 99) };
+  };
+  const fullList = await timeList(collection);
+  const selected = await timeList(`${collection}?labelSelector=shard%3D3`);
+  const paged = await timeList(`${collection}?limit=500`);
+  clearInterval(sampler);
+  const rss = rssMiB(server.pid!);
+  for (const s of streams) s.destroy();
+
+  const result = {
+    mode: inMemory ? "in-memory" : "durable (fdatasync group commit)",
+    loadAverageAtStart: loadAtStart,
+    objects: OBJECTS,
+    watchers: WATCHERS,
+    concurrency: CONCURRENCY,
+    createsPerSecond: Math.round(OBJECTS / createSeconds),
+    createSeconds: Number(createSeconds.toFixed(2)),
+    listMs: { full: round(fullList), labelSelected: round(selected), limit500: round(paged) },
+    watchDelayMs: { afterAck: { p50: r1(percentile(afterAck, 50)), p99: r1(percentile(afterAck, 99)), max: r1(Math.max(...afterAck)) }, sinceRequestSent: { p50: r1(percentile(endToEnd, 50)), p99: r1(percentile(endToEnd, 99)) } },
+    eventsDelivered: received.reduce((a, b) => a + b, 0),
+    deliveredAll,
+    serverRssMiB: { idle: r1(baselineRss), peakSampled: r1(peakRss), peakVmHWM: r1(rss.peak), end: r1(rss.rss) },
+  };
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  server.kill("SIGTERM");
+  await new Promise((r) => server.once("exit", r));
+  agent.destroy();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+function r1(n: number): number {
+  return Number(n.toFixed(1));
+}
+function round(x: { p50: number; p99: number }) {
+  return { p50: r1(x.p50), p99: r1(x.p99) };
+}
