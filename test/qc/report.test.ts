@@ -13,6 +13,7 @@ import { qcReportJsonSchema, qcReportSchemaVersion, summarizeReport, type QcRepo
 import { reportLocationFor, reportName, reportPathFor } from "../../dataplane/qc/report-path.js";
 import { runQc, type ReadSlab } from "../../dataplane/qc/run.js";
 import type { QcFile } from "../../dataplane/qc/types.js";
+import { schemaFile, schemaText } from "../../dataplane/qc/write-schema.js";
 import { reportJson, writeReportFile } from "../../dataplane/qc/write-report.js";
 
 const T = 6;
@@ -96,6 +97,10 @@ describe("report JSON", () => {
     expect(validate({ ...report, schemaVersion: "dmac.ioos.us/qc-report/v0" })).toBe(false);
     const { cf: _cf, ...withoutCf } = report;
     expect(validate(withoutCf)).toBe(false);
+  });
+
+  it("is published as the committed qc-report.schema.json (regenerate: npx tsx dataplane/qc/write-schema.ts)", () => {
+    expect(readFileSync(schemaFile, "utf8")).toBe(schemaText());
   });
 
   it("summarises in one paragraph with the decision, the offending index and CF findings", async () => {
