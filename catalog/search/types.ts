@@ -27,6 +27,10 @@ export interface ItemSearch {
 export interface CollectionSearch {
   /** Free-text terms; a collection matches when any term occurs in its title, description or keywords. */
   q?: string[];
+  /** Collections whose overall spatial extent overlaps it. */
+  bbox?: Bbox;
+  /** Collections whose temporal extent overlaps it (open ends match everything on that side). */
+  datetime?: { start: string | null; end: string | null };
   limit: number;
   offset: number;
 }

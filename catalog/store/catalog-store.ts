@@ -45,9 +45,10 @@ export async function createCatalogStore(db: SqlClient): Promise<CatalogStore> {
     async upsertCollection(collection) {
       const row = collectionRow(collection);
       await db.query(
-        `INSERT INTO dmac_collections (id, doc, search_text) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc, search_text = EXCLUDED.search_text, updated_at = now()`,
-        [row.id, row.doc, row.searchText],
+        `INSERT INTO dmac_collections (id, doc, search_text, footprint, t_start, t_end) VALUES ($1, $2, $3, $4::polygon, $5::timestamptz, $6::timestamptz)
+         ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc, search_text = EXCLUDED.search_text, footprint = EXCLUDED.footprint,
+           t_start = EXCLUDED.t_start, t_end = EXCLUDED.t_end, updated_at = now()`,
+        [row.id, row.doc, row.searchText, row.footprint, row.tStart, row.tEnd],
       );
     },
     async deleteCollection(id) {

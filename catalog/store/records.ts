@@ -2,7 +2,12 @@
 import { geometryBbox, geometryToPolygons, parseGeometry } from "../geometry/geojson.js";
 import { checkBbox, checkId, parseInstant } from "../stac/checks.js";
 import { CatalogInputError } from "../stac/errors.js";
-import type { Link, StacCollection, StacItem } from "../stac/types.js";
+import type { Bbox, Link, StacCollection, StacItem } from "../stac/types.js";
+
+function bboxCorners(b: Bbox): [number, number, number, number] {
+  const half = b.length / 2;
+  return [b[0], b[1], b[half] as number, b[half + 1] as number];
+}
 
 export interface ItemRow {
   collection: string;
@@ -19,6 +24,9 @@ export interface CollectionRow {
   id: string;
   doc: string;
   searchText: string;
+  footprint: string | null;
+  tStart: string | null;
+  tEnd: string | null;
 }
 
 /** Navigation links depend on where the catalog is served, so the API adds them; others (license, about, via) are kept. */
@@ -33,11 +41,22 @@ export function collectionRow(c: StacCollection): CollectionRow {
   checkId(c.id, "collection.id");
   if (typeof c.description !== "string") throw new CatalogInputError("collection.description", "must be a string");
   if (typeof c.license !== "string") throw new CatalogInputError("collection.license", "must be a string");
-  c.extent?.spatial?.bbox?.forEach((b, i) => checkBbox(b, `collection.extent.spatial.bbox[${i}]`));
-  if (!c.extent?.temporal?.interval?.length) throw new CatalogInputError("collection.extent.temporal.interval", "must have at least one interval");
+  const bboxes = c.extent?.spatial?.bbox;
+  if (!Array.isArray(bboxes) || bboxes.length === 0) throw new CatalogInputError("collection.extent.spatial.bbox", "must have at least one bbox");
+  bboxes.forEach((b, i) => checkBbox(b, `collection.extent.spatial.bbox[${i}]`));
+  const interval = c.extent?.temporal?.interval?.[0];
+  if (!Array.isArray(interval) || interval.length !== 2) throw new CatalogInputError("collection.extent.temporal.interval", "must have at least one [start, end] interval");
+  const end = (v: unknown, i: number) => {
+    if (v === null) return null;
+    if (typeof v !== "string") throw new CatalogInputError(`collection.extent.temporal.interval[0][${i}]`, "must be an RFC 3339 string or null");
+    return new Date(parseInstant(v, `collection.extent.temporal.interval[0][${i}]`)).toISOString();
+  };
   const searchText = [c.id, c.title ?? "", c.description, ...(c.keywords ?? [])].join("\n");
   const stored = { ...c, links: portableLinks(c.links) };
-  return { id: c.id, doc: JSON.stringify(stored), searchText };
+  // The first bbox is the overall extent (STAC); one across the antimeridian matches as the whole longitude band.
+  const [w, s, e, n] = bboxCorners(bboxes[0] as Bbox);
+  const footprint = w <= e ? `((${w},${s}),(${e},${s}),(${e},${n}),(${w},${n}))` : `((-180,${s}),(180,${s}),(180,${n}),(-180,${n}))`;
+  return { id: c.id, doc: JSON.stringify(stored), searchText, footprint, tStart: end(interval[0], 0), tEnd: end(interval[1], 1) };
 }
 
 export function itemRow(collectionId: string, item: StacItem, field = "item"): ItemRow {

@@ -11,6 +11,10 @@ CREATE TABLE IF NOT EXISTS dmac_collections (
   search_text text NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
+-- Collection extents for collection search: the first (overall) bbox and temporal interval; NULL ends are open.
+ALTER TABLE dmac_collections ADD COLUMN IF NOT EXISTS footprint polygon;
+ALTER TABLE dmac_collections ADD COLUMN IF NOT EXISTS t_start timestamptz;
+ALTER TABLE dmac_collections ADD COLUMN IF NOT EXISTS t_end timestamptz;
 CREATE TABLE IF NOT EXISTS dmac_items (
   collection text NOT NULL REFERENCES dmac_collections (id) ON DELETE CASCADE,
   id text NOT NULL,

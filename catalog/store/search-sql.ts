@@ -48,10 +48,17 @@ function orderBy(sortby: SortKey[] | undefined, params: SqlParams): string {
 
 export function buildCollectionSearch(search: CollectionSearch): BuiltQuery {
   const params = new SqlParams();
-  let where = "";
+  const where: string[] = [];
   if (search.q?.length) {
     const like = (t: string) => `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where = ` WHERE (${search.q.map((t) => `c.search_text ILIKE ${params.add(like(t))}`).join(" OR ")})`;
+    where.push(`(${search.q.map((t) => `c.search_text ILIKE ${params.add(like(t))}`).join(" OR ")})`);
   }
-  return { sql: `SELECT c.doc FROM dmac_collections c${where} ORDER BY c.id LIMIT ${params.add(search.limit + 1)} OFFSET ${params.add(search.offset)}`, params: params.values };
+  if (search.bbox) where.push(`(${bboxToPolygons(search.bbox, true).map((p) => `c.footprint && ${params.add(p)}::polygon`).join(" OR ")})`);
+  if (search.datetime) {
+    const { start, end } = search.datetime;
+    if (end !== null) where.push(`(c.t_start IS NULL OR c.t_start <= ${params.add(end)}::timestamptz)`);
+    if (start !== null) where.push(`(c.t_end IS NULL OR c.t_end >= ${params.add(start)}::timestamptz)`);
+  }
+  const filter = where.length ? ` WHERE ${where.join(" AND ")}` : "";
+  return { sql: `SELECT c.doc FROM dmac_collections c${filter} ORDER BY c.id LIMIT ${params.add(search.limit + 1)} OFFSET ${params.add(search.offset)}`, params: params.values };
 }

@@ -122,8 +122,10 @@ const checks: Record<(typeof CONFORMANCE_CLASSES)[number], () => Promise<void>> 
     expect(q.body.properties.datetime).toBeDefined();
   },
   "https://api.stacspec.org/v1.0.0-rc.1/collection-search": async () => {
-    const { body } = await get("/collections?limit=1");
-    expect(body.collections).toHaveLength(1);
+    expect((await get("/collections?limit=1")).body.collections).toHaveLength(1);
+    expect((await get("/collections?bbox=-76.5,37,-76,38&datetime=2026-12-01T00:00:00Z/..")).body.collections).toHaveLength(2);
+    expect((await get("/collections?bbox=0,0,1,1")).body.collections).toHaveLength(0);
+    expect((await get("/collections?datetime=../2025-01-01T00:00:00Z")).body.collections).toHaveLength(0);
   },
   "https://api.stacspec.org/v1.0.0-rc.1/collection-search#free-text": async () => {
     expect((await get("/collections?q=ngofs2")).body.collections.map((c: Json) => c.id)).toEqual(["ngofs2"]);

@@ -159,5 +159,20 @@ export function catalogStoreContract(backend: string, openClient: () => Promise<
       expect(await byQ(["100%"])).toEqual([]);
       expect(await byQ(["nothing-like-this", "aleut"])).toEqual(["aleutians"]);
     });
+
+    it("finds collections by the bbox and datetime of their extent", async () => {
+      const base = cbofsCollection("extent");
+      await store.upsertCollection({ ...base, extent: { spatial: { bbox: [[170, 50, -170, 60]] }, temporal: { interval: [["2020-01-01T00:00:00Z", "2020-12-31T00:00:00Z"]] } } });
+      const find = async (s: { bbox?: [number, number, number, number]; datetime?: { start: string | null; end: string | null } }) =>
+        (await store.listCollections({ limit: 100, offset: 0, ...s })).records.map((c) => c.id).sort();
+      // The fixture collections span 2026-11-01 onwards, open-ended.
+      expect(await find({ datetime: { start: "2020-06-01T00:00:00.000Z", end: "2020-06-02T00:00:00.000Z" } })).toEqual(["extent"]);
+      expect(await find({ datetime: { start: "2030-01-01T00:00:00.000Z", end: null } })).toEqual(["aleutians", "cbofs", "ngofs2"]);
+      expect(await find({ bbox: [-76.5, 37, -76, 38] })).toEqual(["aleutians", "cbofs", "ngofs2"]);
+      expect(await find({ bbox: [175, 55, 176, 56] })).toEqual(["extent"]);
+      expect(await find({ bbox: [0, 0, 1, 1] })).toEqual([]);
+      expect(await find({ bbox: [175, 55, 176, 56], datetime: { start: "2021-01-01T00:00:00.000Z", end: null } })).toEqual([]);
+      await store.deleteCollection("extent");
+    });
   });
 }

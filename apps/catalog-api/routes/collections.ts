@@ -1,5 +1,5 @@
 // /collections (with free-text q), /collections/{id} and the queryables documents.
-import { encodeToken, parseFreeText, parseLimit, parseToken } from "../../../catalog/search/parse.js";
+import { encodeToken, parseBbox, parseDatetime, parseFreeText, parseLimit, parseToken } from "../../../catalog/search/parse.js";
 import { JSON_TYPE, baseUrlOf } from "../context.js";
 import { errorResponseSchema, notFound } from "../errors.js";
 import { nextGetLink, withCollectionLinks } from "../links.js";
@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import type { CatalogApiContext } from "../context.js";
 import type { Link } from "../../../catalog/index.js";
 
-interface CollectionsQuery { q?: string; limit?: string; token?: string }
+interface CollectionsQuery { q?: string; bbox?: string; datetime?: string; limit?: string; token?: string }
 
 const text = { type: "string", maxLength: 1000 } as const;
 
@@ -18,8 +18,8 @@ export async function collectionRoutes(app: FastifyInstance, opts: { ctx: Catalo
     "/collections",
     {
       schema: {
-        summary: "List collections; q matches any term in title, description or keywords",
-        querystring: { type: "object", properties: { q: text, limit: text, token: text } },
+        summary: "List collections; q matches any term in title, description or keywords; bbox and datetime overlap the extent",
+        querystring: { type: "object", properties: { q: text, bbox: text, datetime: text, limit: text, token: text } },
         response: { 200: { type: "object", required: ["collections", "links"], properties: { collections: { type: "array", items: { type: "object", additionalProperties: true } }, links: linkList, numberReturned: { type: "integer" } } }, "4xx": errorResponseSchema },
       },
     },
@@ -28,7 +28,9 @@ export async function collectionRoutes(app: FastifyInstance, opts: { ctx: Catalo
       const limit = parseLimit(request.query.limit, ctx.limits);
       const offset = parseToken(request.query.token);
       const q = parseFreeText(request.query.q);
-      const page = await ctx.store.listCollections({ limit, offset, ...(q ? { q } : {}) });
+      const bbox = request.query.bbox === undefined ? undefined : parseBbox(request.query.bbox, "query");
+      const datetime = request.query.datetime === undefined ? undefined : parseDatetime(request.query.datetime);
+      const page = await ctx.store.listCollections({ limit, offset, ...(q ? { q } : {}), ...(bbox ? { bbox } : {}), ...(datetime ? { datetime } : {}) });
       const links: Link[] = [
         { rel: "self", type: JSON_TYPE, href: `${base}/collections` },
         { rel: "root", type: JSON_TYPE, href: `${base}/` },
