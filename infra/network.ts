@@ -33,6 +33,9 @@ export interface Network {
 export function createNetwork(name: string, cfg: StackConfig, clusterName: string): Network {
   const tags = { "dmac.ioos.us/stack": cfg.stack };
   const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: cfg.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { ...tags, Name: `${name}-vpc` } });
+  // The VPC's default security group allows all traffic among its members; nothing should use it, so it
+  // gets no rules at all (every resource here has its own group).
+  new aws.ec2.DefaultSecurityGroup(`${name}-default`, { vpcId: vpc.id, ingress: [], egress: [], tags });
   const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags });
   const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags });
 

@@ -77,6 +77,7 @@ export function describeStack(stack: string): void {
       expect(new Set(privateSubnets.map((s) => s.inputs.availabilityZone))).toEqual(new Set(cfg.availabilityZones));
       for (const s of subnets) expect(s.inputs.mapPublicIpOnLaunch).toBe(false);
       expect(ofType(graph, "aws:ec2/natGateway:NatGateway")).toHaveLength(cfg.natGateways === "perAz" ? 2 : 1);
+      expect(one(graph, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", `${prefix}-default`).inputs).toMatchObject({ ingress: [], egress: [] });
       const privateIds = new Set(privateSubnets.map((s) => s.id));
       for (const ng of ofType(graph, "aws:eks/nodeGroup:NodeGroup")) {
         expect((ng.inputs.subnetIds as string[]).every((id) => privateIds.has(id))).toBe(true);
