@@ -47,6 +47,28 @@ export const SERVE_TARGETS: ServeTarget[] = [
       });
     },
   },
+  {
+    name: "data-api",
+    description: "the OGC EDR data API over Zarr stores",
+    configure: (cmd) =>
+      cmd
+        .option("--store <id=url>", "a dataset: id=file:///path.zarr, s3:// or https:// (repeat for more)", (v: string, all: string[]) => [...all, v], [] as string[])
+        .option("--base-url <url>", "public base URL for links (behind a proxy); default: from each request")
+        .option("--max-values <n>", "values one answer may hold (more is a 413)", positiveInt("--max-values"), 2_000_000)
+        .option("--cache-mb <n>", "memory for decoded chunks, MiB", positiveInt("--cache-mb"), 512),
+    async start(flags) {
+      const { serveDataApi, parseStoreArgs } = await import("../../data-api/server.js");
+      return serveDataApi({
+        datasets: parseStoreArgs(flags.store as string[]),
+        port: flags.port,
+        host: flags.host,
+        maxValues: Number(flags.maxValues),
+        maxChunkBytes: Number(flags.cacheMb) * 1024 * 1024,
+        ...(typeof flags.baseUrl === "string" ? { baseUrl: flags.baseUrl } : {}),
+        logger: { level: process.env.DMAC_LOG_LEVEL ?? "warn" },
+      });
+    },
+  },
 ];
 
 function positiveInt(name: string) {
