@@ -30,6 +30,12 @@ function request(base: string, method: string, path: string, body?: unknown): Pr
   });
 }
 
+/** CPU seconds (user + system) the server process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
@@ -92,6 +98,7 @@ try {
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(server.pid!).rss)), 50);
   const createStart = performance.now();
+  const cpuStart = cpuSeconds(server.pid!);
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (next < OBJECTS) {
       const i = next++;
@@ -106,6 +113,7 @@ try {
   const deadline = Date.now() + 60_000;
   while (received.some((n) => n < OBJECTS) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const deliveredAll = received.every((n) => n >= OBJECTS);
+  const cpuPerWriteMs = ((cpuSeconds(server.pid!) - cpuStart) * 1000) / OBJECTS;
 
   // Lists: full list and a label-selected list, 10 times each.
   const timeList = async (path: string) => {
@@ -133,6 +141,8 @@ try {
     concurrency: CONCURRENCY,
     createsPerSecond: Math.round(OBJECTS / createSeconds),
     createSeconds: Number(createSeconds.toFixed(2)),
+    // Server CPU per create including fan-out to all watchers: 1000 / this is the rate one free core sustains.
+    serverCpuMsPerWrite: r1(cpuPerWriteMs * 10) / 10,
     listMs: { full: round(fullList), labelSelected: round(selected), limit500: round(paged) },
     watchDelayMs: { afterAck: { p50: r1(percentile(afterAck, 50)), p99: r1(percentile(afterAck, 99)), max: r1(Math.max(...afterAck)) }, sinceRequestSent: { p50: r1(percentile(endToEnd, 50)), p99: r1(percentile(endToEnd, 99)) } },
     eventsDelivered: received.reduce((a, b) => a + b, 0),
