@@ -25,7 +25,8 @@ export interface ExecutionOutcome {
 
 function startWorker(): Worker {
   const self = import.meta.url;
-  if (!self.endsWith(".ts")) return new Worker(new URL("./worker.js", self));
+  // tsx's module API appends a query (?tsx-namespace=...) to the URLs it loads: look at the path.
+  if (!new URL(self).pathname.endsWith(".ts")) return new Worker(new URL("./worker.js", self));
   // From source (tests, tsx) the worker is TypeScript too: load it through tsx's API.
   const entry = new URL("./worker.ts", self).href;
   return new Worker(`import("tsx/esm/api").then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(self)}))`, { eval: true });
@@ -55,6 +56,7 @@ class Pool {
   async run(task: IngestTask): Promise<TaskResult> {
     const w = await this.acquire();
     const seq = ++this.seq;
+    let dead = false;
     try {
       return await new Promise<TaskResult>((resolve, reject) => {
         const onMessage = (msg: { seq: number; ok: boolean; result?: TaskResult; error?: string }): void => {
@@ -64,10 +66,12 @@ class Pool {
           else reject(new Error(msg.error ?? "worker failed"));
         };
         const onError = (err: Error): void => {
+          dead = true;
           cleanup();
           reject(err);
         };
         const onExit = (code: number): void => {
+          dead = true;
           cleanup();
           reject(new Error(`worker exited with code ${code}`));
         };
@@ -82,7 +86,13 @@ class Pool {
         w.postMessage({ seq, task });
       });
     } finally {
-      this.release(w);
+      // A worker that crashed is replaced, so later tasks still get a live one.
+      if (dead) {
+        void w.terminate();
+        const fresh = startWorker();
+        this.workers.push(fresh);
+        this.release(fresh);
+      } else this.release(w);
     }
   }
   async close(): Promise<void> {

@@ -8,7 +8,7 @@ interface ConvertFlags {
   out: string;
   aggregation: "append" | "model-run" | "best-forecast";
   concatDim?: string;
-  codec: CodecName;
+  codec?: CodecName;
   level?: number;
   chunk: Record<string, number>;
   attr: Record<string, string>;
@@ -69,7 +69,7 @@ export function registerConvert(program: Command): void {
     .requiredOption("-o, --out <store>", "target Zarr store: a path, file:// or s3:// URL")
     .addOption(new Option("-a, --aggregation <type>", "how files combine").choices(["append", "model-run", "best-forecast"]).default("append"))
     .option("--concat-dim <dim>", "dimension to aggregate along (default: ocean_time, MT or time)")
-    .addOption(new Option("--codec <codec>", "chunk compressor").choices(["zlib", "blosc-lz4", "zstd", "none"]).default("zlib"))
+    .addOption(new Option("--codec <codec>", "chunk compressor for a new store (default zlib; an existing store keeps its own)").choices(["zlib", "blosc-lz4", "zstd", "none"]))
     .option("--level <n>", "compression level", positiveInt("--level"))
     .option("--chunk <dim=len>", "chunk length along a dimension (repeatable)", collectChunk, {})
     .option("--attr <name=value>", "set a global attribute (repeatable)", collectAttr, {})
@@ -96,9 +96,9 @@ export function registerConvert(program: Command): void {
           store: flags.out,
           inputs: resolved.files,
           aggregation: { type: flags.aggregation, ...(flags.concatDim ? { concatDim: flags.concatDim } : {}) },
-          encoding: { codec: flags.codec, ...(flags.level !== undefined ? { level: flags.level } : {}) },
-          chunking: flags.chunk,
-          attributes: flags.attr,
+          ...(flags.codec !== undefined ? { encoding: { codec: flags.codec, ...(flags.level !== undefined ? { level: flags.level } : {}) } } : {}),
+          ...(Object.keys(flags.chunk).length > 0 ? { chunking: flags.chunk } : {}),
+          ...(Object.keys(flags.attr).length > 0 ? { attributes: flags.attr } : {}),
           ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
           onProgress,
         });
