@@ -58,6 +58,15 @@ export async function writeRegion(
     const validHi = chunkStart.map((c, i) => Math.min(c + (meta.chunks[i] ?? 1), meta.shape[i] ?? 0));
     const covers = lo.every((l, i) => l === chunkStart[i] && hi[i] === validHi[i]);
     let chunk: TypedArray;
+    const sameBox = covers && count.length === meta.chunks.length && count.every((c, i) => c === meta.chunks[i]) && lo.every((l, i) => l === start[i]);
+    if (sameBox) {
+      // The region is exactly one chunk: encode the caller's buffer, no copy.
+      const encoded = await encodeChunk(meta.compressor, asBytes(data));
+      await store.set(chunkKey(path, index), encoded);
+      stats.chunks += 1;
+      stats.bytesWritten += encoded.byteLength;
+      return;
+    }
     if (covers) {
       chunk = allocate(meta.dtype, product(meta.chunks));
       fillWith(chunk, fillValueNumber(meta.fill_value));
