@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL server from Debian's postgresql package for tests: initdb into a temp
 // dir, pg_ctl on a free port, stop and remove afterwards. PostgreSQL refuses to run as root, so
 // as root the server runs as the `postgres` user, which is given the temp dir.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -41,7 +41,8 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const asRoot = process.getuid?.() === 0;
   const exec = async (cmd: string, args: string[]) => {
     const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", join(bin, cmd), ...args]] : [join(bin, cmd), args];
-    return run(file, argv, { timeout: 60_000 });
+    // cwd: the postgres user may not be allowed into the repository's directory.
+    return run(file, argv, { timeout: 60_000, cwd: dir });
   };
   if (asRoot) {
     const { stdout } = await run("id", ["-u", "postgres"]);
@@ -51,9 +52,21 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   await exec("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--no-instructions"]);
   const port = await freePort();
   await exec("pg_ctl", ["-D", data, "-w", "-t", "60", "-l", join(dir, "server.log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`, "start"]);
+  // If the test process dies without stop(), still take the server down with it.
+  const onExit = () => {
+    try {
+      const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop"]] : [join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"]];
+      execFileSync(file, argv, { cwd: dir, stdio: "ignore", timeout: 10_000 });
+    } catch {
+      // already stopped
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("exit", onExit);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async stop() {
+      process.off("exit", onExit);
       await exec("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
