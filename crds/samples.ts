@@ -15,7 +15,7 @@ const noaaProvider = { name: "NOAA National Ocean Service", roles: ["producer" a
 
 function storageUrl(env: SampleEnvironment, name: string): string {
   // Locally file:// URLs resolve under the operator's storage root (the data directory of `dmac up`).
-  return env === "local" ? `file:///stores/${name}.zarr` : `s3://dmac-${env}-datalake/zarr/${name}.zarr`;
+  return env === "local" ? `file:///${name}.zarr` : `s3://dmac-${env}-datalake/zarr/${name}.zarr`;
 }
 
 function cbofs(env: SampleEnvironment): SampleDomain["objects"] {
@@ -105,7 +105,8 @@ function ngofs2(env: SampleEnvironment): SampleDomain["objects"] {
     spec: {
       storage: { url: storageUrl(env, "ngofs2-nowcast"), format: "zarr-v2" },
       model: "fvcom",
-      aggregation: { type: "append", concatDim: "time", identicalDims: ["node", "nele", "siglay", "siglev"] },
+      // All dimensions but time must be identical (the default): FVCOM files also carry three, four, maxnode...
+      aggregation: { type: "append", concatDim: "time" },
       encoding: { codec: "zlib", level: 1 },
       // The operator creates and owns the CatalogEntry for this one.
       catalog: {

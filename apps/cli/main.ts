@@ -5,6 +5,8 @@ import { registerValidate } from "./commands/validate.js";
 import { registerControlPlane } from "./commands/control-plane.js";
 import { registerConvert } from "./commands/convert.js";
 import { registerServe } from "./commands/serve.js";
+import { registerOperator } from "./commands/operator.js";
+import { registerUp } from "./commands/up.js";
 
 export function buildProgram(): Command {
   const program = new Command("dmac")
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
   registerControlPlane(program);
   registerConvert(program);
   registerServe(program);
+  registerOperator(program);
+  registerUp(program);
   return program;
 }
 

@@ -1,7 +1,7 @@
 // The per-item ledger of an IngestJob, kept beside the data (objects in the API are limited to
 // 1.5 MiB; a job over a NODD prefix can see tens of thousands of files). Status holds only counts
 // and the latest failures. Pure state transitions here; reading and writing at the bottom.
-import type { WritableStore, StoreKey } from "../../dataplane/index.js";
+import { parseNoddKey, type WritableStore, type StoreKey } from "../../dataplane/index.js";
 import type { WorkItem } from "./source.js";
 
 export type ItemState = "pending" | "running" | "succeeded" | "failed";
@@ -42,8 +42,23 @@ export function mergeItems(ledger: ItemLedger, items: readonly WorkItem[], now: 
 export function runnableItems(ledger: ItemLedger, retryLimit: number): string[] {
   return Object.entries(ledger.items)
     .filter(([, e]) => e.state === "pending" || e.state === "running" || (e.state === "failed" && e.attempts <= retryLimit && e.reason !== "Refused"))
-    .sort(([, a], [, b]) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0))
+    .sort(([, a], [, b]) => compareByModelTime(a.url, b.url))
     .map(([id]) => id);
+}
+
+/**
+ * Files in model-time order (cycle, then nowcast before forecast, then hour) when their keys follow
+ * the NODD naming, else by URL. Only the order of batches depends on it: within a batch the data
+ * plane orders time steps by the files' own time coordinates.
+ */
+export function compareByModelTime(a: string, b: string): number {
+  const ka = parseNoddKey(a);
+  const kb = parseNoddKey(b);
+  if (ka && kb) {
+    const order = ka.cycleMs - kb.cycleMs || (ka.kind === kb.kind ? 0 : ka.kind === "nowcast" ? -1 : 1) || ka.hour - kb.hour;
+    if (order !== 0) return order;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function markRunning(ledger: ItemLedger, ids: readonly string[], now: Date): ItemLedger {

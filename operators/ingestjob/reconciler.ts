@@ -19,7 +19,11 @@ export interface IngestJobReconcilerDeps {
   readonly runner: LocalIngestRunner;
   readonly recorder: EventRecorder;
   readonly roots: StorageRoots;
-  /** Items handed to the executor at once (status is updated between batches). */
+  /**
+   * Items handed to the executor at once. Large on purpose: the data plane orders time steps only
+   * within one run and cannot insert into the middle of a store, so splitting files of one cycle
+   * across batches could refuse good data. Status is updated between batches.
+   */
   readonly batchSize?: number;
   readonly s3?: SourceContext["s3"];
   readonly now?: () => Date;
@@ -112,7 +116,7 @@ export class IngestJobReconciler implements Reconciler {
     const runnable = runnableItems(ledger, job.spec.retryLimit);
     const running = runner.isRunning(key);
     if (!job.spec.suspend && !running && runnable.length > 0) {
-      const batch = runnable.slice(0, this.deps.batchSize ?? Math.max(4, job.spec.parallelism * 2)).map((id) => ({ id, url: ledger.items[id]?.url ?? "" }));
+      const batch = runnable.slice(0, this.deps.batchSize ?? 500).map((id) => ({ id, url: ledger.items[id]?.url ?? "" }));
       if (runner.submit({ jobKey: key, job, dataset, storeLocation: location, items: batch })) {
         if (!job.status?.startTime) await recorder.record(job, "Normal", "Started", `ingesting ${runnable.length} file(s) into Dataset ${dataset.metadata.name} on the ${job.spec.executor.type} executor`);
       }

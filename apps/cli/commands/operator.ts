@@ -1,0 +1,70 @@
+// `dmac operator`: runs the operators (IngestJob, Dataset, CatalogEntry) against a cluster: in a
+// pod (in-cluster config), or anywhere with a kubeconfig (the embedded control plane included).
+import { KubeConfig } from "@kubernetes/client-node";
+import type { Command } from "commander";
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { openCatalog } from "../../../catalog/index.js";
+import { createOperator } from "../../../operators/operator.js";
+import { createLogger, shutdownSignal } from "../../../operators/runtime/index.js";
+
+interface Options {
+  kubeconfig?: string;
+  probePort: string;
+  leaderElect?: boolean;
+  namespace: string;
+  storageRoot: string;
+  inputRoot: string;
+  catalog: string;
+  workers: string;
+  catalogApiUrl?: string;
+}
+
+export function kubeConfigFrom(path: string | undefined): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (path) kubeConfig.loadFromFile(path);
+  else kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+function port(value: string, flag: string, program: Command): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) program.error(`error: ${flag} must be 0-65535, got "${value}"`);
+  return Number(value);
+}
+
+export function registerOperator(program: Command): void {
+  program
+    .command("operator")
+    .description("Run the IngestJob, Dataset and CatalogEntry operators against a cluster")
+    .option("--kubeconfig <file>", "kubeconfig to use (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config)")
+    .option("--probe-port <n>", "port for /metrics, /healthz and /readyz", "8081")
+    .option("--leader-elect", "elect a leader on a Lease so that only one replica reconciles")
+    .option("--namespace <ns>", "namespace of the leader-election Lease", process.env.DMAC_NAMESPACE ?? "dmac-system")
+    .option("--storage-root <dir>", "directory file:// Dataset stores resolve under", process.env.DMAC_STORAGE_ROOT ?? "/data/stores")
+    .option("--input-root <dir>", "directory file:// IngestJob sources resolve under", process.env.DMAC_INPUT_ROOT ?? "/data/inputs")
+    .option("--catalog <location>", "catalog store: a postgres:// URL or a PGlite directory", process.env.DMAC_CATALOG_URL ?? "/data/catalog")
+    .option("--catalog-api-url <url>", "public URL of the STAC API (for status.collectionUrl)", process.env.DMAC_CATALOG_API_URL)
+    .option("--workers <n>", "concurrent reconciles per controller", "4")
+    .action(async (options: Options) => {
+      const log = createLogger("dmac-operator");
+      const workers = Number(options.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) program.error(`error: --workers must be 1-64, got "${options.workers}"`);
+      const identity = `${process.env.POD_NAME ?? hostname()}-${randomBytes(3).toString("hex")}`;
+      const catalog = await openCatalog(options.catalog);
+      const operator = createOperator({
+        kubeConfig: kubeConfigFrom(options.kubeconfig),
+        log,
+        identity,
+        roots: { storageRoot: resolve(options.storageRoot), inputRoot: resolve(options.inputRoot) },
+        catalog,
+        workers,
+        probePort: port(options.probePort, "--probe-port", program),
+        ...(options.leaderElect ? { leaderElection: { namespace: options.namespace } } : {}),
+        ...(options.catalogApiUrl ? { catalogApiUrl: options.catalogApiUrl } : {}),
+      });
+      log.info({ identity, leaderElection: Boolean(options.leaderElect) }, "operator starting");
+      await operator.start(shutdownSignal());
+      await catalog.close();
+    });
+}

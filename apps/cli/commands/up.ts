@@ -1,0 +1,99 @@
+// `dmac up` (what `npm start` runs): the whole platform on this machine, no cluster, no Docker,
+// no cloud. Shows a progress bar per IngestJob and prints where everything is; Ctrl-C stops it
+// cleanly and the next start resumes from the same data directory.
+import type { Command } from "commander";
+import { MultiBar, Presets, type SingleBar } from "cli-progress";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Writable } from "node:stream";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { startLocalPlatform, type LocalPlatform } from "../../local-platform/index.js";
+import { KubernetesObjectApi } from "@kubernetes/client-node";
+import { datasets, ResourceClient } from "../../../operators/client.js";
+import { createLogger, shutdownSignal } from "../../../operators/runtime/index.js";
+import type { IngestJob } from "../../../crds/index.js";
+
+interface Options {
+  dataDir: string;
+  portBase: string;
+  exitWhenDone?: boolean;
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+async function listJobs(platform: LocalPlatform): Promise<IngestJob[]> {
+  const list = await KubernetesObjectApi.makeApiClient(platform.kubeConfig).list("dmac.ioos.us/v1alpha1", "IngestJob");
+  return list.items as unknown as IngestJob[];
+}
+
+const settled = (job: IngestJob) => job.status?.observedGeneration === job.metadata.generation && (job.status?.phase === "Succeeded" || job.status?.phase === "Failed" || job.status?.phase === "Suspended");
+
+export function registerUp(program: Command): void {
+  program
+    .command("up")
+    .description("Run the whole platform locally: embedded control plane, operators, local executor, file storage, catalog and APIs")
+    .option("--data-dir <dir>", "where the platform keeps its state", ".dmac")
+    .option("--port-base <n>", "control plane on N, STAC API on N+1, operator metrics on N+3 (0 = free ports)", "6443")
+    .option("--exit-when-done", "stop once every IngestJob has finished (for scripts and CI)")
+    .action(async (options: Options) => {
+      const portBase = Number(options.portBase);
+      if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65530) program.error(`error: --port-base must be 0-65530, got "${options.portBase}"`);
+      const dataDir = resolve(options.dataDir);
+      mkdirSync(dataDir, { recursive: true });
+      // Operator logs go to a file: the terminal shows progress bars and a summary.
+      const logFile = join(dataDir, "platform.log");
+      const log = createLogger("dmac-local", process.env.DMAC_LOG_LEVEL ?? "info", createWriteStream(logFile, { flags: "a" }) as unknown as Writable);
+      const tty = Boolean(process.stdout.isTTY);
+      const bars = tty ? new MultiBar({ format: " {job} |{bar}| {value}/{total} files {phase}", hideCursor: true, clearOnComplete: false }, Presets.shades_classic) : undefined;
+      console.log(`starting the local platform in ${dataDir} (logs: ${logFile})`);
+      const platform = await startLocalPlatform({
+        dataDir, portBase, repoRoot, log,
+        onApplyStep: (name, objects) => { if (!tty) console.log(`applied ${name}: ${objects} objects`); },
+      });
+      console.log(`control plane  ${platform.controlPlane.url}   kubeconfig: ${platform.kubeconfigPath}`);
+      console.log(`  kubectl --kubeconfig ${platform.kubeconfigPath} get dmac -A`);
+      console.log(`STAC API       ${platform.catalogApiUrl}`);
+      console.log(`applied clusters/local: ${platform.applied.applied} objects from ${platform.applied.files} files (not run locally: ${platform.applied.skippedCharts.join(", ") || "none"})`);
+      const barFor = new Map<string, SingleBar>();
+      const signal = shutdownSignal();
+      let summarised = false;
+      for (;;) {
+        if (signal.aborted) break;
+        const jobs = await listJobs(platform).catch(() => []);
+        for (const job of jobs) {
+          const key = `${job.metadata.namespace}/${job.metadata.name}`;
+          const items = job.status?.items;
+          const done = (items?.succeeded ?? 0) + (items?.failed ?? 0);
+          const payload = { job: key.padEnd(26), phase: job.status?.phase ?? "Pending" };
+          if (bars) {
+            const bar = barFor.get(key) ?? bars.create(items?.total ?? 0, done, payload);
+            barFor.set(key, bar);
+            bar.setTotal(items?.total ?? 0);
+            bar.update(done, payload);
+          }
+        }
+        if (!summarised && jobs.length > 0 && jobs.every(settled)) {
+          summarised = true;
+          bars?.stop();
+          const sets = new ResourceClient(platform.kubeConfig, datasets);
+          console.log("\ningest finished:");
+          for (const job of jobs) {
+            const items = job.status?.items;
+            console.log(`  ${job.metadata.namespace}/${job.metadata.name}: ${job.status?.phase}, ${items?.succeeded ?? 0} of ${items?.total ?? 0} files ingested, ${items?.failed ?? 0} failed`);
+            for (const failure of job.status?.recentFailures ?? []) console.log(`    failed: ${failure.url}: ${failure.message}`);
+            const dataset = await sets.get(job.metadata.namespace ?? "default", job.spec.datasetRef.name);
+            if (dataset) console.log(`    Zarr store: ${join(platform.paths.stores, new URL(dataset.spec.storage.url).pathname)} (${dataset.status?.timeSteps ?? 0} time steps, Ready=${dataset.status?.conditions?.find((c) => c.type === "Ready")?.status ?? "Unknown"})`);
+          }
+          console.log(`catalog: ${platform.catalogApiUrl}/collections   (embedded PGlite in ${platform.paths.catalog})`);
+          console.log(`open a store in Python: xarray.open_zarr("<store path>", consolidated=True)`);
+          if (options.exitWhenDone) break;
+          console.log("running; Ctrl-C to stop (the next start resumes)");
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      bars?.stop();
+      console.log("stopping...");
+      await platform.stop();
+      console.log("stopped");
+    });
+}
