@@ -361,7 +361,7 @@ export class Api {
       object.spec = { ...(isPlainObject(object.spec) ? object.spec : {}), finalizers: ["kubernetes"] };
       object.status = { phase: "Active" };
     }
-    if (type.group === "" && type.plural === "secrets" && object.type === undefined) object.type = "Opaque";
+    if (type.group === "" && type.plural === "secrets" && !object.type) object.type = "Opaque";
   }
 
   private afterWrite(type: ResourceType, object: KObject): void {

@@ -8,6 +8,7 @@ import { PATCH_TYPES, type Api, type DeleteOptions, type Target, type WriteOptio
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
 import { ApiError, errors, isApiError } from "./errors.js";
 import type { OpenApi } from "./openapi.js";
+import { decodeProtobuf, PROTOBUF } from "./protobuf.js";
 import { groupVersion } from "./resource-type.js";
 import { isPlainObject } from "./schema.js";
 import { toJson } from "./serialize.js";
@@ -279,6 +280,7 @@ async function readBody(req: IncomingMessage, target: Target, as?: "json" | "yam
     else chunks.push(chunk);
   }
   if (tooLarge) throw errors.tooLarge(`Request entity too large: limit is ${MAX_REQUEST_BYTES}`);
+  if (media === PROTOBUF && as === undefined) return decodeProtobuf(Buffer.concat(chunks));
   const text = Buffer.concat(chunks).toString("utf8");
   if (text.trim() === "") {
     if (allowEmpty) return undefined;

@@ -17,7 +17,7 @@ const widget = (name: string, spec: Record<string, unknown>, extra: Record<strin
 beforeAll(async () => {
   target = await startTarget();
   ns = uniqueName("kubectl");
-  await target.kubectl(["create", "namespace", ns, "--dry-run=client", "-o", "yaml"]).then(({ stdout }) => target.kubectl(["apply", "-f", "-"], { input: stdout }));
+  await target.kubectl(["create", "namespace", ns]); // typed generator: protobuf body
   await target.kubectl(["apply", "-f", CRD]);
   await target.kubectl(["wait", "--for=condition=Established", "crd/widgets.test.dmac.ioos.us", "--timeout=30s"]);
 });
@@ -36,6 +36,16 @@ describe("kubectl against the control plane", () => {
     const { stdout } = await target.kubectl(["api-resources", "--no-headers"]);
     expect(stdout).toMatch(/^configmaps\s+cm\s+v1\s+true\s+ConfigMap/m);
     expect(stdout).toMatch(/^widgets\s+wd\s+test\.dmac\.ioos\.us\/v1alpha1\s+true\s+Widget/m);
+  });
+
+  it("creates built-in objects with kubectl's protobuf-encoding generators", async () => {
+    await target.kubectl(["create", "configmap", "proto-cm", "-n", ns, "--from-literal=a=b", "--from-literal=c=d"]);
+    await target.kubectl(["create", "secret", "generic", "proto-secret", "-n", ns, "--from-literal=key=value"]);
+    await target.kubectl(["create", "serviceaccount", "proto-sa", "-n", ns]);
+    expect(JSON.parse((await target.kubectl(["get", "configmap", "proto-cm", "-n", ns, "-o", "jsonpath={.data}"])).stdout)).toEqual({ a: "b", c: "d" });
+    const secret = (await target.kubectl(["get", "secret", "proto-secret", "-n", ns, "-o", "jsonpath={.data.key} {.type}"])).stdout;
+    expect(secret).toBe(`${Buffer.from("value").toString("base64")} Opaque`);
+    expect((await target.kubectl(["get", "serviceaccount", "proto-sa", "-n", ns, "-o", "name"])).stdout.trim()).toBe("serviceaccount/proto-sa");
   });
 
   it("applies objects, fills schema defaults, and reads them back with get -o yaml / jsonpath", async () => {
