@@ -1,7 +1,7 @@
 // The catalog store: what the CatalogEntry reconciler writes and the STAC API reads. One
 // implementation over any SqlClient, so the embedded and the server backend run the same SQL.
 import { collectionRow, itemRow } from "./records.js";
-import { SCHEMA_SQL } from "./schema.js";
+import { SCHEMA_LOCK_KEY, SCHEMA_STATEMENTS } from "./schema.js";
 import { buildCollectionSearch, buildItemSearch } from "./search-sql.js";
 import { checkId, isValidId } from "../stac/checks.js";
 import { CatalogInputError } from "../stac/errors.js";
@@ -36,7 +36,10 @@ export interface CatalogStore {
 const INSERT_BATCH = 500;
 
 export async function createCatalogStore(db: SqlClient): Promise<CatalogStore> {
-  await db.exec(SCHEMA_SQL);
+  await db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`);
+    for (const statement of SCHEMA_STATEMENTS) await tx.query(statement);
+  });
   const page = <T>(rows: Array<{ doc: string }>, limit: number): Page<T> => ({
     records: rows.slice(0, limit).map((r) => JSON.parse(r.doc) as T),
     hasMore: rows.length > limit,

@@ -2,8 +2,9 @@
 import pg from "pg";
 import type { SqlClient, SqlQuery } from "./sql-client.js";
 
-export async function openPostgresClient(connectionString: string, options: { maxConnections?: number } = {}): Promise<SqlClient> {
-  const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10 });
+export async function openPostgresClient(connectionString: string, options: { maxConnections?: number; statementTimeoutMs?: number } = {}): Promise<SqlClient> {
+  // A runaway query (a huge CQL2 geometry over a large catalog) is cancelled, not left to pile up.
+  const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10, statement_timeout: options.statementTimeoutMs ?? 30_000 });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
   // Fail at open, not at the first request, when the server is unreachable.
