@@ -6,7 +6,8 @@ import { checkCf, type CfContext } from "./cf/checks.js";
 import type { CfFinding } from "./cf/findings.js";
 import { createVariableChecker } from "./qartod.js";
 import { decide, qcReportSchemaVersion, variableReport, type QcReport } from "./report.js";
-import { timeAxisOf } from "./time-axis.js";
+import { checkTimeValues } from "./cf/time-values.js";
+import { timeAxisOf, timeCoordinates } from "./time-axis.js";
 import type { QcFile, QcValues } from "./types.js";
 
 /** Reads a hyperslab (C order) of a variable in packed form; `start`/`count` have one entry per dimension. */
@@ -33,6 +34,10 @@ export async function runQc(file: QcFile, read: ReadSlab, config: QcConfig, opti
   if (config.enabled && config.cfChecks) {
     if (!options.cf) throw new Error("runQc: config.cfChecks is true but no CF context was given (use loadCfContext())");
     cfFindings = checkCf(file, options.cf);
+    // Time coordinates are small (one value per step): read them whole and check their order.
+    for (const time of timeCoordinates(file).filter((v) => v.dims[0] === v.name)) {
+      cfFindings.push(...checkTimeValues(time, await read(time.name, [0], [...time.shape])));
+    }
     unitsDatabase = "source" in options.cf.units ? options.cf.units.source : `unavailable: ${options.cf.units.unavailable}`;
     standardNameTable = options.cf.standardNames.version;
   }

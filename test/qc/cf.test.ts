@@ -6,6 +6,7 @@ import { loadCfContext } from "../../dataplane/qc/cf/context.js";
 import { checkFillValues } from "../../dataplane/qc/cf/fill-values.js";
 import { bundledStandardNames, lookUpStandardName, parseStandardNameXml } from "../../dataplane/qc/cf/standard-names.js";
 import { checkTimeUnits } from "../../dataplane/qc/cf/time-units.js";
+import { checkTimeValues } from "../../dataplane/qc/cf/time-values.js";
 import type { QcAttributes, QcFile, QcVariable } from "../../dataplane/qc/types.js";
 
 const context = loadCfContext();
@@ -106,6 +107,17 @@ describe("time units", () => {
       expect(checkTimeUnits(u, undefined), u).toMatchObject({ ok: true });
     }
     expect(checkTimeUnits("months since 2000-01-01", undefined)).toMatchObject({ ok: true, calendarWarning: expect.stringContaining("mean length") });
+  });
+});
+
+describe("time coordinate values", () => {
+  const time: QcVariable = { name: "time", dtype: "<f8", dims: ["time"], shape: [4], attrs: { units: "hours since 2024-01-01" }, fillValue: -1 };
+  it("must be strictly monotonic and complete", () => {
+    expect(checkTimeValues(time, [0, 1, 2, 3])).toEqual([]);
+    expect(checkTimeValues(time, [3, 2, 1, 0])).toEqual([]);
+    expect(checkTimeValues(time, [0, 1, 1, 3])).toEqual([expect.objectContaining({ severity: "error", code: "time.not-monotonic", message: expect.stringContaining("index 2 (1 then 1)") })]);
+    expect(checkTimeValues(time, [0, 2, 1, 3])).toEqual([expect.objectContaining({ code: "time.not-monotonic" })]);
+    expect(checkTimeValues(time, [0, -1, 2, 3])).toEqual([expect.objectContaining({ code: "time.missing-values", message: expect.stringContaining("index 1") })]);
   });
 });
 

@@ -32,8 +32,9 @@ temp[1 * N + 4] = -999; // a fill value
 
 const reads: { start: number[]; count: number[] }[] = [];
 const read: ReadSlab = (name, start, count) => {
-  reads.push({ start, count });
+  if (name === "time") return Float64Array.from({ length: T }, (_, t) => t);
   if (name !== "temp") throw new Error(`unexpected read of ${name}`);
+  reads.push({ start, count });
   const t0 = start[0] as number;
   return temp.slice(t0 * N, (t0 + (count[0] as number)) * N);
 };
@@ -68,9 +69,15 @@ describe("runQc", () => {
   it("flags instead under the flag policy, and accepts a clean file", async () => {
     expect((await runQc(file, read, config({ onFailure: "flag", variables: tests }), { cf })).decision).toBe("flag");
     const clean = Float32Array.from(temp, (v, i) => (i === 3 * N + 2 ? 12.32 : v));
-    const report = await runQc(file, (_n, s, c) => clean.slice((s[0] as number) * N, ((s[0] as number) + (c[0] as number)) * N), config({ onFailure: "refuse", variables: tests }), { cf });
+    const report = await runQc(file, (n, s, c) => n === "time" ? [0, 1, 2, 3, 4, 5] : clean.slice((s[0] as number) * N, ((s[0] as number) + (c[0] as number)) * N), config({ onFailure: "refuse", variables: tests }), { cf });
     expect(report.decision).toBe("accept");
     expect(report.reasons).toEqual([]);
+  });
+
+  it("refuses a file whose time coordinate goes backwards", async () => {
+    const report = await runQc(file, (n, s, c) => (n === "time" ? [0, 1, 2, 2, 4, 5] : read(n, s, c)), config({ onFailure: "refuse" }), { cf });
+    expect(report.cf.findings).toContainEqual(expect.objectContaining({ severity: "error", code: "time.not-monotonic", variable: "time", message: expect.stringContaining("index 3") }));
+    expect(report.decision).toBe("refuse");
   });
 
   it("refuses on a CF error and notes configured variables that are absent", async () => {
