@@ -14,9 +14,6 @@ export async function openPgliteClient(dataDir?: string): Promise<SqlClient> {
   return {
     query: client.query,
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
-    exec: async (sql) => {
-      await db.exec(sql);
-    },
     close: () => db.close(),
   };
 }

@@ -30,9 +30,6 @@ export async function openPostgresClient(connectionString: string, options: { ma
         conn.release();
       }
     },
-    async exec(sql) {
-      await pool.query(sql);
-    },
     close: () => pool.end(),
   };
 }

@@ -6,7 +6,5 @@ export interface SqlQuery {
 export interface SqlClient extends SqlQuery {
   /** Runs `fn` in one transaction: all of its writes land, or none. */
   transaction<T>(fn: (tx: SqlQuery) => Promise<T>): Promise<T>;
-  /** Runs a script of several statements without parameters (the schema). */
-  exec(sql: string): Promise<void>;
   close(): Promise<void>;
 }
