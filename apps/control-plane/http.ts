@@ -11,7 +11,9 @@ import type { OpenApi } from "./openapi.js";
 import { decodeProtobuf, PROTOBUF } from "./protobuf.js";
 import { groupVersion } from "./resource-type.js";
 import { isPlainObject } from "./schema.js";
+import type { KObject } from "./types.js";
 import { toJson } from "./serialize.js";
+import { toTable, wantsTable } from "./table.js";
 import { serveWatch, type WatchSettings } from "./watch.js";
 
 /** kube-apiserver's request body limit. */
@@ -93,7 +95,11 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
   const q = url.searchParams;
 
   if (method === "GET") {
-    if (target.name && !watchPath) return sendJson(res, 200, ctx.api.get(target));
+    const table = wantsTable(req.headers.accept);
+    if (target.name && !watchPath) {
+      const object = ctx.api.get(target);
+      return sendJson(res, 200, table ? toTable(target.type, target.version, [object], { resourceVersion: object.metadata.resourceVersion }, q.get("includeObject")) : object);
+    }
     if (watchPath || q.get("watch") === "true" || q.get("watch") === "1") {
       if (target.name) {
         // /watch/.../{name}: a watch on one object is a field-selector watch.
@@ -107,6 +113,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
         ...optional("labelSelector", q.get("labelSelector")),
         ...optional("fieldSelector", q.get("fieldSelector")),
         ...optional("timeoutSeconds", q.has("timeoutSeconds") ? positiveInt(q.get("timeoutSeconds")!, "timeoutSeconds") : undefined),
+        ...(table ? { asTable: (object: KObject, first: boolean) => toTable(target.type, target.version, [object], { resourceVersion: object.metadata.resourceVersion }, q.get("includeObject"), first) } : {}),
       };
       await serveWatch(ctx.api, target, options, ctx.watch, res, (cb) => {
         req.on("close", cb);
@@ -123,6 +130,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     const metadata: Record<string, unknown> = { resourceVersion: list.resourceVersion };
     if (list.continue) metadata.continue = list.continue;
     if (list.remainingItemCount !== undefined) metadata.remainingItemCount = list.remainingItemCount;
+    if (table) return sendJson(res, 200, toTable(target.type, target.version, list.items, metadata, q.get("includeObject")));
     return sendJson(res, 200, { kind: target.type.listKind, apiVersion: groupVersion(target.type.group, target.version.name), metadata, items: list.items });
   }
 

@@ -6,6 +6,7 @@ import { leaves, serverSideApply } from "./field-manager.js";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch.js";
 import { applyDefaults, prune, validate } from "./schema.js";
 import { matchesLabels, parseLabelSelector } from "./selectors.js";
+import { evaluate, humanAge } from "./table.js";
 import type { JSONSchemaProps, KObject } from "./types.js";
 
 const schema: JSONSchemaProps = {
@@ -119,5 +120,21 @@ describe("server-side apply field ownership", () => {
     expect(forced.spec).toEqual({ a: 5, b: 2 });
     const dropped = serverSideApply(forced, base({}), "alice", false, undefined, false);
     expect(dropped.spec).toEqual({ a: 5 });
+  });
+});
+
+describe("printer columns", () => {
+  it("evaluates the JSONPath subset printer columns use", () => {
+    const obj = { status: { conditions: [{ type: "Synced", status: "False" }, { type: "Ready", status: "True" }] }, spec: { list: [{ n: 1 }, { n: 2 }] } };
+    expect(evaluate(obj, '.status.conditions[?(@.type=="Ready")].status')).toEqual(["True"]);
+    expect(evaluate(obj, ".spec.list[*].n")).toEqual([1, 2]);
+    expect(evaluate(obj, ".spec.list[1].n")).toEqual([2]);
+    expect(evaluate(obj, ".spec.missing.deeper")).toEqual([undefined]);
+    expect(() => evaluate(obj, ".spec.list[1:3]")).toThrow(/unsupported/);
+  });
+  it("formats ages like kubectl", () => {
+    const now = Date.parse("2026-01-10T00:00:00Z");
+    const ago = (s: number) => new Date(now - s * 1000).toISOString();
+    expect([5, 150, 1800, 3 * 3600 + 600, 30 * 3600, 3 * 86400 + 3600, 40 * 86400].map((s) => humanAge(ago(s), now))).toEqual(["5s", "2m30s", "30m", "3h10m", "30h", "3d1h", "40d"]);
   });
 });

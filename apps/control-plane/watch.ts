@@ -18,6 +18,8 @@ export interface WatchOptions {
   allowWatchBookmarks: boolean;
   sendInitialEvents: boolean;
   timeoutSeconds?: number;
+  /** Server-side printing: each event's object becomes a one-row Table (column definitions on the first). */
+  asTable?: (object: KObject, first: boolean) => unknown;
 }
 
 export interface WatchSettings {
@@ -66,10 +68,13 @@ export function serveWatch(api: Api, target: Target, options: WatchOptions, sett
       pending = [];
       if (res.writableLength > settings.maxBufferedBytes) end();
     };
+    let first = true;
     const write = (type: EventType | "BOOKMARK" | "ERROR", object: unknown): void => {
       if (ended) return;
       if (pending.length === 0) setImmediate(flushPending);
-      pending.push(`{"type":"${type}","object":${toJson(object)}}\n`);
+      const payload = options.asTable && (type === "ADDED" || type === "MODIFIED" || type === "DELETED") ? options.asTable(object as KObject, first) : object;
+      if (payload !== object) first = false;
+      pending.push(`{"type":"${type}","object":${toJson(payload)}}\n`);
     };
     onClose(end);
     if (backlog === undefined) {

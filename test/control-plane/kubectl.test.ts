@@ -59,9 +59,11 @@ describe("kubectl against the control plane", () => {
     expect(yaml).toMatch(/uid: [0-9a-f-]{36}/);
     const names = (await target.kubectl(["get", "wd", "-n", ns, "-o", "jsonpath={.items[*].metadata.name}"])).stdout;
     expect(names.split(" ").sort()).toEqual(["apply-a", "apply-b"]);
+    // Server-side printing: the CRD's additionalPrinterColumns.
     const table = (await target.kubectl(["get", "widgets", "-n", ns])).stdout;
-    expect(table).toMatch(/^NAME\s/m);
-    expect(table).toMatch(/^apply-a\s/m);
+    expect(table).toMatch(/^NAME\s+SIZE\s+READY\s*$/m);
+    expect(table).toMatch(/^apply-a\s+3\s*$/m);
+    expect(table).toMatch(/^apply-b\s+1\s*$/m);
   });
 
   it("patches with --type merge, bumps generation on spec changes only, and reports 422 details", async () => {
@@ -89,6 +91,7 @@ describe("kubectl against the control plane", () => {
     await target.kubectl(["patch", "widget", "ready", "-n", ns, "--subresource", "status", "--type", "merge", "-p", '{"status":{"conditions":[{"type":"Ready","status":"True","reason":"Done","message":"ok","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}']);
     const done = await waiting;
     expect(done.stdout).toContain("condition met");
+    expect((await target.kubectl(["get", "widget", "ready", "-n", ns, "--no-headers"])).stdout).toMatch(/^ready\s+1\s+True\s*$/m);
     // A status write does not bump generation; a spec write through the main resource ignores status.
     await target.kubectl(["patch", "widget", "ready", "-n", ns, "--type", "merge", "-p", '{"status":{"phase":"Hacked"},"spec":{"size":9}}']);
     const out = (await target.kubectl(["get", "widget", "ready", "-n", ns, "-o", "jsonpath={.metadata.generation} {.status.phase} {.spec.size}"])).stdout;
