@@ -19,6 +19,9 @@ interface Options {
   catalog: string;
   workers: string;
   catalogApiUrl?: string;
+  leaseDuration: string;
+  renewDeadline: string;
+  retryPeriod: string;
 }
 
 export function kubeConfigFrom(path: string | undefined): KubeConfig {
@@ -31,6 +34,17 @@ export function kubeConfigFrom(path: string | undefined): KubeConfig {
 function port(value: string, flag: string, program: Command): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) program.error(`error: ${flag} must be 0-65535, got "${value}"`);
   return Number(value);
+}
+
+function leaseTimings(options: Options, program: Command) {
+  const seconds = (value: string, flag: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0 || n > 3600) program.error(`error: ${flag} must be a number of seconds in (0, 3600], got "${value}"`);
+    return n * 1000;
+  };
+  const timings = { leaseDurationMs: seconds(options.leaseDuration, "--lease-duration"), renewDeadlineMs: seconds(options.renewDeadline, "--renew-deadline"), retryPeriodMs: seconds(options.retryPeriod, "--retry-period") };
+  if (timings.renewDeadlineMs >= timings.leaseDurationMs) program.error("error: --renew-deadline must be shorter than --lease-duration");
+  return timings;
 }
 
 export function registerOperator(program: Command): void {
@@ -46,6 +60,9 @@ export function registerOperator(program: Command): void {
     .option("--catalog <location>", "catalog store: a postgres:// URL or a PGlite directory", process.env.DMAC_CATALOG_URL ?? "/data/catalog")
     .option("--catalog-api-url <url>", "public URL of the STAC API (for status.collectionUrl)", process.env.DMAC_CATALOG_API_URL)
     .option("--workers <n>", "concurrent reconciles per controller", "4")
+    .option("--lease-duration <seconds>", "leader election: how long a lease is valid without renewal", "15")
+    .option("--renew-deadline <seconds>", "leader election: a leader that cannot renew for this long steps down", "10")
+    .option("--retry-period <seconds>", "leader election: how often to try to acquire or renew", "2")
     .action(async (options: Options) => {
       const log = createLogger("dmac-operator");
       const workers = Number(options.workers);
@@ -60,7 +77,7 @@ export function registerOperator(program: Command): void {
         catalog,
         workers,
         probePort: port(options.probePort, "--probe-port", program),
-        ...(options.leaderElect ? { leaderElection: { namespace: options.namespace } } : {}),
+        ...(options.leaderElect ? { leaderElection: { namespace: options.namespace, ...leaseTimings(options, program) } } : {}),
         ...(options.catalogApiUrl ? { catalogApiUrl: options.catalogApiUrl } : {}),
       });
       log.info({ identity, leaderElection: Boolean(options.leaderElect) }, "operator starting");
