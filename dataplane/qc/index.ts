@@ -10,6 +10,7 @@ export type { CfFinding, Severity } from "./cf/findings.js";
 export { bundledStandardNames, parseStandardNameXml, type StandardNameTable } from "./cf/standard-names.js";
 export { runQc, type ReadSlab, type RunQcOptions } from "./run.js";
 export { qcInputFromSource } from "./from-source.js";
+export { checkFiles, type FileCheck, type CheckFilesOptions } from "./check-files.js";
 export { QcReport, decide, qcReportJsonSchema, qcReportSchemaVersion, summarizeReport, type Decision, type Finding } from "./report.js";
 export { reportLocationFor, reportPathFor, reportName } from "./report-path.js";
 export { reportJson, writeReportFile } from "./write-report.js";
