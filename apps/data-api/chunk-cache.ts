@@ -9,6 +9,7 @@ interface Chunk {
   data: TypedArray;
   /** Extent of this chunk inside the array (edge chunks are clipped). */
   shape: number[];
+  strides: number[];
 }
 
 export interface ChunkSource {
@@ -47,7 +48,7 @@ export class ChunkCache {
       const shape = start.map((s, d) => Math.min(meta.chunks[d] ?? 1, (meta.shape[d] ?? 0) - s));
       p = readRegion(src.store, path, meta, start, shape)
         .then((data) => {
-          const chunk = { data, shape };
+          const chunk = { data, shape, strides: stridesOf(shape) };
           this.lru.set(key, chunk);
           return chunk;
         })
@@ -70,8 +71,9 @@ export class ChunkCache {
     const last = start.map((s, d) => Math.floor((s + (count[d] ?? 1) - 1) / (meta.chunks[d] ?? 1)));
     const outStrides = stridesOf(count);
     const index = [...first];
+    const prefix = `${src.scope}\u0000${path}\u0000`;
     for (;;) {
-      const key = `${src.scope}\u0000${path}\u0000${index.join(".")}`;
+      const key = prefix + index.join(".");
       let chunk = this.lru.get(key);
       if (chunk === undefined) {
         this.misses += 1;
@@ -97,22 +99,41 @@ export function stridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
+/** Copies the part of `chunk` inside the requested box into `out`; no allocation on the hot path. */
 function copyOverlap(chunk: Chunk, index: number[], meta: ArrayMetaV2, start: readonly number[], count: readonly number[], out: Float64Array, outStrides: number[]): void {
   const nd = index.length;
+  const data = chunk.data;
+  const big = typeof data[0] === "bigint";
+  // Offsets of the overlap's first element in the chunk and in the output, and its extent.
+  let src = 0;
+  let dst = 0;
+  let cells = 1;
+  for (let d = 0; d < nd; d++) {
+    const origin = (index[d] ?? 0) * (meta.chunks[d] ?? 1);
+    const s = start[d] ?? 0;
+    const lo = origin > s ? origin : s;
+    const hiChunk = origin + (chunk.shape[d] ?? 0);
+    const hiBox = s + (count[d] ?? 0);
+    const len = (hiChunk < hiBox ? hiChunk : hiBox) - lo;
+    if (len <= 0) return;
+    cells *= len;
+    src += (lo - origin) * (chunk.strides[d] ?? 1);
+    dst += (lo - s) * (outStrides[d] ?? 1);
+  }
+  if (cells === 1) {
+    out[dst] = big ? Number(data[src]) : (data[src] as number);
+    return;
+  }
   const origin = index.map((c, d) => c * (meta.chunks[d] ?? 1));
   const lo = origin.map((o, d) => Math.max(o, start[d] ?? 0));
   const hi = origin.map((o, d) => Math.min(o + (chunk.shape[d] ?? 0), (start[d] ?? 0) + (count[d] ?? 0)));
-  if (lo.some((l, d) => l >= (hi[d] ?? 0))) return;
-  const inStrides = stridesOf(chunk.shape);
-  const data = chunk.data;
-  const big = typeof data[0] === "bigint";
   const pos = [...lo];
   const innerLen = nd === 0 ? 1 : (hi[nd - 1] ?? 0) - (lo[nd - 1] ?? 0);
   for (;;) {
-    let src = 0;
-    let dst = 0;
+    src = 0;
+    dst = 0;
     for (let d = 0; d < nd; d++) {
-      src += ((pos[d] ?? 0) - (origin[d] ?? 0)) * (inStrides[d] ?? 1);
+      src += ((pos[d] ?? 0) - (origin[d] ?? 0)) * (chunk.strides[d] ?? 1);
       dst += ((pos[d] ?? 0) - (start[d] ?? 0)) * (outStrides[d] ?? 1);
     }
     if (big) for (let k = 0; k < innerLen; k++) out[dst + k] = Number(data[src + k]);

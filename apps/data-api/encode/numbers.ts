@@ -4,13 +4,27 @@ export function shortest(v: number, float32: boolean): number {
   if (!float32 || !Number.isFinite(v)) return v;
   const f = Math.fround(v);
   if (f !== v) return v;
-  for (let p = 1; p < 10; p++) {
-    const r = Number(v.toPrecision(p));
-    if (Math.fround(r) === f) return r;
+  // Binary search for the fewest significant digits that read back to the same float32
+  // (9 always do); more digits never stop round-tripping once fewer do.
+  let lo = 1;
+  let hi = 9;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.fround(Number(v.toPrecision(mid))) === f) hi = mid;
+    else lo = mid + 1;
   }
-  return v;
+  return Number(v.toPrecision(hi));
 }
 
+// Every answer repeats the same time axis; formatting dates dominated a warm time series.
+const isoCache = new Map<number, string>();
+
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.000Z$/, "Z");
+  let s = isoCache.get(ms);
+  if (s === undefined) {
+    s = new Date(ms).toISOString().replace(/\.000Z$/, "Z");
+    if (isoCache.size >= 200_000) isoCache.clear();
+    isoCache.set(ms, s);
+  }
+  return s;
 }

@@ -1,0 +1,36 @@
+"""xarray's side of the time-series benchmark: the dataset is opened once (outside the timing),
+then per query the nearest wet cell (haversine over lon_rho/lat_rho with mask_rho, as the data
+API does) and all time steps at it, loaded. Prints per-query milliseconds and the first values.
+
+Usage: xarray_timeseries.py <store> '<json [[lon, lat], ...]>'
+"""
+import json
+import math
+import sys
+import time
+
+import numpy as np
+import xarray as xr
+
+
+def main() -> None:
+    ds = xr.open_zarr(sys.argv[1], consolidated=True)
+    points = json.loads(sys.argv[2])
+    lon = ds["lon_rho"].values.astype("float64")
+    lat = ds["lat_rho"].values.astype("float64")
+    wet = ds["mask_rho"].values != 0
+    timings, firsts = [], []
+    for qlon, qlat in points:
+        start = time.perf_counter()
+        rq = math.radians(qlat)
+        a = np.sin((np.radians(lat) - rq) / 2) ** 2 + np.cos(np.radians(lat)) * math.cos(rq) * np.sin(np.radians(lon - qlon) / 2) ** 2
+        dist = np.where(wet, a, np.inf)
+        j, i = np.unravel_index(int(np.argmin(dist)), lon.shape)
+        series = ds["zeta"].isel(eta_rho=int(j), xi_rho=int(i)).values
+        timings.append((time.perf_counter() - start) * 1000)
+        firsts.append([None if np.isnan(v) else float(v) for v in series[:3]])
+    print(json.dumps({"ms": timings, "firsts": firsts, "steps": int(ds.sizes["ocean_time"])}))
+
+
+if __name__ == "__main__":
+    main()
