@@ -1,7 +1,7 @@
 // The official STAC 1.0.0 and datacube 2.2.0 JSON Schemas (copies in ../shared/schemas, see
 // its README) and the GeoJSON schemas from the npm package geojson-schema, registered with Ajv
 // under their $ids so nothing is fetched from the network.
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,7 +10,10 @@ import addFormatsModule from "ajv-formats";
 import type { ValidateFunction } from "ajv";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const SHARED_SCHEMAS = resolve(repoRoot, "../shared/schemas");
+/** ../shared/schemas beside the checkout; $DMAC_SHARED_SCHEMAS or /work/shared/schemas for clones elsewhere. */
+export const SHARED_SCHEMAS = [process.env.DMAC_SHARED_SCHEMAS, resolve(repoRoot, "../shared/schemas"), "/work/shared/schemas"]
+  .filter((d): d is string => typeof d === "string" && d !== "")
+  .find((d) => existsSync(join(d, "stac-1.0.0"))) ?? resolve(repoRoot, "../shared/schemas");
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 export interface StacValidators {
