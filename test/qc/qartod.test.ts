@@ -147,6 +147,14 @@ describe("missing values", () => {
     expect(r.tests.grossRange?.counts).toEqual({ pass: 6, notEvaluated: 0, suspect: 0, fail: 1, missing: 2 });
     expect(r.tests.grossRange?.offending).toEqual([{ index: [1, 1], flag: 4, value: 40 }]);
   });
+
+  it("reads signed storage as unsigned when _Unsigned is true", () => {
+    const bytes: QcVariable = { name: "b", dtype: "|i1", dims: ["time"], shape: [3], attrs: { _Unsigned: "true", _FillValue: -1 } };
+    // -56 stored is 200 unsigned; -1 is the fill (255 unsigned).
+    const r = run(bytes, Int8Array.from([10, -56, -1]), { variable: "b", grossRange: { failMin: 0, failMax: 100 } });
+    expect(r.tests.grossRange?.offending).toEqual([{ index: [1], flag: 4, value: 200 }]);
+    expect(r.tests.grossRange?.counts.missing).toBe(1);
+  });
 });
 
 describe("time axis placement", () => {

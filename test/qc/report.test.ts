@@ -74,6 +74,11 @@ describe("runQc", () => {
     expect(report.reasons).toEqual([]);
   });
 
+  it("does nothing when disabled", async () => {
+    const report = await runQc(file, read, config({ enabled: false, onFailure: "refuse", variables: tests }), { cf });
+    expect(report).toMatchObject({ decision: "accept", variables: [], cf: { checked: false, findings: [] } });
+  });
+
   it("refuses a file whose time coordinate goes backwards", async () => {
     const report = await runQc(file, (n, s, c) => (n === "time" ? [0, 1, 2, 2, 4, 5] : read(n, s, c)), config({ onFailure: "refuse" }), { cf });
     expect(report.cf.findings).toContainEqual(expect.objectContaining({ severity: "error", code: "time.not-monotonic", variable: "time", message: expect.stringContaining("index 3") }));
