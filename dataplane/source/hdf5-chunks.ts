@@ -142,7 +142,7 @@ export async function storageLayout(fh: FileHandle, address: number, rank: numbe
 export function unshuffle(src: Uint8Array, itemsize: number): Uint8Array {
   if (itemsize <= 1) return src;
   const n = Math.floor(src.length / itemsize);
-  const out = new Uint8Array(src.length);
+  const out = Buffer.allocUnsafe(src.length);
   for (let b = 0; b < itemsize; b++) {
     const base = b * n;
     for (let i = 0; i < n; i++) out[i * itemsize + b] = src[base + i] as number;

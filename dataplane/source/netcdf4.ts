@@ -72,9 +72,10 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
         p = (async () => {
           const filters = ds.filters.map((f) => (f.id === 1 ? "deflate" : f.id === 2 ? "shuffle" : undefined));
           if (filters.some((f) => f === undefined) || !String(ds.dtype).startsWith("<")) return undefined;
-          const ref = ds.create_reference().ref_data;
-          if (ref.byteLength !== 8) return undefined;
-          const address = Number(Buffer.from(Array.from(ref)).readBigUInt64LE(0));
+          // An old-style object reference is the object header's address (8 bytes, little-endian).
+          const ref = Array.from(ds.create_reference().ref_data as ArrayLike<number>);
+          if (ref.length !== 8) return undefined;
+          const address = Number(Buffer.from(ref).readBigUInt64LE(0));
           handle ??= openFile(path, "r");
           const layout = await storageLayout(await handle, address, v.shape.length);
           return layout === undefined ? undefined : { layout, filters: filters as Array<"shuffle" | "deflate"> };
