@@ -19,13 +19,18 @@ export interface ChunkSource {
 }
 
 export class ChunkCache {
-  private readonly lru: LruCache<string, Chunk>;
-  private readonly inflight = new Map<string, Promise<Chunk>>();
+  // Keys are numbers (array id * 2^32 + flat chunk number): hashing a fresh string per chunk
+  // cost more than the copy itself on a warm time series.
+  private readonly lru: LruCache<number, Chunk>;
+  private readonly inflight = new Map<number, Promise<Chunk>>();
+  private readonly arrayIds = new Map<string, number>();
+  private readonly arrayNames = new Map<number, string>();
+  private nextArrayId = 1;
   hits = 0;
   misses = 0;
 
   constructor(maxBytes: number, maxEntries = 1_000_000) {
-    this.lru = new LruCache<string, Chunk>({ maxEntries, maxBytes, sizeOf: (c) => c.data.byteLength + 64 });
+    this.lru = new LruCache<number, Chunk>({ maxEntries, maxBytes, sizeOf: (c) => c.data.byteLength + 64 });
   }
 
   get bytes(): number {
@@ -38,10 +43,28 @@ export class ChunkCache {
 
   /** Drops every chunk of scopes starting with `prefix` ("cbofs#"). */
   dropScope(prefix: string): number {
-    return this.lru.deleteWhere((k) => k.startsWith(prefix));
+    const ids = new Set<number>();
+    for (const [name, id] of this.arrayIds)
+      if (name.startsWith(prefix)) {
+        ids.add(id);
+        this.arrayIds.delete(name);
+        this.arrayNames.delete(id);
+      }
+    return this.lru.deleteWhere((k) => ids.has(Math.floor(k / 2 ** 32)));
   }
 
-  private load(src: ChunkSource, path: string, meta: ArrayMetaV2, index: number[], key: string): Promise<Chunk> {
+  private arrayId(scope: string, path: string): number {
+    const name = `${scope}\u0000${path}`;
+    let id = this.arrayIds.get(name);
+    if (id === undefined) {
+      id = this.nextArrayId++;
+      this.arrayIds.set(name, id);
+      this.arrayNames.set(id, name);
+    }
+    return id;
+  }
+
+  private load(src: ChunkSource, path: string, meta: ArrayMetaV2, index: number[], key: number): Promise<Chunk> {
     let p = this.inflight.get(key);
     if (p === undefined) {
       const start = index.map((c, d) => c * (meta.chunks[d] ?? 1));
@@ -71,9 +94,12 @@ export class ChunkCache {
     const last = start.map((s, d) => Math.floor((s + (count[d] ?? 1) - 1) / (meta.chunks[d] ?? 1)));
     const outStrides = stridesOf(count);
     const index = [...first];
-    const prefix = `${src.scope}\u0000${path}\u0000`;
+    const base = this.arrayId(src.scope, path) * 2 ** 32;
+    const grid = meta.shape.map((n, d) => Math.ceil(n / (meta.chunks[d] ?? 1)));
     for (;;) {
-      const key = prefix + index.join(".");
+      let flat = 0;
+      for (let d = 0; d < nd; d++) flat = flat * (grid[d] ?? 1) + (index[d] ?? 0);
+      const key = base + flat;
       let chunk = this.lru.get(key);
       if (chunk === undefined) {
         this.misses += 1;

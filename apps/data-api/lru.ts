@@ -8,7 +8,8 @@ export interface LruOptions<V> {
 }
 
 export class LruCache<K, V> {
-  private readonly entries = new Map<K, { value: V; size: number }>();
+  private readonly entries = new Map<K, { value: V; size: number; tick: number }>();
+  private tick = 0;
   private bytes = 0;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
@@ -29,11 +30,20 @@ export class LruCache<K, V> {
     return this.bytes;
   }
 
+  /**
+   * Reads an entry and marks it used. Moving it to the back of the Map costs a delete and an
+   * insert, so an entry used within the most recent half of the cache's turnover stays put:
+   * eviction order is then approximately LRU, and a hot working set costs no reordering.
+   */
   get(key: K): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    this.tick += 1;
+    if (this.tick - entry.tick > this.entries.size / 2) {
+      entry.tick = this.tick;
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
     return entry.value;
   }
 
@@ -46,7 +56,8 @@ export class LruCache<K, V> {
     this.delete(key);
     const size = this.sizeOf(value);
     if (size > this.maxBytes) return;
-    this.entries.set(key, { value, size });
+    this.tick += 1;
+    this.entries.set(key, { value, size, tick: this.tick });
     this.bytes += size;
     while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
       const oldest = this.entries.keys().next();

@@ -1,16 +1,23 @@
 // Numbers as JSON and CSV write them: NaN is missing (null / empty), float32 data is written
 // with the fewest digits that read back to the same float32 (0.1, not 0.10000000149011612).
+function fits(v: number, f: number, digits: number): boolean {
+  return Math.fround(Number(v.toPrecision(digits))) === f;
+}
+
 export function shortest(v: number, float32: boolean): number {
   if (!float32 || !Number.isFinite(v)) return v;
   const f = Math.fround(v);
   if (f !== v) return v;
-  // Binary search for the fewest significant digits that read back to the same float32
-  // (9 always do); more digits never stop round-tripping once fewer do.
+  // Fewest significant digits that read back to the same float32 (9 always do; once some
+  // count does, more do too). Model output mostly needs 8 or 9, so try 8 first, then search
+  // below 8 only when it round-trips.
+  if (!fits(v, f, 8)) return Number(v.toPrecision(9));
+  if (!fits(v, f, 7)) return Number(v.toPrecision(8));
   let lo = 1;
-  let hi = 9;
+  let hi = 7;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (Math.fround(Number(v.toPrecision(mid))) === f) hi = mid;
+    if (fits(v, f, mid)) hi = mid;
     else lo = mid + 1;
   }
   return Number(v.toPrecision(hi));
