@@ -6,7 +6,7 @@
 // mask and one time step per chunk, as dmac's ingest lays it out.
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
@@ -82,6 +82,7 @@ try {
     console.log(`xarray   (in-process, dataset open, ${py.ms.length} queries): p50 ${fmt(b.p50)} ms  p90 ${fmt(b.p90)} ms  p99 ${fmt(b.p99)} ms  mean ${fmt(b.mean)} ms`);
     const speedup = b.p50 / a.p50;
     console.log(`speed-up at p50: ${speedup.toFixed(1)}x; answers differing from xarray: ${mismatches}/${py.firsts.length}`);
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} (other work on the machine shows in the tails)`);
     console.log(`targets: p50 < 10 ms ${a.p50 < 10 ? "MET" : "MISSED"}; >= 20x ${speedup >= 20 ? "MET" : "MISSED"}`);
     if (mismatches > 0) process.exitCode = 1;
   } finally {

@@ -161,6 +161,18 @@ function request(): string {
   return `/collections/${collection()}/${type}?${query.join(rnd() < 0.9 ? "&" : pick([";", "&&", "&=&"]))}`;
 }
 
+const BODIES = ['{"coords":"POINT(0 0)"}', "coords=POINT(0 0)", "{", "null", "[]", '{"__proto__":{"x":1}}', "\u0000".repeat(10), "a".repeat(70_000)];
+const CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "text/plain", "application/octet-stream", "multipart/form-data; boundary=x"];
+
+/** Mostly GET; some HEAD; some POST/PUT/DELETE with random bodies (the API is read-only). */
+function randomMethod(url: string): { method: "GET" | "HEAD" | "POST" | "PUT" | "DELETE"; url: string; payload?: string; headers?: Record<string, string> } {
+  const r = rnd();
+  if (r < 0.9) return { method: "GET", url };
+  if (r < 0.94) return { method: "HEAD", url };
+  const body = rnd() < 0.5 ? pick(BODIES) : mutate(pick(BODIES).slice(0, 200));
+  return { method: pick(["POST", "PUT", "DELETE"] as const), url, payload: body, headers: { "content-type": pick(CONTENT_TYPES) } };
+}
+
 describe("fuzzing the data API", () => {
   it("10,000 random and malformed requests: no 5xx, JSON errors, nothing read outside a store root", async () => {
     const counts = new Map<number, number>();
@@ -169,7 +181,7 @@ describe("fuzzing the data API", () => {
     const batch = 16;
     for (let i = 0; i < N; i += batch) {
       const urls = Array.from({ length: Math.min(batch, N - i) }, request);
-      const answers = await Promise.all(urls.map((url) => app.inject({ method: rnd() < 0.95 ? "GET" : "HEAD", url })));
+      const answers = await Promise.all(urls.map((url) => app.inject(randomMethod(url))));
       answers.forEach((res, k) => {
         counts.set(res.statusCode, (counts.get(res.statusCode) ?? 0) + 1);
         if (res.statusCode >= 500) failures.push(`${res.statusCode} ${urls[k]}: ${res.body.slice(0, 200)}`);
