@@ -83,7 +83,8 @@ export function collectionDocument(ds: OpenedDataset, base: string): Json {
       ? (() => {
           const all = levels.flatMap((l) => l.values);
           return {
-            interval: [[Math.min(...all), Math.max(...all)]],
+            // EDR's extent.vertical schema has interval bounds and values as strings.
+            interval: [[String(Math.min(...all)), String(Math.max(...all))]],
             values: [...new Set(all)].sort((a, b) => a - b).map(String),
             vrs: levels.map((l) => `${l.name}${l.isIndex ? " (level index)" : ""}${l.units !== undefined ? ` [${l.units}]` : ""}`).join("; "),
           };

@@ -32,7 +32,9 @@ describe("landing, conformance, OpenAPI", () => {
   });
   it("conformance lists EDR 1.1 core, collections and the encodings", async () => {
     const c = (await app.inject("/conformance")).json().conformsTo as string[];
-    for (const cls of ["core", "collections", "json", "geojson", "covjson", "oas30"]) expect(c).toContain(`http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/${cls}`);
+    for (const cls of ["core", "collections", "json", "covjson", "oas30"]) expect(c).toContain(`http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/${cls}`);
+    // Claimed only with /locations, which is not served.
+    expect(c).not.toContain("http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/geojson");
   });
   it("OpenAPI document at /api describes every query path", async () => {
     const res = await app.inject("/api");
@@ -66,6 +68,7 @@ describe("collections", () => {
     expect(c.parameter_names.zeta.unit.symbol).toBe("meter");
     expect(c.extent.temporal.values).toEqual(["2023-10-22T01:00:00Z", "2023-10-22T02:00:00Z", "2023-10-22T03:00:00Z", "2023-10-22T04:00:00Z"]);
     expect(c.extent.vertical.values).toHaveLength(3);
+    expect(c.extent.vertical.interval[0].every((v: unknown) => typeof v === "string")).toBe(true);
   });
   it("RTOFS 0..360 longitudes: the bbox is in -180..180", async () => {
     const [minx, , maxx] = (await app.inject("/collections/rtofs")).json().extent.spatial.bbox[0];

@@ -3,13 +3,14 @@ import type { FastifyInstance } from "fastify";
 import { baseUrl, type DataApiContext } from "../context.js";
 import { openApiDocument } from "../openapi.js";
 
+// The EDR GeoJSON class also requires /locations resources, which are not served, so it is
+// not claimed even though f=GeoJSON answers are.
 export const CONFORMANCE = [
   "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
   "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
   "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/core",
   "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/collections",
   "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/json",
-  "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/geojson",
   "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/covjson",
   "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/oas30",
   "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/queries",
