@@ -15,8 +15,22 @@ export const TRS_GREGORIAN = 'TIMECRS["DateTime",TDATUM["Gregorian Calendar"],CS
 export const WKT_CRS84 =
   'GEOGCRS["WGS 84",DATUM["World Geodetic System 1984",ELLIPSOID["WGS 84",6378137,298.257223563]],CS[ellipsoidal,2],AXIS["geodetic longitude (Lon)",east,ANGLEUNIT["degree",0.0174532925199433]],AXIS["geodetic latitude (Lat)",north,ANGLEUNIT["degree",0.0174532925199433]],ID["OGC","CRS84"]]';
 
+type BBox4 = [number, number, number, number];
+// Sorting every cell's longitude is the costly part of a collection document on a large grid;
+// an opened dataset's grid never changes, so its box is worked out once.
+const bboxes = new WeakMap<OpenedDataset, BBox4>();
+
 /** Bounding box of the wet cells, longitudes in -180..180 (a box crossing the antimeridian has minx > maxx). */
-export function spatialBBox(ds: OpenedDataset): [number, number, number, number] {
+export function spatialBBox(ds: OpenedDataset): BBox4 {
+  let box = bboxes.get(ds);
+  if (box === undefined) {
+    box = computeBBox(ds);
+    bboxes.set(ds, box);
+  }
+  return box;
+}
+
+function computeBBox(ds: OpenedDataset): BBox4 {
   let miny = Infinity;
   let maxy = -Infinity;
   const lons: number[] = [];
@@ -30,17 +44,18 @@ export function spatialBBox(ds: OpenedDataset): [number, number, number, number]
       lons.push(wrapLon(x));
     }
   if (lons.length === 0) return [-180, -90, 180, 90];
-  lons.sort((a, b) => a - b);
+  // A Float64Array sorts numerically without a comparator callback.
+  const sorted = Float64Array.from(lons).sort();
   // The box is the circle minus its largest gap between neighbouring longitudes.
-  let gap = (lons[0] ?? 0) + 360 - (lons[lons.length - 1] ?? 0);
-  let minx = lons[0] ?? -180;
-  let maxx = lons[lons.length - 1] ?? 180;
-  for (let i = 1; i < lons.length; i++) {
-    const g = (lons[i] ?? 0) - (lons[i - 1] ?? 0);
+  let gap = (sorted[0] ?? 0) + 360 - (sorted[sorted.length - 1] ?? 0);
+  let minx = sorted[0] ?? -180;
+  let maxx = sorted[sorted.length - 1] ?? 180;
+  for (let i = 1; i < sorted.length; i++) {
+    const g = (sorted[i] ?? 0) - (sorted[i - 1] ?? 0);
     if (g > gap) {
       gap = g;
-      minx = lons[i] ?? 0;
-      maxx = lons[i - 1] ?? 0;
+      minx = sorted[i] ?? 0;
+      maxx = sorted[i - 1] ?? 0;
     }
   }
   return [minx, miny, maxx, maxy];
