@@ -12,7 +12,7 @@ import { compressorConfig, type CodecOptions } from "./zarr/codecs.js";
 import { commitHierarchy, fillValueJson, readConsolidated, type ArrayMetaV2, type Hierarchy } from "./zarr/metadata.js";
 import { openWritableStore, type WritableStore } from "./zarr/store.js";
 import { readRegion, writeRegion } from "./zarr/chunks.js";
-import { runLocal, type TaskProgress } from "./executor/local.js";
+import { runLocal, type ExecutionOutcome, type LocalExecutorOptions, type TaskProgress } from "./executor/local.js";
 import { TASK_CONTRACT, type IngestTask } from "./task.js";
 
 export interface AggregationOptions {
@@ -32,6 +32,8 @@ export interface IngestOptions {
   /** Chunk length per dimension name; unlisted dimensions are one chunk, the aggregation dimension 1. */
   chunking?: Record<string, number>;
   encoding?: CodecOptions;
+  /** `storage.format`: Zarr v2 (default; what xarray here reads) or v3. Fixed when the store is created. */
+  format?: "zarr-v2" | "zarr-v3";
   /** Global attributes to set (a value) or remove (null) on the store's groups. */
   attributes?: Record<string, AttrValue | null>;
   /** Worker threads for the copy (default: all cores; 0 = on the calling thread). */
@@ -39,6 +41,11 @@ export interface IngestOptions {
   /** Files copied between two commits of the consolidated metadata (default 16). */
   commitEvery?: number;
   onProgress?: (p: IngestProgress) => void;
+  /**
+   * Runs the copy tasks; the worker-thread executor by default. The operator passes a DaskJob
+   * executor here: the tasks follow the same contract (task.ts) wherever they run.
+   */
+  executor?: (chains: IngestTask[][], opts: LocalExecutorOptions) => Promise<ExecutionOutcome>;
 }
 
 export type IngestProgress =
@@ -76,6 +83,7 @@ export interface Ledger {
   encoding?: CodecOptions;
   chunking?: Record<string, number>;
   attributes?: Record<string, AttrValue | null>;
+  format?: "zarr-v2" | "zarr-v3";
 }
 
 interface Inspected {
@@ -104,8 +112,8 @@ function arrayPath(group: string, name: string): string {
   return group === "" ? name : `${group}/${name}`;
 }
 
-export function buildHierarchy(t: DatasetTemplate, lengths: Record<string, number>, opts: Pick<IngestOptions, "chunking" | "encoding" | "attributes">): Hierarchy {
-  const compressor = compressorConfig(opts.encoding ?? { codec: "zlib", level: 1 });
+export function buildHierarchy(t: DatasetTemplate, lengths: Record<string, number>, opts: Pick<IngestOptions, "chunking" | "encoding" | "attributes" | "format">): Hierarchy {
+  const compressor = compressorConfig(opts.encoding ?? { codec: "zlib", level: 1 }, opts.format === "zarr-v3" ? 3 : 2);
   const attrs: Attributes = { ...t.attrs };
   for (const [k, v] of Object.entries(opts.attributes ?? {})) {
     if (v === null) delete attrs[k];
@@ -170,7 +178,10 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   if (ledger !== undefined && opts.chunking !== undefined && Object.keys(opts.chunking).length > 0 && JSON.stringify(opts.chunking) !== JSON.stringify(chunking))
     throw new Error(`chunking: the store was written with ${JSON.stringify(chunking)}; different chunks need a new store`);
   const attributes = opts.attributes ?? ledger?.attributes ?? {};
-  const layout = { encoding, chunking, attributes };
+  const format = prior !== undefined ? (prior.format === 3 ? "zarr-v3" : "zarr-v2") : (opts.format ?? "zarr-v2");
+  if (opts.format !== undefined && opts.format !== format) throw new Error(`storage.format: the store is ${format}, not ${opts.format}`);
+  const zarrFormat = format === "zarr-v3" ? 3 : 2;
+  const layout = { encoding, chunking, attributes, format } as const;
   let reference: DatasetTemplate | undefined = ledger?.template;
   let referenceStatic: Map<string, TypedArray> | undefined;
   if (prior !== undefined && reference !== undefined) {
@@ -179,7 +190,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     referenceStatic = new Map();
     for (const v of staticVariables(ref, undefined)) {
       const node = prior.hierarchy.arrays[arrayPath(group, v.name)];
-      if (node !== undefined) referenceStatic.set(v.name, await readRegion(store, arrayPath(group, v.name), node.meta));
+      if (node !== undefined) referenceStatic.set(v.name, await readRegion(store, arrayPath(group, v.name), node.meta, undefined, undefined, prior.format));
     }
   }
 
@@ -259,7 +270,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
       const data = referenceStatic?.get(v.name);
       const node = target.arrays[path];
       if (data === undefined || node === undefined) throw new Error(`internal: no values for static variable ${v.name}`);
-      await writeRegion(store, path, node.meta, node.meta.shape.map(() => 0), node.meta.shape, data);
+      await writeRegion(store, path, node.meta, node.meta.shape.map(() => 0), node.meta.shape, data, zarrFormat);
     }
   }
 
@@ -270,7 +281,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
       contract: TASK_CONTRACT,
       id: f.id,
       source: { url: f.id },
-      target: { store: store.url },
+      target: { store: store.url, ...(zarrFormat === 3 ? { zarrFormat } : {}) },
       concatDim: template.concatDim,
       steps: f.writes,
       arrays: template.variables
@@ -315,11 +326,11 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     committedGroups = committable(unfinished);
     const h = buildHierarchy(template, Object.fromEntries(Object.entries(committedGroups).map(([g, s]) => [g, s.length])), layout);
     const newLedger: Ledger = { version: 1, aggregation: type, concatDim: template.concatDim, template, groups: committedGroups, encoding, chunking, attributes, ...(plan.cycleMs !== undefined ? { cycleMs: plan.cycleMs } : {}) };
-    await commitHierarchy(store, h, newLedger, previous);
+    await commitHierarchy(store, h, newLedger, previous, zarrFormat);
     previous = h;
   };
   for (const batch of batches) {
-    const outcome = await runLocal(batch, {
+    const outcome = await (opts.executor ?? runLocal)(batch, {
       ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
       onProgress: (p: TaskProgress) => opts.onProgress?.({ phase: "write", done: done + p.done, total: tasks.length, bytesWritten: bytesWritten + p.bytesWritten }),
     });

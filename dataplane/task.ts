@@ -18,6 +18,8 @@ export interface IngestTask {
   target: {
     /** Zarr store URL: file://, a plain local path, or s3://bucket/prefix. */
     store: string;
+    /** 2 (default) or 3: chunk keys `0.1.2` or `c/0/1/2`; `zarray` describes the array either way. */
+    zarrFormat?: 2 | 3;
   };
   /** The aggregation dimension; the first dimension of every listed array. */
   concatDim: string;
@@ -53,7 +55,7 @@ export const ingestTaskSchema = {
     contract: { const: TASK_CONTRACT },
     id: { type: "string", minLength: 1, maxLength: 256 },
     source: { type: "object", additionalProperties: false, required: ["url"], properties: { url: { type: "string", minLength: 1 } } },
-    target: { type: "object", additionalProperties: false, required: ["store"], properties: { store: { type: "string", minLength: 1 } } },
+    target: { type: "object", additionalProperties: false, required: ["store"], properties: { store: { type: "string", minLength: 1 }, zarrFormat: { enum: [2, 3] } } },
     concatDim: { type: "string", minLength: 1 },
     steps: {
       type: "array",

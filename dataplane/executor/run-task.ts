@@ -38,7 +38,7 @@ export async function runTask(task: IngestTask): Promise<TaskResult> {
       for (const run of contiguousRuns(task.steps, maxRun)) {
         const data = await src.read(v.name, [run.source, ...inner.map(() => 0)], [run.length, ...inner]);
         result.bytesRead += data.byteLength;
-        const stats = await writeRegion(store, a.path, a.zarray, [run.target, ...inner.map(() => 0)], [run.length, ...inner], data);
+        const stats = await writeRegion(store, a.path, a.zarray, [run.target, ...inner.map(() => 0)], [run.length, ...inner], data, task.target.zarrFormat ?? 2);
         result.chunks += stats.chunks;
         result.bytesWritten += stats.bytesWritten;
       }

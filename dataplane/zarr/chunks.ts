@@ -4,7 +4,7 @@ import { allocate, asBytes, bytesPerElement, fillWith, viewBytes } from "../dtyp
 import { copyBox, product } from "../ndarray.js";
 import type { TypedArray } from "../source/types.js";
 import { decodeChunk, encodeChunk } from "./codecs.js";
-import { chunkKey, fillValueNumber, type ArrayMetaV2 } from "./metadata.js";
+import { chunkKey, fillValueNumber, type ArrayMetaV2, type ZarrFormat } from "./metadata.js";
 import type { ReadableStore, WritableStore } from "./store.js";
 
 export interface RegionWriteStats {
@@ -12,8 +12,8 @@ export interface RegionWriteStats {
   bytesWritten: number;
 }
 
-async function loadChunk(store: ReadableStore, path: string, meta: ArrayMetaV2, index: number[]): Promise<TypedArray> {
-  const stored = await store.get(chunkKey(path, index));
+async function loadChunk(store: ReadableStore, path: string, meta: ArrayMetaV2, index: number[], format: ZarrFormat): Promise<TypedArray> {
+  const stored = await store.get(chunkKey(path, index, format));
   const n = product(meta.chunks);
   if (stored === undefined) {
     const chunk = allocate(meta.dtype, n);
@@ -36,6 +36,7 @@ export async function writeRegion(
   start: readonly number[],
   count: readonly number[],
   data: TypedArray,
+  format: ZarrFormat = 2,
   parallel = 4,
 ): Promise<RegionWriteStats> {
   const n = meta.shape.length;
@@ -62,7 +63,7 @@ export async function writeRegion(
     if (sameBox) {
       // The region is exactly one chunk: encode the caller's buffer, no copy.
       const encoded = await encodeChunk(meta.compressor, asBytes(data));
-      await store.set(chunkKey(path, index), encoded);
+      await store.set(chunkKey(path, index, format), encoded);
       stats.chunks += 1;
       stats.bytesWritten += encoded.byteLength;
       return;
@@ -70,7 +71,7 @@ export async function writeRegion(
     if (covers) {
       chunk = allocate(meta.dtype, product(meta.chunks));
       fillWith(chunk, fillValueNumber(meta.fill_value));
-    } else chunk = await loadChunk(store, path, meta, index);
+    } else chunk = await loadChunk(store, path, meta, index, format);
     copyBox(
       data,
       count,
@@ -81,7 +82,7 @@ export async function writeRegion(
       lo.map((l, i) => (hi[i] ?? 0) - l),
     );
     const encoded = await encodeChunk(meta.compressor, asBytes(chunk));
-    await store.set(chunkKey(path, index), encoded);
+    await store.set(chunkKey(path, index, format), encoded);
     stats.chunks += 1;
     stats.bytesWritten += encoded.byteLength;
   };
@@ -90,7 +91,7 @@ export async function writeRegion(
 }
 
 /** Reads a box of an array (for small arrays: coordinates, the grid, the time axis). */
-export async function readRegion(store: ReadableStore, path: string, meta: ArrayMetaV2, start?: readonly number[], count?: readonly number[]): Promise<TypedArray> {
+export async function readRegion(store: ReadableStore, path: string, meta: ArrayMetaV2, start?: readonly number[], count?: readonly number[], format: ZarrFormat = 2): Promise<TypedArray> {
   const s = start ?? meta.shape.map(() => 0);
   const c = count ?? meta.shape;
   const out = allocate(meta.dtype, product(c));
@@ -102,7 +103,7 @@ export async function readRegion(store: ReadableStore, path: string, meta: Array
       for (let k = first[dim] ?? 0; k <= (last[dim] ?? 0); k++) await visit(dim + 1, [...index, k]);
       return;
     }
-    const chunk = await loadChunk(store, path, meta, index);
+    const chunk = await loadChunk(store, path, meta, index, format);
     const chunkStart = index.map((k, i) => k * (meta.chunks[i] ?? 1));
     const lo = chunkStart.map((cs, i) => Math.max(cs, s[i] ?? 0));
     const hi = chunkStart.map((cs, i) => Math.min(cs + (meta.chunks[i] ?? 1), (s[i] ?? 0) + (c[i] ?? 0)));

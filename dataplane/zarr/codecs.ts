@@ -2,12 +2,14 @@
 // (native, on libuv's thread pool); blosc and zstd use the numcodecs WebAssembly builds.
 // numcodecs' blosc takes no typesize, so its shuffle works on bytes: the data stays correct
 // and readable by any blosc decoder, it compresses a little less than a typed shuffle would.
-import { deflate, inflate } from "node:zlib";
+import { deflate, gunzip, gzip, inflate } from "node:zlib";
 import { promisify } from "node:util";
 import type { Codec } from "numcodecs";
 
 const deflateAsync = promisify(deflate);
 const inflateAsync = promisify(inflate);
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 
 export type CodecName = "zlib" | "blosc-lz4" | "zstd" | "none";
 
@@ -20,10 +22,11 @@ export interface CodecOptions {
 /** The Zarr v2 `compressor` object (numcodecs configuration), or null for raw chunks. */
 export type V2Compressor = { id: string; [k: string]: string | number } | null;
 
-export function compressorConfig(opts: CodecOptions): V2Compressor {
+/** Zarr v3 has no zlib codec in its core set; its deflate codec is gzip, so v3 stores use that. */
+export function compressorConfig(opts: CodecOptions, format: 2 | 3 = 2): V2Compressor {
   switch (opts.codec) {
     case "zlib":
-      return { id: "zlib", level: checkLevel(opts, 0, 9, 1) };
+      return { id: format === 3 ? "gzip" : "zlib", level: checkLevel(opts, 0, 9, 1) };
     case "blosc-lz4":
       return { id: "blosc", cname: "lz4", clevel: checkLevel(opts, 0, 9, 5), shuffle: 1, blocksize: 0 };
     case "zstd":
@@ -64,11 +67,13 @@ function wasmCodec(config: NonNullable<V2Compressor>): Promise<Codec> {
 export async function encodeChunk(compressor: V2Compressor, raw: Uint8Array): Promise<Uint8Array> {
   if (compressor === null) return raw;
   if (compressor.id === "zlib") return deflateAsync(raw, { level: Number(compressor.level ?? 1) });
+  if (compressor.id === "gzip") return gzipAsync(raw, { level: Number(compressor.level ?? 1) });
   return (await wasmCodec(compressor)).encode(raw);
 }
 
 export async function decodeChunk(compressor: V2Compressor, stored: Uint8Array): Promise<Uint8Array> {
   if (compressor === null) return stored;
   if (compressor.id === "zlib") return inflateAsync(stored);
+  if (compressor.id === "gzip") return gunzipAsync(stored);
   return (await wasmCodec(compressor)).decode(stored);
 }

@@ -3,6 +3,9 @@
 import type { AttrValue, Attributes, Dtype } from "../source/types.js";
 import type { V2Compressor } from "./codecs.js";
 import { getJson, jsonBytes, type ReadableStore, type StoreKey, type WritableStore } from "./store.js";
+import { nodesV3, parseRootV3, rootV3 } from "./v3.js";
+
+export type ZarrFormat = 2 | 3;
 
 export interface ArrayMetaV2 {
   zarr_format: 2;
@@ -57,9 +60,21 @@ function metaKey(path: string, name: string): string {
   return path === "" ? name : `${path}/${name}`;
 }
 
-export async function readConsolidated<L>(store: ReadableStore): Promise<{ hierarchy: Hierarchy; ledger: L | undefined } | undefined> {
+export interface StoreState<L> {
+  format: ZarrFormat;
+  hierarchy: Hierarchy;
+  ledger: L | undefined;
+}
+
+/** The committed state of a store: v2 `.zmetadata`, or a v3 root `zarr.json` with inline consolidated metadata. */
+export async function readConsolidated<L>(store: ReadableStore): Promise<StoreState<L> | undefined> {
   const doc = await getJson<Consolidated<L>>(store, "/.zmetadata");
-  if (doc === undefined) return undefined;
+  if (doc === undefined) {
+    const root = await getJson<Record<string, unknown>>(store, "/zarr.json");
+    if (root === undefined) return undefined;
+    if (root.consolidated_metadata === undefined) throw new Error(`${store.url}/zarr.json: no consolidated metadata (not a store dmac wrote)`);
+    return { format: 3, ...parseRootV3<L>(root) };
+  }
   const hierarchy: Hierarchy = { groups: {}, arrays: {} };
   const m = doc.metadata;
   for (const [k, v] of Object.entries(m)) {
@@ -69,7 +84,7 @@ export async function readConsolidated<L>(store: ReadableStore): Promise<{ hiera
     if (name === ".zgroup") hierarchy.groups[path] = (m[metaKey(path, ".zattrs")] as Attributes | undefined) ?? {};
     if (name === ".zarray") hierarchy.arrays[path] = { meta: v as ArrayMetaV2, attrs: (m[metaKey(path, ".zattrs")] as ArrayNode["attrs"] | undefined) ?? {} };
   }
-  return { hierarchy, ledger: doc["dmac:ledger"] };
+  return { format: 2, hierarchy, ledger: doc["dmac:ledger"] };
 }
 
 export function consolidate<L>(h: Hierarchy, ledger: L): Consolidated<L> {
@@ -90,8 +105,18 @@ export function consolidate<L>(h: Hierarchy, ledger: L): Consolidated<L> {
  * metadata, each `.zarray` only ever grows over chunks already written), then `.zmetadata`
  * in one atomic replace. That last write is the commit.
  */
-export async function commitHierarchy<L>(store: WritableStore, h: Hierarchy, ledger: L, previous?: Hierarchy): Promise<void> {
+export async function commitHierarchy<L>(store: WritableStore, h: Hierarchy, ledger: L, previous?: Hierarchy, format: ZarrFormat = 2): Promise<void> {
   const writes: Array<Promise<void>> = [];
+  if (format === 3) {
+    const before = previous === undefined ? undefined : nodesV3(previous);
+    for (const [path, json] of nodesV3(h)) {
+      if (path === "" || JSON.stringify(before?.get(path)) === JSON.stringify(json)) continue;
+      writes.push(store.set(key(path, "zarr.json"), jsonBytes(json)));
+    }
+    await Promise.all(writes);
+    await store.set("/zarr.json", jsonBytes(rootV3(h, ledger)));
+    return;
+  }
   for (const [path, attrs] of Object.entries(h.groups)) {
     if (previous?.groups[path] !== undefined && JSON.stringify(previous.groups[path]) === JSON.stringify(attrs)) continue;
     writes.push(store.set(key(path, ".zgroup"), jsonBytes({ zarr_format: 2 })), store.set(key(path, ".zattrs"), jsonBytes(attrs)));
@@ -105,6 +130,8 @@ export async function commitHierarchy<L>(store: WritableStore, h: Hierarchy, led
   await store.set("/.zmetadata", jsonBytes(consolidate(h, ledger)));
 }
 
-export function chunkKey(path: string, index: readonly number[]): StoreKey {
+/** Chunk keys: v2 `0.1.2` (dimension_separator "."), v3 default encoding `c/0/1/2`. */
+export function chunkKey(path: string, index: readonly number[], format: ZarrFormat = 2): StoreKey {
+  if (format === 3) return key(path, ["c", ...index].join("/"));
   return key(path, index.length === 0 ? "0" : index.join("."));
 }

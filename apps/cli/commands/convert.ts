@@ -9,6 +9,7 @@ interface ConvertFlags {
   aggregation: "append" | "model-run" | "best-forecast";
   concatDim?: string;
   codec?: CodecName;
+  format?: "zarr-v2" | "zarr-v3";
   level?: number;
   chunk: Record<string, number>;
   attr: Record<string, string>;
@@ -70,6 +71,7 @@ export function registerConvert(program: Command): void {
     .addOption(new Option("-a, --aggregation <type>", "how files combine").choices(["append", "model-run", "best-forecast"]).default("append"))
     .option("--concat-dim <dim>", "dimension to aggregate along (default: ocean_time, MT or time)")
     .addOption(new Option("--codec <codec>", "chunk compressor for a new store (default zlib; an existing store keeps its own)").choices(["zlib", "blosc-lz4", "zstd", "none"]))
+    .addOption(new Option("--format <format>", "Zarr format of a new store (default zarr-v2)").choices(["zarr-v2", "zarr-v3"]))
     .option("--level <n>", "compression level", positiveInt("--level"))
     .option("--chunk <dim=len>", "chunk length along a dimension (repeatable)", collectChunk, {})
     .option("--attr <name=value>", "set a global attribute (repeatable)", collectAttr, {})
@@ -98,6 +100,7 @@ export function registerConvert(program: Command): void {
           aggregation: { type: flags.aggregation, ...(flags.concatDim ? { concatDim: flags.concatDim } : {}) },
           ...(flags.codec !== undefined ? { encoding: { codec: flags.codec, ...(flags.level !== undefined ? { level: flags.level } : {}) } } : {}),
           ...(Object.keys(flags.chunk).length > 0 ? { chunking: flags.chunk } : {}),
+          ...(flags.format !== undefined ? { format: flags.format } : {}),
           ...(Object.keys(flags.attr).length > 0 ? { attributes: flags.attr } : {}),
           ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
           onProgress,
