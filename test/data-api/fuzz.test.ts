@@ -9,6 +9,7 @@ import type { FastifyInstance } from "fastify";
 import { FileStore, type StoreKey } from "../../dataplane/index.js";
 import { buildDataApi } from "../../apps/data-api/index.js";
 import { buildTestStores, testDatasets, type TestStores } from "./stores.js";
+import { checkCoverageJson } from "./covjson-check.js";
 
 /** A FileStore that records every key it is asked to read. */
 class RecordingStore extends FileStore {
@@ -176,6 +177,7 @@ function randomMethod(url: string): { method: "GET" | "HEAD" | "POST" | "PUT" | 
 describe("fuzzing the data API", () => {
   it("10,000 random and malformed requests: no 5xx, JSON errors, nothing read outside a store root", async () => {
     const counts = new Map<number, number>();
+    let covjson = 0;
     const failures: string[] = [];
     const N = 10_000;
     const batch = 16;
@@ -187,6 +189,11 @@ describe("fuzzing the data API", () => {
         if (res.statusCode >= 500) failures.push(`${res.statusCode} ${urls[k]}: ${res.body.slice(0, 200)}`);
         if (res.body.includes(SECRET)) failures.push(`secret leaked by ${urls[k]}`);
         if (res.statusCode >= 400 && res.body !== "" && !/^application\/json/.test(String(res.headers["content-type"]))) failures.push(`non-JSON ${res.statusCode} for ${urls[k]}`);
+        // Whatever the query, a CoverageJSON answer conforms.
+        if (res.statusCode === 200 && /^application\/prs\.coverage\+json/.test(String(res.headers["content-type"])) && res.body !== "") {
+          covjson += 1;
+          for (const v of checkCoverageJson(res.json())) failures.push(`${urls[k]}: ${v}`);
+        }
       });
     }
     if (process.env["FUZZ_REPORT"]) console.log(JSON.stringify([...counts]), seen.length);
@@ -196,6 +203,7 @@ describe("fuzzing the data API", () => {
     expect(counts.get(400) ?? 0).toBeGreaterThan(2000);
     expect(counts.get(404) ?? 0).toBeGreaterThan(200);
     expect(seen.length).toBeGreaterThan(100);
+    expect(covjson).toBeGreaterThan(100);
     const outside = seen.filter(({ root, key }) => !resolve(root, `.${key}`).startsWith(root + sep));
     expect(outside).toEqual([]);
     const roots = new Set(seen.map((s) => s.root));
