@@ -5,3 +5,4 @@ export { serveDataApi, parseStoreArgs } from "./server.js";
 export type { RunningDataApi, DataApiServerOptions } from "./server.js";
 export { DatasetRegistry } from "./registry.js";
 export type { DatasetSource, RegistryOptions } from "./registry.js";
+export { invalidateOnDatasetEvents } from "./dataset-events.js";

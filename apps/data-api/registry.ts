@@ -5,7 +5,8 @@
 // commits the operator did not announce.
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { FileStore, openStore, type ReadableStore } from "../../dataplane/index.js";
 import { ChunkCache } from "./chunk-cache.js";
 import { openDataset, type OpenedDataset } from "./dataset.js";
@@ -44,6 +45,13 @@ export async function storeSignature(store: ReadableStore): Promise<string> {
   return bytes === undefined ? "missing" : `sha1:${createHash("sha1").update(bytes).digest("hex")}`;
 }
 
+function sameStore(url: string): string {
+  const trimmed = url.trim().replace(/\/+$/, "");
+  if (trimmed.startsWith("file://")) return resolve(fileURLToPath(trimmed));
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) return resolve(trimmed);
+  return trimmed;
+}
+
 export class DatasetRegistry {
   private readonly sources = new Map<string, DatasetSource>();
   private readonly opened: LruCache<string, OpenedDataset>;
@@ -63,6 +71,12 @@ export class DatasetRegistry {
 
   ids(): string[] {
     return [...this.sources.keys()].sort();
+  }
+
+  /** Ids of the datasets read from `url` (file:// URLs and plain paths compare as the same file). */
+  idsForUrl(url: string): string[] {
+    const want = sameStore(url);
+    return [...this.sources.values()].filter((s) => sameStore(s.url) === want).map((s) => s.id);
   }
 
   has(id: string): boolean {
