@@ -21,9 +21,14 @@ export async function serveDataApi(options: DataApiServerOptions): Promise<Runni
 
 /** Parses "id=url" store arguments; the error names the argument. */
 export function parseStoreArgs(args: readonly string[]): Array<{ id: string; url: string }> {
+  if (args.length === 0) throw new Error("--store: give at least one id=url (e.g. cbofs=file:///data/cbofs.zarr)");
+  const seen = new Set<string>();
   return args.map((a) => {
     const at = a.indexOf("=");
     if (at <= 0 || at === a.length - 1) throw new Error(`--store ${JSON.stringify(a)}: expected id=url (e.g. cbofs=file:///data/cbofs.zarr)`);
-    return { id: a.slice(0, at), url: a.slice(at + 1) };
+    const id = a.slice(0, at);
+    if (seen.has(id)) throw new Error(`--store ${JSON.stringify(a)}: dataset id ${id} given twice`);
+    seen.add(id);
+    return { id, url: a.slice(at + 1) };
   });
 }

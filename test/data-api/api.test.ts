@@ -259,5 +259,7 @@ describe("over a real socket", () => {
   });
   it("--store arguments must be id=url", () => {
     expect(() => parseStoreArgs(["cbofs"])).toThrow(/--store "cbofs": expected id=url/);
+    expect(() => parseStoreArgs(["a=/x.zarr", "a=/y.zarr"])).toThrow(/dataset id a given twice/);
+    expect(() => parseStoreArgs([])).toThrow(/^--store: /);
   });
 });
