@@ -15,6 +15,8 @@ export interface TaskProgress {
 export interface LocalExecutorOptions {
   /** Worker threads (default: the machine's parallelism). 0 runs tasks inline on the main thread. */
   concurrency?: number;
+  /** Tasks interleaved on the calling thread when `concurrency` is 0 (default 2). */
+  inlineParallel?: number;
   onProgress?: (p: TaskProgress) => void;
 }
 
@@ -126,8 +128,15 @@ export async function runLocal(chains: IngestTask[][], opts: LocalExecutorOption
     }
   };
   try {
-    if (pool === undefined) for (const chain of chains) await runChain(chain);
-    else await Promise.all(chains.map(runChain));
+    if (pool === undefined) {
+      // Inline: a few chains interleave on this thread, so reads, inflates and deflates
+      // (all on libuv's thread pool) overlap with the JavaScript work of another task.
+      const queue = [...chains];
+      const lane = async (): Promise<void> => {
+        for (let chain = queue.shift(); chain !== undefined; chain = queue.shift()) await runChain(chain);
+      };
+      await Promise.all(Array.from({ length: Math.min(opts.inlineParallel ?? 2, queue.length) }, lane));
+    } else await Promise.all(chains.map(runChain));
   } finally {
     await pool?.close();
   }

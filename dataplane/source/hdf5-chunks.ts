@@ -143,9 +143,15 @@ export function unshuffle(src: Uint8Array, itemsize: number): Uint8Array {
   if (itemsize <= 1) return src;
   const n = Math.floor(src.length / itemsize);
   const out = Buffer.allocUnsafe(src.length);
-  for (let b = 0; b < itemsize; b++) {
-    const base = b * n;
-    for (let i = 0; i < n; i++) out[i * itemsize + b] = src[base + i] as number;
+  if (itemsize === 4 && out.byteOffset % 4 === 0) {
+    // Whole 32-bit words at a time (little-endian host): a quarter of the stores.
+    const words = new Uint32Array(out.buffer, out.byteOffset, n);
+    for (let i = 0; i < n; i++) words[i] = ((src[i] as number) | ((src[n + i] as number) << 8) | ((src[2 * n + i] as number) << 16) | ((src[3 * n + i] as number) << 24)) >>> 0;
+  } else {
+    for (let b = 0; b < itemsize; b++) {
+      const base = b * n;
+      for (let i = 0; i < n; i++) out[i * itemsize + b] = src[base + i] as number;
+    }
   }
   out.set(src.subarray(n * itemsize), n * itemsize);
   return out;

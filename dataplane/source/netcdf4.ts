@@ -99,9 +99,11 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
         return out;
       }
       const out = allocate(v.dtype, product(count));
-      fillWith(out, v.fillValue);
       const { chunkShape } = layout;
       const hits = layout.chunks.filter((c) => c.offset.every((o, i) => o < (start[i] ?? 0) + (count[i] ?? 0) && o + (chunkShape[i] ?? 1) > (start[i] ?? 0)));
+      // Unallocated chunks read as the fill value; when every chunk exists, skip the fill pass.
+      const expected = start.reduce((n, s, i) => n * (Math.floor((s + (count[i] ?? 0) - 1) / (chunkShape[i] ?? 1)) - Math.floor(s / (chunkShape[i] ?? 1)) + 1), 1);
+      if (hits.length < expected) fillWith(out, v.fillValue);
       const place = async (c: (typeof hits)[number]): Promise<void> => {
         const bytes = await readChunk(fh, c, filters, size);
         if (bytes.byteLength !== product(chunkShape) * size) throw new SourceError(path, `variable ${v.name}: chunk at ${c.offset.join(",")} decodes to ${bytes.byteLength} bytes, expected ${product(chunkShape) * size}`);
