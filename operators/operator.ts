@@ -26,6 +26,8 @@ export interface OperatorOptions {
   readonly workers?: number;
   readonly resyncMs?: number;
   readonly catalogApiUrl?: string;
+  /** How often a running DaskJob's status is read. */
+  readonly daskPollMs?: number;
   readonly onProgress?: (jobKey: string, progress: IngestProgress) => void;
   readonly onBatchDone?: (request: BatchRequest, report: BatchReport) => void;
   readonly onStoreChanged?: (namespace: string, name: string) => void;
@@ -75,6 +77,13 @@ export function createOperator(options: OperatorOptions): Operator {
   let datasetController: Controller | undefined;
   const runner = new LocalIngestRunner({
     inputRoot: options.roots.inputRoot,
+    kubeConfig,
+    ...(options.daskPollMs ? { daskPollMs: options.daskPollMs } : {}),
+    onDaskJob: (jobKey, name, status) => {
+      const job = jobInformer.get(jobKey);
+      if (job) void recorder.record(job, status === "Failed" ? "Warning" : "Normal", status === undefined ? "DaskJobCreated" : `DaskJob${status}`, `DaskJob ${name}${status ? `: ${status}` : " created"}`);
+      ingestController?.enqueue(jobKey);
+    },
     log,
     onProgress: options.onProgress,
     onBatchDone: (request, report) => {

@@ -1,9 +1,8 @@
 // Applies a rendered environment (clusters/<env>/) to a cluster in ArgoCD's wave order, the way
 // `kubectl apply` would: create, or replace what exists. Used by `dmac up` for clusters/local.
-import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { KubernetesObjectApi, loadAllYaml, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { parseAllDocuments } from "yaml";
 import { applyPlan } from "../../clusters/apply-plan.js";
 import type { GeneratedFile } from "../../clusters/render.js";
 
@@ -46,8 +45,7 @@ export async function applyEnvironment(kubeConfig: KubeConfig, repoRoot: string,
     let hasCrds = false;
     for (const path of step.files) {
       files += 1;
-      for (const doc of parseAllDocuments(readFileSync(join(repoRoot, path), "utf8"))) {
-        const object = doc.toJS() as KubernetesObject | null;
+      for (const object of loadAllYaml(readFileSync(join(repoRoot, path), "utf8")) as (KubernetesObject | null)[]) {
         if (object?.kind) objects.push(object);
         if (object?.kind === "CustomResourceDefinition") hasCrds = true;
       }

@@ -131,6 +131,7 @@ export class IngestJobReconciler implements Reconciler {
       items: counts,
       recentFailures: failures,
       ledgerUrl: `${dataset.spec.storage.url.replace(/\/?$/, "")}${ledgerKey(namespace, name)}`,
+      ...(runner.daskJob(key) ? { daskJobName: runner.daskJob(key)?.name } : {}),
       ...(job.status?.startTime || counts.total > 0 ? { startTime: job.status?.startTime ?? iso(now) } : {}),
       ...(phase === "Succeeded" || phase === "Failed" ? { completionTime: job.status?.phase === phase && job.status.completionTime ? job.status.completionTime : iso(now) } : {}),
       ...(listedNow && job.spec.schedule ? { lastScheduleTime: iso(now) } : job.status?.lastScheduleTime ? { lastScheduleTime: job.status.lastScheduleTime } : {}),
@@ -149,7 +150,7 @@ export class IngestJobReconciler implements Reconciler {
           ? { type: "Ready", status: "False", reason: "NoFiles", message: "the source lists no files matching the pattern" }
           : { type: "Ready", status: counts.succeeded > 0 || counts.failed === 0 ? "True" : "False", reason: counts.failed > 0 ? "CompletedWithFailures" : "Completed", message: `${counts.succeeded} of ${counts.total} file(s) ingested, ${counts.failed} failed` };
     const progressing: Condition = busy
-      ? { type: "Progressing", status: "True", reason: "Ingesting", message: `${counts.running} running, ${counts.pending} pending` }
+      ? { type: "Progressing", status: "True", reason: "Ingesting", message: `${counts.running} running, ${counts.pending} pending${runner.daskJob(key) ? `; DaskJob ${runner.daskJob(key)?.name}: ${runner.daskJob(key)?.status ?? "Created"}` : ""}` }
       : { type: "Progressing", status: "False", reason: job.spec.suspend ? "Suspended" : "Idle", message: "" };
     await this.writeStatus(job, status, [ready, progressing, degraded]);
 

@@ -3,7 +3,9 @@
 // item ledger, and the IngestJob and its Dataset re-enqueued when a batch ends. A crash loses at
 // most the batch in flight: its items stay "running" in the ledger and run again, and the store's
 // own ledger makes re-ingesting a committed time step a no-op.
-import { ingest, openWritableStore, resolveInputs, type IngestProgress, type IngestReport } from "../../dataplane/index.js";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { ingest, openWritableStore, resolveInputs, type IngestProgress, type IngestReport, type WritableStore } from "../../dataplane/index.js";
+import { daskExecutor, type DaskJobStatus } from "./daskjob.js";
 import type { Dataset, IngestJob } from "../../crds/index.js";
 import type { Logger } from "../runtime/index.js";
 import { localPath } from "./source.js";
@@ -25,6 +27,11 @@ export interface BatchRequest {
 
 export interface RunnerOptions {
   readonly inputRoot: string;
+  /** Needed for the dask executor, which creates DaskJobs. */
+  readonly kubeConfig?: KubeConfig;
+  readonly daskPollMs?: number;
+  /** DaskJob progress, for status and events. */
+  readonly onDaskJob?: (jobKey: string, name: string, status: DaskJobStatus | undefined) => void;
   readonly log: Logger;
   /** Called when a batch has ended and its outcomes are in the ledger. */
   readonly onBatchDone: (request: BatchRequest, report: BatchReport) => void;
@@ -46,8 +53,14 @@ export function classifyRefusal(reason: string): "Refused" | "Error" {
 export class LocalIngestRunner {
   private readonly running = new Map<string, BatchRequest>();
   private readonly storeQueues = new Map<string, Promise<void>>();
+  private readonly daskJobs = new Map<string, { name: string; status: DaskJobStatus | undefined }>();
 
   constructor(private readonly options: RunnerOptions) {}
+
+  /** The DaskJob of the job's running batch, when the executor is dask. */
+  daskJob(jobKey: string): { name: string; status: DaskJobStatus | undefined } | undefined {
+    return this.running.has(jobKey) ? this.daskJobs.get(jobKey) : undefined;
+  }
 
   isRunning(jobKey: string): boolean {
     return this.running.has(jobKey);
@@ -74,6 +87,21 @@ export class LocalIngestRunner {
   /** Resolves when every running batch has ended (graceful shutdown). */
   async drain(): Promise<void> {
     await Promise.all([...this.storeQueues.values()]);
+  }
+
+  private daskExecutorFor(request: BatchRequest, store: WritableStore) {
+    if (!this.options.kubeConfig) throw new Error("the dask executor needs a kubeconfig to create DaskJobs");
+    return daskExecutor({
+      kubeConfig: this.options.kubeConfig,
+      job: request.job,
+      store,
+      storeUrl: request.storeLocation,
+      ...(this.options.daskPollMs ? { pollMs: this.options.daskPollMs } : {}),
+      onJobStatus: (name, status) => {
+        this.daskJobs.set(request.jobKey, { name, status });
+        this.options.onDaskJob?.(request.jobKey, name, status);
+      },
+    });
   }
 
   private async run(request: BatchRequest): Promise<void> {
@@ -123,6 +151,7 @@ export class LocalIngestRunner {
           encoding: encodingOf(dataset),
           ...(dataset.spec.attributes ? { attributes: dataset.spec.attributes } : {}),
           concurrency: Math.max(1, Math.min(job.spec.parallelism, inputs.length)),
+          ...(job.spec.executor.type === "dask" ? { executor: this.daskExecutorFor(request, store) } : {}),
           onProgress: (progress) => this.options.onProgress?.(request.jobKey, progress),
         });
         for (const outcome of report.files) {

@@ -11,3 +11,4 @@ export { setCondition, getCondition, isReady, sameConditions, type ConditionInpu
 export { TerminalError, isTerminalError, httpStatus, isNotFound, isConflict } from "./errors.js";
 export { createLogger, logFn, type Logger } from "./log.js";
 export { objectKey, splitKey, type KubeObject, type Runnable } from "./types.js";
+export { toClientModel } from "./objects.js";

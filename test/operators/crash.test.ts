@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startControlPlane, type ControlPlane } from "../../apps/control-plane/index.js";
+import { toClientModel } from "../../operators/runtime/objects.js";
 import { customResourceDefinitions, type Dataset, type IngestJob } from "../../crds/index.js";
 import { ingest } from "../../dataplane/index.js";
 import { datasets, ingestJobs, ResourceClient } from "../../operators/client.js";
@@ -85,7 +86,7 @@ describe("the operator process under failure", () => {
     kc = new KubeConfig();
     kc.loadFromString(plane.kubeconfig);
     const objects = KubernetesObjectApi.makeApiClient(kc);
-    for (const crd of customResourceDefinitions) await objects.create(crd as never);
+    for (const crd of customResourceDefinitions) await objects.create(toClientModel(crd));
     for (const name of ["maracoos", "dmac-system"]) await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
     await until("CRDs served", () => objects.list("dmac.ioos.us/v1alpha1", "IngestJob").then(() => true, () => false));
     jobs = new ResourceClient(kc, ingestJobs);

@@ -10,6 +10,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startControlPlane, type ControlPlane } from "../../apps/control-plane/index.js";
 import { openCatalog, type CatalogStore } from "../../catalog/index.js";
+import { toClientModel } from "../../operators/runtime/objects.js";
 import { customResourceDefinitions, type CatalogEntry, type Dataset, type IngestJob } from "../../crds/index.js";
 import { catalogEntries, datasets, ingestJobs, ResourceClient } from "../../operators/client.js";
 import { createOperator } from "../../operators/operator.js";
@@ -54,7 +55,7 @@ describe("operators end to end", () => {
     kc = new KubeConfig();
     kc.loadFromString(plane.kubeconfig);
     const objects = KubernetesObjectApi.makeApiClient(kc);
-    for (const crd of customResourceDefinitions) await objects.create(crd as never);
+    for (const crd of customResourceDefinitions) await objects.create(toClientModel(crd));
     await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: "maracoos" } } });
     await until("CRDs served", () => objects.list("dmac.ioos.us/v1alpha1", "Dataset", "maracoos").then(() => true, () => false));
     catalog = await openCatalog("memory://");

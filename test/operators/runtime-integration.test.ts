@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startControlPlane, type ControlPlane } from "../../apps/control-plane/index.js";
+import { toClientModel } from "../../operators/runtime/objects.js";
 import { customResourceDefinitions, type Dataset } from "../../crds/index.js";
 import { datasets, ResourceClient } from "../../operators/client.js";
 import { Controller, createLogger, EventRecorder, Informer, Manager } from "../../operators/runtime/index.js";
@@ -45,7 +46,7 @@ function dataset(name: string): Dataset {
 
 async function install(kc: KubeConfig): Promise<void> {
   const objects = KubernetesObjectApi.makeApiClient(kc);
-  for (const crd of customResourceDefinitions) await objects.create(crd as never);
+  for (const crd of customResourceDefinitions) await objects.create(toClientModel(crd));
   for (const name of ["maracoos", "dmac-system"]) await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
   // CRD endpoints register live; wait until the group is served.
   await until("CRDs served", async () => objects.list("dmac.ioos.us/v1alpha1", "Dataset", "maracoos").then(() => true, () => false));
@@ -98,6 +99,15 @@ describe("controller runtime on the embedded control plane", () => {
     abort.abort();
     await running;
   }, 60_000);
+
+  it("the CRDs reach the server whole: a CEL rule rejects a bad object with 422", async () => {
+    const client = new ResourceClient(kubeConfigFor(plane), datasets);
+    const bad = dataset("cel-test");
+    bad.spec.aggregation = { type: "model-run", concatDim: "ocean_time" };
+    const error = await client.create(bad).then(() => undefined, (e: { code?: number; body?: string }) => e);
+    expect(error?.code).toBe(422);
+    expect(String(error?.body)).toMatch(/cycle is required for the model-run aggregation/);
+  });
 
   it("patches status through /status without touching spec or generation", async () => {
     const client = new ResourceClient(kubeConfigFor(plane), datasets);

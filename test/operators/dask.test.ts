@@ -1,0 +1,160 @@
+// The dask executor on the embedded control plane. No dask-kubernetes operator runs here, so the
+// test plays its part: it reads the DaskJob the operator creates, checks it against the DaskJob
+// schema, drives status.jobStatus (Running, then Successful or Failed), and for Successful runs the
+// task list the way the ingest worker would (with our local executor, same task contract).
+import { CoreV1Api, KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startControlPlane, type ControlPlane } from "../../apps/control-plane/index.js";
+import { openCatalog, type CatalogStore } from "../../catalog/index.js";
+import { customResourceDefinitions, type Dataset, type IngestJob } from "../../crds/index.js";
+import { validateStructural } from "../../crds/validation/index.js";
+import { runLocal } from "../../dataplane/index.js";
+import { datasets, ingestJobs, ResourceClient } from "../../operators/client.js";
+import { daskJobSchema } from "../../operators/ingestjob/daskjob-schema.js";
+import { taskKeys, type DaskJob, type DaskTaskList } from "../../operators/ingestjob/daskjob.js";
+import { createOperator } from "../../operators/operator.js";
+import { createLogger, toClientModel } from "../../operators/runtime/index.js";
+import { romsFile } from "../dataplane/fixtures.js";
+
+const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
+const until = async <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+// The upstream CRD's shape (its full schema comes from Kubernetes' PodSpec; preserve-unknown here).
+const daskJobCrd = {
+  apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "daskjobs.kubernetes.dask.org" },
+  spec: {
+    group: "kubernetes.dask.org", scope: "Namespaced", names: { kind: "DaskJob", plural: "daskjobs", singular: "daskjob", shortNames: ["daskjob"] },
+    versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true }, status: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } } } }],
+  },
+};
+
+describe("the dask executor", () => {
+  let dir: string;
+  let plane: ControlPlane;
+  let kc: KubeConfig;
+  let catalog: CatalogStore;
+  let objects: KubernetesObjectApi;
+  const abort = new AbortController();
+  let running: Promise<void>;
+  const inputs = () => join(dir, "inputs");
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "dmac-dask-"));
+    mkdirSync(join(dir, "stores"), { recursive: true });
+    plane = await startControlPlane({ inMemory: true });
+    kc = new KubeConfig();
+    kc.loadFromString(plane.kubeconfig);
+    objects = KubernetesObjectApi.makeApiClient(kc);
+    for (const crd of [...customResourceDefinitions, daskJobCrd]) await objects.create(toClientModel(crd));
+    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: "maracoos" } } });
+    await until("CRDs served", () => objects.list("kubernetes.dask.org/v1", "DaskJob", "maracoos").then(() => true, () => false));
+    catalog = await openCatalog("memory://");
+    running = createOperator({ kubeConfig: kc, log: silent, roots: { storageRoot: join(dir, "stores"), inputRoot: inputs() }, catalog, identity: "test", daskPollMs: 100 }).start(abort.signal);
+  }, 60_000);
+
+  afterAll(async () => {
+    abort.abort();
+    await running;
+    await catalog.close();
+    await plane.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function create(name: string, hours: number[], retryLimit: number): Promise<void> {
+    const paths = hours.map((hour) => romsFile(join(inputs(), name), { cycle: new Date("2023-10-22T00:00:00Z"), kind: "f", hour }));
+    const dataset: Dataset = {
+      apiVersion: "dmac.ioos.us/v1alpha1", kind: "Dataset", metadata: { name, namespace: "maracoos" },
+      spec: { storage: { url: `file:///${name}.zarr`, format: "zarr-v2" }, model: "roms", aggregation: { type: "append", concatDim: "ocean_time" }, encoding: { codec: "zlib", level: 1 }, catalog: { enabled: false }, deletionPolicy: "Retain" },
+    };
+    const job: IngestJob = {
+      apiVersion: "dmac.ioos.us/v1alpha1", kind: "IngestJob", metadata: { name, namespace: "maracoos" },
+      spec: {
+        source: { urls: paths.map((p) => `file:///${relative(inputs(), p)}`), credentials: { anonymous: true } }, format: "auto",
+        qualityControl: { enabled: false, onFailure: "flag", cfChecks: false }, datasetRef: { name },
+        executor: { type: "dask", dask: { image: "ghcr.io/ioos/dmac-ingest-worker:0.1.0", workers: 3, workerResources: { cpu: "2", memory: "8Gi" } } },
+        parallelism: 2, retryLimit, suspend: false,
+      },
+    };
+    await new ResourceClient(kc, datasets).create(dataset);
+    await new ResourceClient(kc, ingestJobs).create(job);
+  }
+
+  const daskJobOf = (name: string) => until(`a DaskJob for ${name}`, async () => {
+    const list = await objects.list("kubernetes.dask.org/v1", "DaskJob", "maracoos", undefined, undefined, undefined, undefined, `dmac.ioos.us/ingestjob=${name}`);
+    return (list.items[0] as unknown as DaskJob | undefined) ?? undefined;
+  });
+
+  const setJobStatus = (daskJob: DaskJob, jobStatus: string) =>
+    objects.patch({ apiVersion: "kubernetes.dask.org/v1", kind: "DaskJob", metadata: { name: daskJob.metadata.name, namespace: "maracoos" }, status: { jobStatus } } as never, undefined, undefined, undefined, undefined, "application/merge-patch+json" as never);
+
+  const phaseOf = async (name: string) => (await new ResourceClient(kc, ingestJobs).get("maracoos", name))?.status;
+
+  it("creates a valid, restricted DaskJob owned by the IngestJob; Running then Successful drives the job to Succeeded with the data written", async () => {
+    await create("dask-ok", [1, 2, 3], 1);
+    const daskJob = await daskJobOf("dask-ok");
+    expect(validateStructural(daskJobSchema, daskJob, { reportUnknownFields: true }).map((e) => `${e.path.join(".")}: ${e.message}`)).toEqual([]);
+    expect(daskJob.spec.job.spec.restartPolicy).toBe("Never");
+    expect(daskJob.metadata.ownerReferences[0]).toMatchObject({ kind: "IngestJob", name: "dask-ok", controller: true });
+    expect(daskJob.spec.cluster.spec.worker.replicas).toBe(3);
+    expect(daskJob.spec.cluster.spec.worker.spec.containers[0]?.resources.limits).toEqual({ cpu: "2", memory: "8Gi" });
+    for (const pod of [daskJob.spec.job.spec, daskJob.spec.cluster.spec.scheduler.spec, daskJob.spec.cluster.spec.worker.spec]) {
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+      expect(pod.containers[0]?.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    }
+    const args = daskJob.spec.job.spec.containers[0]!.args;
+    const tasksPath = args[args.indexOf("--tasks") + 1]!;
+    const resultsPath = args[args.indexOf("--results") + 1]!;
+    expect(tasksPath).toBe(join(dir, "stores", "dask-ok.zarr") + taskKeys(daskJob.metadata.name).tasks);
+
+    await setJobStatus(daskJob, "Running");
+    await until("Progressing shows the DaskJob", async () => (await phaseOf("dask-ok"))?.conditions?.find((c) => c.type === "Progressing")?.message.includes(`DaskJob ${daskJob.metadata.name}: Running`));
+    expect((await phaseOf("dask-ok"))?.daskJobName).toBe(daskJob.metadata.name);
+
+    // What the ingest worker does: run the task list, report results in the local executor's shape.
+    const list = JSON.parse(readFileSync(tasksPath, "utf8")) as DaskTaskList;
+    expect(list.chains.flat()).toHaveLength(3);
+    const outcome = await runLocal(list.chains, { concurrency: 0 });
+    writeFileSync(resultsPath, JSON.stringify({ contract: list.contract, ...outcome }));
+    await setJobStatus(daskJob, "Successful");
+
+    const status = await until("Succeeded", async () => {
+      const s = await phaseOf("dask-ok");
+      return s?.phase === "Succeeded" ? s : undefined;
+    });
+    expect(status.items).toEqual({ total: 3, pending: 0, running: 0, succeeded: 3, failed: 0 });
+    await until("Dataset has 3 steps", async () => ((await new ResourceClient(kc, datasets).get("maracoos", "dask-ok"))?.status?.timeSteps === 3 ? true : undefined));
+    await until("the DaskJob is cleaned up", async () => (await objects.list("kubernetes.dask.org/v1", "DaskJob", "maracoos")).items.length === 0);
+  });
+
+  it("a Failed DaskJob fails its files, retries them up to the limit, then the job is Failed and Degraded", async () => {
+    await create("dask-fail", [1, 2], 1);
+    const first = await daskJobOf("dask-fail");
+    await setJobStatus(first, "Running");
+    await setJobStatus(first, "Failed");
+    const second = await until("a retry DaskJob", async () => {
+      const d = await daskJobOf("dask-fail");
+      return d.metadata.name !== first.metadata.name ? d : undefined;
+    });
+    await setJobStatus(second, "Failed");
+    const status = await until("Failed", async () => {
+      const s = await phaseOf("dask-fail");
+      return s?.phase === "Failed" ? s : undefined;
+    });
+    expect(status.items).toMatchObject({ total: 2, succeeded: 0, failed: 2 });
+    expect(status.recentFailures?.[0]?.message).toMatch(/DaskJob dask-fail-\w+ failed before reporting results/);
+    expect(status.recentFailures?.[0]?.attempts).toBe(2);
+    expect(status.conditions?.find((c) => c.type === "Degraded")?.status).toBe("True");
+  });
+});
