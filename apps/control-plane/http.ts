@@ -98,6 +98,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     const table = wantsTable(req.headers.accept);
     if (target.name && !watchPath) {
       const object = ctx.api.get(target);
+      await ctx.api.store.whenDurable();
       return sendJson(res, 200, table ? toTable(target.type, target.version, [object], { resourceVersion: object.metadata.resourceVersion }, q.get("includeObject")) : object);
     }
     if (watchPath || q.get("watch") === "true" || q.get("watch") === "1") {
@@ -127,6 +128,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
       ...optional("limit", q.has("limit") ? positiveInt(q.get("limit")!, "limit") : undefined),
       ...optional("continue", q.get("continue")),
     });
+    await ctx.api.store.whenDurable();
     const metadata: Record<string, unknown> = { resourceVersion: list.resourceVersion };
     if (list.continue) metadata.continue = list.continue;
     if (list.remainingItemCount !== undefined) metadata.remainingItemCount = list.remainingItemCount;

@@ -41,6 +41,7 @@ export class Store {
   private readonly listeners = new Set<StoreListener>();
   private readonly historySize: number;
   private emittedRv: number;
+  private lastCommit: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly log: DurableLog,
@@ -148,7 +149,17 @@ export class Store {
   }
 
   private commit(record: LogRecord, event: StoreEvent): Promise<void> {
-    return this.log.append(record).then(() => this.emit(event));
+    const done = this.log.append(record).then(() => this.emit(event));
+    this.lastCommit = done.catch(() => undefined);
+    return done;
+  }
+
+  /**
+   * Resolves once every write made so far is durable. Readers take their data first and answer
+   * after this, so nobody is shown a write that a crash could still lose.
+   */
+  whenDurable(): Promise<void> {
+    return this.lastCommit;
   }
 
   private emit(event: StoreEvent): void {

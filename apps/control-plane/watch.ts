@@ -32,7 +32,7 @@ export interface WatchSettings {
 }
 
 /** Starts a watch on `res`; returns once the stream has ended. Throws ApiError for requests that fail before streaming. */
-export function serveWatch(api: Api, target: Target, options: WatchOptions, settings: WatchSettings, res: ServerResponse, onClose: (cb: () => void) => void): Promise<void> {
+export async function serveWatch(api: Api, target: Target, options: WatchOptions, settings: WatchSettings, res: ServerResponse, onClose: (cb: () => void) => void): Promise<void> {
   const selector = buildSelector(options.labelSelector, options.fieldSelector, target.type.kind);
   const bucket = bucketOf(target.type);
   const namespace = target.type.namespaced ? target.namespace : undefined;
@@ -42,6 +42,20 @@ export function serveWatch(api: Api, target: Target, options: WatchOptions, sett
   const fromRv = rvText === "" || rvText === "0" ? undefined : Number(rvText);
   const backlog = fromRv === undefined ? [] : api.store.eventsSince(fromRv);
   if (backlog === undefined && settings.expiredAs === "http") throw tooOld(fromRv!, api.store.oldestWatchableRv);
+
+  // Initial state: read it, then wait until the writes it includes are durable (a watcher never
+  // sees a write a crash could lose), buffering the events those writes emit meanwhile.
+  const initial = fromRv === undefined || options.sendInitialEvents;
+  const buffered: StoreEvent[] = [];
+  let initialObjects: KObject[] = [];
+  let initialRv = 0;
+  if (initial && backlog !== undefined) {
+    const stopBuffering = api.store.subscribe((event) => buffered.push(event));
+    initialObjects = api.store.list(bucket, namespace).filter(selector);
+    initialRv = api.store.resourceVersion;
+    await api.store.whenDurable();
+    stopBuffering();
+  }
 
   res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
   res.flushHeaders();
@@ -97,16 +111,16 @@ export function serveWatch(api: Api, target: Target, options: WatchOptions, sett
       else if (before) write("DELETED", view(event.object));
     };
     const bookmark = (initialEnd: boolean): void => {
-      const metadata: Record<string, unknown> = { resourceVersion: String(Math.max(lastRv, api.store.lastEmittedRv)) };
+      const metadata: Record<string, unknown> = { resourceVersion: String(initialEnd ? lastRv : Math.max(lastRv, api.store.lastEmittedRv)) };
       if (initialEnd) metadata.annotations = { "k8s.io/initial-events-end": "true" };
       write("BOOKMARK", { kind: target.type.kind, apiVersion, metadata });
     };
 
-    if (fromRv === undefined || options.sendInitialEvents) {
-      const current = api.store.list(bucket, namespace).filter(selector);
-      lastRv = api.store.lastEmittedRv;
-      for (const o of current) write("ADDED", view(o));
+    if (initial) {
+      for (const o of initialObjects) write("ADDED", view(o));
+      lastRv = initialRv;
       if (options.sendInitialEvents && options.allowWatchBookmarks) bookmark(true);
+      for (const event of buffered) deliver(event);
     } else for (const event of backlog) deliver(event);
     unsubscribe = api.store.subscribe(deliver);
 

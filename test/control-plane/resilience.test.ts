@@ -155,6 +155,18 @@ describe("watch edge cases", () => {
   });
 });
 
+describe("watch initial state", () => {
+  it("sends existing objects as ADDED, then the initial-events-end bookmark for sendInitialEvents", async () => {
+    const cp = await start({ inMemory: true });
+    for (const name of ["a", "b"]) await cp.core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name } } });
+    const res = await fetch(new URL("/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1", cp.url));
+    const events = (await res.text()).trim().split("\n").map((l) => JSON.parse(l) as { type: string; object: { metadata: { name?: string; resourceVersion: string; annotations?: Record<string, string> } } });
+    expect(events.slice(0, 3).map((e) => `${e.type} ${e.object.metadata.name ?? ""}`.trim())).toEqual(["ADDED a", "ADDED b", "BOOKMARK"]);
+    expect(events[2]!.object.metadata.annotations).toEqual({ "k8s.io/initial-events-end": "true" });
+    expect(Number(events[2]!.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(events[1]!.object.metadata.resourceVersion));
+  });
+});
+
 describe("informers across restarts and 410", () => {
   for (const expiredAs of ["event", "http"] as const) {
     it(`recover after the server restarts, re-listing when their version expired (${expiredAs})`, async () => {
