@@ -163,11 +163,12 @@ export interface FilterPlan {
 }
 
 /** Reads and decodes one chunk's bytes; `filterMask` bit i set = filter i was skipped. */
-export async function readChunk(fh: FileHandle, ref: ChunkRef, filters: Array<"shuffle" | "deflate">, itemsize: number): Promise<Uint8Array> {
+export async function readChunk(fh: FileHandle, ref: ChunkRef, filters: Array<"shuffle" | "deflate">, itemsize: number, expectedBytes = 0): Promise<Uint8Array> {
   let bytes: Uint8Array = await readAt(fh, ref.address, ref.size);
   for (let i = filters.length - 1; i >= 0; i--) {
     if (ref.filterMask & (1 << i)) continue;
-    if (filters[i] === "deflate") bytes = await inflateAsync(bytes);
+    // One output buffer of the known size: zlib's default 16 KB pieces cost a thread hop each.
+    if (filters[i] === "deflate") bytes = await inflateAsync(bytes, { chunkSize: Math.max(64 * 1024, expectedBytes) });
     else bytes = unshuffle(bytes, itemsize);
   }
   return bytes;

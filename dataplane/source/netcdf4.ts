@@ -105,7 +105,7 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
       const expected = start.reduce((n, s, i) => n * (Math.floor((s + (count[i] ?? 0) - 1) / (chunkShape[i] ?? 1)) - Math.floor(s / (chunkShape[i] ?? 1)) + 1), 1);
       if (hits.length < expected) fillWith(out, v.fillValue);
       const place = async (c: (typeof hits)[number]): Promise<void> => {
-        const bytes = await readChunk(fh, c, filters, size);
+        const bytes = await readChunk(fh, c, filters, size, product(chunkShape) * size);
         if (bytes.byteLength !== product(chunkShape) * size) throw new SourceError(path, `variable ${v.name}: chunk at ${c.offset.join(",")} decodes to ${bytes.byteLength} bytes, expected ${product(chunkShape) * size}`);
         const lo = c.offset.map((o, i) => Math.max(o, start[i] ?? 0));
         const hi = c.offset.map((o, i) => Math.min(o + (chunkShape[i] ?? 1), (start[i] ?? 0) + (count[i] ?? 0), v.shape[i] ?? 0));
