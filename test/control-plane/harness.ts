@@ -25,11 +25,15 @@ export interface Target {
 
 export const EXTERNAL_KUBECONFIG = process.env.DMAC_CONFORMANCE_KUBECONFIG;
 
-export async function startTarget(options: ControlPlaneOptions = {}): Promise<Target> {
+/** `existing`: use an already running server instead (suites that must stay embedded). */
+export async function startTarget(options: ControlPlaneOptions = {}, existing?: { kubeconfigPath: string; stop: () => Promise<void> }): Promise<Target> {
   const workDir = mkdtempSync(join(tmpdir(), "dmac-cp-test-"));
   let kubeconfigPath: string;
   let stopServer = async (): Promise<void> => {};
-  if (EXTERNAL_KUBECONFIG) kubeconfigPath = EXTERNAL_KUBECONFIG;
+  if (existing) {
+    kubeconfigPath = existing.kubeconfigPath;
+    stopServer = existing.stop;
+  } else if (EXTERNAL_KUBECONFIG) kubeconfigPath = EXTERNAL_KUBECONFIG;
   else {
     kubeconfigPath = join(workDir, "kubeconfig");
     const cp = await startControlPlane({ inMemory: true, ...options, kubeconfigPath, watch: { bookmarkIntervalMs: 1000, ...options.watch } });
@@ -43,7 +47,7 @@ export async function startTarget(options: ControlPlaneOptions = {}): Promise<Ta
     kubeconfigPath,
     kubeconfig,
     server,
-    embedded: !EXTERNAL_KUBECONFIG,
+    embedded: existing !== undefined || !EXTERNAL_KUBECONFIG,
     workDir,
     kubectl: (args, opts = {}) => runKubectl(kubeconfigPath, cacheDir, args, opts),
     request: (method, path, body, headers) => rawRequest(kubeconfig, server, method, path, body, headers),
