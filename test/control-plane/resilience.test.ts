@@ -83,7 +83,7 @@ describe("persistence", () => {
     cleanups.push(() => void child.kill("SIGKILL"));
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    const url = await eventually(() => /listening on (http:\/\/\S+)/.exec(out)?.[1], "child control plane to listen", 30_000);
+    const url = await eventually(() => /listening on (http:\/\/\S+)/.exec(out)?.[1], "child control plane to listen", 90_000); // tsx start-up on a busy machine
     const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
     const acked = new Map<string, number>();
     let stop = false;
@@ -114,7 +114,7 @@ describe("persistence", () => {
     const maxAcked = Math.max(...acked.values());
     const fresh = await restarted.core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "after-crash" } } });
     expect(Number(fresh.metadata?.resourceVersion)).toBeGreaterThan(maxAcked);
-  });
+  }, 180_000);
 
   it("refuses a second server on the same data directory", async () => {
     const dataDir = tempDir();
