@@ -31,7 +31,7 @@ export interface ControlPlaneOptions {
   watch?: Partial<WatchSettings>;
   /** Compact the log into a snapshot after this many records (default 20,000). */
   compactAfterRecords?: number;
-  /** Change events kept for watches before older resourceVersions answer 410 (default 100,000). */
+  /** Change events kept for watches before older resourceVersions answer 410 (default 20,000). */
   historySize?: number;
   /** Unexpected internal errors (a 500 was sent); default: printed as a process warning. */
   onError?: (err: Error) => void;

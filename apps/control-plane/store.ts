@@ -27,7 +27,7 @@ function bucketOfKey(key: string): string {
 }
 
 export interface StoreOptions {
-  /** How many change events stay available to watches before a 410 (default 100,000). */
+  /** How many change events stay available to watches before a 410 (default 20,000; each holds an object version). */
   historySize?: number;
 }
 
@@ -48,7 +48,7 @@ export class Store {
     recovered?: RecoveredState,
     options: StoreOptions = {},
   ) {
-    this.historySize = options.historySize ?? 100_000;
+    this.historySize = options.historySize ?? 20_000;
     this.rv = recovered?.rv ?? 0;
     this.oldestRv = recovered?.snapshotRv ?? 0;
     this.emittedRv = this.rv;

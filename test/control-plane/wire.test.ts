@@ -134,6 +134,58 @@ describe("bad input gets kube-apiserver's status codes and stores nothing", () =
   });
 });
 
+describe("CRDs change the served API live", () => {
+  it("registers on create, re-validates on update, and removes endpoints and instances on delete", async () => {
+    const crdPath = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+    const crd = (maximum: number) => ({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "gadgets.test.dmac.ioos.us" },
+      spec: {
+        group: "test.dmac.ioos.us",
+        scope: "Namespaced",
+        names: { plural: "gadgets", singular: "gadget", kind: "Gadget" },
+        versions: [{ name: "v1beta1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", properties: { n: { type: "integer", maximum } } } } } } }],
+      },
+    });
+    const gadgets = `/apis/test.dmac.ioos.us/v1beta1/namespaces/${ns}/gadgets`;
+    const gadget = (name: string, n: number) => JSON.stringify({ apiVersion: "test.dmac.ioos.us/v1beta1", kind: "Gadget", metadata: { name }, spec: { n } });
+    expect((await target.request("POST", crdPath, JSON.stringify(crd(10)), json)).status).toBe(201);
+    const established = async () => {
+      for (let i = 0; i < 100; i += 1) {
+        const res = await target.request("GET", gadgets);
+        if (res.status === 200) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error("gadgets never served");
+    };
+    await established();
+    expect((await target.request("POST", gadgets, gadget("g1", 5), json)).status).toBe(201);
+    expect((await target.request("POST", gadgets, gadget("g2", 50), json)).status).toBe(422);
+
+    const current = (await target.request("GET", `${crdPath}/gadgets.test.dmac.ioos.us`)).json() as { metadata: { resourceVersion: string } };
+    const updated = { ...crd(100), metadata: { name: "gadgets.test.dmac.ioos.us", resourceVersion: current.metadata.resourceVersion } };
+    expect((await target.request("PUT", `${crdPath}/gadgets.test.dmac.ioos.us`, JSON.stringify(updated), json)).status).toBe(200);
+    let accepted = 0;
+    for (let i = 0; i < 100 && accepted !== 201; i += 1) {
+      accepted = (await target.request("POST", gadgets, gadget("g2", 50), json)).status;
+      if (accepted !== 201) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(accepted).toBe(201);
+
+    expect([200, 202]).toContain((await target.request("DELETE", `${crdPath}/gadgets.test.dmac.ioos.us`)).status);
+    let gone = 0;
+    for (let i = 0; i < 300 && gone !== 404; i += 1) {
+      gone = (await target.request("GET", `${crdPath}/gadgets.test.dmac.ioos.us`)).status;
+      if (gone !== 404) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(gone).toBe(404);
+    expect((await target.request("GET", gadgets)).status).toBe(404);
+    const resources = (await target.request("GET", "/apis/test.dmac.ioos.us/v1beta1")).status;
+    expect(resources).toBe(404);
+  });
+});
+
 describe("watch over the wire", () => {
   it("streams from a resourceVersion with selectors and ends at timeoutSeconds", async () => {
     const list = (await target.request("GET", widgets())).json() as { metadata: { resourceVersion: string } };
