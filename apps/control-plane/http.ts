@@ -58,10 +58,16 @@ function sendText(res: ServerResponse, code: number, text: string): void {
 }
 
 async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://control-plane");
+  let url: URL;
+  let segs: string[];
+  try {
+    url = new URL(req.url ?? "/", "http://control-plane");
+    segs = url.pathname.split("/").filter((s) => s !== "").map(decodeURIComponent);
+  } catch {
+    throw errors.badRequest(`malformed request path: ${JSON.stringify((req.url ?? "").slice(0, 200))}`);
+  }
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const method = req.method ?? "GET";
-  const segs = path.split("/").filter((s) => s !== "").map(decodeURIComponent);
 
   if (method === "GET" || method === "HEAD") {
     if (path === "/version") return sendJson(res, 200, VERSION);

@@ -78,6 +78,7 @@ describe("bad input gets kube-apiserver's status codes and stores nothing", () =
     expect(unknown.status).toBe(404);
     expect(unknown.json()).toMatchObject({ kind: "Status", reason: "NotFound", code: 404 });
     expect((await target.request("POST", `/apis/nothing.example.com/v1/namespaces/${ns}/things`, "{}", json)).status).toBe(404);
+    expect((await target.request("GET", `${widgets()}/%E0%A4%A`)).status).toBe(400);
     const missing = await target.request("GET", `${widgets()}/nope`);
     expect(missing.json()).toMatchObject({ reason: "NotFound", details: { name: "nope", group: "test.dmac.ioos.us", kind: "widgets" } });
   });
