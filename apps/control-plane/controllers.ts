@@ -51,7 +51,7 @@ export class Controllers {
   private onEvent(event: StoreEvent): void {
     const { object, bucket } = event;
     if (event.type === "DELETED") {
-      this.unindex(object);
+      this.unindex(bucket, object);
       const uid = object.metadata.uid!;
       if (this.dependents.has(uid)) this.enqueue({ kind: "owner-gone", uid });
       for (const ref of object.metadata.ownerReferences ?? []) this.enqueue({ kind: "foreground", uid: ref.uid });
@@ -88,14 +88,15 @@ export class Controllers {
     }
   }
 
-  private unindex(object: KObject): void {
+  private unindex(bucket: string, object: KObject): void {
     this.byUid.delete(object.metadata.uid!);
-    const ref: Ref = { bucket: "", name: object.metadata.name! };
+    const ref: Ref = { bucket, name: object.metadata.name! };
+    if (object.metadata.namespace) ref.namespace = object.metadata.namespace;
+    const key = refKey(ref);
     for (const owner of object.metadata.ownerReferences ?? []) {
       const deps = this.dependents.get(owner.uid);
-      if (!deps) continue;
-      for (const [key, dep] of deps) if (dep.name === ref.name && dep.namespace === object.metadata.namespace) deps.delete(key);
-      if (deps.size === 0) this.dependents.delete(owner.uid);
+      deps?.delete(key);
+      if (deps?.size === 0) this.dependents.delete(owner.uid);
     }
   }
 

@@ -222,6 +222,20 @@ describe("client-node finalizers and garbage collection", () => {
     expect(await exists(deps[0]!)).toBe(false);
   });
 
+  it("a dependent with another live owner loses only the deleted owner's reference", async () => {
+    const first = await create(widget("gc-multi-1", { color: "red" }));
+    const second = await create(widget("gc-multi-2", { color: "red" }));
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "shared", ownerReferences: [ownerRef(first), ownerRef(second)] } } });
+    await custom.deleteNamespacedCustomObject({ ...G, namespace: ns, name: "gc-multi-1" });
+    const remaining = await eventually(async () => {
+      const cm = await core.readNamespacedConfigMap({ namespace: ns, name: "shared" });
+      return cm.metadata?.ownerReferences?.length === 1 ? cm : undefined;
+    }, "owner reference removed", 30_000);
+    expect(remaining.metadata?.ownerReferences?.[0]?.name).toBe("gc-multi-2");
+    await custom.deleteNamespacedCustomObject({ ...G, namespace: ns, name: "gc-multi-2" });
+    await eventually(async () => ((await exists("shared")) ? undefined : true), "dependent collected with its last owner", 30_000);
+  });
+
   it("orphan propagation keeps dependents and drops their owner reference", async () => {
     const owner = await create(widget("gc-or", { color: "red" }));
     const deps = await dependents(owner);
