@@ -87,15 +87,20 @@ export class Api {
 
   list(target: Target, options: ListOptions = {}): ListResult {
     const selector = buildSelector(options.labelSelector, options.fieldSelector, target.type.kind);
-    const rv = this.store.resourceVersion;
-    let items = this.store.list(bucketOf(target.type), target.type.namespaced ? target.namespace : undefined).filter(selector);
+    const bucket = bucketOf(target.type);
+    const namespace = target.type.namespaced ? target.namespace : undefined;
+    let rv = this.store.resourceVersion;
+    let items: KObject[];
     if (options.continue) {
+      // Later pages show the state at the first page's resourceVersion, as etcd does.
       const token = decodeContinue(options.continue);
-      if (token.rv < this.store.oldestWatchableRv) {
+      const snapshot = this.store.listAt(bucket, namespace, token.rv);
+      if (snapshot === undefined) {
         throw new ApiError(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.", {});
       }
-      items = items.filter((o) => `${o.metadata.namespace ?? ""}/${o.metadata.name}` > token.start);
-    }
+      rv = token.rv;
+      items = snapshot.filter(selector).filter((o) => `${o.metadata.namespace ?? ""}/${o.metadata.name}` > token.start);
+    } else items = this.store.list(bucket, namespace).filter(selector);
     const result: ListResult = { resourceVersion: String(rv), items };
     if (options.limit !== undefined && options.limit > 0 && items.length > options.limit) {
       const page = items.slice(0, options.limit);

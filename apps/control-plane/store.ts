@@ -42,6 +42,8 @@ export class Store {
   private readonly historySize: number;
   private emittedRv: number;
   private lastCommit: Promise<void> = Promise.resolve();
+  /** Changes made but not yet durable (not yet in `history`), oldest first. */
+  private readonly inFlight: StoreEvent[] = [];
 
   constructor(
     private readonly log: DurableLog,
@@ -133,6 +135,26 @@ export class Store {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * The objects of a bucket as they were at resourceVersion `rv` (for consistent list pages):
+   * current state with every later change undone. Undefined if changes after `rv` left the window.
+   */
+  listAt(bucket: string, namespace: string | undefined, rv: number): KObject[] | undefined {
+    if (rv >= this.rv) return this.list(bucket, namespace);
+    const later = this.eventsSince(rv);
+    if (later === undefined) return undefined;
+    const state = new Map<string, KObject>(this.buckets.get(bucket) ?? []);
+    const changes = [...later, ...this.inFlight].filter((e) => e.bucket === bucket && e.rv > rv);
+    for (let i = changes.length - 1; i >= 0; i -= 1) {
+      const change = changes[i]!;
+      const key = keyOf(bucket, change.object);
+      if (change.type === "ADDED") state.delete(key);
+      else if (change.previous) state.set(key, change.previous);
+    }
+    const all = [...state.values()];
+    return (namespace === undefined ? all : all.filter((o) => (o.metadata.namespace ?? "") === namespace)).sort(compareObjects);
+  }
+
   /** Events with rv > `fromRv` still in the window, or undefined if some were already dropped (410). */
   eventsSince(fromRv: number): StoreEvent[] | undefined {
     if (fromRv < this.oldestRv) return undefined;
@@ -149,7 +171,17 @@ export class Store {
   }
 
   private commit(record: LogRecord, event: StoreEvent): Promise<void> {
-    const done = this.log.append(record).then(() => this.emit(event));
+    this.inFlight.push(event);
+    const done = this.log.append(record).then(
+      () => {
+        this.inFlight.shift();
+        this.emit(event);
+      },
+      (err: unknown) => {
+        this.inFlight.shift();
+        throw err;
+      },
+    );
     this.lastCommit = done.catch(() => undefined);
     return done;
   }

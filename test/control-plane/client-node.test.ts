@@ -150,6 +150,14 @@ describe("client-node CRUD", () => {
     } while (token);
     expect(pages).toBe(3);
     expect(seen.sort()).toEqual(tiers.map((_, i) => `sel-${i}`).sort());
+
+    // Pages after the first show the list as of the first page, whatever changed meanwhile.
+    const first = await core.listNamespacedConfigMap({ namespace: ns, labelSelector: "tier", limit: 3 });
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "sel-9", labels: { tier: "late" } } } });
+    await core.deleteNamespacedConfigMap({ namespace: ns, name: "sel-6" });
+    const rest = await core.listNamespacedConfigMap({ namespace: ns, labelSelector: "tier", _continue: first.metadata!._continue! });
+    expect(names([...first.items, ...rest.items])).toEqual(tiers.map((_, i) => `sel-${i}`).sort());
+    expect(rest.metadata?.resourceVersion).toBe(first.metadata?.resourceVersion);
   });
 });
 
