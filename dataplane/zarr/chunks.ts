@@ -62,7 +62,7 @@ export async function writeRegion(
     const sameBox = covers && count.length === meta.chunks.length && count.every((c, i) => c === meta.chunks[i]) && lo.every((l, i) => l === start[i]);
     if (sameBox) {
       // The region is exactly one chunk: encode the caller's buffer, no copy.
-      const encoded = await encodeChunk(meta.compressor, asBytes(data));
+      const encoded = await encodeChunk(meta.compressor, asBytes(data), bytesPerElement(meta.dtype));
       await store.set(chunkKey(path, index, format), encoded);
       stats.chunks += 1;
       stats.bytesWritten += encoded.byteLength;
@@ -81,7 +81,7 @@ export async function writeRegion(
       lo.map((l, i) => l - (chunkStart[i] ?? 0)),
       lo.map((l, i) => (hi[i] ?? 0) - l),
     );
-    const encoded = await encodeChunk(meta.compressor, asBytes(chunk));
+    const encoded = await encodeChunk(meta.compressor, asBytes(chunk), bytesPerElement(meta.dtype));
     await store.set(chunkKey(path, index, format), encoded);
     stats.chunks += 1;
     stats.bytesWritten += encoded.byteLength;

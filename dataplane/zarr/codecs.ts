@@ -1,7 +1,7 @@
 // Chunk compressors, named the way the Dataset resource names them. zlib runs on node:zlib
 // (native, on libuv's thread pool); blosc and zstd use the numcodecs WebAssembly builds.
-// numcodecs' blosc takes no typesize, so its shuffle works on bytes: the data stays correct
-// and readable by any blosc decoder, it compresses a little less than a typed shuffle would.
+// blosc-lz4 is encoded natively (blosc-lz4.ts); numcodecs' blosc (no typesize, so its shuffle
+// works on bytes) remains for other blosc compressors and for decoding.
 import { deflate, gunzip, gzip, inflate } from "node:zlib";
 import { promisify } from "node:util";
 import type { Codec } from "numcodecs";
@@ -64,8 +64,13 @@ function wasmCodec(config: NonNullable<V2Compressor>): Promise<Codec> {
   return codec;
 }
 
-export async function encodeChunk(compressor: V2Compressor, raw: Uint8Array): Promise<Uint8Array> {
+/** `itemsize` is the element size: blosc records it and shuffles by it. */
+export async function encodeChunk(compressor: V2Compressor, raw: Uint8Array, itemsize = 1): Promise<Uint8Array> {
   if (compressor === null) return raw;
+  if (compressor.id === "blosc" && compressor.cname === "lz4") {
+    const { encodeBloscLz4 } = await import("./blosc-lz4.js");
+    return encodeBloscLz4(raw, itemsize, Number(compressor.shuffle) === 1);
+  }
   // Output buffers near the input size: zlib's default 16 KB pieces cost a thread hop each.
   const chunkSize = Math.max(64 * 1024, Math.min(raw.byteLength + 1024, 64 * 1024 * 1024));
   if (compressor.id === "zlib") return deflateAsync(raw, { level: Number(compressor.level ?? 1), chunkSize });
