@@ -51,6 +51,8 @@ export interface ListOptions {
   fieldSelector?: string;
   limit?: number;
   continue?: string;
+  /** With resourceVersionMatch=Exact: list as of this resourceVersion. */
+  exactResourceVersion?: number;
 }
 
 export interface ListResult {
@@ -100,6 +102,13 @@ export class Api {
       }
       rv = token.rv;
       items = snapshot.filter(selector).filter((o) => `${o.metadata.namespace ?? ""}/${o.metadata.name}` > token.start);
+    } else if (options.exactResourceVersion !== undefined) {
+      const snapshot = this.store.listAt(bucket, namespace, options.exactResourceVersion);
+      if (snapshot === undefined || options.exactResourceVersion > this.store.resourceVersion) {
+        throw new ApiError(410, "Expired", `too old resource version: ${options.exactResourceVersion} (${this.store.oldestWatchableRv})`, {});
+      }
+      rv = options.exactResourceVersion;
+      items = snapshot.filter(selector);
     } else items = this.store.list(bucket, namespace).filter(selector);
     const result: ListResult = { resourceVersion: String(rv), items };
     if (options.limit !== undefined && options.limit > 0 && items.length > options.limit) {

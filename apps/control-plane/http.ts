@@ -133,6 +133,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
       ...optional("fieldSelector", q.get("fieldSelector")),
       ...optional("limit", q.has("limit") ? positiveInt(q.get("limit")!, "limit") : undefined),
       ...optional("continue", q.get("continue")),
+      ...optional("exactResourceVersion", exactVersion(q)),
     });
     await ctx.api.store.whenDurable();
     const metadata: Record<string, unknown> = { resourceVersion: list.resourceVersion };
@@ -231,6 +232,17 @@ async function finalize(api: Api, target: Target, body: unknown, options: WriteO
   const next = structuredClone(current);
   next.spec = { ...(isPlainObject(next.spec) ? next.spec : {}), finalizers: Array.isArray(finalizers) ? finalizers : [] };
   return api.update(target, next, options);
+}
+
+/** resourceVersionMatch: Exact reads a past state; NotOlderThan (and none) read current state, which satisfies it. */
+function exactVersion(q: URLSearchParams): number | undefined {
+  const match = q.get("resourceVersionMatch");
+  if (!match) return undefined;
+  if (match !== "Exact" && match !== "NotOlderThan") throw errors.badRequest(`resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`);
+  const rv = q.get("resourceVersion");
+  if (!rv) throw errors.badRequest("resourceVersionMatch is forbidden unless resourceVersion is provided");
+  if (match === "NotOlderThan") return undefined;
+  return positiveInt(rv, "resourceVersion");
 }
 
 function optional<K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } {

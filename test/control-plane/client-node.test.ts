@@ -158,6 +158,11 @@ describe("client-node CRUD", () => {
     const rest = await core.listNamespacedConfigMap({ namespace: ns, labelSelector: "tier", _continue: first.metadata!._continue! });
     expect(names([...first.items, ...rest.items])).toEqual(tiers.map((_, i) => `sel-${i}`).sort());
     expect(rest.metadata?.resourceVersion).toBe(first.metadata?.resourceVersion);
+    const exact = await core.listNamespacedConfigMap({ namespace: ns, labelSelector: "tier", resourceVersion: first.metadata!.resourceVersion!, resourceVersionMatch: "Exact" });
+    expect(names(exact.items)).toEqual(tiers.map((_, i) => `sel-${i}`).sort());
+    const now = await core.listNamespacedConfigMap({ namespace: ns, labelSelector: "tier" });
+    expect(names(now.items)).toContain("sel-9");
+    expect(names(now.items)).not.toContain("sel-6");
   });
 });
 
