@@ -148,7 +148,7 @@ export class Api {
     if (target.version.statusSubresource && type.custom) delete candidate.status;
     this.onCreateDefaults(type, candidate);
     const warnings = this.admit(target, candidate, undefined, options);
-    candidate.metadata.managedFields = appliedManagedFields ?? recordUpdate(undefined, candidate, managerOf(options), undefined, !target.version.statusSubresource);
+    candidate.metadata.managedFields = appliedManagedFields ?? recordUpdate(undefined, candidate, managerOf(options), undefined, !target.version.statusSubresource, target.version.schema);
     checkSize(candidate);
     if (options.dryRun) return { object: this.view(candidate, target), warnings, created: true };
     const { object, durable } = this.store.put(bucketOf(type), this.toStorage(candidate, type));
@@ -176,11 +176,11 @@ export class Api {
       if (!options.fieldManager) throw errors.badRequest("PATCH apply requests require a fieldManager query parameter (metadata.managedFields: fieldManager is required)");
       const applied = this.checkEnvelope(target, patch);
       if (!current) {
-        const created = serverSideApply(undefined, applied, options.fieldManager, options.force ?? false, target.subresource, !target.version.statusSubresource);
+        const created = serverSideApply(undefined, applied, options.fieldManager, options.force ?? false, target.subresource, !target.version.statusSubresource, target.version.schema);
         return this.create(target, created, options, created.metadata.managedFields ?? []);
       }
       const view = this.view(current, target);
-      const merged = serverSideApply(view, applied, options.fieldManager, options.force ?? false, target.subresource, !target.version.statusSubresource || target.subresource === "status");
+      const merged = serverSideApply(view, applied, options.fieldManager, options.force ?? false, target.subresource, !target.version.statusSubresource || target.subresource === "status", target.version.schema);
       merged.metadata.resourceVersion = applied.metadata.resourceVersion ?? current.metadata.resourceVersion!;
       return this.replace(target, current, merged, options, merged.metadata.managedFields ?? []);
     }
@@ -314,7 +314,7 @@ export class Api {
       }
     }
     const warnings = this.admit(target, next, this.view(current, target), options);
-    meta.managedFields = appliedManagedFields ?? recordUpdate(this.view(current, target), next, managerOf(options), target.subresource, !target.version.statusSubresource || target.subresource === "status");
+    meta.managedFields = appliedManagedFields ?? recordUpdate(this.view(current, target), next, managerOf(options), target.subresource, !target.version.statusSubresource || target.subresource === "status", target.version.schema);
     checkSize(next);
     if (options.dryRun) return { object: this.view({ ...next, metadata: { ...meta, resourceVersion: cm.resourceVersion! } }, target), warnings };
     const unchanged = deepEqual({ ...next, apiVersion: "", metadata: { ...meta, resourceVersion: "", managedFields: [] } }, { ...this.view(current, target), apiVersion: "", metadata: { ...cm, resourceVersion: "", managedFields: [] } });

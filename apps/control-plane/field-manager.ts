@@ -1,18 +1,18 @@
 // Server-side apply and managedFields, simplified: field ownership is tracked per manager as a
-// set of leaf paths (lists are atomic, as with `x-kubernetes-list-type: atomic`; kube merges
-// map- and set-typed lists per item). What matches kube-apiserver: every write records its
+// set of leaf paths; lists with `x-kubernetes-list-type: map` are merged and owned per item (by
+// their map keys) and `set` lists per value, as in kube; other lists are atomic. What matches kube-apiserver: every write records its
 // manager; an apply that changes a field another manager owns is a 409 Conflict unless
 // force=true (which takes the field over); fields a manager stops applying are removed when no
 // other manager owns them; updates take ownership of the fields they change.
 import { ApiError } from "./errors.js";
 import { deepEqual, isPlainObject } from "./schema.js";
-import type { JsonObject, KObject, ManagedFieldsEntry } from "./types.js";
+import type { JsonObject, JSONSchemaProps, KObject, ManagedFieldsEntry } from "./types.js";
 
 const SEP = "\u001f";
 const TRACKED_METADATA = new Set(["labels", "annotations", "finalizers", "ownerReferences"]);
 
-/** Leaf paths of an object, as "f:"-free tokens joined by SEP. */
-export function leaves(object: KObject | Record<string, unknown>, includeStatus: boolean): Set<string> {
+/** Leaf paths of an object, as tokens joined by SEP: field names, `k:{...}` (map-list items), `v:...` (set items). */
+export function leaves(object: KObject | Record<string, unknown>, includeStatus: boolean, schema?: JSONSchemaProps): Set<string> {
   const out = new Set<string>();
   for (const [key, value] of Object.entries(object)) {
     if (key === "apiVersion" || key === "kind") continue;
@@ -20,46 +20,92 @@ export function leaves(object: KObject | Record<string, unknown>, includeStatus:
     if (key === "metadata") {
       if (!isPlainObject(value)) continue;
       for (const [field, fieldValue] of Object.entries(value)) {
-        if (TRACKED_METADATA.has(field)) collect(fieldValue, `metadata${SEP}${field}`, out);
+        if (TRACKED_METADATA.has(field)) collect(fieldValue, `metadata${SEP}${field}`, out, undefined);
       }
       continue;
     }
-    collect(value, key, out);
+    collect(value, key, out, schema?.properties?.[key]);
   }
   return out;
 }
 
-function collect(value: unknown, path: string, out: Set<string>): void {
-  if (isPlainObject(value) && Object.keys(value).length > 0) {
-    for (const [key, sub] of Object.entries(value)) collect(sub, `${path}${SEP}${key}`, out);
+function childSchema(schema: JSONSchemaProps | undefined, key: string): JSONSchemaProps | undefined {
+  return schema?.properties?.[key] ?? (typeof schema?.additionalProperties === "object" ? schema.additionalProperties : undefined);
+}
+
+const mapKeys = (schema: JSONSchemaProps | undefined): string[] | undefined =>
+  schema?.["x-kubernetes-list-type"] === "map" && schema["x-kubernetes-list-map-keys"]?.length ? schema["x-kubernetes-list-map-keys"] : undefined;
+
+function itemToken(item: unknown, keys: string[]): string {
+  const id: Record<string, unknown> = {};
+  for (const k of keys) id[k] = isPlainObject(item) ? item[k] : undefined;
+  return `k:${JSON.stringify(id)}`;
+}
+
+function collect(value: unknown, path: string, out: Set<string>, schema: JSONSchemaProps | undefined): void {
+  const keys = mapKeys(schema);
+  if (Array.isArray(value) && keys) {
+    for (const item of value) {
+      const itemPath = `${path}${SEP}${itemToken(item, keys)}`;
+      if (isPlainObject(item) && Object.keys(item).length > 0) for (const [k, sub] of Object.entries(item)) collect(sub, `${itemPath}${SEP}${k}`, out, childSchema(schema?.items, k));
+      else out.add(itemPath);
+    }
+  } else if (Array.isArray(value) && schema?.["x-kubernetes-list-type"] === "set") {
+    for (const item of value) out.add(`${path}${SEP}v:${JSON.stringify(item)}`);
+    if (value.length === 0) out.add(path);
+  } else if (isPlainObject(value) && Object.keys(value).length > 0) {
+    for (const [key, sub] of Object.entries(value)) collect(sub, `${path}${SEP}${key}`, out, childSchema(schema, key));
   } else out.add(path);
 }
+
+function findItem(list: unknown[], token: string): number {
+  if (token.startsWith("k:")) {
+    const id = JSON.parse(token.slice(2)) as Record<string, unknown>;
+    return list.findIndex((item) => isPlainObject(item) && Object.entries(id).every(([k, v]) => deepEqual(item[k], v)));
+  }
+  const value = JSON.parse(token.slice(2)) as unknown;
+  return list.findIndex((item) => deepEqual(item, value));
+}
+
+const isItemToken = (token: string): boolean => token.startsWith("k:") || token.startsWith("v:");
 
 function valueAt(object: unknown, path: string): unknown {
   let current = object;
   for (const token of path.split(SEP)) {
-    if (!isPlainObject(current)) return undefined;
-    current = current[token];
+    if (Array.isArray(current) && isItemToken(token)) current = current[findItem(current, token)];
+    else if (isPlainObject(current)) current = current[token];
+    else return undefined;
   }
   return current;
 }
 
 function deleteAt(object: Record<string, unknown>, path: string): void {
   const tokens = path.split(SEP);
-  const parents: Array<Record<string, unknown>> = [];
+  const chain: unknown[] = [object];
   let current: unknown = object;
   for (const token of tokens.slice(0, -1)) {
-    if (!isPlainObject(current)) return;
-    parents.push(current);
-    current = current[token];
+    current = Array.isArray(current) && isItemToken(token) ? current[findItem(current, token)] : isPlainObject(current) ? current[token] : undefined;
+    if (current === undefined) return;
+    chain.push(current);
   }
-  if (!isPlainObject(current)) return;
-  delete current[tokens[tokens.length - 1]!];
-  // Drop maps the removal left empty, as kube does for fields that existed only through this manager.
-  for (let i = parents.length - 1; i >= 0; i -= 1) {
-    const child = parents[i]![tokens[i]!];
-    if (isPlainObject(child) && Object.keys(child).length === 0) delete parents[i]![tokens[i]!];
-    else break;
+  const remove = (container: unknown, token: string): void => {
+    if (Array.isArray(container) && isItemToken(token)) {
+      const i = findItem(container, token);
+      if (i >= 0) container.splice(i, 1);
+    } else if (isPlainObject(container)) delete container[token];
+  };
+  // A map-list item keeps its key fields while anything else of it remains (they identify it).
+  const last = tokens[tokens.length - 1]!;
+  const viaKey = tokens.length >= 2 && tokens[tokens.length - 2]!.startsWith("k:") ? (JSON.parse(tokens[tokens.length - 2]!.slice(2)) as Record<string, unknown>) : undefined;
+  if (!viaKey || !(last in viaKey)) remove(chain[chain.length - 1], last);
+  // Drop maps, lists and map-list items the removal left empty, as kube does for fields only this manager had set.
+  for (let i = chain.length - 1; i >= 1; i -= 1) {
+    const node = chain[i];
+    const token = tokens[i - 1]!;
+    const onlyKeys = token.startsWith("k:") && isPlainObject(node) && Object.keys(node).every((k) => k in (JSON.parse(token.slice(2)) as Record<string, unknown>));
+    const empty = onlyKeys || (isPlainObject(node) && Object.keys(node).length === 0) || (Array.isArray(node) && node.length === 0);
+    if (!empty) break;
+    remove(chain[i - 1], token);
   }
 }
 
@@ -70,7 +116,7 @@ export function toFieldsV1(paths: Set<string>): JsonObject {
   for (const path of paths) {
     let node = root;
     for (const token of path.split(SEP)) {
-      const key = `f:${token}`;
+      const key = isItemToken(token) ? token : `f:${token}`;
       node[key] ??= {};
       node = node[key] as JsonObject;
     }
@@ -80,10 +126,12 @@ export function toFieldsV1(paths: Set<string>): JsonObject {
 
 export function fromFieldsV1(tree: JsonObject, prefix = ""): Set<string> {
   const out = new Set<string>();
+  const token = (key: string): string | undefined => (key.startsWith("f:") ? key.slice(2) : isItemToken(key) ? key : undefined);
   for (const [key, sub] of Object.entries(tree)) {
-    if (!key.startsWith("f:")) continue;
-    const path = prefix ? `${prefix}${SEP}${key.slice(2)}` : key.slice(2);
-    const children = isPlainObject(sub) ? Object.keys(sub).filter((k) => k.startsWith("f:")) : [];
+    const t = token(key);
+    if (t === undefined) continue;
+    const path = prefix ? `${prefix}${SEP}${t}` : t;
+    const children = isPlainObject(sub) ? Object.keys(sub).filter((k) => token(k) !== undefined) : [];
     if (children.length === 0) out.add(path);
     else for (const p of fromFieldsV1(sub as JsonObject, path)) out.add(p);
   }
@@ -107,9 +155,9 @@ const sameOwner = (entry: ManagedFieldsEntry, manager: string, operation: string
   entry.manager === manager && entry.operation === operation && (entry.subresource ?? "") === (subresource ?? "");
 
 /** Records an Update (create, PUT, merge/JSON patch) by `manager`: it owns what it changed. */
-export function recordUpdate(previous: KObject | undefined, next: KObject, manager: string, subresource: string | undefined, includeStatus: boolean): ManagedFieldsEntry[] {
-  const before = previous ? leaves(previous, includeStatus) : new Set<string>();
-  const after = leaves(next, includeStatus);
+export function recordUpdate(previous: KObject | undefined, next: KObject, manager: string, subresource: string | undefined, includeStatus: boolean, schema?: JSONSchemaProps): ManagedFieldsEntry[] {
+  const before = previous ? leaves(previous, includeStatus, schema) : new Set<string>();
+  const after = leaves(next, includeStatus, schema);
   const changed = new Set([...after].filter((p) => !before.has(p) || !deepEqual(valueAt(previous, p), valueAt(next, p))));
   const list = owners(previous).map((o) => ({ entry: o.entry, fields: new Set([...o.fields].filter((p) => after.has(p) || [...after].some((a) => a.startsWith(p + SEP)))) }));
   for (const o of list) if (!sameOwner(o.entry, manager, "Update", subresource)) for (const p of changed) o.fields.delete(p);
@@ -137,8 +185,8 @@ const displayPath = (path: string): string => "." + path.split(SEP).join(".");
  * Server-side apply of `applied` by `manager` onto `current` (undefined: create).
  * Returns the merged object with its managedFields; throws 409 on conflicts unless `force`.
  */
-export function serverSideApply(current: KObject | undefined, applied: KObject, manager: string, force: boolean, subresource: string | undefined, includeStatus: boolean): KObject {
-  const appliedFields = leaves(applied, includeStatus);
+export function serverSideApply(current: KObject | undefined, applied: KObject, manager: string, force: boolean, subresource: string | undefined, includeStatus: boolean, schema?: JSONSchemaProps): KObject {
+  const appliedFields = leaves(applied, includeStatus, schema);
   const list = owners(current);
   const conflicts: Array<{ manager: string; path: string; apiVersion: string }> = [];
   for (const o of list) {
@@ -174,17 +222,31 @@ export function serverSideApply(current: KObject | undefined, applied: KObject, 
   }
   mine.entry = { ...mine.entry, apiVersion: applied.apiVersion, time: now() };
   mine.fields = appliedFields;
-  const merged = deepMerge(base, applied) as KObject;
+  const merged = deepMerge(base, applied, schema) as KObject;
   // Other managers keep only the fields that still exist.
-  const present = leaves(merged, includeStatus);
+  const present = leaves(merged, includeStatus, schema);
   for (const o of list) if (o !== mine) o.fields = new Set([...o.fields].filter((p) => present.has(p) || [...present].some((a) => a.startsWith(p + SEP))));
   merged.metadata = { ...merged.metadata, managedFields: serialize(list) };
   return merged;
 }
 
-function deepMerge(base: unknown, patch: unknown): unknown {
+/** Apply's merge: objects recursively, map-lists by key, sets as unions, everything else replaced. */
+function deepMerge(base: unknown, patch: unknown, schema: JSONSchemaProps | undefined): unknown {
+  const keys = mapKeys(schema);
+  if (Array.isArray(base) && Array.isArray(patch) && keys) {
+    const out = [...base];
+    for (const item of patch) {
+      const i = findItem(out, itemToken(item, keys));
+      if (i >= 0) out[i] = deepMerge(out[i], item, schema?.items);
+      else out.push(structuredClone(item));
+    }
+    return out;
+  }
+  if (Array.isArray(base) && Array.isArray(patch) && schema?.["x-kubernetes-list-type"] === "set") {
+    return [...base, ...patch.filter((item) => !base.some((b) => deepEqual(b, item)))];
+  }
   if (!isPlainObject(patch) || !isPlainObject(base)) return structuredClone(patch);
   const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(patch)) out[key] = key in out ? deepMerge(out[key], value) : structuredClone(value);
+  for (const [key, value] of Object.entries(patch)) out[key] = key in out ? deepMerge(out[key], value, childSchema(schema, key)) : structuredClone(value);
   return out;
 }

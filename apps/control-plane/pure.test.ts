@@ -123,6 +123,31 @@ describe("server-side apply field ownership", () => {
   });
 });
 
+describe("server-side apply on map- and set-typed lists", () => {
+  const listSchema: JSONSchemaProps = {
+    type: "object",
+    properties: {
+      spec: {
+        type: "object",
+        properties: {
+          conditions: { type: "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"], items: { type: "object", properties: { type: { type: "string" }, status: { type: "string" } } } },
+          tags: { type: "array", "x-kubernetes-list-type": "set", items: { type: "string" } },
+        },
+      },
+    },
+  };
+  const obj = (spec: Record<string, unknown>): KObject => ({ apiVersion: "x/v1", kind: "X", metadata: { name: "n" }, spec });
+  it("merges items by key, owns them per manager, and removes only what a manager stops applying", () => {
+    const a = serverSideApply(undefined, obj({ conditions: [{ type: "Ready", status: "True" }], tags: ["a"] }), "alice", false, undefined, true, listSchema);
+    const b = serverSideApply(a, obj({ conditions: [{ type: "Synced", status: "False" }], tags: ["b"] }), "bob", false, undefined, true, listSchema);
+    expect(b.spec).toEqual({ conditions: [{ type: "Ready", status: "True" }, { type: "Synced", status: "False" }], tags: ["a", "b"] });
+    expect(JSON.stringify(b.metadata.managedFields)).toContain('k:{\\"type\\":\\"Ready\\"}');
+    expect(() => serverSideApply(b, obj({ conditions: [{ type: "Ready", status: "False" }] }), "bob", false, undefined, true, listSchema)).toThrow(/conflict with "alice"/);
+    const dropped = serverSideApply(b, obj({ tags: ["a"] }), "alice", false, undefined, true, listSchema);
+    expect(dropped.spec).toEqual({ conditions: [{ type: "Synced", status: "False" }], tags: ["a", "b"] });
+  });
+});
+
 describe("printer columns", () => {
   it("evaluates the JSONPath subset printer columns use", () => {
     const obj = { status: { conditions: [{ type: "Synced", status: "False" }, { type: "Ready", status: "True" }] }, spec: { list: [{ n: 1 }, { n: 2 }] } };
