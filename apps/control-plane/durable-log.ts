@@ -35,6 +35,8 @@ export interface DurableLog {
   compactIfDue(state: () => { rv: number; objects: Iterable<[string, KObject]> }): void;
   close(): Promise<void>;
   stats(): { records: number; flushes: number; compactions: number };
+  /** False once a write failed: the server then refuses writes and reports not ready. */
+  healthy(): boolean;
 }
 
 /** Tests and throwaway runs: durable immediately, same ordering guarantees. */
@@ -48,6 +50,7 @@ export function memoryLog(): DurableLog {
     compactIfDue: () => {},
     close: () => Promise.resolve(),
     stats: () => ({ records, flushes: 0, compactions: 0 }),
+    healthy: () => true,
   };
 }
 
@@ -115,6 +118,7 @@ export function fileLog(dataDir: string, options: FileLogOptions = {}): DurableL
   let queue: Array<{ line: string; resolve: () => void; reject: (err: Error) => void }> = [];
   let flushing = false;
   let closed = false;
+  let broken: Error | undefined;
   let recordsInLog = countLines(logPath);
   let records = 0;
   let flushes = 0;
@@ -126,14 +130,22 @@ export function fileLog(dataDir: string, options: FileLogOptions = {}): DurableL
   // One batch in flight at a time. The write and fdatasync run on libuv's thread pool, so the
   // event loop keeps accepting requests meanwhile; they form the next batch (group commit).
   const flush = (): void => {
+    if (broken) {
+      for (const b of queue) b.reject(broken);
+      queue = [];
+    }
     if (flushing || queue.length === 0) return;
     flushing = true;
     idle = new Promise((resolve) => (markIdle = resolve));
     const batch = queue;
     queue = [];
     const done = (err: Error | null): void => {
-      if (err) for (const b of batch) b.reject(new Error(`${logPath}: ${err.message}`));
-      else {
+      if (err) {
+        // After a failed write the log's tail is unknown: refuse everything after it rather than
+        // acknowledging writes that a restart might not replay in order.
+        broken = new Error(`${logPath}: ${err.message}`);
+        for (const b of batch) b.reject(broken);
+      } else {
         flushes += 1;
         records += batch.length;
         recordsInLog += batch.length;
@@ -185,6 +197,7 @@ export function fileLog(dataDir: string, options: FileLogOptions = {}): DurableL
   return {
     append(record) {
       if (closed) return Promise.reject(new Error(`${logPath}: log is closed`));
+      if (broken) return Promise.reject(broken);
       return new Promise<void>((resolve, reject) => {
         queue.push({ line: `{"rv":${record.rv},"op":"${record.op}","key":${JSON.stringify(record.key)},"object":${toJson(record.object)}}\n`, resolve, reject });
         flush();
@@ -199,6 +212,7 @@ export function fileLog(dataDir: string, options: FileLogOptions = {}): DurableL
       closeSync(fd);
     },
     stats: () => ({ records, flushes, compactions }),
+    healthy: () => broken === undefined,
   };
 }
 

@@ -66,7 +66,6 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     }
   } else log = memoryLog();
 
-  let healthy = true;
   const registry = new Registry(builtinTypes());
   const store = new Store(log, recovered, options.historySize === undefined ? {} : { historySize: options.historySize });
   const api = new Api(store, registry);
@@ -83,11 +82,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       openapi: new OpenApi(registry),
       watch: { ...DEFAULT_WATCH, ...options.watch },
       serverAddress: () => address,
-      ready: () => healthy,
-      onError: (err) => {
-        if (/fdatasync|EIO|ENOSPC/.test(err.message)) healthy = false;
-        onError(err);
-      },
+      ready: () => log.healthy(),
+      onError,
     }),
   );
   server.keepAliveTimeout = 65_000;
