@@ -88,7 +88,7 @@ export class Api {
   }
 
   list(target: Target, options: ListOptions = {}): ListResult {
-    const selector = buildSelector(options.labelSelector, options.fieldSelector, target.type.kind);
+    const selector = buildSelector(options.labelSelector, options.fieldSelector, target.type.kind, target.type.group);
     const bucket = bucketOf(target.type);
     const namespace = target.type.namespaced ? target.namespace : undefined;
     let rv = this.store.resourceVersion;

@@ -77,21 +77,43 @@ const FIELD_GETTERS: Record<string, (o: KObject) => string> = {
   "metadata.namespace": (o) => o.metadata.namespace ?? "",
 };
 
-export function parseFieldSelector(text: string, kind: string): Selector {
+const pick = (o: KObject, ...path: string[]): string => {
+  let v: unknown = o;
+  for (const p of path) v = typeof v === "object" && v !== null ? (v as Record<string, unknown>)[p] : undefined;
+  return v === undefined || v === null ? "" : String(v);
+};
+
+/** The extra field selectors kube-apiserver supports for core/v1 Events (`kubectl describe` uses them). */
+const EVENT_FIELDS: Record<string, (o: KObject) => string> = {
+  "involvedObject.kind": (o) => pick(o, "involvedObject", "kind"),
+  "involvedObject.namespace": (o) => pick(o, "involvedObject", "namespace"),
+  "involvedObject.name": (o) => pick(o, "involvedObject", "name"),
+  "involvedObject.uid": (o) => pick(o, "involvedObject", "uid"),
+  "involvedObject.apiVersion": (o) => pick(o, "involvedObject", "apiVersion"),
+  "involvedObject.resourceVersion": (o) => pick(o, "involvedObject", "resourceVersion"),
+  "involvedObject.fieldPath": (o) => pick(o, "involvedObject", "fieldPath"),
+  reason: (o) => pick(o, "reason"),
+  reportingComponent: (o) => pick(o, "reportingComponent"),
+  source: (o) => pick(o, "source", "component"),
+  type: (o) => pick(o, "type"),
+};
+
+export function parseFieldSelector(text: string, kind: string, group = ""): Selector {
+  const getters = kind === "Event" && group === "" ? { ...FIELD_GETTERS, ...EVENT_FIELDS } : FIELD_GETTERS;
   const checks = terms(text).map((term) => {
     const m = /^([^=!]+)(==|=|!=)(.*)$/.exec(term);
     if (!m) throw errors.badRequest(`invalid field selector: "${term}"`);
     const field = m[1]!.trim();
-    const getter = FIELD_GETTERS[field];
-    if (!getter) throw errors.badRequest(`"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"`.replace(/^/, `field label not supported: ${kind}: `));
+    const getter = getters[field];
+    if (!getter) throw errors.badRequest(`field label not supported: ${field} (${kind} supports ${Object.keys(getters).map((g) => `"${g}"`).join(", ")})`);
     const value = m[3]!.trim();
     return m[2] === "!=" ? (o: KObject) => getter(o) !== value : (o: KObject) => getter(o) === value;
   });
   return (o) => checks.every((c) => c(o));
 }
 
-export function buildSelector(labelSelector: string | undefined, fieldSelector: string | undefined, kind: string): Selector {
+export function buildSelector(labelSelector: string | undefined, fieldSelector: string | undefined, kind: string, group = ""): Selector {
   const labels = labelSelector ? parseLabelSelector(labelSelector) : [];
-  const fields = fieldSelector ? parseFieldSelector(fieldSelector, kind) : () => true;
+  const fields = fieldSelector ? parseFieldSelector(fieldSelector, kind, group) : () => true;
   return (o) => matchesLabels(labels, o.metadata.labels) && fields(o);
 }

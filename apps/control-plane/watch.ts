@@ -33,7 +33,7 @@ export interface WatchSettings {
 
 /** Starts a watch on `res`; returns once the stream has ended. Throws ApiError for requests that fail before streaming. */
 export async function serveWatch(api: Api, target: Target, options: WatchOptions, settings: WatchSettings, res: ServerResponse, onClose: (cb: () => void) => void): Promise<void> {
-  const selector = buildSelector(options.labelSelector, options.fieldSelector, target.type.kind);
+  const selector = buildSelector(options.labelSelector, options.fieldSelector, target.type.kind, target.type.group);
   const bucket = bucketOf(target.type);
   const namespace = target.type.namespaced ? target.namespace : undefined;
   const apiVersion = groupVersion(target.type.group, target.version.name);

@@ -145,6 +145,17 @@ describe("kubectl against the control plane", () => {
     expect(managed.metadata.managedFields.map((m) => `${m.manager}/${m.operation}`).sort()).toEqual(["alice/Apply", "bob/Apply"]);
   });
 
+  it("describes an object with its Events (core/v1 involvedObject field selectors)", async () => {
+    await target.kubectl(["apply", "-f", "-"], { input: widget("described", { color: "blue" }) });
+    const uid = (await target.kubectl(["get", "widget", "described", "-n", ns, "-o", "jsonpath={.metadata.uid}"])).stdout;
+    const event = { apiVersion: "v1", kind: "Event", metadata: { name: "described.1", namespace: ns }, involvedObject: { apiVersion: "test.dmac.ioos.us/v1alpha1", kind: "Widget", name: "described", namespace: ns, uid }, reason: "Polished", message: "the widget shines", type: "Normal", source: { component: "test" }, count: 1, firstTimestamp: "2026-01-01T00:00:00Z", lastTimestamp: "2026-01-01T00:00:00Z" };
+    await target.kubectl(["create", "-f", "-"], { input: JSON.stringify(event) });
+    const { stdout } = await target.kubectl(["describe", "widget", "described", "-n", ns]);
+    expect(stdout).toMatch(/Events:[\s\S]*Polished[\s\S]*the widget shines/);
+    const listed = (await target.kubectl(["get", "events", "-n", ns, "--field-selector", "involvedObject.name=described,reason=Polished", "-o", "name"])).stdout.trim();
+    expect(listed).toBe("event/described.1");
+  });
+
   it("explains custom resource fields from /openapi/v3", async () => {
     const { stdout } = await target.kubectl(["explain", "widgets.spec"]);
     expect(stdout).toContain("WidgetSpec is the desired state of a Widget.");
