@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { PATCH_TYPES, type Api, type DeleteOptions, type Target, type WriteOptions } from "./api.js";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
 import { ApiError, errors, isApiError } from "./errors.js";
+import type { Metrics } from "./metrics.js";
 import type { OpenApi } from "./openapi.js";
 import { decodeProtobuf, PROTOBUF } from "./protobuf.js";
 import { groupVersion } from "./resource-type.js";
@@ -21,6 +22,7 @@ export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
 
 export interface HttpContext {
   api: Api;
+  metrics?: Metrics;
   openapi: OpenApi;
   watch: WatchSettings;
   serverAddress: () => string;
@@ -32,6 +34,10 @@ const VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+dmac", gitCommit
 
 export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    if (ctx.metrics) {
+      const started = performance.now();
+      res.once("finish", () => ctx.metrics!.observe(verbOf(req), resourceOf(req.url ?? "/"), res.statusCode, (performance.now() - started) / 1000));
+    }
     handle(ctx, req, res).catch((err: unknown) => {
       const apiError = isApiError(err) ? err : errors.internal("the server could not handle the request");
       if (!isApiError(err)) ctx.onError?.(err as Error);
@@ -71,6 +77,12 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
 
   if (method === "GET" || method === "HEAD") {
     if (path === "/version") return sendJson(res, 200, VERSION);
+    if (path === "/metrics" && ctx.metrics) {
+      const text = await ctx.metrics.registry.metrics();
+      res.writeHead(200, { "Content-Type": ctx.metrics.registry.contentType });
+      res.end(text);
+      return;
+    }
     if (path === "/healthz" || path === "/livez" || path.startsWith("/healthz/") || path.startsWith("/livez/")) return sendText(res, 200, "ok");
     if (path === "/readyz" || path.startsWith("/readyz/")) return ctx.ready() ? sendText(res, 200, "ok") : sendText(res, 503, "not ready: persistence failed");
     if (path === "/api") return sendJson(res, 200, apiVersions(ctx.serverAddress()));
@@ -122,10 +134,15 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
         ...optional("timeoutSeconds", q.has("timeoutSeconds") ? positiveInt(q.get("timeoutSeconds")!, "timeoutSeconds") : undefined),
         ...(table ? { asTable: (object: KObject, first: boolean) => toTable(target.type, target.version, [object], { resourceVersion: object.metadata.resourceVersion }, q.get("includeObject"), first) } : {}),
       };
-      await serveWatch(ctx.api, target, options, ctx.watch, res, (cb) => {
-        req.on("close", cb);
-        res.on("close", cb);
-      });
+      const closed = ctx.metrics?.watchOpened(target.type.plural);
+      try {
+        await serveWatch(ctx.api, target, options, ctx.watch, res, (cb) => {
+          req.on("close", cb);
+          res.on("close", cb);
+        });
+      } finally {
+        closed?.();
+      }
       return;
     }
     const list = ctx.api.list(target, {
@@ -185,6 +202,23 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     return sendJson(res, code, object);
   }
   throw errors.methodNotAllowed(`the server does not allow this method on the requested resource: ${method}`);
+}
+
+/** kube-apiserver's verb label: list/watch/get are distinguished, not just GET. */
+function verbOf(req: IncomingMessage): string {
+  const method = req.method ?? "GET";
+  const url = req.url ?? "/";
+  if (method === "GET" && (/[?&]watch=(true|1)/.test(url) || /\/watch\//.test(url))) return "WATCH";
+  return method === "POST" ? "CREATE" : method === "PUT" ? "UPDATE" : method;
+}
+
+/** The resource (plural) of an API path, or the path itself for non-resource URLs; bounded cardinality. */
+function resourceOf(url: string): string {
+  const segs = url.split("?")[0]!.split("/").filter(Boolean);
+  let rest = segs[0] === "api" ? segs.slice(2) : segs[0] === "apis" ? segs.slice(3) : [];
+  if (rest[0] === "watch") rest = rest.slice(1);
+  if (rest[0] === "namespaces" && rest.length >= 3) rest = rest.slice(2);
+  return rest[0] ?? (segs[0] === "openapi" ? "openapi" : segs[0] === "api" || segs[0] === "apis" ? "discovery" : "other");
 }
 
 interface Route {

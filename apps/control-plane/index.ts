@@ -10,6 +10,7 @@ import { Controllers } from "./controllers.js";
 import { fileLog, memoryLog, recover, type DurableLog, type RecoveredState } from "./durable-log.js";
 import { createRequestHandler } from "./http.js";
 import { kubeconfigFor, writeKubeconfig } from "./kubeconfig.js";
+import { createMetrics } from "./metrics.js";
 import { OpenApi } from "./openapi.js";
 import { Registry } from "./registry.js";
 import { Store } from "./store.js";
@@ -79,6 +80,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const server: Server = createServer(
     createRequestHandler({
       api,
+      metrics: createMetrics(store, log),
       openapi: new OpenApi(registry),
       watch: { ...DEFAULT_WATCH, ...options.watch },
       serverAddress: () => address,

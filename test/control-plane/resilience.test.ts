@@ -123,6 +123,29 @@ describe("persistence", () => {
   });
 });
 
+describe("metrics", () => {
+  it("exposes request counts, open watches and group-commit counters at /metrics", async () => {
+    const cp = await start({ dataDir: tempDir() });
+    for (let i = 0; i < 3; i += 1) await cp.core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: `m-${i}` } } });
+    await cp.core.readNamespacedConfigMap({ namespace: "default", name: "nope" }).catch(() => undefined);
+    const controller = new AbortController();
+    void fetch(new URL("/api/v1/namespaces/default/configmaps?watch=1", cp.url), { signal: controller.signal }).catch(() => undefined);
+    const text = await eventually(async () => {
+      const body = await (await fetch(new URL("/metrics", cp.url))).text();
+      return /apiserver_registered_watchers\{resource="configmaps"\} 1/.test(body) ? body : undefined;
+    }, "watch gauge");
+    controller.abort();
+    expect(text).toMatch(/apiserver_request_total\{verb="CREATE",resource="configmaps",code="201"\} 3/);
+    expect(text).toMatch(/apiserver_request_total\{verb="GET",resource="configmaps",code="404"\} 1/);
+    const records = Number(/dmac_control_plane_log_records_total (\d+)/.exec(text)?.[1]);
+    const flushes = Number(/dmac_control_plane_log_flushes_total (\d+)/.exec(text)?.[1]);
+    expect(records).toBeGreaterThanOrEqual(7); // 4 system namespaces + 3 configmaps
+    expect(flushes).toBeGreaterThan(0);
+    expect(flushes).toBeLessThanOrEqual(records);
+    expect(text).toContain("dmac_control_plane_log_healthy 1");
+  });
+});
+
 describe("watch edge cases", () => {
   it("sends bookmarks when asked and a 410 ERROR event (or HTTP 410) for compacted versions", async () => {
     for (const expiredAs of ["event", "http"] as const) {
