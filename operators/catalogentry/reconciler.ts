@@ -56,14 +56,9 @@ export class CatalogEntryReconciler implements Reconciler {
       return { requeueAfterMs: 60_000 };
     }
     const store = await openStore(storeLocation(dataset.spec.storage.url, this.deps.roots));
-    const extent = await readExtent(store);
-    if (!extent || extent.timeSteps === 0) {
-      await this.writeStatus(entry, {}, [
-        { type: "Ready", status: "False", reason: "AwaitingData", message: `Dataset ${dataset.metadata.name} has no data yet` },
-        { type: "Degraded", status: "False", reason: "AsExpected", message: "" },
-      ]);
-      return;
-    }
+    // Without data the collection is still published, with an open time interval and a world bbox,
+    // so the catalog lists every Dataset from the moment it exists.
+    const extent = (await readExtent(store)) ?? { shape: {}, timeSteps: 0, sizeBytes: 0, variables: [], times: [], cycles: [], groups: [] };
     let itemCount = 0;
     try {
       const collection = buildDatasetCollection(collectionInput(entry, dataset, extent));
@@ -95,7 +90,7 @@ export class CatalogEntryReconciler implements Reconciler {
       await this.deps.bus.publish(cloudEvent(eventTypes.metadataNew, "/dmac/operators/catalogentry", `${namespace}/${name}`, { collectionId: entry.spec.collection.id, itemCount }, this.now()));
     }
     await this.writeStatus(entry, status, [
-      { type: "Ready", status: "True", reason: "Published", message: `collection ${entry.spec.collection.id} published with ${itemCount} items` },
+      { type: "Ready", status: "True", reason: "Published", message: `collection ${entry.spec.collection.id} published with ${itemCount} items${extent.timeSteps === 0 ? " (no data yet)" : ""}` },
       { type: "Degraded", status: "False", reason: "AsExpected", message: "" },
     ]);
   }

@@ -112,9 +112,11 @@ export class DatasetReconciler implements Reconciler {
       await this.deps.bus.publish(cloudEvent(eventTypes.datasetUpdated, "/dmac/operators/dataset", `${namespace}/${name}`, { storeUrl: dataset.spec.storage.url, timeSteps: extent.timeSteps, timeStart: extent.timeStart, timeEnd: extent.timeEnd }, this.now()));
       this.deps.onStoreChanged?.(namespace, name);
     }
+    // Ready means reconciled: the storage resolves and status reflects the store. An empty store is
+    // Ready too (reason Empty), so a new Dataset and its catalog entry settle before data arrives.
     const ready = extent && extent.timeSteps > 0
       ? { type: "Ready", status: "True" as const, reason: "Committed", message: `${extent.timeSteps} time steps in ${dataset.spec.storage.url}` }
-      : { type: "Ready", status: "False" as const, reason: "AwaitingData", message: `no data committed to ${dataset.spec.storage.url} yet` };
+      : { type: "Ready", status: "True" as const, reason: "Empty", message: `no data committed to ${dataset.spec.storage.url} yet` };
     await this.writeStatus(dataset, status, [ready, { type: "Degraded", status: "False", reason: "AsExpected", message: "" }]);
   }
 

@@ -132,7 +132,7 @@ describe("operators end to end", () => {
 
     const entry = await until("CatalogEntry published", async () => {
       const e = await entries.get("maracoos", "cbofs");
-      return e && ready(e) ? e : undefined;
+      return e && ready(e) && e.status?.itemCount === 1 ? e : undefined;
     });
     expect(entry.metadata.ownerReferences?.[0]).toMatchObject({ kind: "Dataset", name: "cbofs", controller: true });
     const collection = await catalog.getCollection("maracoos-cbofs");

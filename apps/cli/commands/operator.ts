@@ -1,13 +1,10 @@
 // `dmac operator`: runs the operators (IngestJob, Dataset, CatalogEntry) against a cluster: in a
 // pod (in-cluster config), or anywhere with a kubeconfig (the embedded control plane included).
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { Command } from "commander";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { randomBytes } from "node:crypto";
-import { openCatalog } from "../../../catalog/index.js";
-import { createOperator } from "../../../operators/operator.js";
-import { createLogger, shutdownSignal } from "../../../operators/runtime/index.js";
 
 interface Options {
   kubeconfig?: string;
@@ -24,7 +21,8 @@ interface Options {
   retryPeriod: string;
 }
 
-export function kubeConfigFrom(path: string | undefined): KubeConfig {
+export async function kubeConfigFrom(path: string | undefined): Promise<KubeConfig> {
+  const { KubeConfig } = await import("@kubernetes/client-node");
   const kubeConfig = new KubeConfig();
   if (path) kubeConfig.loadFromFile(path);
   else kubeConfig.loadFromDefault();
@@ -64,13 +62,19 @@ export function registerOperator(program: Command): void {
     .option("--renew-deadline <seconds>", "leader election: a leader that cannot renew for this long steps down", "10")
     .option("--retry-period <seconds>", "leader election: how often to try to acquire or renew", "2")
     .action(async (options: Options) => {
+      // Loaded here, not at the top: every `dmac` command would otherwise pay for the operator's imports.
+      const [{ openCatalog }, { createOperator }, { createLogger, shutdownSignal }] = await Promise.all([
+        import("../../../catalog/index.js"),
+        import("../../../operators/operator.js"),
+        import("../../../operators/runtime/index.js"),
+      ]);
       const log = createLogger("dmac-operator");
       const workers = Number(options.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) program.error(`error: --workers must be 1-64, got "${options.workers}"`);
       const identity = `${process.env.POD_NAME ?? hostname()}-${randomBytes(3).toString("hex")}`;
       const catalog = await openCatalog(options.catalog);
       const operator = createOperator({
-        kubeConfig: kubeConfigFrom(options.kubeconfig),
+        kubeConfig: await kubeConfigFrom(options.kubeconfig),
         log,
         identity,
         roots: { storageRoot: resolve(options.storageRoot), inputRoot: resolve(options.inputRoot) },

@@ -7,10 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Writable } from "node:stream";
 import { createWriteStream, mkdirSync } from "node:fs";
-import { startLocalPlatform, type LocalPlatform } from "../../local-platform/index.js";
-import { KubernetesObjectApi } from "@kubernetes/client-node";
-import { datasets, ResourceClient } from "../../../operators/client.js";
-import { createLogger, shutdownSignal } from "../../../operators/runtime/index.js";
+import type { LocalPlatform } from "../../local-platform/index.js";
 import type { IngestJob } from "../../../crds/index.js";
 
 interface Options {
@@ -22,6 +19,7 @@ interface Options {
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 async function listJobs(platform: LocalPlatform): Promise<IngestJob[]> {
+  const { KubernetesObjectApi } = await import("@kubernetes/client-node");
   const list = await KubernetesObjectApi.makeApiClient(platform.kubeConfig).list("dmac.ioos.us/v1alpha1", "IngestJob");
   return list.items as unknown as IngestJob[];
 }
@@ -36,6 +34,11 @@ export function registerUp(program: Command): void {
     .option("--port-base <n>", "control plane on N, STAC API on N+1, operator metrics on N+3 (0 = free ports)", "6443")
     .option("--exit-when-done", "stop once every IngestJob has finished (for scripts and CI)")
     .action(async (options: Options) => {
+      const [{ startLocalPlatform }, { datasets, ResourceClient }, { createLogger, shutdownSignal }] = await Promise.all([
+        import("../../local-platform/index.js"),
+        import("../../../operators/client.js"),
+        import("../../../operators/runtime/index.js"),
+      ]);
       const portBase = Number(options.portBase);
       if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65530) program.error(`error: --port-base must be 0-65530, got "${options.portBase}"`);
       const dataDir = resolve(options.dataDir);
