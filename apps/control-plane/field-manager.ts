@@ -10,6 +10,17 @@ import type { JsonObject, JSONSchemaProps, KObject, ManagedFieldsEntry } from ".
 
 const SEP = "\u001f";
 const TRACKED_METADATA = new Set(["labels", "annotations", "finalizers", "ownerReferences"]);
+/** How kube merges metadata under apply: finalizers as a set, ownerReferences keyed by uid. */
+const METADATA_SCHEMA: JSONSchemaProps = {
+  type: "object",
+  properties: {
+    labels: { type: "object", additionalProperties: { type: "string" } },
+    annotations: { type: "object", additionalProperties: { type: "string" } },
+    finalizers: { type: "array", items: { type: "string" }, "x-kubernetes-list-type": "set" },
+    ownerReferences: { type: "array", items: { type: "object" }, "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["uid"] },
+  },
+};
+const withMetadata = (schema: JSONSchemaProps | undefined): JSONSchemaProps => ({ ...schema, properties: { ...schema?.properties, metadata: METADATA_SCHEMA } });
 
 /** Leaf paths of an object, as tokens joined by SEP: field names, `k:{...}` (map-list items), `v:...` (set items). */
 export function leaves(object: KObject | Record<string, unknown>, includeStatus: boolean, schema?: JSONSchemaProps): Set<string> {
@@ -20,7 +31,7 @@ export function leaves(object: KObject | Record<string, unknown>, includeStatus:
     if (key === "metadata") {
       if (!isPlainObject(value)) continue;
       for (const [field, fieldValue] of Object.entries(value)) {
-        if (TRACKED_METADATA.has(field)) collect(fieldValue, `metadata${SEP}${field}`, out, undefined);
+        if (TRACKED_METADATA.has(field)) collect(fieldValue, `metadata${SEP}${field}`, out, METADATA_SCHEMA.properties![field]);
       }
       continue;
     }
@@ -52,7 +63,6 @@ function collect(value: unknown, path: string, out: Set<string>, schema: JSONSch
     }
   } else if (Array.isArray(value) && schema?.["x-kubernetes-list-type"] === "set") {
     for (const item of value) out.add(`${path}${SEP}v:${JSON.stringify(item)}`);
-    if (value.length === 0) out.add(path);
   } else if (isPlainObject(value) && Object.keys(value).length > 0) {
     for (const [key, sub] of Object.entries(value)) collect(sub, `${path}${SEP}${key}`, out, childSchema(schema, key));
   } else out.add(path);
@@ -222,7 +232,7 @@ export function serverSideApply(current: KObject | undefined, applied: KObject, 
   }
   mine.entry = { ...mine.entry, apiVersion: applied.apiVersion, time: now() };
   mine.fields = appliedFields;
-  const merged = deepMerge(base, applied, schema) as KObject;
+  const merged = deepMerge(base, applied, withMetadata(schema)) as KObject;
   // Other managers keep only the fields that still exist.
   const present = leaves(merged, includeStatus, schema);
   for (const o of list) if (o !== mine) o.fields = new Set([...o.fields].filter((p) => present.has(p) || [...present].some((a) => a.startsWith(p + SEP))));

@@ -145,6 +145,12 @@ describe("server-side apply on map- and set-typed lists", () => {
     expect(() => serverSideApply(b, obj({ conditions: [{ type: "Ready", status: "False" }] }), "bob", false, undefined, true, listSchema)).toThrow(/conflict with "alice"/);
     const dropped = serverSideApply(b, obj({ tags: ["a"] }), "alice", false, undefined, true, listSchema);
     expect(dropped.spec).toEqual({ conditions: [{ type: "Synced", status: "False" }], tags: ["a", "b"] });
+    // Finalizers merge as a set between managers.
+    const fin = (f: string[]): KObject => ({ apiVersion: "x/v1", kind: "X", metadata: { name: "n", finalizers: f }, spec: {} });
+    const f1 = serverSideApply(undefined, fin(["one"]), "alice", false, undefined, true, listSchema);
+    const f2 = serverSideApply(f1, fin(["two"]), "bob", false, undefined, true, listSchema);
+    expect(f2.metadata.finalizers).toEqual(["one", "two"]);
+    expect(serverSideApply(f2, fin([]), "alice", false, undefined, true, listSchema).metadata.finalizers).toEqual(["two"]);
   });
 });
 
