@@ -169,5 +169,8 @@ export function builtinTypes(): ResourceType[] {
   const storedSpec = ([group, version, kind, plural, namespaced, shortNames]: (typeof stored)[number], standIn: boolean): Spec => ({
     group, version, kind, plural, namespaced, shortNames: shortNames ?? [], schema: storedSchema(kind), storedOnly: true, generation: true, standIn,
   });
-  return [...platform.map(type), ...stored.map((s) => type(storedSpec(s, false))), ...standIns.map((s) => type(storedSpec(s, true)))];
+  // kube's "all" category (`kubectl get all`).
+  const all = new Set(["pods", "services", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs", "horizontalpodautoscalers"]);
+  const withCategories = (t: ResourceType): ResourceType => (t.group !== "argoproj.io" && all.has(t.plural) ? { ...t, categories: ["all"] } : t);
+  return [...platform.map(type), ...stored.map((s) => withCategories(type(storedSpec(s, false)))), ...standIns.map((s) => type(storedSpec(s, true)))];
 }

@@ -39,5 +39,8 @@ describe("clusters/local", () => {
     expect(ssa.stdout).toContain("serverside-applied");
     const kinds = (await target.kubectl(["get", "deployments,services,networkpolicies,applications", "-A", "-o", "jsonpath={range .items[*]}{.kind}{\"\\n\"}{end}"])).stdout.split("\n").filter(Boolean);
     expect(new Set(kinds)).toEqual(new Set(["Deployment", "Service", "NetworkPolicy", "Application"]));
+    const everything = (await target.kubectl(["get", "all", "-A", "-o", "name"])).stdout;
+    expect(everything).toMatch(/^deployment\.apps\//m);
+    expect(everything).toMatch(/^service\//m);
   });
 });
