@@ -366,6 +366,7 @@ export class Api {
       }
     }
     if (type.group === "" && type.plural === "secrets") applySecretStringData(object, causes);
+    if (type.group === "" && (type.plural === "configmaps" || type.plural === "secrets")) causes.push(...configKeyErrors(object));
     if (causes.length > 0) throw errors.invalid(type.kind, type.group, name, causes);
     return warnings;
   }
@@ -478,6 +479,24 @@ function applySecretStringData(object: KObject, causes: StatusCause[]): void {
     object.data = data;
   }
   delete object.stringData;
+}
+
+/** ConfigMap/Secret keys: `[-._a-zA-Z0-9]+`, at most 253 characters, not in both data and binaryData. */
+function configKeyErrors(object: KObject): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const seen = new Set<string>();
+  for (const field of ["data", "binaryData"] as const) {
+    const map = object[field];
+    if (!isPlainObject(map)) continue;
+    for (const key of Object.keys(map)) {
+      if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) {
+        causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(key)}: a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', or 'KEY_NAME', or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`, field: `${field}[${key}]` });
+      }
+      if (seen.has(key)) causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(key)}: duplicate of key present in data`, field: `binaryData[${key}]` });
+      seen.add(key);
+    }
+  }
+  return causes;
 }
 
 const NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";

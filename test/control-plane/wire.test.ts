@@ -92,6 +92,10 @@ describe("bad input gets kube-apiserver's status codes and stores nothing", () =
       expect(body.reason).toBe("Invalid");
       expect(body.details.causes.map((c) => c.field)).toContain("metadata.name");
     }
+    const badKey = await target.request("POST", configmaps(), JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bad-key" }, data: { "no/slashes": "x" } }), json);
+    expect(badKey.status).toBe(422);
+    expect((badKey.json() as { details: { causes: Array<{ field: string }> } }).details.causes.map((c) => c.field)).toContain("data[no/slashes]");
+    await expectNotStored(`${configmaps()}/bad-key`);
     const ns422 = await target.request("POST", "/api/v1/namespaces", JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "has.dots" } }), json);
     expect(ns422.status).toBe(422); // namespaces are DNS-1123 labels
     await expectNotStored("/api/v1/namespaces/has.dots");
