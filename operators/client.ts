@@ -38,6 +38,14 @@ export class ResourceClient<T extends Any> {
     }
   }
 
+  /** Every object of this kind, in all namespaces or one. */
+  async list(namespace?: string): Promise<T[]> {
+    const response = (namespace
+      ? await this.api.listNamespacedCustomObject({ group, version, namespace, plural: this.info.plural })
+      : await this.api.listClusterCustomObject({ group, version, plural: this.info.plural })) as { items: T[] };
+    return response.items;
+  }
+
   async create(object: T): Promise<T> {
     const namespace = object.metadata.namespace ?? "default";
     return (await this.api.createNamespacedCustomObject({ group, version, namespace, plural: this.info.plural, body: object, fieldManager: this.fieldManager })) as T;

@@ -12,11 +12,15 @@ import type { IngestProgress } from "../../dataplane/index.js";
 import { createOperator, type Operator } from "../../operators/operator.js";
 import type { Logger } from "../../operators/runtime/index.js";
 import { applyEnvironment, type ApplySummary } from "./apply.js";
+import { buildDataApi } from "../data-api/index.js";
+import { datasets, ResourceClient } from "../../operators/client.js";
+import { eventTypes } from "../../operators/platform-events.js";
+import { storeLocation } from "../../operators/storage.js";
 
 export interface LocalPlatformOptions {
   /** Everything the platform keeps: control-plane state, stores, inputs, catalog. */
   readonly dataDir: string;
-  /** Ports: control plane = base, STAC API = base + 1, operator probes = base + 3 (0 = all free ports). */
+  /** Ports: control plane = base, STAC API = base + 1, data API = base + 2, operator probes = base + 3 (0 = all free ports). */
   readonly portBase: number;
   readonly repoRoot: string;
   readonly log: Logger;
@@ -31,6 +35,7 @@ export interface LocalPlatform {
   readonly operator: Operator;
   readonly catalog: CatalogStore;
   readonly catalogApiUrl: string;
+  readonly dataApiUrl: string;
   readonly applied: ApplySummary;
   readonly paths: { stores: string; inputs: string; catalog: string };
   stop(): Promise<void>;
@@ -79,8 +84,27 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       abort.abort();
       await running;
     });
+    // The data API serves every Dataset's store as it appears; a changed aggregation drops its caches.
+    const dataApi = await buildDataApi({ datasets: [] });
+    await dataApi.listen({ port: at(options.portBase, 2), host: "127.0.0.1" });
+    cleanup.unshift(() => dataApi.close());
+    const dataAddress = dataApi.server.address();
+    const dataApiUrl = `http://127.0.0.1:${typeof dataAddress === "object" && dataAddress ? dataAddress.port : 0}`;
+    const serve = (namespace: string, name: string, storageUrl: string) => {
+      const id = `${namespace}-${name}`;
+      if (dataApi.dataApi.registry.has(id)) dataApi.dataApi.invalidate(id);
+      else dataApi.dataApi.registry.add({ id, url: storeLocation(storageUrl, { storageRoot: paths.stores, inputRoot: paths.inputs }) });
+    };
+    operator.bus.subscribe((event) => {
+      const [namespace = "default", name = ""] = (event.subject ?? "").split("/");
+      const storeUrl = event.data.storeUrl;
+      if (name && typeof storeUrl === "string") serve(namespace, name, storeUrl);
+    }, [eventTypes.datasetUpdated]);
+    const existing = await new ResourceClient(kubeConfig, datasets).list();
+    for (const dataset of existing) if ((dataset.status?.timeSteps ?? 0) > 0) serve(dataset.metadata.namespace ?? "default", dataset.metadata.name, dataset.spec.storage.url);
+
     return {
-      controlPlane, kubeconfigPath, kubeConfig, operator, catalog, catalogApiUrl, applied, paths,
+      controlPlane, kubeconfigPath, kubeConfig, operator, catalog, catalogApiUrl, dataApiUrl, applied, paths,
       stop: async () => {
         for (const step of cleanup) await step();
       },

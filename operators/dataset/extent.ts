@@ -32,11 +32,15 @@ function dimsOf(node: ArrayNode): string[] {
   return Array.isArray(dims) ? dims.map(String) : [];
 }
 
-function isAxis(name: string, attrs: Record<string, unknown>, axis: "lat" | "lon"): boolean {
+/**
+ * How surely a variable is the latitude or longitude coordinate: standard_name beats units beats the
+ * name. Projected x/y (FVCOM's metres) never count: they are not degrees.
+ */
+function axisScore(name: string, attrs: Record<string, unknown>, axis: "lat" | "lon"): number {
   const standard = String(attrs.standard_name ?? "").toLowerCase();
   const units = String(attrs.units ?? "").toLowerCase().replace(/\s+/g, "_");
-  if (axis === "lat") return standard === "latitude" || units === "degrees_north" || units === "degree_north" || /^(lat|latitude|lat_rho|lat_psi|y)$/i.test(name);
-  return standard === "longitude" || units === "degrees_east" || units === "degree_east" || /^(lon|longitude|lon_rho|lon_psi|x)$/i.test(name);
+  if (axis === "lat") return (standard === "latitude" ? 4 : 0) + (units === "degrees_north" || units === "degree_north" ? 2 : 0) + (/^(lat|latitude|lat_rho)$/i.test(name) ? 1 : 0);
+  return (standard === "longitude" ? 4 : 0) + (units === "degrees_east" || units === "degree_east" ? 2 : 0) + (/^(lon|longitude|lon_rho)$/i.test(name) ? 1 : 0);
 }
 
 /** Typed arrays of any dtype (64-bit integers included) as plain numbers. */
@@ -57,11 +61,12 @@ function range(values: ArrayLike<number>, fill: unknown): [number, number] | und
   return min <= max ? [min, max] : undefined;
 }
 
-/** Picks the lat/lon pair of the grid cell centres: the one with the most points (rho over u/v). */
+/** Picks the surest latitude/longitude coordinate, then the one with the most points (rho over u/v, nodes over elements). */
 function pick(arrays: [string, ArrayNode][], axis: "lat" | "lon"): [string, ArrayNode] | undefined {
-  return arrays
-    .filter(([path, node]) => isAxis(path.split("/").pop() ?? path, node.attrs as Record<string, unknown>, axis))
-    .sort((a, b) => b[1].meta.shape.reduce((x, y) => x * y, 1) - a[1].meta.shape.reduce((x, y) => x * y, 1))[0];
+  const size = (node: ArrayNode) => node.meta.shape.reduce((x, y) => x * y, 1);
+  const scored = arrays.map(([path, node]) => ({ path, node, score: axisScore(path.split("/").pop() ?? path, node.attrs as Record<string, unknown>, axis) })).filter((c) => c.score > 0);
+  scored.sort((a, b) => b.score - a.score || size(b.node) - size(a.node));
+  return scored[0] ? [scored[0].path, scored[0].node] : undefined;
 }
 
 export async function readExtent(store: ReadableStore): Promise<DatasetExtent | undefined> {

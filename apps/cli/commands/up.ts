@@ -6,7 +6,7 @@ import { MultiBar, Presets, type SingleBar } from "cli-progress";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Writable } from "node:stream";
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import type { LocalPlatform } from "../../local-platform/index.js";
 import type { IngestJob } from "../../../crds/index.js";
 
@@ -16,7 +16,13 @@ interface Options {
   exitWhenDone?: boolean;
 }
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+/** The checkout this program runs from (source or compiled under dist/): where clusters/ and samples/ are. */
+function findRepoRoot(start: string): string {
+  for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, "clusters", "local")) && existsSync(join(dir, "samples", "data"))) return dir;
+  }
+  throw new Error(`cannot find the repository (clusters/local and samples/data) above ${start}`);
+}
 
 async function listJobs(platform: LocalPlatform): Promise<IngestJob[]> {
   const { KubernetesObjectApi } = await import("@kubernetes/client-node");
@@ -31,7 +37,7 @@ export function registerUp(program: Command): void {
     .command("up")
     .description("Run the whole platform locally: embedded control plane, operators, local executor, file storage, catalog and APIs")
     .option("--data-dir <dir>", "where the platform keeps its state", ".dmac")
-    .option("--port-base <n>", "control plane on N, STAC API on N+1, operator metrics on N+3 (0 = free ports)", "6443")
+    .option("--port-base <n>", "control plane on N, STAC API on N+1, EDR data API on N+2, operator metrics on N+3 (0 = free ports)", "6443")
     .option("--exit-when-done", "stop once every IngestJob has finished (for scripts and CI)")
     .action(async (options: Options) => {
       const [{ startLocalPlatform }, { datasets, ResourceClient }, { createLogger, shutdownSignal }] = await Promise.all([
@@ -41,6 +47,7 @@ export function registerUp(program: Command): void {
       ]);
       const portBase = Number(options.portBase);
       if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65530) program.error(`error: --port-base must be 0-65530, got "${options.portBase}"`);
+      const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
       const dataDir = resolve(options.dataDir);
       mkdirSync(dataDir, { recursive: true });
       // Operator logs go to a file: the terminal shows progress bars and a summary.
@@ -56,6 +63,7 @@ export function registerUp(program: Command): void {
       console.log(`control plane  ${platform.controlPlane.url}   kubeconfig: ${platform.kubeconfigPath}`);
       console.log(`  kubectl --kubeconfig ${platform.kubeconfigPath} get dmac -A`);
       console.log(`STAC API       ${platform.catalogApiUrl}`);
+      console.log(`EDR data API   ${platform.dataApiUrl}   (datasets appear as their first data lands)`);
       console.log(`applied clusters/local: ${platform.applied.applied} objects from ${platform.applied.files} files (not run locally: ${platform.applied.skippedCharts.join(", ") || "none"})`);
       const barFor = new Map<string, SingleBar>();
       const signal = shutdownSignal();
@@ -88,6 +96,7 @@ export function registerUp(program: Command): void {
             if (dataset) console.log(`    Zarr store: ${join(platform.paths.stores, new URL(dataset.spec.storage.url).pathname)} (${dataset.status?.timeSteps ?? 0} time steps, Ready=${dataset.status?.conditions?.find((c) => c.type === "Ready")?.status ?? "Unknown"})`);
           }
           console.log(`catalog: ${platform.catalogApiUrl}/collections   (embedded PGlite in ${platform.paths.catalog})`);
+          console.log(`data:    ${platform.dataApiUrl}/collections   (OGC API EDR; Zarr passthrough under /datasets/<id>/zarr/)`);
           console.log(`open a store in Python: xarray.open_zarr("<store path>", consolidated=True)`);
           if (options.exitWhenDone) break;
           console.log("running; Ctrl-C to stop (the next start resumes)");

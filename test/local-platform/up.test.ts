@@ -1,0 +1,77 @@
+// The local platform (`npm start` = `dmac up`) end to end: clusters/local applied to the embedded
+// control plane, the shipped samples ingested, the STAC and EDR APIs answering; then a restart on
+// the same data directory resumes without ingesting anything again.
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { startLocalPlatform, type LocalPlatform } from "../../apps/local-platform/index.js";
+import type { IngestJob } from "../../crds/index.js";
+import { ingestJobs, ResourceClient } from "../../operators/client.js";
+import { createLogger } from "../../operators/runtime/index.js";
+
+const run = promisify(execFile);
+const repoRoot = join(import.meta.dirname, "../..");
+const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
+const until = async <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 240_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+};
+
+describe("the local platform", () => {
+  const dir = mkdtempSync(join(tmpdir(), "dmac-up-"));
+  let platform: LocalPlatform | undefined;
+  afterAll(async () => {
+    await platform?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const jobsSettled = async (p: LocalPlatform) => {
+    const list = await new ResourceClient(p.kubeConfig, ingestJobs).list();
+    return list.length === 2 && list.every((j) => j.status?.phase === "Succeeded" && j.status.observedGeneration === j.metadata.generation) ? list : undefined;
+  };
+
+  it("applies clusters/local, ingests the samples and serves them through the STAC and EDR APIs", async () => {
+    platform = await startLocalPlatform({ dataDir: dir, portBase: 0, repoRoot, log: silent });
+    expect(platform.applied.applied).toBeGreaterThan(20);
+    const jobs: IngestJob[] = await until("both sample IngestJobs Succeeded", () => jobsSettled(platform!));
+    for (const job of jobs) expect(job.status?.items).toMatchObject({ total: 12, succeeded: 12, failed: 0 });
+
+    const stac = await until("both collections published", async () => {
+      const body = (await (await fetch(`${platform!.catalogApiUrl}/collections`)).json()) as { collections: { id: string; extent: { temporal: { interval: (string | null)[][] } } }[] };
+      return body.collections.length === 2 && body.collections.every((c) => c.extent.temporal.interval[0]?.[1] !== null) ? body : undefined;
+    });
+    expect(stac.collections.map((c) => c.id).sort()).toEqual(["cbofs-best-forecast", "gcoos-ngofs2-nowcast"]);
+
+    const edr = await until("the data API serves the datasets", async () => {
+      const body = (await (await fetch(`${platform!.dataApiUrl}/collections`)).json()) as { collections: { id: string }[] };
+      return body.collections.length === 2 ? body : undefined;
+    });
+    expect(edr.collections.map((c) => c.id).sort()).toEqual(["gcoos-ngofs2-nowcast", "maracoos-cbofs-best-forecast"]);
+    const position = await fetch(`${platform.dataApiUrl}/collections/maracoos-cbofs-best-forecast/position?coords=POINT(-76.2%2037.2)&parameter-name=zeta`);
+    expect(position.status).toBe(200);
+    const coverage = (await position.json()) as { type: string; domain: { axes: { t: { values: string[] } } } };
+    expect(coverage.domain.axes.t.values).toHaveLength(12);
+
+    const { stdout } = await run("/usr/bin/python3", ["-c", `import xarray as xr; ds = xr.open_zarr(${JSON.stringify(join(dir, "stores", "cbofs-best-forecast.zarr"))}, consolidated=True); print(ds.sizes["ocean_time"])`]);
+    expect(stdout.trim()).toBe("12");
+    const { stdout: kubectl } = await run("kubectl", ["--kubeconfig", platform.kubeconfigPath, "get", "ingestjobs", "-A", "-o", "jsonpath={.items[*].status.phase}"]);
+    expect(kubectl.split(" ")).toEqual(["Succeeded", "Succeeded"]);
+  }, 300_000);
+
+  it("a restart on the same data directory resumes: nothing is ingested twice", async () => {
+    await platform?.stop();
+    platform = await startLocalPlatform({ dataDir: dir, portBase: 0, repoRoot, log: silent });
+    await until("jobs settled after restart", () => jobsSettled(platform!));
+    const ledger = JSON.parse(readFileSync(join(dir, "stores", "cbofs-best-forecast.zarr", ".dmac/ingestjobs/maracoos/cbofs-forecast.json"), "utf8")) as { items: Record<string, { attempts: number; state: string }> };
+    expect(Object.values(ledger.items).every((i) => i.attempts === 1 && i.state === "succeeded")).toBe(true);
+  }, 300_000);
+});
