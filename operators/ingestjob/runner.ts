@@ -6,6 +6,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { ingest, openWritableStore, resolveInputs, type IngestProgress, type IngestReport, type WritableStore } from "../../dataplane/index.js";
 import { daskExecutor, type DaskJobStatus } from "./daskjob.js";
+import { checkFiles, loadCfContext, reportJson, reportName, type CfContext } from "../../dataplane/qc/index.js";
 import type { Dataset, IngestJob } from "../../crds/index.js";
 import type { Logger } from "../runtime/index.js";
 import { localPath } from "./source.js";
@@ -53,6 +54,8 @@ export function classifyRefusal(reason: string): "Refused" | "Error" {
 export class LocalIngestRunner {
   private readonly running = new Map<string, BatchRequest>();
   private readonly storeQueues = new Map<string, Promise<void>>();
+  /** UDUNITS and the CF standard-name table, loaded once. */
+  private cf: CfContext | undefined;
   private readonly daskJobs = new Map<string, { name: string; status: DaskJobStatus | undefined }>();
 
   constructor(private readonly options: RunnerOptions) {}
@@ -140,7 +143,22 @@ export class LocalIngestRunner {
         ledger = markOutcome(ledger, item.id, { ok: false, reason: "FetchFailed", message: failure.reason }, new Date());
         failed.push({ url: item.url, reason: "FetchFailed", message: failure.reason });
       }
-      const inputs = [...pathToItem.keys()];
+      let inputs = [...pathToItem.keys()];
+      if (inputs.length > 0 && job.spec.qualityControl.enabled) {
+        // QC gates the ingest: a refused file never reaches the writer. Reports live beside the data.
+        this.cf ??= loadCfContext();
+        const gate = await checkFiles(inputs, job.spec.qualityControl, { cf: this.cf, sourceName: (path) => pathToItem.get(path)?.url ?? path });
+        for (const check of gate.checks) {
+          if ("report" in check) await store.set(`/.dmac/qc/${reportName(check.report.source)}`, new TextEncoder().encode(reportJson(check.report)));
+        }
+        for (const refusal of gate.refused) {
+          const item = pathToItem.get(refusal.input);
+          if (!item) continue;
+          ledger = markOutcome(ledger, item.id, { ok: false, reason: "Refused", message: refusal.reason }, new Date());
+          failed.push({ url: item.url, reason: "Refused", message: refusal.reason });
+        }
+        inputs = gate.accepted;
+      }
       if (inputs.length > 0) {
         const chunking = Object.fromEntries((dataset.spec.dimensions ?? []).filter((d) => d.chunk !== undefined).map((d) => [d.name, d.chunk as number]));
         report = await ingest({

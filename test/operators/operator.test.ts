@@ -207,4 +207,22 @@ describe("operators end to end", () => {
     });
     expect(ready(done, "Degraded")).toBe(false);
   });
+
+  it("quality control with onFailure refuse keeps failing files out of the store and says why", async () => {
+    const file = romsFile(join(inputs(), "qc"), forecast(1));
+    await sets.create(dataset("qc"));
+    const job = ingestJob("qc-job", "qc", [fileUrl(file)]);
+    // The fixture's temperatures are 15 degrees and up: a gross-range maximum of 10 fails them.
+    job.spec.qualityControl = { enabled: true, onFailure: "refuse", cfChecks: true, variables: [{ variable: "temp", grossRange: { failMin: -5, failMax: 10 } }] };
+    await jobs.create(job);
+    const done = await until("QC refusal", async () => {
+      const j = await jobs.get("maracoos", "qc-job");
+      return j?.status?.phase === "Failed" ? j : undefined;
+    });
+    expect(done.status?.recentFailures?.[0]?.message).toMatch(/quality control refused it/);
+    expect(done.status?.recentFailures?.[0]?.reason).toBe("Refused");
+    const { existsSync, readdirSync } = await import("node:fs");
+    expect(existsSync(join(dir, "stores", "qc.zarr", ".zmetadata"))).toBe(false);
+    expect(readdirSync(join(dir, "stores", "qc.zarr", ".dmac", "qc")).length).toBe(1);
+  });
 });
