@@ -69,4 +69,28 @@ describe("S3 and HTTP stores", () => {
       await resolved.cleanup();
     }
   });
+
+  it("https:// (here plain http on a local server) inputs are fetched with their key layout", async () => {
+    const { createServer } = await import("node:http");
+    const c = cycleAt("2023-10-22T12:00:00Z");
+    const file = romsFile(join(tmp.path, "web"), { cycle: c, kind: "n", hour: 6 });
+    const key = "cbofs.20231022/nos.cbofs.fields.n006.20231022.t12z.nc";
+    const server = createServer((req, res) => {
+      if (req.url === `/noaa-ofs-pds/${key}`) res.writeHead(200).end(readFileSync(file));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const resolved = await resolveInputs([`http://127.0.0.1:${port}/noaa-ofs-pds/${key}`, `http://127.0.0.1:${port}/missing.nc`]);
+    try {
+      expect(resolved.files[0]).toMatch(/cbofs\.20231022\/nos\.cbofs\.fields\.n006\.20231022\.t12z\.nc$/);
+      expect(readFileSync(resolved.files[0] as string)).toEqual(readFileSync(file));
+      expect(resolved.failures[0]?.reason).toMatch(/missing\.nc: HTTP 404/);
+      const r = await ingest({ store: join(tmp.path, "run.zarr"), inputs: resolved.files, aggregation: { type: "model-run" }, concurrency: 0 });
+      expect(r.lengths).toEqual({ nowcast: 1 });
+    } finally {
+      await resolved.cleanup();
+      server.close();
+    }
+  });
 });
