@@ -28,6 +28,11 @@ export interface InformerOptions {
   /** Restart a watch that delivered no event (bookmarks included) for this long. */
   readonly livenessMs?: number;
   readonly pageSize?: number;
+  /**
+   * Applied to every object before it is cached (client-go's SetTransform). The default drops
+   * metadata.managedFields, often the largest part of an object and never read by reconcilers.
+   */
+  readonly transform?: <O extends KubeObject>(object: O) => O;
   readonly log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -69,6 +74,14 @@ export class Informer<T extends KubeObject> implements Runnable {
     return [...this.cache.values()];
   }
 
+  private prepare(object: T): T {
+    if (this.options.transform) return this.options.transform(object);
+    const metadata = object.metadata as T["metadata"] & { managedFields?: unknown };
+    if (metadata.managedFields === undefined) return object;
+    const { managedFields: _dropped, ...rest } = metadata;
+    return { ...object, metadata: rest };
+  }
+
   private emit(event: InformerEvent, object: T, previous?: T): void {
     for (const handler of this.handlers) {
       try {
@@ -89,7 +102,7 @@ export class Informer<T extends KubeObject> implements Runnable {
         undefined, undefined, undefined, undefined, this.options.labelSelector, this.options.pageSize ?? 500, continueToken,
       );
       for (const item of page.items) {
-        const object = { ...item, apiVersion: this.options.apiVersion, kind: this.options.kind } as unknown as T;
+        const object = this.prepare({ ...item, apiVersion: this.options.apiVersion, kind: this.options.kind } as unknown as T);
         const key = objectKey(object);
         seen.add(key);
         const previous = this.cache.get(key);
@@ -145,7 +158,7 @@ export class Informer<T extends KubeObject> implements Runnable {
           const version = object.metadata?.resourceVersion;
           if (version) this.resourceVersion = version;
           if (type === "BOOKMARK") return;
-          const typed = { ...object, apiVersion: this.options.apiVersion, kind: this.options.kind } as T;
+          const typed = this.prepare({ ...object, apiVersion: this.options.apiVersion, kind: this.options.kind } as T);
           const key = objectKey(typed);
           const previous = this.cache.get(key);
           if (type === "DELETED") {

@@ -146,7 +146,8 @@ describe("the operator process under failure", () => {
       const lease = await leases.readNamespacedLease({ name: "dmac-operator", namespace: "dmac-system" });
       return lease.spec?.holderIdentity && lease.spec.holderIdentity !== holder ? lease.spec.holderIdentity : undefined;
     });
-    expect(Date.now() - killedAt).toBeLessThan(4000 + 2000);
+    // Lease duration 4 s plus retry periods; generous because the suite shares two cores.
+    expect(Date.now() - killedAt).toBeLessThan(4000 + 8000);
     expect(successor.startsWith(leaderName)).toBe(false);
     const job = await until("the successor finishes", async () => {
       const j = await jobs.get("maracoos", "takeover");

@@ -21,7 +21,7 @@ import { createLogger, toClientModel } from "../../operators/runtime/index.js";
 import { romsFile } from "../dataplane/fixtures.js";
 
 const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
-const until = async <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> => {
+const until = async <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 150_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

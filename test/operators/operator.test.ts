@@ -20,7 +20,7 @@ import { romsFile, truncatedCopy, type CycleFile } from "../dataplane/fixtures.j
 
 const run = promisify(execFile);
 const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
-const until = async <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> => {
+const until = async <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 150_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
