@@ -56,6 +56,7 @@ export class LocalIngestRunner {
   private readonly storeQueues = new Map<string, Promise<void>>();
   /** UDUNITS and the CF standard-name table, loaded once. */
   private cf: CfContext | undefined;
+  private readonly stopping = new AbortController();
   private readonly daskJobs = new Map<string, { name: string; status: DaskJobStatus | undefined }>();
 
   constructor(private readonly options: RunnerOptions) {}
@@ -87,8 +88,12 @@ export class LocalIngestRunner {
     return true;
   }
 
-  /** Resolves when every running batch has ended (graceful shutdown). */
+  /**
+   * Resolves when every running batch has ended (graceful shutdown). Local batches finish (their
+   * commits are atomic); a batch waiting on a DaskJob is abandoned and its files run again later.
+   */
   async drain(): Promise<void> {
+    this.stopping.abort();
     await Promise.all([...this.storeQueues.values()]);
   }
 
@@ -100,6 +105,7 @@ export class LocalIngestRunner {
       store,
       storeUrl: request.storeLocation,
       ...(this.options.daskPollMs ? { pollMs: this.options.daskPollMs } : {}),
+      signal: this.stopping.signal,
       onJobStatus: (name, status) => {
         this.daskJobs.set(request.jobKey, { name, status });
         this.options.onDaskJob?.(request.jobKey, name, status);
