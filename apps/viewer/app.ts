@@ -1,0 +1,127 @@
+// The viewer's web server as a fastify instance (only server.ts listens; tests may inject()).
+// It serves the page, the esbuild bundle and, under /data/ and /catalog/, a same-origin proxy to
+// the data API and the STAC API, so the browser needs no CORS and talks to one origin only. The
+// Content-Security-Policy allows nothing but this origin: the page cannot load anything from the
+// internet even by mistake.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import { buildViewerBundle, viewerRoot, type ViewerBundle } from "./bundle.js";
+
+export interface ViewerOptions {
+  /** The data API (OGC EDR + Zarr passthrough) the page reads, e.g. http://127.0.0.1:6445. */
+  dataApiUrl: string;
+  /** The STAC API, if any: the page shows a dataset's catalog entry. */
+  catalogApiUrl?: string;
+  /** Where static/ and src/ are (default: found from this module). */
+  root?: string;
+  logger?: FastifyServerOptions["logger"];
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    viewer: { bundle(): Promise<ViewerBundle> };
+  }
+}
+
+const CSP = [
+  "default-src 'self'",
+  // zarrita's blosc/lz4/zstd codecs are Emscripten WebAssembly modules whose glue code (embind)
+  // builds functions from strings: without 'unsafe-eval' a blosc-compressed store cannot be read.
+  // Scripts still come from this origin only.
+  "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const STATIC: Record<string, string> = { "index.html": "text/html; charset=utf-8", "viewer.css": "text/css; charset=utf-8" };
+
+function upstreamBase(url: string, flag: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`${flag}: ${JSON.stringify(url)} is not a URL (e.g. http://127.0.0.1:6445)`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error(`${flag}: ${JSON.stringify(url)} must be http:// or https://`);
+  return parsed.href.replace(/\/+$/, "");
+}
+
+/** Forwards a GET to `base` + the rest of the path after `prefix`, query included. */
+async function forward(base: string, prefix: string, name: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const rest = request.url.slice(prefix.length);
+  const path = rest.split("?")[0] ?? "";
+  if (path.split("/").some((s) => s === ".." || s === "." || /%2e%2e|%2f|%5c/i.test(s)) || path.includes("\\")) {
+    return reply.code(400).send({ code: "InvalidPath", description: `path ${JSON.stringify(path.slice(0, 120))}: dot segments and encoded separators are not forwarded` });
+  }
+  const headers: Record<string, string> = {};
+  for (const h of ["accept", "range", "if-none-match"]) {
+    const v = request.headers[h];
+    if (typeof v === "string") headers[h] = v;
+  }
+  let upstream: Response;
+  try {
+    upstream = await fetch(`${base}${rest}`, { headers, redirect: "manual", signal: AbortSignal.timeout(60_000) });
+  } catch (error) {
+    const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+    return reply.code(502).send({ code: "BadGateway", description: `${name} at ${base} did not answer: ${cause}` });
+  }
+  reply.code(upstream.status);
+  for (const h of ["content-type", "cache-control", "etag", "content-range", "last-modified"]) {
+    const v = upstream.headers.get(h);
+    if (v !== null) reply.header(h, v);
+  }
+  return reply.send(Buffer.from(await upstream.arrayBuffer()));
+}
+
+export async function buildViewer(options: ViewerOptions): Promise<FastifyInstance> {
+  const dataApi = upstreamBase(options.dataApiUrl, "--data-api");
+  const catalogApi = options.catalogApiUrl !== undefined ? upstreamBase(options.catalogApiUrl, "--catalog-api") : undefined;
+  const root = options.root ?? viewerRoot();
+  const app = Fastify({ logger: options.logger ?? false });
+  let bundle: Promise<ViewerBundle> | undefined;
+  const getBundle = () => {
+    bundle ??= buildViewerBundle(root).catch((error: unknown) => {
+      bundle = undefined;
+      throw error;
+    });
+    return bundle;
+  };
+  app.decorate("viewer", { bundle: getBundle });
+  app.addHook("onSend", async (_request, reply) => {
+    reply.header("content-security-policy", CSP);
+    reply.header("x-content-type-options", "nosniff");
+  });
+
+  const page = async (name: string, reply: FastifyReply) => {
+    const type = STATIC[name];
+    if (type === undefined) return reply.code(404).send({ code: "NotFound", description: `${name} not found` });
+    reply.type(type).header("cache-control", "no-cache");
+    return reply.send(await readFile(join(root, "static", name)));
+  };
+  app.get("/", async (_request, reply) => page("index.html", reply));
+  app.get<{ Params: { file: string } }>("/:file", async (request, reply) => {
+    const file = request.params.file;
+    if (file in STATIC) return page(file, reply);
+    if (file === "config.json") return reply.header("cache-control", "no-cache").send({ catalog: catalogApi !== undefined });
+    if (!/^(viewer|chunk-[A-Z0-9]+)\.js(\.map)?$/.test(file) && file !== "viewer.js.LEGAL.txt") return reply.code(404).send({ code: "NotFound", description: `${file} not found` });
+    const b = await getBundle();
+    const bytes = b.files.get(file);
+    if (bytes === undefined) return reply.code(404).send({ code: "NotFound", description: `${file} not found` });
+    const etag = `"${b.hash}"`;
+    reply.header("etag", etag).header("cache-control", "no-cache");
+    if (request.headers["if-none-match"] === etag) return reply.code(304).send();
+    reply.type(file.endsWith(".map") ? "application/json" : file.endsWith(".txt") ? "text/plain; charset=utf-8" : "text/javascript; charset=utf-8");
+    return reply.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  });
+  app.get("/data/*", async (request, reply) => forward(dataApi, "/data", "the data API", request, reply));
+  app.get("/catalog/*", async (request, reply) => {
+    if (catalogApi === undefined) return reply.code(404).send({ code: "NotFound", description: "no catalog API configured (--catalog-api)" });
+    return forward(catalogApi, "/catalog", "the catalog API", request, reply);
+  });
+  return app;
+}

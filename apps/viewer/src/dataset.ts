@@ -1,0 +1,134 @@
+// What the viewer needs to know about a dataset: the data API's description (GET /datasets/{id}:
+// grids and parameters) joined with the Zarr metadata (dimensions, time and vertical axes), and
+// the drawable geometry of each grid, built once from the coordinate arrays.
+import { decodeTime, parseTimeUnits } from "../../../dataplane/cftime.js";
+import { connectivity, curvilinearMesh, elementMesh, imageGrid, nodeMesh, rectilinearAxes, type Geometry } from "./mesh.js";
+import type { ZarrDataset } from "./zarr.js";
+
+export interface GridInfo {
+  kind: "regular" | "curvilinear" | "unstructured";
+  lon: string;
+  lat: string;
+  dims: string[];
+  shape: number[];
+  mask?: string;
+}
+
+export interface DatasetInfo {
+  id: string;
+  title: string;
+  description?: string;
+  grids: GridInfo[];
+  parameters: string[];
+}
+
+export interface Variable {
+  name: string;
+  label: string;
+  units?: string;
+  dims: string[];
+  grid: GridInfo;
+  timeDim: string;
+  /** Epoch milliseconds per time step. */
+  times: number[];
+  zDim?: string;
+  /** Vertical coordinate values, or level indices when the vertical dimension has no 1-D coordinate. */
+  levels: number[];
+  levelsAreIndices: boolean;
+}
+
+function text(v: unknown): string | undefined {
+  return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+}
+
+const sinceUnits = (attrs: Record<string, unknown>) => typeof attrs["units"] === "string" && /\bsince\b/i.test(attrs["units"]);
+
+/** The variables of a dataset the viewer can draw: the data API's parameters, in the order given. */
+export async function describeVariables(info: DatasetInfo, z: ZarrDataset): Promise<Variable[]> {
+  const out: Variable[] = [];
+  for (const name of info.parameters) {
+    if (!z.has(name)) continue;
+    const dims = z.dims(name);
+    const attrs = z.attrs(name);
+    const grid = info.grids.find((g) => g.dims.every((d) => dims.includes(d)));
+    if (grid === undefined) continue;
+    const timeDim = dims.find((d) => z.has(d) && z.dims(d).length === 1 && z.dims(d)[0] === d && sinceUnits(z.attrs(d)));
+    if (timeDim === undefined) continue;
+    const zDim = dims.find((d) => d !== timeDim && !grid.dims.includes(d));
+    const ta = z.attrs(timeDim);
+    const units = parseTimeUnits(ta["units"], ta["calendar"]);
+    const raw = await z.read(timeDim);
+    const times = Array.from(raw.data, (v) => decodeTime(v, units));
+    let levels: number[] = [];
+    let levelsAreIndices = false;
+    if (zDim !== undefined) {
+      if (z.has(zDim) && z.dims(zDim).length === 1 && z.dims(zDim)[0] === zDim) levels = Array.from((await z.read(zDim)).data);
+      else {
+        levels = Array.from({ length: z.meta(name).shape[dims.indexOf(zDim)] ?? 0 }, (_, i) => i);
+        levelsAreIndices = true;
+      }
+    }
+    out.push({
+      name,
+      label: text(attrs["long_name"]) ?? text(attrs["standard_name"]) ?? name,
+      ...(text(attrs["units"]) !== undefined ? { units: text(attrs["units"]) as string } : {}),
+      dims,
+      grid,
+      timeDim,
+      times,
+      ...(zDim !== undefined ? { zDim } : {}),
+      levels,
+      levelsAreIndices,
+    });
+  }
+  return out;
+}
+
+/** The selection of one horizontal field: a time step and level index, whole grid dimensions. */
+export function fieldSelection(v: Variable, timeIndex: number, levelIndex: number): Array<number | null> {
+  return v.dims.map((d) => (d === v.timeDim ? timeIndex : d === v.zDim ? levelIndex : null));
+}
+
+const INTEGER = /^[<>|]?[iu][1248]$/;
+
+/** FVCOM-style connectivity: an integer (3, n) or (n, 3) array; `nv` when there are several. */
+function findConnectivity(z: ZarrDataset): { name: string; elementDim: string } | undefined {
+  const candidates = z.names().filter((n) => {
+    const m = z.meta(n);
+    return INTEGER.test(m.dtype) && m.shape.length === 2 && (m.shape[0] === 3 || m.shape[1] === 3) && !n.includes("/");
+  });
+  const name = candidates.find((n) => n === "nv") ?? candidates[0];
+  if (name === undefined) return undefined;
+  const dims = z.dims(name);
+  const m = z.meta(name);
+  const elementDim = m.shape[0] === 3 ? dims[1] : dims[0];
+  return elementDim === undefined ? undefined : { name, elementDim };
+}
+
+const LON = (name: string, attrs: Record<string, unknown>) => attrs["standard_name"] === "longitude" || (typeof attrs["units"] === "string" && /^degrees?_?e(ast)?$/i.test(attrs["units"])) || /^(lon|longitude)$/i.test(name);
+const LAT = (name: string, attrs: Record<string, unknown>) => attrs["standard_name"] === "latitude" || (typeof attrs["units"] === "string" && /^degrees?_?n(orth)?$/i.test(attrs["units"])) || /^(lat|latitude)$/i.test(name);
+
+/** Builds the geometry a grid is drawn with (see mesh.ts for how each kind is drawn). */
+export async function buildGeometry(grid: GridInfo, info: DatasetInfo, z: ZarrDataset): Promise<Geometry> {
+  const [lon, lat, mask] = await Promise.all([z.read(grid.lon), z.read(grid.lat), grid.mask !== undefined ? z.read(grid.mask) : Promise.resolve(undefined)]);
+  if (grid.kind === "regular") return imageGrid(lon.data, lat.data);
+  if (grid.kind === "curvilinear") {
+    const [ny = 0, nx = 0] = grid.shape;
+    const axes = rectilinearAxes(lon.data, lat.data, ny, nx);
+    if (axes !== undefined) return imageGrid(axes.lon, axes.lat, mask?.data);
+    return curvilinearMesh(lon.data, lat.data, ny, nx, mask?.data);
+  }
+  const conn = findConnectivity(z);
+  if (conn === undefined) throw new Error(`dataset ${info.id}: unstructured grid ${grid.lon}/${grid.lat} has no connectivity array (like FVCOM nv) to draw triangles from`);
+  const nvMeta = z.meta(conn.name);
+  const nv = await z.readRaw(conn.name, [null, null]);
+  const gridDim = grid.dims[0] ?? "";
+  if (gridDim !== conn.elementDim) return nodeMesh(lon.data, lat.data, connectivity(Array.from(nv.data, Number), nvMeta.shape, lon.data.length));
+  // Values on elements: the triangles' corners are the nodes, found as the lon/lat pair on another dimension.
+  const nodeDimOf = (n: string) => (z.dims(n).length === 1 ? z.dims(n)[0] : undefined);
+  const nodeLon = z.names().find((n) => nodeDimOf(n) !== undefined && nodeDimOf(n) !== conn.elementDim && nodeDimOf(n) !== n && LON(n, z.attrs(n)));
+  const nodeLat = z.names().find((n) => nodeLon !== undefined && nodeDimOf(n) === nodeDimOf(nodeLon) && LAT(n, z.attrs(n)));
+  if (nodeLon === undefined || nodeLat === undefined) throw new Error(`dataset ${info.id}: values on ${conn.elementDim} need node longitudes/latitudes, none found`);
+  const [nlon, nlat] = await Promise.all([z.read(nodeLon), z.read(nodeLat)]);
+  return elementMesh(nlon.data, nlat.data, connectivity(Array.from(nv.data, Number), nvMeta.shape, nlon.data.length));
+}

@@ -1,0 +1,494 @@
+// The viewer page: dataset, variable, time and level pickers; the map (field canvas + overlay
+// canvas with the graticule); the legend; pan, zoom and the lon/lat readout; a click plots the
+// point's time series from the EDR position query. State is mirrored in the URL query
+// (?dataset=&variable=&time=&level=&colormap=&renderer=2d|webgl) so a view can be linked.
+import { DataApi } from "./api.js";
+import { colormapLut, COLORMAP_NAMES, finiteRange, type ValueRange } from "./colormap.js";
+import { buildGeometry, describeVariables, fieldSelection, type DatasetInfo, type Variable } from "./dataset.js";
+import type { Geometry } from "./mesh.js";
+import { drawLegend, drawOverlay } from "./overlay.js";
+import { Canvas2DRenderer } from "./render-2d.js";
+import type { Renderer } from "./renderer.js";
+import { WebGLRenderer, webglContext } from "./render-webgl.js";
+import { seriesSvg } from "./series.js";
+import { fitView, formatLonLat, panBy, resized, toLonLat, toScreen, zoomAt, type View } from "./view.js";
+import { openZarr, type ZarrDataset } from "./zarr.js";
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (el === null) throw new Error(`viewer page: element #${id} missing`);
+  return el as T;
+};
+
+const ui = {
+  dataset: $<HTMLSelectElement>("dataset"),
+  variable: $<HTMLSelectElement>("variable"),
+  time: $<HTMLInputElement>("time"),
+  timePrev: $<HTMLButtonElement>("time-prev"),
+  timeNext: $<HTMLButtonElement>("time-next"),
+  timeLabel: $<HTMLOutputElement>("time-label"),
+  level: $<HTMLSelectElement>("level"),
+  colormap: $<HTMLSelectElement>("colormap"),
+  rangeMin: $<HTMLInputElement>("range-min"),
+  rangeMax: $<HTMLInputElement>("range-max"),
+  rangeAuto: $<HTMLButtonElement>("range-auto"),
+  map: $<HTMLElement>("map"),
+  overlay: $<HTMLCanvasElement>("overlay"),
+  legend: $<HTMLCanvasElement>("legend"),
+  readout: $<HTMLElement>("readout"),
+  info: $<HTMLElement>("info"),
+  series: $<HTMLElement>("series"),
+  status: $<HTMLElement>("status"),
+};
+
+interface Config {
+  catalog: boolean;
+}
+
+interface Loaded {
+  info: DatasetInfo;
+  zarr: ZarrDataset;
+  variables: Variable[];
+  geometries: Map<string, Promise<Geometry>>;
+}
+
+const params = new URLSearchParams(location.search);
+const api = new DataApi(new URL("data/", location.href).href);
+const state = {
+  config: { catalog: false } as Config,
+  loaded: undefined as Loaded | undefined,
+  variable: undefined as Variable | undefined,
+  geometry: undefined as Geometry | undefined,
+  field: undefined as Float32Array | undefined,
+  timeIndex: 0,
+  levelIndex: 0,
+  colormap: params.get("colormap") ?? "viridis",
+  range: { min: 0, max: 1 } as ValueRange,
+  view: undefined as View | undefined,
+  renderer: undefined as Renderer | undefined,
+  rendererNote: "",
+  marker: undefined as [number, number] | undefined,
+  timings: { fieldMs: 0, geometryMs: 0, drawMs: 0 },
+  renders: 0,
+  /** Bumped by every selection change, so a slow load never overwrites a newer one. */
+  generation: 0,
+};
+
+function setStatus(text: string, kind: "loading" | "ready" | "error"): void {
+  ui.status.textContent = text;
+  document.body.dataset.status = kind;
+}
+
+/** An error's message followed by its causes' (zarrita wraps codec failures). */
+function describe(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 4; depth++) {
+    parts.push(e instanceof Error ? e.message : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(": ");
+}
+
+function fail(error: unknown): void {
+  setStatus(describe(error), "error");
+}
+
+// ---- renderer --------------------------------------------------------------------------------
+
+function makeRenderer(): Renderer {
+  const old = document.getElementById("field");
+  const canvas = document.createElement("canvas");
+  canvas.id = "field";
+  old?.replaceWith(canvas);
+  const wanted = params.get("renderer");
+  if (wanted !== "2d") {
+    const gl = webglContext(canvas);
+    if (gl !== undefined) {
+      try {
+        state.rendererNote = "WebGL";
+        return new WebGLRenderer(canvas, gl);
+      } catch (error) {
+        state.rendererNote = `canvas 2D (WebGL failed: ${error instanceof Error ? error.message : String(error)})`;
+        return makeCanvas2D();
+      }
+    }
+    state.rendererNote = "canvas 2D (WebGL unavailable)";
+  } else state.rendererNote = "canvas 2D (asked for)";
+  return new Canvas2DRenderer(canvas);
+}
+
+function makeCanvas2D(): Renderer {
+  const old = document.getElementById("field");
+  const canvas = document.createElement("canvas");
+  canvas.id = "field";
+  old?.replaceWith(canvas);
+  return new Canvas2DRenderer(canvas);
+}
+
+function mapSize(): [number, number] {
+  const r = ui.map.getBoundingClientRect();
+  return [Math.max(1, Math.round(r.width)), Math.max(1, Math.round(r.height))];
+}
+
+let frame = 0;
+function requestDraw(): void {
+  if (frame !== 0) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    draw();
+  });
+}
+
+function draw(): void {
+  const renderer = state.renderer;
+  const view = state.view;
+  if (renderer === undefined || view === undefined) return;
+  const canvas = renderer.canvas;
+  if (canvas.width !== view.width || canvas.height !== view.height) {
+    canvas.width = view.width;
+    canvas.height = view.height;
+  }
+  if (ui.overlay.width !== view.width || ui.overlay.height !== view.height) {
+    ui.overlay.width = view.width;
+    ui.overlay.height = view.height;
+  }
+  const t0 = performance.now();
+  renderer.draw(view);
+  state.timings.drawMs = performance.now() - t0;
+  const ctx = ui.overlay.getContext("2d");
+  if (ctx !== null) drawOverlay(ctx, view, state.marker);
+  state.renders++;
+  canvas.dataset.renderer = renderer.kind;
+  document.body.dataset.renders = String(state.renders);
+}
+
+function applyStyle(): void {
+  const lut = colormapLut(state.colormap);
+  state.renderer?.setStyle(lut, state.range);
+  drawLegend(ui.legend, lut, state.range, state.variable?.units);
+  ui.rangeMin.value = String(Number(state.range.min.toPrecision(6)));
+  ui.rangeMax.value = String(Number(state.range.max.toPrecision(6)));
+  requestDraw();
+}
+
+function autoRange(): void {
+  const r = state.field !== undefined ? finiteRange(state.field) : undefined;
+  state.range = r ?? { min: 0, max: 1 };
+  applyStyle();
+}
+
+// ---- selection -------------------------------------------------------------------------------
+
+function option(select: HTMLSelectElement, value: string, label: string): void {
+  const o = document.createElement("option");
+  o.value = value;
+  o.textContent = label;
+  select.append(o);
+}
+
+function syncUrl(): void {
+  const q = new URLSearchParams();
+  if (state.loaded !== undefined) q.set("dataset", state.loaded.info.id);
+  if (state.variable !== undefined) q.set("variable", state.variable.name);
+  q.set("time", String(state.timeIndex));
+  if (state.variable?.zDim !== undefined) q.set("level", String(state.levelIndex));
+  if (state.colormap !== "viridis") q.set("colormap", state.colormap);
+  const r = params.get("renderer");
+  if (r !== null) q.set("renderer", r);
+  history.replaceState(null, "", `?${q.toString()}`);
+}
+
+async function selectDataset(id: string, wanted?: { variable?: string | null; time?: number; level?: number }): Promise<void> {
+  const generation = ++state.generation;
+  setStatus(`loading ${id}...`, "loading");
+  const info = await api.dataset(id);
+  const zarr = await openZarr(api.zarrUrl(id));
+  const variables = await describeVariables(info, zarr);
+  if (generation !== state.generation) return;
+  state.loaded = { info, zarr, variables, geometries: new Map() };
+  ui.variable.replaceChildren();
+  for (const v of variables) option(ui.variable, v.name, `${v.label}${v.units !== undefined ? ` [${v.units}]` : ""} (${v.name})`);
+  ui.info.innerHTML = "";
+  const h = document.createElement("h2");
+  h.textContent = info.title;
+  const p = document.createElement("p");
+  p.textContent = `${info.description ?? ""} ${info.grids.map((g) => `${g.kind} grid ${g.shape.join(" x ")}`).join(", ")}`.trim();
+  ui.info.append(h, p);
+  if (state.config.catalog) void showCatalogEntry(id, generation);
+  if (variables.length === 0) {
+    setStatus(`${id}: no drawable variable (needs a time dimension and a lon/lat grid)`, "error");
+    return;
+  }
+  const v = variables.find((x) => x.name === wanted?.variable) ?? variables[0];
+  if (v !== undefined) await selectVariable(v, wanted?.time ?? 0, wanted?.level ?? 0, true);
+}
+
+async function showCatalogEntry(id: string, generation: number): Promise<void> {
+  const response = await fetch(new URL(`catalog/collections/${encodeURIComponent(id)}`, location.href));
+  if (!response.ok || generation !== state.generation) return;
+  const doc = (await response.json()) as { title?: unknown; description?: unknown };
+  const p = document.createElement("p");
+  p.className = "catalog";
+  p.textContent = `STAC: ${typeof doc.title === "string" ? doc.title : id}${typeof doc.description === "string" ? ` - ${doc.description}` : ""}`;
+  ui.info.append(p);
+}
+
+async function selectVariable(v: Variable, timeIndex: number, levelIndex: number, fit: boolean): Promise<void> {
+  const loaded = state.loaded;
+  if (loaded === undefined) return;
+  state.variable = v;
+  ui.variable.value = v.name;
+  ui.time.max = String(Math.max(0, v.times.length - 1));
+  ui.level.replaceChildren();
+  for (let k = 0; k < v.levels.length; k++) option(ui.level, String(k), v.levelsAreIndices ? `${v.zDim} ${k}` : `${v.zDim} = ${Number((v.levels[k] ?? 0).toPrecision(6))}`);
+  ui.level.disabled = v.zDim === undefined;
+  state.timeIndex = Math.min(Math.max(0, timeIndex), Math.max(0, v.times.length - 1));
+  state.levelIndex = Math.min(Math.max(0, levelIndex), Math.max(0, v.levels.length - 1));
+  ui.level.value = String(state.levelIndex);
+  state.marker = undefined;
+  ui.series.innerHTML = '<p class="hint">Click the map to plot the time series of that point.</p>';
+  const key = v.grid.lon + "," + v.grid.lat;
+  let geometry = loaded.geometries.get(key);
+  const t0 = performance.now();
+  if (geometry === undefined) {
+    geometry = buildGeometry(v.grid, loaded.info, loaded.zarr);
+    loaded.geometries.set(key, geometry);
+  }
+  const g = await geometry;
+  state.timings.geometryMs = performance.now() - t0;
+  if (state.variable !== v) return;
+  if (state.geometry !== g) {
+    state.geometry = g;
+    setRendererGeometry(g);
+    if (fit || state.view === undefined) {
+      const [w, h] = mapSize();
+      state.view = fitView(g.bbox, w, h);
+    }
+  }
+  await loadField(true);
+}
+
+function setRendererGeometry(g: Geometry): void {
+  state.renderer ??= makeRenderer();
+  try {
+    state.renderer.setGeometry(g);
+  } catch (error) {
+    if (state.renderer.kind === "canvas2d") throw error;
+    state.renderer.dispose();
+    state.rendererNote = `canvas 2D (${error instanceof Error ? error.message : String(error)})`;
+    state.renderer = makeCanvas2D();
+    state.renderer.setGeometry(g);
+  }
+}
+
+async function loadField(resetRange: boolean): Promise<void> {
+  const loaded = state.loaded;
+  const v = state.variable;
+  const renderer = state.renderer;
+  if (loaded === undefined || v === undefined || renderer === undefined) return;
+  const generation = ++state.generation;
+  const t = state.timeIndex;
+  const k = state.levelIndex;
+  ui.time.value = String(t);
+  ui.timeLabel.value = v.times[t] !== undefined ? new Date(Math.round((v.times[t] ?? 0) / 1000) * 1000).toISOString().replace(".000Z", "Z") : "";
+  setStatus(`loading ${v.name} at ${ui.timeLabel.value}...`, "loading");
+  const t0 = performance.now();
+  const field = await loaded.zarr.read(v.name, fieldSelection(v, t, k));
+  if (generation !== state.generation) return;
+  state.timings.fieldMs = performance.now() - t0;
+  state.field = field.data;
+  renderer.setField(field.data);
+  if (resetRange) autoRange();
+  else applyStyle();
+  syncUrl();
+  await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+  if (generation !== state.generation) return;
+  const cells = state.geometry?.cells ?? 0;
+  setStatus(
+    `${loaded.info.id} ${v.name}: ${cells.toLocaleString("en")} ${state.geometry?.kind === "image" ? "cells as an image" : "cells as triangles"}, renderer ${state.rendererNote}; read ${state.timings.fieldMs.toFixed(0)} ms, drawn in ${state.timings.drawMs.toFixed(0)} ms`,
+    "ready",
+  );
+}
+
+// ---- time series -----------------------------------------------------------------------------
+
+async function plotSeries(lon: number, lat: number): Promise<void> {
+  const loaded = state.loaded;
+  const v = state.variable;
+  if (loaded === undefined || v === undefined) return;
+  state.marker = [lon, lat];
+  requestDraw();
+  ui.series.innerHTML = `<p class="hint">loading the series at ${formatLonLat(lon, lat, state.view?.scale ?? 1)}...</p>`;
+  ui.series.dataset.state = "loading";
+  try {
+    const z = v.zDim !== undefined ? v.levels[state.levelIndex] : undefined;
+    const s = await api.series(loaded.info.id, v.name, lon, lat, z);
+    if (state.variable !== v) return;
+    ui.series.innerHTML = seriesSvg(s, 360, 220, v.label);
+    ui.series.dataset.state = "ready";
+  } catch (error) {
+    ui.series.textContent = describe(error);
+    ui.series.dataset.state = "error";
+  }
+}
+
+// ---- events ----------------------------------------------------------------------------------
+
+function wire(): void {
+  for (const name of COLORMAP_NAMES) option(ui.colormap, name, name);
+  if (!COLORMAP_NAMES.includes(state.colormap)) state.colormap = "viridis";
+  ui.colormap.value = state.colormap;
+  ui.dataset.addEventListener("change", () => void selectDataset(ui.dataset.value).catch(fail));
+  ui.variable.addEventListener("change", () => {
+    const v = state.loaded?.variables.find((x) => x.name === ui.variable.value);
+    if (v !== undefined) void selectVariable(v, state.timeIndex, 0, false).catch(fail);
+  });
+  const step = (t: number) => {
+    const n = state.variable?.times.length ?? 0;
+    if (n === 0) return;
+    state.timeIndex = Math.min(n - 1, Math.max(0, t));
+    void loadField(false).catch(fail);
+  };
+  ui.time.addEventListener("input", () => step(Number(ui.time.value)));
+  ui.timePrev.addEventListener("click", () => step(state.timeIndex - 1));
+  ui.timeNext.addEventListener("click", () => step(state.timeIndex + 1));
+  ui.level.addEventListener("change", () => {
+    state.levelIndex = Number(ui.level.value);
+    void loadField(true).catch(fail);
+  });
+  ui.colormap.addEventListener("change", () => {
+    state.colormap = ui.colormap.value;
+    applyStyle();
+    syncUrl();
+  });
+  const onRange = () => {
+    const min = Number(ui.rangeMin.value);
+    const max = Number(ui.rangeMax.value);
+    if (ui.rangeMin.value === "" || ui.rangeMax.value === "" || !Number.isFinite(min) || !Number.isFinite(max) || min > max) {
+      setStatus("range: give two numbers, the first not above the second", "error");
+      return;
+    }
+    state.range = { min, max };
+    applyStyle();
+  };
+  ui.rangeMin.addEventListener("change", onRange);
+  ui.rangeMax.addEventListener("change", onRange);
+  ui.rangeAuto.addEventListener("click", autoRange);
+
+  const zoom = (factor: number) => {
+    if (state.view === undefined) return;
+    state.view = zoomAt(state.view, state.view.width / 2, state.view.height / 2, factor);
+    requestDraw();
+  };
+  $("zoom-in").addEventListener("click", () => zoom(2));
+  $("zoom-out").addEventListener("click", () => zoom(0.5));
+  $("zoom-fit").addEventListener("click", () => {
+    if (state.geometry === undefined || state.view === undefined) return;
+    state.view = fitView(state.geometry.bbox, state.view.width, state.view.height);
+    requestDraw();
+  });
+
+  const target = ui.overlay;
+  let drag: { x: number; y: number; moved: boolean; id: number } | undefined;
+  const local = (e: MouseEvent): [number, number] => {
+    const r = target.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  };
+  target.addEventListener("pointerdown", (e) => {
+    const [x, y] = local(e);
+    drag = { x, y, moved: false, id: e.pointerId };
+    target.setPointerCapture(e.pointerId);
+  });
+  target.addEventListener("pointermove", (e) => {
+    const [x, y] = local(e);
+    if (state.view !== undefined) {
+      const [lon, lat] = toLonLat(state.view, x, y);
+      ui.readout.textContent = formatLonLat(lon, lat, state.view.scale);
+    }
+    if (drag === undefined || state.view === undefined) return;
+    const dx = x - drag.x;
+    const dy = y - drag.y;
+    if (!drag.moved && Math.hypot(dx, dy) < 4) return;
+    drag.moved = true;
+    ui.map.classList.add("dragging");
+    state.view = panBy(state.view, dx, dy);
+    drag.x = x;
+    drag.y = y;
+    requestDraw();
+  });
+  target.addEventListener("pointerup", (e) => {
+    const d = drag;
+    drag = undefined;
+    ui.map.classList.remove("dragging");
+    if (d === undefined || d.moved || state.view === undefined) return;
+    const [x, y] = local(e);
+    const [lon, lat] = toLonLat(state.view, x, y);
+    void plotSeries(lon, lat);
+  });
+  target.addEventListener("pointerleave", () => {
+    ui.readout.textContent = "";
+  });
+  target.addEventListener(
+    "wheel",
+    (e) => {
+      e.preventDefault();
+      if (state.view === undefined) return;
+      const [x, y] = local(e);
+      state.view = zoomAt(state.view, x, y, Math.exp(-e.deltaY * 0.0015));
+      requestDraw();
+    },
+    { passive: false },
+  );
+  new ResizeObserver(() => {
+    if (state.view === undefined) return;
+    const [w, h] = mapSize();
+    if (w === state.view.width && h === state.view.height) return;
+    state.view = resized(state.view, w, h);
+    requestDraw();
+  }).observe(ui.map);
+}
+
+// What tests and the browser console can ask: where a lon/lat is drawn, and what is shown.
+declare global {
+  interface Window {
+    dmacViewer: {
+      toPixel(lon: number, lat: number): [number, number] | undefined;
+      state(): { dataset?: string; variable?: string; timeIndex: number; levelIndex: number; renderer?: string; rendererNote: string; range: ValueRange; timings: typeof state.timings; renders: number };
+    };
+  }
+}
+
+window.dmacViewer = {
+  toPixel: (lon, lat) => (state.view !== undefined ? toScreen(state.view, lon, lat) : undefined),
+  state: () => ({
+    ...(state.loaded !== undefined ? { dataset: state.loaded.info.id } : {}),
+    ...(state.variable !== undefined ? { variable: state.variable.name } : {}),
+    timeIndex: state.timeIndex,
+    levelIndex: state.levelIndex,
+    ...(state.renderer !== undefined ? { renderer: state.renderer.kind } : {}),
+    rendererNote: state.rendererNote,
+    range: { ...state.range },
+    timings: { ...state.timings },
+    renders: state.renders,
+  }),
+};
+
+async function start(): Promise<void> {
+  wire();
+  const config = await fetch(new URL("config.json", location.href)).then((r) => (r.ok ? (r.json() as Promise<Config>) : { catalog: false }));
+  state.config = config;
+  setStatus("loading the dataset list...", "loading");
+  const ids = await api.datasets();
+  ui.dataset.replaceChildren();
+  for (const id of ids) option(ui.dataset, id, id);
+  if (ids.length === 0) {
+    setStatus("the data API serves no dataset yet (on the local platform they appear as their first data lands; reload then)", "ready");
+    return;
+  }
+  const wanted = params.get("dataset");
+  const id = wanted !== null && ids.includes(wanted) ? wanted : (ids[0] ?? "");
+  ui.dataset.value = id;
+  await selectDataset(id, { variable: params.get("variable"), time: Number(params.get("time") ?? 0), level: Number(params.get("level") ?? 0) });
+}
+
+start().catch(fail);
