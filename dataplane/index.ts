@@ -9,6 +9,9 @@
 //   planAggregation(...)       where time steps go (append, model-run, best-forecast); pure.
 //   runLocal(chains, opts)     the worker-thread executor for IngestTask documents (task.ts).
 //   parseNoddKey(key)          model, cycle, nowcast/forecast and hour from a NOAA NODD key.
+// No-copy references (`dmac convert --references`, docs/references.md):
+//   buildReferences(options)   kerchunk v1 JSON for NetCDF-3/4 files, single or aggregated.
+//   writeReferences(url, doc)  writes it atomically (local file or one object PUT).
 // Reading (data API):
 //   openStore(url), readConsolidated(store), readRegion(store, path, meta, start, count).
 export { ingest, buildHierarchy, chainTasks } from "./ingest.js";
@@ -28,6 +31,10 @@ export { runTask } from "./executor/run-task.js";
 export { TASK_CONTRACT, ingestTaskSchema, validateTask } from "./task.js";
 export type { IngestTask, TaskResult } from "./task.js";
 export { parseNoddKey } from "./nodd.js";
+export { inspectForAggregation } from "./aggregate/inspect.js";
+export type { GridReference, InspectedFile } from "./aggregate/inspect.js";
+export { buildReferences, writeReferences, DEFAULT_INLINE_THRESHOLD } from "./references/index.js";
+export type { ReferenceInput, ReferenceOptions, ReferenceReport, ReferenceFileOutcome, ReferenceResult, Reference, ReferenceDocument } from "./references/index.js";
 export type { NoddKey } from "./nodd.js";
 export { parseTimeUnits, decodeTime } from "./cftime.js";
 export { openStore, openWritableStore, FileStore } from "./zarr/store.js";

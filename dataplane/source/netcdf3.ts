@@ -15,7 +15,8 @@ interface Layout {
   slabBytes: number;
 }
 
-async function readHeader(path: string, size: number): Promise<NetCDFReader> {
+/** Parses the header only (reading more of the file until it parses); also used for kerchunk references. */
+export async function readHeader(path: string, size: number): Promise<NetCDFReader> {
   const fh = await open(path, "r");
   try {
     for (let length = Math.min(size, 1 << 16); ; length = Math.min(size, length * 4)) {

@@ -12,7 +12,7 @@ export interface Comparison {
   times: string[];
 }
 
-export async function compareWithXarray(spec: { store: string; group?: string; concatDim: string; sources: Array<[string, number]>; undecodable?: string[]; drop?: string[] }): Promise<Comparison> {
+export async function compareWithXarray(spec: { store: string; group?: string; storageOptions?: Record<string, unknown>; concatDim: string; sources: Array<[string, number]>; undecodable?: string[]; drop?: string[] }): Promise<Comparison> {
   const { stdout } = await run("/usr/bin/python3", [script, JSON.stringify(spec)], { maxBuffer: 16 * 1024 * 1024 });
   return JSON.parse(stdout) as Comparison;
 }

@@ -1,6 +1,6 @@
 """Acceptance check: a Zarr store written by dmac equals the sources combined by xarray.
 
-Usage: xarray_compare.py '<json>' with {"store", "group" (optional), "concatDim",
+Usage: xarray_compare.py '<json>' with {"store", "group" (optional), "storageOptions" (optional), "concatDim",
 "sources": [[path, index], ...]} - each source step in the expected order.
 Prints {"identical": bool, "detail": str, "times": [...]}.
 """
@@ -19,7 +19,8 @@ def compare(spec: dict, **kwargs) -> tuple:
             opened[path] = xr.open_dataset(path, **kwargs)
         parts.append(opened[path].isel({dim: [index]}))
     expected = xr.concat(parts, dim=dim, data_vars="minimal", coords="minimal", compat="override", combine_attrs="override").load()
-    actual = xr.open_zarr(spec["store"], group=spec.get("group"), consolidated=True, **kwargs).load()
+    # storageOptions opens fsspec URLs, e.g. "reference://" with {"fo": "refs.json"} (kerchunk references).
+    actual = xr.open_zarr(spec["store"], group=spec.get("group"), consolidated=True, storage_options=spec.get("storageOptions"), **kwargs).load()
     try:
         xr.testing.assert_identical(actual, expected)
     except AssertionError as err:

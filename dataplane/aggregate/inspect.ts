@@ -1,0 +1,70 @@
+// What the aggregations need to know of one source file before planning: its grid (checked
+// against the dataset's), the values of its variables without the time dimension (which must be
+// identical in every file), its valid times and, from a NODD key, its cycle and kind.
+// Used by the reference builder; the same checks and messages as the ingest's inspection.
+import { decodeTime, parseTimeUnits } from "../cftime.js";
+import { parseNoddKey } from "../nodd.js";
+import { SourceError, type SourceDataset, type TypedArray } from "../source/types.js";
+import { firstDifference, guessConcatDim, isTimeDependent, structuralMismatches, templateOf, type DatasetTemplate } from "./template.js";
+
+/** The dataset a file must match: the first file's template and static values. */
+export interface GridReference {
+  template: DatasetTemplate;
+  statics: Map<string, TypedArray>;
+}
+
+export interface InspectedFile {
+  template: DatasetTemplate;
+  /** Valid times of the file's steps, epoch ms. */
+  times: number[];
+  /** Values of the variables without the aggregation dimension. */
+  statics: Map<string, TypedArray>;
+  cycleMs?: number;
+  kind?: "nowcast" | "forecast";
+}
+
+export async function readWhole(src: SourceDataset, name: string): Promise<TypedArray> {
+  const v = src.variables.find((x) => x.name === name);
+  if (v === undefined) throw new SourceError(src.path, `variable ${name} is missing`);
+  return src.read(name, v.shape.map(() => 0), v.shape);
+}
+
+/** Inspects `src`; a file that cannot join the dataset throws a SourceError saying why. */
+export async function inspectForAggregation(src: SourceDataset, opts: { concatDim?: string; reference?: GridReference; name?: string }): Promise<InspectedFile> {
+  const name = opts.name ?? src.path;
+  let concatDim: string;
+  let template: DatasetTemplate;
+  try {
+    concatDim = opts.concatDim ?? opts.reference?.template.concatDim ?? guessConcatDim(src);
+    template = templateOf(src, concatDim);
+  } catch (err) {
+    throw new SourceError(name, (err as Error).message.replace(`${src.path}: `, ""));
+  }
+  const reference = opts.reference;
+  if (reference !== undefined) {
+    const problems = structuralMismatches(reference.template, template);
+    if (problems.length > 0) throw new SourceError(name, `does not match the dataset's grid: ${problems.join("; ")}`);
+  }
+  const statics = new Map<string, TypedArray>();
+  for (const v of template.variables) {
+    if (isTimeDependent(v, concatDim)) continue;
+    const got = await readWhole(src, v.name);
+    const want = reference?.statics.get(v.name);
+    if (want !== undefined) {
+      const at = firstDifference(got, want);
+      if (at >= 0) throw new SourceError(name, `does not match the dataset's grid: variable ${v.name} differs at flat index ${at} (${String(got[at])} here, ${String(want[at])} in the dataset)`);
+    }
+    statics.set(v.name, got);
+  }
+  const timeVar = template.variables.find((v) => v.name === concatDim);
+  let units;
+  try {
+    units = parseTimeUnits(timeVar?.attrs.units, timeVar?.attrs.calendar);
+  } catch (err) {
+    throw new SourceError(name, `time coordinate ${concatDim}: ${(err as Error).message}`);
+  }
+  const raw = await readWhole(src, concatDim);
+  const times = Array.from(raw as ArrayLike<number>, (x) => decodeTime(Number(x), units));
+  const key = parseNoddKey(name);
+  return { template, times, statics, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) };
+}
