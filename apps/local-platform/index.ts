@@ -1,6 +1,6 @@
 // The whole platform on one machine: the embedded control plane, the operators with the local
-// executor and file storage, the embedded catalog and the STAC API, with clusters/local applied and
-// the shipped sample NetCDF copied in. Production runs the same operators on EKS (see infra/).
+// executor and file storage, the embedded catalog, the STAC API, the EDR data API and the browser
+// viewer, with clusters/local applied and the shipped sample NetCDF copied in. Production runs the same operators on EKS (see infra/).
 import { KubeConfig } from "@kubernetes/client-node";
 import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -13,6 +13,7 @@ import { createOperator, type Operator } from "../../operators/operator.js";
 import type { Logger } from "../../operators/runtime/index.js";
 import { applyEnvironment, type ApplySummary } from "./apply.js";
 import { buildDataApi } from "../data-api/index.js";
+import { serveViewer } from "../viewer/server.js";
 import { datasets, ResourceClient } from "../../operators/client.js";
 import { eventTypes } from "../../operators/platform-events.js";
 import { storeLocation } from "../../operators/storage.js";
@@ -20,7 +21,7 @@ import { storeLocation } from "../../operators/storage.js";
 export interface LocalPlatformOptions {
   /** Everything the platform keeps: control-plane state, stores, inputs, catalog. */
   readonly dataDir: string;
-  /** Ports: control plane = base, STAC API = base + 1, data API = base + 2, operator probes = base + 3 (0 = all free ports). */
+  /** Ports: control plane = base, STAC API = base + 1, data API = base + 2, operator probes = base + 3, viewer = base + 4 (0 = all free ports). */
   readonly portBase: number;
   readonly repoRoot: string;
   readonly log: Logger;
@@ -36,6 +37,8 @@ export interface LocalPlatform {
   readonly catalog: CatalogStore;
   readonly catalogApiUrl: string;
   readonly dataApiUrl: string;
+  /** The browser viewer (apps/viewer), reading the data API through its own origin. */
+  readonly viewerUrl: string;
   readonly applied: ApplySummary;
   readonly paths: { stores: string; inputs: string; catalog: string };
   stop(): Promise<void>;
@@ -103,8 +106,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     const existing = await new ResourceClient(kubeConfig, datasets).list();
     for (const dataset of existing) if ((dataset.status?.timeSteps ?? 0) > 0) serve(dataset.metadata.namespace ?? "default", dataset.metadata.name, dataset.spec.storage.url);
 
+    const viewer = await serveViewer({ port: at(options.portBase, 4), dataApiUrl, catalogApiUrl });
+    cleanup.unshift(() => viewer.close());
+    const viewerUrl = viewer.url;
+
     return {
-      controlPlane, kubeconfigPath, kubeConfig, operator, catalog, catalogApiUrl, dataApiUrl, applied, paths,
+      controlPlane, kubeconfigPath, kubeConfig, operator, catalog, catalogApiUrl, dataApiUrl, viewerUrl, applied, paths,
       stop: async () => {
         for (const step of cleanup) await step();
       },

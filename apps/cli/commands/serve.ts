@@ -69,6 +69,24 @@ export const SERVE_TARGETS: ServeTarget[] = [
       });
     },
   },
+  {
+    name: "viewer",
+    description: "the browser viewer (datasets drawn on their native grids; proxies the data API)",
+    configure: (cmd) =>
+      cmd
+        .option("--data-api <url>", "the data API the page reads (proxied, so the browser needs no CORS)", "http://127.0.0.1:6445")
+        .option("--catalog-api <url>", "a STAC API: the page shows each dataset's catalog entry"),
+    async start(flags) {
+      const { serveViewer } = await import("../../viewer/server.js");
+      return serveViewer({
+        dataApiUrl: String(flags.dataApi),
+        port: flags.port,
+        host: flags.host,
+        ...(typeof flags.catalogApi === "string" ? { catalogApiUrl: flags.catalogApi } : {}),
+        logger: { level: process.env.DMAC_LOG_LEVEL ?? "warn" },
+      });
+    },
+  },
 ];
 
 function positiveInt(name: string) {

@@ -37,7 +37,7 @@ export function registerUp(program: Command): void {
     .command("up")
     .description("Run the whole platform locally: embedded control plane, operators, local executor, file storage, catalog and APIs")
     .option("--data-dir <dir>", "where the platform keeps its state", ".dmac")
-    .option("--port-base <n>", "control plane on N, STAC API on N+1, EDR data API on N+2, operator metrics on N+3 (0 = free ports)", "6443")
+    .option("--port-base <n>", "control plane on N, STAC API on N+1, EDR data API on N+2, operator metrics on N+3, viewer on N+4 (0 = free ports)", "6443")
     .option("--exit-when-done", "stop once every IngestJob has finished (for scripts and CI)")
     .action(async (options: Options) => {
       const [{ startLocalPlatform }, { datasets, ResourceClient }, { createLogger, shutdownSignal }] = await Promise.all([
@@ -64,6 +64,7 @@ export function registerUp(program: Command): void {
       console.log(`  kubectl --kubeconfig ${platform.kubeconfigPath} get dmac -A`);
       console.log(`STAC API       ${platform.catalogApiUrl}`);
       console.log(`EDR data API   ${platform.dataApiUrl}   (datasets appear as their first data lands)`);
+      console.log(`viewer         ${platform.viewerUrl}/   (open in a browser: maps and time series of every dataset)`);
       console.log(`applied clusters/local: ${platform.applied.applied} objects from ${platform.applied.files} files (not run locally: ${platform.applied.skippedCharts.join(", ") || "none"})`);
       const barFor = new Map<string, SingleBar>();
       const signal = shutdownSignal();
@@ -97,6 +98,7 @@ export function registerUp(program: Command): void {
           }
           console.log(`catalog: ${platform.catalogApiUrl}/collections   (embedded PGlite in ${platform.paths.catalog})`);
           console.log(`data:    ${platform.dataApiUrl}/collections   (OGC API EDR; Zarr passthrough under /datasets/<id>/zarr/)`);
+          console.log(`viewer:  ${platform.viewerUrl}/`);
           console.log(`open a store in Python: xarray.open_zarr("<store path>", consolidated=True)`);
           if (options.exitWhenDone) break;
           console.log("running; Ctrl-C to stop (the next start resumes)");
