@@ -21,7 +21,10 @@ export interface PayloadRun {
 }
 
 export interface PayloadOptions {
+  /** LocalCluster worker processes (default 2), when `command` is not given. */
   workers?: number;
+  /** The payload's arguments after `python -m ingest_worker`, and extra environment. */
+  command?: (tasksUrl: string, resultsUrl: string) => { args: string[]; env: Record<string, string> };
   /** Called with the task list before the payload starts (to break a source file, say). */
   before?: (chains: IngestTask[][]) => void;
   env?: Record<string, string>;
@@ -55,7 +58,9 @@ export function daskPayloadExecutor(storeUrl: string, opts: PayloadOptions = {})
     await store.set(keys.tasks, new TextEncoder().encode(JSON.stringify(list)));
     opts.before?.(chains);
     const base = store.url.replace(/\/$/, "");
-    const out = await runPayload(["--tasks", `${base}${keys.tasks}`, "--results", `${base}${keys.results}`, "--local-workers", String(opts.workers ?? 2)], opts.env);
+    const [tasksUrl, resultsUrl] = [`${base}${keys.tasks}`, `${base}${keys.results}`];
+    const command = opts.command?.(tasksUrl, resultsUrl) ?? { args: ["--tasks", tasksUrl, "--results", resultsUrl, "--local-workers", String(opts.workers ?? 2)], env: {} };
+    const out = await runPayload(command.args, { ...opts.env, ...command.env });
     if (out.code !== 0) throw new Error(`ingest worker exited with ${out.code}:\n${out.stderr}`);
     const bytes = await store.get(keys.results);
     if (bytes === undefined) throw new Error(`ingest worker wrote no ${keys.results}:\n${out.stderr}`);
