@@ -82,6 +82,11 @@ export class IngestJobReconciler implements Reconciler {
       ]);
       return;
     }
+    // Asked before the ledger is read: only this reconcile (one per key at a time) starts batches, so
+    // when no batch runs now, none can end while we decide and the ledger below is current. Asked
+    // after, a batch ending in between would leave its items "running" in our copy, and "running"
+    // (a crash's leftover) counts as runnable: the items would start again past their retry limit.
+    const batchRunning = runner.isRunning(key);
     const store = await openWritableStore(location);
     let ledger = await readLedger(store, namespace, name);
 
@@ -114,8 +119,7 @@ export class IngestJobReconciler implements Reconciler {
     }
 
     const runnable = runnableItems(ledger, job.spec.retryLimit);
-    const running = runner.isRunning(key);
-    if (!job.spec.suspend && !running && runnable.length > 0) {
+    if (!job.spec.suspend && !batchRunning && !runner.isRunning(key) && runnable.length > 0) {
       const batch = runnable.slice(0, this.deps.batchSize ?? 500).map((id) => ({ id, url: ledger.items[id]?.url ?? "" }));
       if (runner.submit({ jobKey: key, job, dataset, storeLocation: location, items: batch })) {
         if (!job.status?.startTime) await recorder.record(job, "Normal", "Started", `ingesting ${runnable.length} file(s) into Dataset ${dataset.metadata.name} on the ${job.spec.executor.type} executor`);

@@ -6,11 +6,11 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { ingest, openWritableStore, resolveInputs, type IngestProgress, type IngestReport, type WritableStore } from "../../dataplane/index.js";
 import { daskExecutor, type DaskJobStatus } from "./daskjob.js";
-import { checkFiles, loadCfContext, reportJson, reportName, type CfContext } from "../../dataplane/qc/index.js";
+import type { CfContext } from "../../dataplane/qc/index.js";
 import type { Dataset, IngestJob } from "../../crds/index.js";
 import type { Logger } from "../runtime/index.js";
 import { localPath } from "./source.js";
-import { markOutcome, markRunning, readLedger, writeLedger } from "./ledger.js";
+import { markOutcome, markRunning, readLedger, runnableItems, writeLedger } from "./ledger.js";
 
 export interface BatchItem {
   readonly id: string;
@@ -114,11 +114,21 @@ export class LocalIngestRunner {
   }
 
   private async run(request: BatchRequest): Promise<void> {
-    const { job, dataset, items, storeLocation } = request;
+    const { job, dataset, storeLocation } = request;
     const namespace = job.metadata.namespace ?? "default";
     const name = job.metadata.name;
     const store = await openWritableStore(storeLocation);
     let ledger = await readLedger(store, namespace, name);
+    // The reconciler picked these items from a ledger it read earlier; a batch of this job that ended
+    // since may have used up their retries or finished them. Whether an item runs is decided here, on
+    // the ledger as it is when the batch starts (batches of a store run one at a time), so an item
+    // the reconciler saw "running" is not started again after its last allowed attempt failed.
+    const runnable = new Set(runnableItems(ledger, job.spec.retryLimit));
+    const items = request.items.filter((item) => runnable.has(item.id));
+    if (items.length === 0) {
+      this.options.onBatchDone(request, { succeeded: 0, failed: [], timeSteps: 0, bytesWritten: 0 });
+      return;
+    }
     ledger = markRunning(ledger, items.map((i) => i.id), new Date());
     await writeLedger(store, namespace, name, ledger);
 
@@ -152,6 +162,8 @@ export class LocalIngestRunner {
       let inputs = [...pathToItem.keys()];
       if (inputs.length > 0 && job.spec.qualityControl.enabled) {
         // QC gates the ingest: a refused file never reaches the writer. Reports live beside the data.
+        // Loaded on first use: QC's tables and parsers cost ~20 MB that jobs without QC never need.
+        const { checkFiles, loadCfContext, reportJson, reportName } = await import("../../dataplane/qc/index.js");
         this.cf ??= loadCfContext();
         const gate = await checkFiles(inputs, job.spec.qualityControl, { cf: this.cf, sourceName: (path) => pathToItem.get(path)?.url ?? path });
         for (const check of gate.checks) {
