@@ -150,4 +150,25 @@ describe("failures", () => {
     expect(outcome.failures.map((x) => x.id)).toEqual([second, third]);
     expect(outcome.failures.every((f) => !f.error.includes("run again"))).toBe(true);
   });
+
+  it("a chunk a later run covers up to the array's edge is rebuilt, dropping steps an uncommitted run left beyond the edge", async () => {
+    // Run 1 plans six steps in chunks of three; step 1's file vanishes, so only step 0 is committed
+    // while steps 3-5 sit in chunk 1. Run 2 commits steps 1-3: its write covers chunk 1 up to the
+    // new edge (4), which the local executor builds afresh (fill beyond the edge), not merged.
+    const files = fc(c00, [1, 2, 3, 4, 5, 6]).map((f) => romsFile(join(tmp.path, "edge"), f));
+    const gone = files[1]!;
+    let calls = 0;
+    const breakFirstRun = (): (() => void) => {
+      if (calls++ % 2 === 1) return () => undefined;
+      renameSync(gone, `${gone}.bak`);
+      return () => renameSync(`${gone}.bak`, gone);
+    };
+    const layout = { chunking: { ocean_time: 3 }, encoding: { codec: "none" as const } };
+    const r = await both("edge", [{ inputs: files, ...layout }, { inputs: files.slice(1, 4), ...layout }], breakFirstRun);
+    expect(r.dask.map((x) => x.lengths[""])).toEqual([1, 4]);
+    expect(r.dask.map((x) => x.files)).toEqual(r.local.map((x) => x.files));
+    const cmp = await compareStores(r.localStore, r.daskStore);
+    expect(cmp.detail).toBe("");
+    expect(cmp.bytesEqual).toBe(cmp.chunks);
+  });
 });

@@ -6,23 +6,24 @@ chunks for the same task:
   whole number of target chunks along the aggregation dimension where that fits;
 - values are read exactly as stored (netCDF4 with auto mask/scale off: packed ints stay packed,
   fill values pass through);
-- each run is written as one region with zarr-python over the array metadata the task carries
-  (the store's own metadata may not be committed yet and is never read or written): a chunk the
-  region covers entirely is encoded fresh, a chunk it covers partly is read, merged and replaced,
-  a chunk not yet in the store starts as fill_value; every chunk is one atomic object write.
+- each run is written as one region with the array metadata the task carries (the store's own
+  metadata may not be committed yet and is never read or written), chunk by chunk with the same
+  rules as writeRegion (ChunkWriter), encoded by numcodecs; every chunk is one atomic object write.
+  zarr-python's region writes differ in one place: at the array's edge they merge an existing
+  chunk where writeRegion builds it afresh, which can leave different bytes beyond the edge.
 """
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import math
 import os
-from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 
 import netCDF4
+import numcodecs
 import numpy as np
-import zarr
 
 from .contract import ContractError, validate_task
 from .io import Store, local_path, open_store
@@ -89,11 +90,27 @@ def check_source(path: str) -> None:
         raise TaskError(f"{path}: not a NetCDF file (unknown magic bytes)")
 
 
-class ChunkStore(MutableMapping):
-    """The chunk side of one zarr array: maps zarr's v2 keys to the store's layout and counts writes.
+def chunk_key(path: str, index: tuple[int, ...], zarr_format: int) -> str:
+    """Zarr v2 keys `0.1.2` (dimension_separator "."), v3 default encoding `c/0/1/2` (metadata.ts chunkKey)."""
+    if zarr_format == 3:
+        return "/".join([path, "c", *map(str, index)])
+    return f"{path}/{'.'.join(map(str, index)) if index else '0'}"
 
-    zarr-python reads the array metadata from a separate in-memory store (the task's `zarray`),
-    so only chunk keys reach this mapping.
+
+def fill_value(zarray: dict) -> np.ndarray:
+    """The array's fill value as a scalar of its dtype; null means zero, as zarr-python reads it."""
+    raw = zarray["fill_value"]
+    value = 0 if raw is None else {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}.get(raw, raw)
+    return np.array(value).astype(np.dtype(zarray["dtype"]))
+
+
+class ChunkWriter:
+    """Region writes into one store, chunk by chunk, as dataplane/zarr/chunks.ts writeRegion does.
+
+    A chunk the region covers up to the array's edge is built fresh (beyond the edge: fill_value);
+    a chunk it covers partly is read, decoded, merged and replaced; a missing chunk starts as
+    fill_value. Every chunk is encoded with the array's numcodecs compressor and written as one
+    object. Counts what it writes, for the task's result.
     """
 
     def __init__(self, store: Store, zarr_format: int) -> None:
@@ -101,39 +118,52 @@ class ChunkStore(MutableMapping):
         self.zarr_format = zarr_format
         self.chunks = 0
         self.bytes_written = 0
+        self._codecs: dict[str, object] = {}
 
-    def _key(self, key: str) -> str:
-        if self.zarr_format == 2:
-            return key
-        folder, _, index = key.rpartition("/")
-        return f"{folder}/c/{index.replace('.', '/')}"
+    def _codec(self, zarray: dict):
+        config = zarray["compressor"]
+        if config is None:
+            return None
+        key = json.dumps(config, sort_keys=True)
+        if key not in self._codecs:
+            try:
+                self._codecs[key] = numcodecs.get_codec(dict(config))
+            except (ValueError, TypeError) as err:
+                raise TaskError(f"compressor {key}: not available ({err})") from err
+        return self._codecs[key]
 
-    def __getitem__(self, key: str) -> bytes:
-        data = self.store.get(self._key(key))
-        if data is None:
-            raise KeyError(key)
-        return data
+    def _load(self, path: str, zarray: dict, index: tuple[int, ...], codec) -> np.ndarray:
+        dtype, shape = np.dtype(zarray["dtype"]), tuple(zarray["chunks"])
+        stored = self.store.get(chunk_key(path, index, self.zarr_format))
+        if stored is None:
+            return np.full(shape, fill_value(zarray), dtype=dtype)
+        raw = bytes(codec.decode(stored)) if codec is not None else stored
+        expected = math.prod(shape) * dtype.itemsize
+        if len(raw) != expected:
+            raise TaskError(f"{self.store.url}/{path}: chunk {'.'.join(map(str, index))} has {len(raw)} bytes, expected {expected}")
+        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
-    def __setitem__(self, key: str, value) -> None:
-        data = bytes(memoryview(value).cast("B"))
-        self.store.set(self._key(key), data)
-        self.chunks += 1
-        self.bytes_written += len(data)
-
-    def __delitem__(self, key: str) -> None:
-        # zarr deletes only all-fill chunks when write_empty_chunks is off; ours is on.
-        raise TaskError(f"{self.store.url}/{key}: the ingest never deletes chunks")
-
-    def __iter__(self) -> Iterator[str]:
-        raise TaskError(f"{self.store.url}: the ingest does not list chunks")
-
-    def __len__(self) -> int:
-        raise TaskError(f"{self.store.url}: the ingest does not list chunks")
-
-
-def target_array(array: dict, chunk_store: ChunkStore) -> zarr.Array:
-    meta = {f"{array['path']}/.zarray": json.dumps(array["zarray"]).encode()}
-    return zarr.Array(meta, path=array["path"], chunk_store=chunk_store, write_empty_chunks=True)
+    def write_region(self, path: str, zarray: dict, start: tuple[int, ...], data: np.ndarray) -> None:
+        shape, chunks, count = zarray["shape"], zarray["chunks"], data.shape
+        if any(n == 0 for n in count):
+            return
+        codec = self._codec(zarray)
+        first = [s // c for s, c in zip(start, chunks)]
+        last = [(s + n - 1) // c for s, n, c in zip(start, count, chunks)]
+        for index in itertools.product(*(range(f, l + 1) for f, l in zip(first, last))):
+            origin = [i * c for i, c in zip(index, chunks)]
+            lo = [max(o, s) for o, s in zip(origin, start)]
+            hi = [min(o + c, s + n) for o, c, s, n in zip(origin, chunks, start, count)]
+            edge = [min(o + c, d) for o, c, d in zip(origin, chunks, shape)]
+            if all(l == o and h == e for l, o, h, e in zip(lo, origin, hi, edge)):
+                chunk = np.full(tuple(chunks), fill_value(zarray), dtype=np.dtype(zarray["dtype"]))
+            else:
+                chunk = self._load(path, zarray, index, codec)
+            chunk[tuple(slice(l - o, h - o) for l, h, o in zip(lo, hi, origin))] = data[tuple(slice(l - s, h - s) for l, h, s in zip(lo, hi, start))]
+            encoded = bytes(codec.encode(chunk)) if codec is not None else chunk.tobytes()
+            self.store.set(chunk_key(path, index, self.zarr_format), encoded)
+            self.chunks += 1
+            self.bytes_written += len(encoded)
 
 
 def max_run(step_bytes: int, chunk_len: int) -> int:
@@ -150,7 +180,7 @@ def run_task(task: dict) -> dict:
         raise TaskError(f"{url}: sources are local paths or file:// URLs (remote inputs are fetched before planning)")
     check_source(path)
     store = open_store(task["target"]["store"])
-    chunk_store = ChunkStore(store, task["target"].get("zarrFormat", 2))
+    writer = ChunkWriter(store, task["target"].get("zarrFormat", 2))
     concat = task["concatDim"]
     result = {"id": task["id"], "chunks": 0, "bytesWritten": 0, "bytesRead": 0}
     try:
@@ -174,7 +204,6 @@ def run_task(task: dict) -> dict:
             inner = tuple(v.shape[1:])
             if inner != tuple(zarray["shape"][1:]):
                 raise TaskError(f"{path}: variable {name} has shape {list(v.shape)}, the target array {array['path']} expects [*, {', '.join(map(str, zarray['shape'][1:]))}]")
-            target = target_array(array, chunk_store)
             step_bytes = max(1, math.prod(inner) * dtype.itemsize)
             for run in contiguous_runs(task["steps"], max_run(step_bytes, zarray["chunks"][0])):
                 if run.source + run.length > v.shape[0]:
@@ -187,13 +216,13 @@ def run_task(task: dict) -> dict:
                     raise TaskError(f"{path}: variable {name}: reading steps {run.source}-{run.source + run.length - 1} failed ({err})") from err
                 result["bytesRead"] += data.nbytes
                 try:
-                    target[run.target:run.target + run.length] = data
+                    writer.write_region(array["path"], zarray, (run.target, *(0 for _ in inner)), data)
                 except OSError as err:
                     raise TaskError(f"{store.url}/{array['path']}: writing steps {run.target}-{run.target + run.length - 1} failed ({err})") from err
     finally:
         ds.close()
-    result["chunks"] = chunk_store.chunks
-    result["bytesWritten"] = chunk_store.bytes_written
+    result["chunks"] = writer.chunks
+    result["bytesWritten"] = writer.bytes_written
     return result
 
 
