@@ -1,11 +1,18 @@
-// `dmac convert`: NetCDF model output to an analysis-ready Zarr store, with no Kubernetes at all.
-// Refused files never stop the others; the exit code says whether any was refused (2).
+// `dmac convert`: NetCDF model output to an analysis-ready Zarr store (--out), or to a kerchunk
+// reference document that reads the files where they lie (--references), with no Kubernetes at
+// all; optionally behind quality control (--qc). Refused files never stop the others; the exit
+// code says whether any was refused (2).
 import { Command, Option, InvalidArgumentError } from "commander";
 import cliProgress from "cli-progress";
-import { ingest, resolveInputs, type CodecName, type IngestProgress, type IngestReport } from "../../../dataplane/index.js";
+import { resolve } from "node:path";
+import { buildReferences, ingest, resolveInputs, writeReferences, type CodecName, type IngestProgress, type IngestReport, type ReferenceReport } from "../../../dataplane/index.js";
+import { runQcGate, summariseQc, type QcGateResult } from "./convert-qc.js";
 
 interface ConvertFlags {
-  out: string;
+  out?: string;
+  references?: string;
+  inlineThreshold?: number;
+  qc?: string;
   aggregation: "append" | "model-run" | "best-forecast";
   concatDim?: string;
   codec?: CodecName;
@@ -54,7 +61,7 @@ export function summarise(report: IngestReport, extraRefusals: Array<{ input: st
   const lines = [
     `store:       ${report.store} (${report.aggregation})`,
     `files:       ${report.files.length + extraRefusals.length} given, ${count("ingested")} ingested, ${count("skipped")} skipped, ${refused.length} refused`,
-    `time steps:  ${report.timeSteps} written; ${Object.entries(report.lengths).map(([g, n]) => `${g === "" ? "store" : g} now ${n}`).join(", ")}`,
+    `time steps:  ${report.timeSteps} written${Object.keys(report.lengths).length > 0 ? `; ${Object.entries(report.lengths).map(([g, n]) => `${g === "" ? "store" : g} now ${n}`).join(", ")}` : ""}`,
     `bytes:       ${humanBytes(report.bytesWritten)} written in ${seconds.toFixed(1)} s`,
   ];
   for (const f of report.files.filter((x) => x.status === "skipped" && x.reason)) lines.push(`  skipped  ${f.reason}`);
@@ -62,12 +69,50 @@ export function summarise(report: IngestReport, extraRefusals: Array<{ input: st
   return lines.join("\n");
 }
 
+export function summariseReferences(output: string, report: ReferenceReport, extraRefusals: Array<{ input: string; reason: string }>, seconds: number): string {
+  const count = (st: string): number => report.files.filter((f) => f.status === st).length;
+  const refused = [...extraRefusals, ...report.files.filter((f) => f.status === "refused").map((f) => ({ input: f.input, reason: f.reason ?? "refused" }))];
+  const lengths = Object.entries(report.lengths);
+  const lines = [
+    `references:  ${output} (${report.aggregation === "none" ? "one file, no time dimension" : report.aggregation})`,
+    `files:       ${report.files.length + extraRefusals.length} given, ${count("referenced")} referenced, ${count("skipped")} skipped, ${refused.length} refused`,
+    ...(lengths.length > 0 ? [`time steps:  ${lengths.map(([g, n]) => `${g === "" ? "dataset" : g} ${n}`).join(", ")}`] : []),
+    `arrays:      ${report.arrays.referenced} referenced (${report.chunkReferences} chunk references), ${report.arrays.inlined} inlined; written in ${seconds.toFixed(1)} s`,
+  ];
+  for (const f of report.files.filter((x) => x.status === "skipped" && x.reason)) lines.push(`  skipped  ${f.reason}`);
+  for (const r of refused) lines.push(`  REFUSED  ${r.reason}`);
+  return lines.join("\n");
+}
+
+/** Options that shape written chunks, which a reference document (pointing at the sources' chunks) cannot honour. */
+function copyOnlyOptions(flags: ConvertFlags): string[] {
+  const given: string[] = [];
+  if (flags.codec !== undefined) given.push("--codec");
+  if (flags.level !== undefined) given.push("--level");
+  if (flags.format !== undefined) given.push("--format");
+  if (Object.keys(flags.chunk).length > 0) given.push("--chunk");
+  if (flags.concurrency !== undefined) given.push("-j/--concurrency");
+  return given;
+}
+
+function checkTargets(flags: ConvertFlags): string | undefined {
+  if ((flags.out === undefined) === (flags.references === undefined)) return "give exactly one of --out STORE (copy into Zarr) and --references FILE.json (no-copy references)";
+  if (flags.references !== undefined) {
+    const copyOnly = copyOnlyOptions(flags);
+    if (copyOnly.length > 0) return `${copyOnly.join(", ")}: not used with --references, which points at the chunks as the source files store them`;
+  } else if (flags.inlineThreshold !== undefined) return "--inline-threshold: only used with --references";
+  return undefined;
+}
+
 export function registerConvert(program: Command): void {
   program
     .command("convert")
-    .description("convert NetCDF model output (paths, globs, https:// or s3:// URLs) into a Zarr store")
+    .description("convert NetCDF model output (paths, globs, https:// or s3:// URLs) into a Zarr store, or reference it in place")
     .argument("<input...>", "NetCDF files: local paths, globs, https:// or s3:// URLs")
-    .requiredOption("-o, --out <store>", "target Zarr store: a path, file:// or s3:// URL")
+    .option("-o, --out <store>", "target Zarr store: a path, file:// or s3:// URL")
+    .option("--references <file.json>", "write kerchunk (version 1) references instead of copying: a path, file:// or s3:// URL")
+    .option("--inline-threshold <bytes>", "with --references: arrays up to this many bytes go into the document (default 500)", positiveInt("--inline-threshold"))
+    .option("--qc <config>", "quality control first: a YAML/JSON file shaped like an IngestJob's spec.qualityControl; reports go to <out>.qc/")
     .addOption(new Option("-a, --aggregation <type>", "how files combine").choices(["append", "model-run", "best-forecast"]).default("append"))
     .option("--concat-dim <dim>", "dimension to aggregate along (default: ocean_time, MT or time)")
     .addOption(new Option("--codec <codec>", "chunk compressor for a new store (default zlib; an existing store keeps its own)").choices(["zlib", "blosc-lz4", "zstd", "none"]))
@@ -78,50 +123,93 @@ export function registerConvert(program: Command): void {
     .option("-j, --concurrency <n>", "worker threads (default: all cores)", positiveInt("--concurrency"))
     .option("--json", "print the report as JSON")
     .option("--no-progress", "no progress bar")
-    .action(async (inputs: string[], flags: ConvertFlags) => {
+    .action(async (inputs: string[], flags: ConvertFlags, command: Command) => {
+      const problem = checkTargets(flags);
+      if (problem !== undefined) command.error(`error: ${problem}`, { exitCode: 1 });
+      const output = (flags.out ?? flags.references) as string;
       const started = performance.now();
       const resolved = await resolveInputs(inputs);
-      const bar = flags.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: "{phase} [{bar}] {value}/{total} {detail}", hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
-      let phase = "";
-      const onProgress = (p: IngestProgress): void => {
-        if (bar === undefined) return;
-        if (p.phase !== phase && p.phase !== "commit") {
-          if (phase !== "") bar.stop();
-          phase = p.phase;
-          bar.start("total" in p ? p.total : 0, 0, { phase, detail: "" });
-        }
-        if (p.phase === "inspect") bar.update(p.done + 1, { phase, detail: p.file.split("/").pop() });
-        if (p.phase === "write") bar.update(p.done, { phase, detail: humanBytes(p.bytesWritten) });
-      };
+      const origin = (file: string): string => resolved.origins.get(file) ?? file;
       try {
-        const report = await ingest({
-          store: flags.out,
-          inputs: resolved.files,
-          aggregation: { type: flags.aggregation, ...(flags.concatDim ? { concatDim: flags.concatDim } : {}) },
-          ...(flags.codec !== undefined ? { encoding: { codec: flags.codec, ...(flags.level !== undefined ? { level: flags.level } : {}) } } : {}),
-          ...(Object.keys(flags.chunk).length > 0 ? { chunking: flags.chunk } : {}),
-          ...(flags.format !== undefined ? { format: flags.format } : {}),
-          ...(Object.keys(flags.attr).length > 0 ? { attributes: flags.attr } : {}),
-          ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
-          onProgress,
-        });
-        bar?.stop();
-        // Reports name the URL a file came from, not its temporary copy.
-        for (const f of report.files) {
-          const origin = resolved.origins.get(f.input);
-          if (origin !== undefined) {
-            if (f.reason) f.reason = f.reason.split(f.input).join(origin);
-            f.input = origin;
+        let files = resolved.files;
+        let qc: QcGateResult | undefined;
+        if (flags.qc !== undefined) {
+          try {
+            qc = await runQcGate(flags.qc, files, output, origin);
+          } catch (err) {
+            if ((err as Error).name !== "QcConfigError") throw err;
+            process.stderr.write(`--qc: ${(err as Error).message}\n`);
+            process.exitCode = 1;
+            return;
           }
+          files = qc.accepted;
         }
-        const seconds = (performance.now() - started) / 1000;
-        if (flags.json) process.stdout.write(`${JSON.stringify({ ...report, unresolved: resolved.failures }, null, 2)}\n`);
-        else process.stdout.write(`${summarise(report, resolved.failures, seconds)}\n`);
-        const anyRefused = resolved.failures.length > 0 || report.files.some((f) => f.status === "refused");
-        process.exitCode = anyRefused ? 2 : 0;
+        const refusedBefore = [...resolved.failures, ...(qc?.refused ?? [])];
+        const qcSummary = qc !== undefined && flags.qc !== undefined ? `\n${summariseQc(qc, flags.qc)}` : "";
+        const qcJson = qc !== undefined ? { qc: { config: flags.qc, reports: qc.reports.map(({ input, decision, report }) => ({ input, decision, report })), unreadable: qc.unreadable } } : {};
+        let anyRefused: boolean;
+        if (flags.references !== undefined) {
+          const { document, report } = await buildReferences({
+            inputs: files.map((path) => ({ path, url: resolved.origins.get(path) ?? resolve(path) })),
+            aggregation: { type: flags.aggregation, ...(flags.concatDim ? { concatDim: flags.concatDim } : {}) },
+            ...(flags.inlineThreshold !== undefined ? { inlineThreshold: flags.inlineThreshold } : {}),
+            ...(Object.keys(flags.attr).length > 0 ? { attributes: flags.attr } : {}),
+          });
+          // Nothing referenced: leave any earlier document as it was rather than write an empty one.
+          if (document !== undefined) await writeReferences(flags.references, document);
+          const seconds = (performance.now() - started) / 1000;
+          if (flags.json) process.stdout.write(`${JSON.stringify({ references: flags.references, written: document !== undefined, ...report, unresolved: resolved.failures, ...qcJson }, null, 2)}\n`);
+          else process.stdout.write(`${summariseReferences(flags.references, report, refusedBefore, seconds)}${qcSummary}\n`);
+          anyRefused = report.files.some((f) => f.status === "refused");
+        } else {
+          const report = await convertToZarr(flags, output, files, resolved.origins);
+          const seconds = (performance.now() - started) / 1000;
+          if (flags.json) process.stdout.write(`${JSON.stringify({ ...report, unresolved: resolved.failures, ...qcJson }, null, 2)}\n`);
+          else process.stdout.write(`${summarise(report, refusedBefore, seconds)}${qcSummary}\n`);
+          anyRefused = report.files.some((f) => f.status === "refused");
+        }
+        process.exitCode = anyRefused || refusedBefore.length > 0 ? 2 : 0;
       } finally {
-        bar?.stop();
         await resolved.cleanup();
       }
     });
+}
+
+async function convertToZarr(flags: ConvertFlags, store: string, files: string[], origins: Map<string, string>): Promise<IngestReport> {
+  const bar = flags.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: "{phase} [{bar}] {value}/{total} {detail}", hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+  let phase = "";
+  const onProgress = (p: IngestProgress): void => {
+    if (bar === undefined) return;
+    if (p.phase !== phase && p.phase !== "commit") {
+      if (phase !== "") bar.stop();
+      phase = p.phase;
+      bar.start("total" in p ? p.total : 0, 0, { phase, detail: "" });
+    }
+    if (p.phase === "inspect") bar.update(p.done + 1, { phase, detail: p.file.split("/").pop() });
+    if (p.phase === "write") bar.update(p.done, { phase, detail: humanBytes(p.bytesWritten) });
+  };
+  try {
+    const report = await ingest({
+      store,
+      inputs: files,
+      aggregation: { type: flags.aggregation, ...(flags.concatDim ? { concatDim: flags.concatDim } : {}) },
+      ...(flags.codec !== undefined ? { encoding: { codec: flags.codec, ...(flags.level !== undefined ? { level: flags.level } : {}) } } : {}),
+      ...(Object.keys(flags.chunk).length > 0 ? { chunking: flags.chunk } : {}),
+      ...(flags.format !== undefined ? { format: flags.format } : {}),
+      ...(Object.keys(flags.attr).length > 0 ? { attributes: flags.attr } : {}),
+      ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+      onProgress,
+    });
+    // Reports name the URL a file came from, not its temporary copy.
+    for (const f of report.files) {
+      const origin = origins.get(f.input);
+      if (origin !== undefined) {
+        if (f.reason) f.reason = f.reason.split(f.input).join(origin);
+        f.input = origin;
+      }
+    }
+    return report;
+  } finally {
+    bar?.stop();
+  }
 }
