@@ -1,0 +1,118 @@
+// The viewer's server: the page and bundle with a same-origin-only Content-Security-Policy, the
+// bundle's ETag, the data-API proxy (forwarded verbatim, dot segments refused, an unreachable
+// upstream named in a 502), the optional catalog proxy, and `dmac serve viewer`.
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { buildViewer } from "../../apps/viewer/index.js";
+import { SERVE_TARGETS } from "../../apps/cli/commands/serve.js";
+
+let upstream: Server;
+let upstreamUrl: string;
+const seen: string[] = [];
+let viewer: FastifyInstance;
+
+beforeAll(async () => {
+  // A stand-in upstream that records what reaches it.
+  upstream = createServer((req, res) => {
+    seen.push(req.url ?? "");
+    if (req.url === "/datasets") {
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache" });
+      res.end(JSON.stringify(["a", "b"]));
+    } else if (req.url?.startsWith("/datasets/a/zarr/")) {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      res.end(Buffer.from([1, 2, 3, 250]));
+    } else {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ code: "NotFound", description: `${req.url} not found` }));
+    }
+  });
+  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
+  const address = upstream.address();
+  upstreamUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  viewer = await buildViewer({ dataApiUrl: `${upstreamUrl}/` });
+});
+
+afterAll(async () => {
+  await viewer?.close();
+  await new Promise((r) => upstream?.close(r));
+});
+
+describe("viewer server", () => {
+  it("serves the page with a CSP that allows this origin only", async () => {
+    const res = await viewer.inject("/");
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/text\/html/);
+    expect(res.body).toContain('<script type="module" src="viewer.js">');
+    const csp = String(res.headers["content-security-policy"]);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toMatch(/https?:/);
+    expect((await viewer.inject("/viewer.css")).headers["content-type"]).toMatch(/text\/css/);
+    expect((await viewer.inject("/config.json")).json()).toEqual({ catalog: false });
+    expect((await viewer.inject("/secrets.txt")).statusCode).toBe(404);
+  });
+
+  it("builds the bundle with esbuild, serves it with an ETag, and answers 304 to a matching If-None-Match", async () => {
+    const res = await viewer.inject("/viewer.js");
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/javascript/);
+    expect(res.body.length).toBeGreaterThan(10_000);
+    // Offline: the bundle names no remote script, font or tile host to load from.
+    expect(res.body).not.toMatch(/https?:\/\/[^"'\s]*\.(js|css|woff2?|png)\b/);
+    const etag = String(res.headers["etag"]);
+    expect((await viewer.inject({ url: "/viewer.js", headers: { "if-none-match": etag } })).statusCode).toBe(304);
+    const chunk = /chunk-[A-Z0-9]+\.js/.exec(res.body)?.[0];
+    expect(chunk).toBeDefined();
+    expect((await viewer.inject(`/${chunk}`)).statusCode).toBe(200);
+  });
+
+  it("proxies the data API under /data/: status, type and body verbatim", async () => {
+    const list = await viewer.inject("/data/datasets");
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toEqual(["a", "b"]);
+    expect(list.headers["cache-control"]).toBe("no-cache");
+    const chunk = await viewer.inject("/data/datasets/a/zarr/zeta/0.0.0");
+    expect(chunk.headers["content-type"]).toBe("application/octet-stream");
+    expect([...chunk.rawPayload]).toEqual([1, 2, 3, 250]);
+    const missing = await viewer.inject("/data/collections/x/position?coords=POINT(1%202)");
+    expect(missing.statusCode).toBe(404);
+    expect(seen).toContain("/collections/x/position?coords=POINT(1%202)");
+  });
+
+  it("refuses dot segments and encoded separators before forwarding", async () => {
+    const before = seen.length;
+    // (inject() resolves a literal %2e%2e segment like a browser would, so it never reaches the route.)
+    for (const url of ["/data/datasets/a/zarr/..%2fsecret", "/data/datasets/a%2Fb", "/data/datasets/a%5c..%5cb"]) {
+      const res = await viewer.inject(url);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().description).toMatch(/^path /);
+    }
+    expect(seen.length).toBe(before);
+  });
+
+  it("names the data API when it does not answer; /catalog/ is a 404 without --catalog-api", async () => {
+    const lonely = await buildViewer({ dataApiUrl: "http://127.0.0.1:9" });
+    const res = await lonely.inject("/data/datasets");
+    expect(res.statusCode).toBe(502);
+    expect(res.json().description).toMatch(/^the data API at http:\/\/127\.0\.0\.1:9 did not answer/);
+    expect((await lonely.inject("/catalog/collections")).json().description).toMatch(/--catalog-api/);
+    await lonely.close();
+    await expect(buildViewer({ dataApiUrl: "localhost:6445" })).rejects.toThrow(/--data-api: "localhost:6445" must be http/);
+    await expect(buildViewer({ dataApiUrl: "http://x", catalogApiUrl: "not a url" })).rejects.toThrow(/--catalog-api: "not a url" is not a URL/);
+  });
+
+  it("dmac serve viewer listens and serves the page", async () => {
+    const target = SERVE_TARGETS.find((t) => t.name === "viewer");
+    expect(target).toBeDefined();
+    const running = await target!.start({ port: 0, host: "127.0.0.1", dataApi: upstreamUrl, catalogApi: upstreamUrl });
+    try {
+      const page = await fetch(`${running.url}/`);
+      expect(page.status).toBe(200);
+      expect(await (await fetch(`${running.url}/config.json`)).json()).toEqual({ catalog: true });
+      expect(await (await fetch(`${running.url}/data/datasets`)).json()).toEqual(["a", "b"]);
+    } finally {
+      await running.close();
+    }
+  });
+});
