@@ -126,7 +126,8 @@ function gatheredSteps(v: TemplateVariable, slots: readonly Slot[], stepValues: 
   for (const [t, slot] of slots.entries()) {
     const values = slot.file.values.get(v.name);
     if (values === undefined) return undefined;
-    (out as unknown as { set(a: ArrayLike<number | bigint>, at: number): void }).set(values.subarray(slot.step * stepValues, (slot.step + 1) * stepValues) as ArrayLike<number | bigint>, t * stepValues);
+    // Same dtype on both sides (the grid check compared dtypes); the cast only satisfies the union type.
+    (out as Float64Array).set(values.subarray(slot.step * stepValues, (slot.step + 1) * stepValues) as Float64Array, t * stepValues);
   }
   return out;
 }
@@ -152,7 +153,12 @@ function alongTime(v: TemplateVariable, slots: readonly Slot[], input: CombineIn
     let m = byTimeChunk.get(file);
     if (m === undefined) {
       m = new Map();
-      for (const l of stored(file, v).locations) m.set(l.index[0] ?? 0, [...(m.get(l.index[0] ?? 0) ?? []), l]);
+      for (const l of stored(file, v).locations) {
+        const j = l.index[0] ?? 0;
+        const list = m.get(j);
+        if (list === undefined) m.set(j, [l]);
+        else list.push(l);
+      }
       byTimeChunk.set(file, m);
     }
     return m.get(j) ?? [];
