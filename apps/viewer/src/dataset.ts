@@ -2,6 +2,8 @@
 // grids and parameters) joined with the Zarr metadata (dimensions, time and vertical axes), and
 // the drawable geometry of each grid, built once from the coordinate arrays.
 import { decodeTime, parseTimeUnits } from "../../../dataplane/cftime.js";
+// The data API's own rules for which arrays are longitudes and latitudes (pure; bundled as is).
+import { isLat, isLon } from "../../data-api/model.js";
 import { connectivity, curvilinearMesh, elementMesh, imageGrid, nodeMesh, rectilinearAxes, type Geometry } from "./mesh.js";
 import type { ZarrDataset } from "./zarr.js";
 
@@ -105,9 +107,6 @@ function findConnectivity(z: ZarrDataset): { name: string; elementDim: string } 
   return elementDim === undefined ? undefined : { name, elementDim };
 }
 
-const LON = (name: string, attrs: Record<string, unknown>) => attrs["standard_name"] === "longitude" || (typeof attrs["units"] === "string" && /^degrees?_?e(ast)?$/i.test(attrs["units"])) || /^(lon|longitude)$/i.test(name);
-const LAT = (name: string, attrs: Record<string, unknown>) => attrs["standard_name"] === "latitude" || (typeof attrs["units"] === "string" && /^degrees?_?n(orth)?$/i.test(attrs["units"])) || /^(lat|latitude)$/i.test(name);
-
 /** Builds the geometry a grid is drawn with (see mesh.ts for how each kind is drawn). */
 export async function buildGeometry(grid: GridInfo, info: DatasetInfo, z: ZarrDataset): Promise<Geometry> {
   const [lon, lat, mask] = await Promise.all([z.read(grid.lon), z.read(grid.lat), grid.mask !== undefined ? z.read(grid.mask) : Promise.resolve(undefined)]);
@@ -126,8 +125,8 @@ export async function buildGeometry(grid: GridInfo, info: DatasetInfo, z: ZarrDa
   if (gridDim !== conn.elementDim) return nodeMesh(lon.data, lat.data, connectivity(Array.from(nv.data, Number), nvMeta.shape, lon.data.length));
   // Values on elements: the triangles' corners are the nodes, found as the lon/lat pair on another dimension.
   const nodeDimOf = (n: string) => (z.dims(n).length === 1 ? z.dims(n)[0] : undefined);
-  const nodeLon = z.names().find((n) => nodeDimOf(n) !== undefined && nodeDimOf(n) !== conn.elementDim && nodeDimOf(n) !== n && LON(n, z.attrs(n)));
-  const nodeLat = z.names().find((n) => nodeLon !== undefined && nodeDimOf(n) === nodeDimOf(nodeLon) && LAT(n, z.attrs(n)));
+  const nodeLon = z.names().find((n) => nodeDimOf(n) !== undefined && nodeDimOf(n) !== conn.elementDim && nodeDimOf(n) !== n && isLon(n, z.attrs(n)));
+  const nodeLat = z.names().find((n) => nodeLon !== undefined && nodeDimOf(n) === nodeDimOf(nodeLon) && isLat(n, z.attrs(n)));
   if (nodeLon === undefined || nodeLat === undefined) throw new Error(`dataset ${info.id}: values on ${conn.elementDim} need node longitudes/latitudes, none found`);
   const [nlon, nlat] = await Promise.all([z.read(nodeLon), z.read(nodeLat)]);
   return elementMesh(nlon.data, nlat.data, connectivity(Array.from(nv.data, Number), nvMeta.shape, nlon.data.length));

@@ -223,13 +223,21 @@ async function selectDataset(id: string, wanted?: { variable?: string | null; ti
   if (v !== undefined) await selectVariable(v, wanted?.time ?? 0, wanted?.level ?? 0, true);
 }
 
+/**
+ * The dataset's STAC collection, when the viewer has a catalog: the collection with the same id,
+ * else one whose id ends the dataset's after a "-" (the local platform names data-API datasets
+ * "<namespace>-<Dataset name>", catalog entries may drop the namespace).
+ */
 async function showCatalogEntry(id: string, generation: number): Promise<void> {
-  const response = await fetch(new URL(`catalog/collections/${encodeURIComponent(id)}`, location.href));
+  const response = await fetch(new URL("catalog/collections?limit=1000", location.href));
   if (!response.ok || generation !== state.generation) return;
-  const doc = (await response.json()) as { title?: unknown; description?: unknown };
+  const body = (await response.json()) as { collections?: Array<{ id?: unknown; title?: unknown; description?: unknown }> };
+  const list = body.collections ?? [];
+  const doc = list.find((c) => c.id === id) ?? list.find((c) => typeof c.id === "string" && id.endsWith(`-${c.id}`));
+  if (doc === undefined) return;
   const p = document.createElement("p");
   p.className = "catalog";
-  p.textContent = `STAC: ${typeof doc.title === "string" ? doc.title : id}${typeof doc.description === "string" ? ` - ${doc.description}` : ""}`;
+  p.textContent = `STAC collection ${String(doc.id)}: ${typeof doc.title === "string" ? doc.title : ""}${typeof doc.description === "string" ? ` - ${doc.description}` : ""}`;
   ui.info.append(p);
 }
 

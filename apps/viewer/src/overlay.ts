@@ -41,9 +41,9 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, view: View, marker?: 
     ctx.lineTo(width, Math.round(y) + 0.5);
   }
   ctx.stroke();
-  ctx.textBaseline = "bottom";
-  for (let lon = Math.ceil(lonA / step) * step; lon <= lonB; lon += step) ctx.fillText(label(lon, step, true), toScreen(view, lon, 0)[0] + 3, height - 3);
+  // Longitude labels along the top edge: the legend and the readout sit at the bottom.
   ctx.textBaseline = "top";
+  for (let lon = Math.ceil(lonA / step) * step; lon <= lonB; lon += step) ctx.fillText(label(lon, step, true), toScreen(view, lon, 0)[0] + 3, 3);
   for (let lat = Math.max(-90, Math.ceil(latA / step) * step); lat <= Math.min(90, latB); lat += step) ctx.fillText(label(lat, step, false), 3, toScreen(view, 0, lat)[1] + 2);
   if (marker !== undefined) {
     const [x, y] = toScreen(view, marker[0], marker[1]);

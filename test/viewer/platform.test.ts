@@ -1,0 +1,58 @@
+// The viewer as `dmac up` serves it: the local platform ingests the shipped CBOFS (ROMS) and
+// NGOFS2 (FVCOM) samples, and the viewer (port base + 4) draws both from the platform's data API
+// in chromium without a console error, and plots a series on a click.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { startLocalPlatform, type LocalPlatform } from "../../apps/local-platform/index.js";
+import { createLogger } from "../../operators/runtime/index.js";
+import { ARTIFACTS, launchBrowser, openViewer, viewerState } from "./harness.js";
+
+const repoRoot = join(import.meta.dirname, "../..");
+const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
+
+describe("the viewer on the local platform", () => {
+  const dir = mkdtempSync(join(tmpdir(), "dmac-up-viewer-"));
+  let platform: LocalPlatform | undefined;
+  let browser: Browser | undefined;
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("draws every sample dataset the platform serves", async () => {
+    platform = await startLocalPlatform({ dataDir: dir, portBase: 0, repoRoot, log: silent });
+    const deadline = Date.now() + 240_000;
+    let ids: string[] = [];
+    while (ids.length < 2) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the samples in the data API (have ${ids.join(", ") || "none"})`);
+      await new Promise((r) => setTimeout(r, 500));
+      ids = (await (await fetch(`${platform.viewerUrl}/data/datasets`)).json()) as string[];
+    }
+    expect(ids.sort()).toEqual(["gcoos-ngofs2-nowcast", "maracoos-cbofs-best-forecast"]);
+    browser = await launchBrowser();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    for (const id of ids) {
+      const { page, problems, foreign } = await openViewer(browser, platform.viewerUrl, { dataset: id });
+      const state = await viewerState(page);
+      expect(state.dataset).toBe(id);
+      expect(await page.textContent("#status")).toMatch(/cells as triangles/);
+      // The STAC API is wired in too: the page shows the catalog entry of the dataset.
+      await page.waitForSelector("#info p.catalog");
+      const box = await page.locator("#overlay").boundingBox();
+      if (box === null) throw new Error("no map");
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await page.waitForSelector("#series[data-state=ready], #series[data-state=error]");
+      expect(await page.getAttribute("#series", "data-state")).toBe("ready");
+      expect(await page.$$eval("#series circle.series-point", (cs) => cs.length)).toBeGreaterThan(1);
+      await page.screenshot({ path: join(ARTIFACTS, `platform-${id}.png`) });
+      expect(problems).toEqual([]);
+      expect(foreign).toEqual([]);
+      await page.close();
+    }
+  });
+});
