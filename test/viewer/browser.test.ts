@@ -261,7 +261,7 @@ for (const renderer of ["2d", "auto"] as const) {
       const step = Date.now() - t0;
       const s1 = await viewerState(page);
       console.log(
-        `viewer 500x500 curvilinear, ${s.renderer}: page to first picture ${load} ms (geometry ${s.timings.geometryMs.toFixed(0)} ms, chunk read ${s.timings.fieldMs.toFixed(0)} ms, draw ${s.timings.drawMs.toFixed(0)} ms); next time step ${step} ms (read ${s1.timings.fieldMs.toFixed(0)} ms, draw ${s1.timings.drawMs.toFixed(0)} ms)`,
+        `viewer 500x500 curvilinear, ${s.renderer}: rendered in ${(s.timings.geometryMs + s.timings.fieldMs + s.timings.drawMs).toFixed(0)} ms (coordinates + mesh ${s.timings.geometryMs.toFixed(0)} ms, chunk read ${s.timings.fieldMs.toFixed(0)} ms, draw ${s.timings.drawMs.toFixed(0)} ms; page load to first picture ${load} ms); next time step ${step} ms (read ${s1.timings.fieldMs.toFixed(0)} ms, draw ${s1.timings.drawMs.toFixed(0)} ms)`,
       );
       await page.screenshot({ path: join(ARTIFACTS, `curvilinear-500-${renderer}.png`) });
       // The land corner (mask 0) is transparent, a water cell is not.
