@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ConfigError, configKeys, defaultGitRepoUrl, defaultNoddTopics, parseStackConfig } from "./config.js";
+import { repoURL } from "../clusters/environments.js";
 import { planSubnets } from "./network.js";
 import { infraDir } from "./test/harness.js";
 
@@ -15,6 +16,8 @@ describe("parseStackConfig", () => {
     expect(cfg.noddTopics.ofs).toBe("arn:aws:sns:us-east-1:123901341784:NewOFSObject");
     expect(cfg.noddTopics.rtofs).toBe("arn:aws:sns:us-east-1:709902155096:NewRTOFSObject");
     expect(cfg.gitRepoUrl).toBe(defaultGitRepoUrl);
+    // ArgoCD must sync the repository the rendered tree names.
+    expect(defaultGitRepoUrl).toBe(repoURL);
     expect(cfg.gitRevision).toBe("main");
     expect(cfg.availabilityZones).toEqual(["us-east-1a", "us-east-1b"]);
     expect(cfg.dataLake).toEqual({ publicRead: false, modelRunPrefix: "model-runs/", modelRunExpirationDays: 29, forceDestroy: false });

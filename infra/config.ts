@@ -1,5 +1,6 @@
 // Stack configuration: one typed, validated object per stack, parsed from the raw `dmac:*` keys of
 // Pulumi.<stack>.yaml. Pure (no Pulumi runtime), so every rule here is unit-tested; errors name the key.
+import { repoURL } from "../clusters/environments.js";
 
 /** Capacity of one EKS managed node group. */
 export interface NodeGroupConfig {
@@ -97,7 +98,8 @@ export const defaultNoddTopics = {
   ofs: "arn:aws:sns:us-east-1:123901341784:NewOFSObject",
   rtofs: "arn:aws:sns:us-east-1:709902155096:NewRTOFSObject",
 } as const;
-export const defaultGitRepoUrl = "https://github.com/ioos/nextgen-dmac-platform.git";
+/** The repository ArgoCD syncs: the one the rendered GitOps tree names (clusters/ is the truth). */
+export const defaultGitRepoUrl = repoURL;
 /** argo-helm `argo-cd` chart, pinned; bump by pull request after reading its changelog. */
 export const defaultArgocdChartVersion = "8.6.4";
 
