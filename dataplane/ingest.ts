@@ -6,12 +6,13 @@ import { openSource } from "./source/open.js";
 import { SourceError, type AttrValue, type Attributes, type SourceDataset, type TypedArray } from "./source/types.js";
 import { decodeTime, parseTimeUnits } from "./cftime.js";
 import { parseNoddKey } from "./nodd.js";
-import { firstDifference, guessConcatDim, isTimeDependent, structuralMismatches, templateOf, type DatasetTemplate, type TemplateVariable } from "./aggregate/template.js";
+import { firstDifference, guessConcatDim, isTimeDependent, structuralMismatches, templateOf, type DatasetTemplate, type TemplateChar, type TemplateVariable } from "./aggregate/template.js";
 import { planAggregation, type AggregationType, type Candidate, type LedgerStep, type Plan } from "./aggregate/plan.js";
 import { compressorConfig, type CodecOptions } from "./zarr/codecs.js";
 import { commitHierarchy, fillValueJson, readConsolidated, type ArrayMetaV2, type Hierarchy } from "./zarr/metadata.js";
 import { openWritableStore, type WritableStore } from "./zarr/store.js";
 import { readRegion, writeRegion } from "./zarr/chunks.js";
+import { product } from "./ndarray.js";
 import { runLocal, type ExecutionOutcome, type LocalExecutorOptions, type TaskProgress } from "./executor/local.js";
 import { TASK_CONTRACT, type IngestTask } from "./task.js";
 
@@ -90,12 +91,18 @@ interface Inspected {
   input: string;
   template: DatasetTemplate;
   times: number[];
+  /** Bytes of each time-dependent char variable (small: FVCOM Times is 26 bytes a step). */
+  chars: Map<string, Uint8Array>;
   cycleMs?: number;
   kind?: "nowcast" | "forecast";
 }
 
 function staticVariables(t: DatasetTemplate, identicalDims: string[] | undefined): TemplateVariable[] {
   return t.variables.filter((v) => !isTimeDependent(v, t.concatDim) && (identicalDims === undefined || v.dims.every((d) => identicalDims.includes(d))));
+}
+
+function staticChars(t: DatasetTemplate): TemplateChar[] {
+  return (t.chars ?? []).filter((c) => !isTimeDependent(c, t.concatDim));
 }
 
 function shapeOf(v: TemplateVariable, t: DatasetTemplate, length: number): number[] {
@@ -131,6 +138,13 @@ export function buildHierarchy(t: DatasetTemplate, lengths: Record<string, numbe
       });
       const meta: ArrayMetaV2 = { zarr_format: 2, shape, chunks, dtype: v.dtype, compressor, fill_value: fillValueJson(v.fillValue), order: "C", filters: null, dimension_separator: "." };
       h.arrays[arrayPath(group, v.name)] = { meta, attrs: { ...v.attrs, _ARRAY_DIMENSIONS: v.dims } };
+    }
+    for (const c of t.chars ?? []) {
+      const shape = c.dims.map((d) => (d === t.concatDim ? length : (t.dims[d] ?? 0)));
+      // Strings stay whole in a chunk: only the time dimension follows the requested chunking.
+      const chunks = c.dims.map((d, i) => (d === t.concatDim ? (opts.chunking?.[d] ?? 1) : Math.max(1, shape[i] ?? 1)));
+      const meta: ArrayMetaV2 = { zarr_format: 2, shape, chunks, dtype: "|S1", compressor, fill_value: null, order: "C", filters: null, dimension_separator: "." };
+      h.arrays[arrayPath(group, c.name)] = { meta, attrs: { ...c.attrs, _ARRAY_DIMENSIONS: c.dims } };
     }
   }
   return h;
@@ -188,7 +202,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     const ref = reference;
     const group = Object.keys(ledger?.groups ?? {})[0] ?? "";
     referenceStatic = new Map();
-    for (const v of staticVariables(ref, undefined)) {
+    for (const v of [...staticVariables(ref, undefined), ...staticChars(ref)]) {
       const node = prior.hierarchy.arrays[arrayPath(group, v.name)];
       if (node !== undefined) referenceStatic.set(v.name, await readRegion(store, arrayPath(group, v.name), node.meta, undefined, undefined, prior.format));
     }
@@ -224,6 +238,21 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
         }
         values.set(v.name, got);
       }
+      const chars = new Map<string, Uint8Array>();
+      for (const c of template.chars ?? []) {
+        if (src.readChars === undefined) throw new SourceError(input, `char variable ${c.name}: this reader cannot read char data`);
+        const got = await src.readChars(c.name);
+        if (isTimeDependent(c, concatDim)) {
+          chars.set(c.name, got);
+          continue;
+        }
+        const want = referenceStatic?.get(c.name);
+        if (want !== undefined) {
+          const at = firstDifference(got, want);
+          if (at >= 0) throw new SourceError(input, `does not match the dataset's grid: char variable ${c.name} differs at flat index ${at}`);
+        }
+        values.set(c.name, got);
+      }
       const timeVar = template.variables.find((v) => v.name === concatDim);
       let units;
       try {
@@ -238,7 +267,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
         reference = template;
         referenceStatic = values;
       }
-      inspected.push({ input, template, times, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) });
+      inspected.push({ input, template, times, chars, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) });
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
       outcomes.set(input, { input, status: "refused", reason: err.message, timeSteps: 0 });
@@ -261,9 +290,11 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   const lengths = Object.fromEntries(Object.entries(plan.groups).map(([g, s]) => [g, s.length]));
   const target = buildHierarchy(template, lengths, layout);
 
+  if (zarrFormat === 3 && (template.chars ?? []).length > 0)
+    throw new Error(`storage.format zarr-v3: char variable ${template.chars?.[0]?.name} has no Zarr v3 core data type; use zarr-v2 for these files`);
   // Arrays along no time dimension are written once, when their group first appears.
   for (const group of Object.keys(lengths)) {
-    for (const v of template.variables) {
+    for (const v of [...template.variables, ...(template.chars ?? [])]) {
       if (isTimeDependent(v, template.concatDim)) continue;
       const path = arrayPath(group, v.name);
       if (prior?.hierarchy.arrays[path] !== undefined) continue;
@@ -315,6 +346,27 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     if (last === undefined || last.reduce((n, c) => n + c.length, 0) >= (opts.commitEvery ?? 16)) batches.push([chain]);
     else last.push(chain);
   }
+  // Char variables are not part of the task contract (its arrays are numeric): the planner
+  // writes them from what it read while inspecting, once the file's task has succeeded.
+  const charsOf = new Map(inspected.map((f) => [f.input, f.chars]));
+  const writeChars = async (id: string): Promise<number> => {
+    const f = plan.files.find((p) => p.id === id);
+    const data = charsOf.get(id);
+    if (f === undefined || data === undefined) return 0;
+    let bytes = 0;
+    for (const c of template.chars ?? []) {
+      const all = data.get(c.name);
+      const node = target.arrays[arrayPath(f.group, c.name)];
+      if (all === undefined || node === undefined) continue;
+      const inner = node.meta.shape.slice(1);
+      const stepLen = product(inner);
+      for (const w of f.writes) {
+        const stats = await writeRegion(store, arrayPath(f.group, c.name), node.meta, [w.target, ...inner.map(() => 0)], [1, ...inner], all.subarray(w.source * stepLen, (w.source + 1) * stepLen), zarrFormat);
+        bytes += stats.bytesWritten;
+      }
+    }
+    return bytes;
+  };
   const unfinished = new Set(tasks.map((t) => t.id));
   const failed = new Set<string>();
   let bytesWritten = 0;
@@ -336,6 +388,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     });
     done += batch.reduce((n, c) => n + c.length, 0);
     for (const r of outcome.results) {
+      bytesWritten += await writeChars(r.id);
       unfinished.delete(r.id);
       bytesWritten += r.bytesWritten;
     }

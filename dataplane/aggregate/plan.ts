@@ -42,6 +42,20 @@ export interface Plan {
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(".000Z", "Z");
 
+/**
+ * Why a time that is not on the axis cannot go into it. A Zarr array grows only at its end:
+ * putting a step before or between existing ones would shift every later index, i.e. rewrite
+ * every chunk after it while readers watch, so no aggregation inserts; the file is refused.
+ */
+function insertionReason(steps: LedgerStep[], t: number): string {
+  const next = steps.findIndex((s) => s.t > t);
+  const where =
+    next <= 0
+      ? `before the first time ${iso(steps[0]?.t ?? t)}`
+      : `between ${iso(steps[next - 1]?.t ?? t)} and ${iso(steps[next]?.t ?? t)} (indices ${next - 1} and ${next})`;
+  return `time ${iso(t)} falls ${where} of the aggregation's time axis; steps are only added after its last time ${iso(steps[steps.length - 1]?.t ?? t)} (inserting would rewrite every later chunk), so ingest such files into a new store in time order`;
+}
+
 export function planAggregation(type: AggregationType, existing: Record<string, LedgerStep[]>, candidates: Candidate[], storeCycleMs?: number): Plan {
   const ordered = [...candidates].sort((a, b) => (a.times[0] ?? 0) - (b.times[0] ?? 0) || (b.cycleMs ?? 0) - (a.cycleMs ?? 0));
   const files: FilePlan[] = [];
@@ -82,7 +96,7 @@ export function planAggregation(type: AggregationType, existing: Record<string, 
       }
       const early = fresh.find(({ t }) => t <= last);
       if (early !== undefined) {
-        refuse(c, group, `time ${iso(early.t)} falls before the store's last time ${iso(last)} (out of order; insertion is not supported)`);
+        refuse(c, group, insertionReason(steps, early.t));
         continue;
       }
       const writes = fresh.map(({ t, i }) => {
@@ -110,7 +124,7 @@ export function planAggregation(type: AggregationType, existing: Record<string, 
     else if (c.kind === "nowcast") refuse(c, "", "nowcast: a best forecast takes forecasts only", "skip");
     else {
       const early = c.times.find((t) => t < committedLast && !index.has(t));
-      if (early !== undefined) refuse(c, "", `valid time ${iso(early)} falls inside the store's time range but is not on its axis (insertion is not supported)`);
+      if (early !== undefined) refuse(c, "", insertionReason(steps, early));
       else forecasts.push(c);
     }
   }

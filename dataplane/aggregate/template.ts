@@ -11,11 +11,20 @@ export interface TemplateVariable {
   fillValue: number | null;
 }
 
+/** A NetCDF char variable: stored as `|S1` bytes; xarray joins its last dimension into strings. */
+export interface TemplateChar {
+  name: string;
+  dims: string[];
+  attrs: Attributes;
+}
+
 export interface DatasetTemplate {
   concatDim: string;
   /** Lengths of every dimension except the aggregation dimension. */
   dims: Record<string, number>;
   variables: TemplateVariable[];
+  /** Char variables (absent in ledgers written before they were supported: none). */
+  chars?: TemplateChar[];
   attrs: Attributes;
 }
 
@@ -33,7 +42,7 @@ export function templateOf(src: SourceDataset, concatDim: string): DatasetTempla
   if (!src.dims.some((d) => d.name === concatDim)) throw new Error(`has no dimension ${concatDim} (aggregation.concatDim)`);
   if (!src.variables.some((v) => v.name === concatDim && v.dims.length === 1 && v.dims[0] === concatDim))
     throw new Error(`has no coordinate variable ${concatDim}(${concatDim}) to order the aggregation by`);
-  for (const v of src.variables) {
+  for (const v of [...src.variables, ...(src.charVariables ?? [])]) {
     const at = v.dims.indexOf(concatDim);
     if (at > 0) throw new Error(`variable ${v.name}: ${concatDim} must be its first dimension, not dimension ${at}`);
   }
@@ -43,6 +52,7 @@ export function templateOf(src: SourceDataset, concatDim: string): DatasetTempla
     concatDim,
     dims,
     variables: src.variables.map((v) => ({ name: v.name, dtype: v.dtype, dims: v.dims, attrs: v.attrs, fillValue: v.fillValue })),
+    chars: (src.charVariables ?? []).map((v) => ({ name: v.name, dims: v.dims, attrs: v.attrs })),
     attrs: src.attrs,
   };
 }
@@ -75,6 +85,14 @@ export function structuralMismatches(reference: DatasetTemplate, candidate: Data
   }
   const refNames = new Set(reference.variables.map((v) => v.name));
   for (const v of candidate.variables) if (!refNames.has(v.name)) problems.push(`variable ${v.name} is not in the dataset`);
+  const refChars = new Map((reference.chars ?? []).map((v) => [v.name, v]));
+  const candChars = new Map((candidate.chars ?? []).map((v) => [v.name, v]));
+  for (const [name, v] of refChars) {
+    const c = candChars.get(name);
+    if (c === undefined) problems.push(`char variable ${name} is missing`);
+    else if (c.dims.join(",") !== v.dims.join(",")) problems.push(`char variable ${name} has dimensions (${c.dims.join(", ")}), the dataset has (${v.dims.join(", ")})`);
+  }
+  for (const name of candChars.keys()) if (!refChars.has(name)) problems.push(`char variable ${name} is not in the dataset`);
   return problems;
 }
 

@@ -3,7 +3,7 @@
 import { fileURLToPath } from "node:url";
 import { openSource } from "../source/open.js";
 import { openWritableStore } from "../zarr/store.js";
-import { writeRegion } from "../zarr/chunks.js";
+import { chunkIsOneStep, writeRegion, writeStepBlocks, type RegionWriteStats } from "../zarr/chunks.js";
 import { product } from "../ndarray.js";
 import { bytesPerElement } from "../dtype.js";
 import type { IngestTask, TaskResult } from "../task.js";
@@ -25,7 +25,13 @@ export async function runTask(task: IngestTask): Promise<TaskResult> {
   const path = task.source.url.startsWith("file://") ? fileURLToPath(task.source.url) : task.source.url;
   const src = await openSource(path);
   const store = await openWritableStore(task.target.store);
+  const format = task.target.zarrFormat ?? 2;
   const result: TaskResult = { id: task.id, chunks: 0, bytesWritten: 0, bytesRead: 0 };
+  const count = (stats: RegionWriteStats, read: number): void => {
+    result.chunks += stats.chunks;
+    result.bytesWritten += stats.bytesWritten;
+    result.bytesRead += read;
+  };
   try {
     for (const a of task.arrays) {
       const v = src.variables.find((x) => x.name === a.variable);
@@ -33,15 +39,23 @@ export async function runTask(task: IngestTask): Promise<TaskResult> {
       if (v.dims[0] !== task.concatDim) throw new Error(`${path}: variable ${a.variable} does not start with ${task.concatDim}`);
       const inner = v.shape.slice(1);
       const stepBytes = Math.max(1, product(inner) * bytesPerElement(v.dtype));
+      const copyRun = async (run: { source: number; target: number; length: number }): Promise<void> => {
+        const data = await src.read(v.name, [run.source, ...inner.map(() => 0)], [run.length, ...inner]);
+        count(await writeRegion(store, a.path, a.zarray, [run.target, ...inner.map(() => 0)], [run.length, ...inner], data, format), data.byteLength);
+      };
+      // Fast path: the file's chunks tile each step and a target chunk is one step, so chunks
+      // move from the file to the encoder without the step being assembled (writeStepBlocks).
+      if (src.stepBlocks !== undefined && chunkIsOneStep(a.zarray)) {
+        for (const s of [...task.steps].sort((x, y) => x.target - y.target)) {
+          const blocks = await src.stepBlocks(v.name, s.source);
+          if (blocks !== undefined) count(await writeStepBlocks(store, a.path, a.zarray, s.target, blocks, format), stepBytes);
+          else await copyRun({ ...s, length: 1 });
+        }
+        continue;
+      }
       const chunkLen = a.zarray.chunks[0] ?? 1;
       const maxRun = Math.max(1, Math.min(Math.floor(MAX_READ_BYTES / stepBytes), chunkLen * Math.max(1, Math.floor(MAX_READ_BYTES / stepBytes / chunkLen))));
-      for (const run of contiguousRuns(task.steps, maxRun)) {
-        const data = await src.read(v.name, [run.source, ...inner.map(() => 0)], [run.length, ...inner]);
-        result.bytesRead += data.byteLength;
-        const stats = await writeRegion(store, a.path, a.zarray, [run.target, ...inner.map(() => 0)], [run.length, ...inner], data, task.target.zarrFormat ?? 2);
-        result.chunks += stats.chunks;
-        result.bytesWritten += stats.bytesWritten;
-      }
+      for (const run of contiguousRuns(task.steps, maxRun)) await copyRun(run);
     }
   } finally {
     src.close();

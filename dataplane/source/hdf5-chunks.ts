@@ -7,6 +7,7 @@
 import { inflate } from "node:zlib";
 import { promisify } from "node:util";
 import type { FileHandle } from "node:fs/promises";
+import { bytePool } from "../buffer-pool.js";
 
 const inflateAsync = promisify(inflate);
 
@@ -138,38 +139,61 @@ export async function storageLayout(fh: FileHandle, address: number, rank: numbe
   return undefined;
 }
 
-/** Undoes the HDF5 shuffle filter (bytes grouped by significance -> grouped by element). */
-export function unshuffle(src: Uint8Array, itemsize: number): Uint8Array {
-  if (itemsize <= 1) return src;
+/**
+ * Undoes the HDF5 shuffle filter (bytes grouped by significance -> grouped by element), into
+ * `out` when given (decoding straight into an output chunk saves a copy and an allocation).
+ */
+export function unshuffle(src: Uint8Array, itemsize: number, out?: Uint8Array): Uint8Array {
+  if (itemsize <= 1) {
+    if (out === undefined) return src;
+    out.set(src);
+    return out;
+  }
   const n = Math.floor(src.length / itemsize);
-  const out = Buffer.allocUnsafe(src.length);
-  if (itemsize === 4 && out.byteOffset % 4 === 0) {
+  const dst = out ?? Buffer.allocUnsafe(src.length);
+  if (itemsize === 4 && dst.byteOffset % 4 === 0) {
     // Whole 32-bit words at a time (little-endian host): a quarter of the stores.
-    const words = new Uint32Array(out.buffer, out.byteOffset, n);
+    const words = new Uint32Array(dst.buffer, dst.byteOffset, n);
     for (let i = 0; i < n; i++) words[i] = ((src[i] as number) | ((src[n + i] as number) << 8) | ((src[2 * n + i] as number) << 16) | ((src[3 * n + i] as number) << 24)) >>> 0;
   } else {
     for (let b = 0; b < itemsize; b++) {
       const base = b * n;
-      for (let i = 0; i < n; i++) out[i * itemsize + b] = src[base + i] as number;
+      for (let i = 0; i < n; i++) dst[i * itemsize + b] = src[base + i] as number;
     }
   }
-  out.set(src.subarray(n * itemsize), n * itemsize);
-  return out;
+  dst.set(src.subarray(n * itemsize), n * itemsize);
+  return dst;
 }
 
-export interface FilterPlan {
-  shuffle: boolean;
-  deflate: boolean;
-}
+export type Hdf5Filter = "shuffle" | "deflate";
 
-/** Reads and decodes one chunk's bytes; `filterMask` bit i set = filter i was skipped. */
-export async function readChunk(fh: FileHandle, ref: ChunkRef, filters: Array<"shuffle" | "deflate">, itemsize: number, expectedBytes = 0): Promise<Uint8Array> {
-  let bytes: Uint8Array = await readAt(fh, ref.address, ref.size);
+/**
+ * Reads and decodes one chunk's bytes; `filterMask` bit i set = filter i was skipped.
+ * With `keepShuffle`, a shuffle that is the first filter of the pipeline (the last to undo, as
+ * libnetcdf writes it) is left in place and `shuffled` says so: blosc stores the same byte order.
+ */
+export async function readChunk(
+  fh: FileHandle,
+  ref: ChunkRef,
+  filters: Hdf5Filter[],
+  itemsize: number,
+  expectedBytes = 0,
+  keepShuffle = false,
+): Promise<{ bytes: Uint8Array; shuffled: boolean }> {
+  const raw = bytePool.take(ref.size);
+  const { bytesRead } = await fh.read(raw, 0, ref.size, ref.address);
+  if (bytesRead < ref.size) throw new Error(`HDF5 chunk at ${ref.address} runs past the end of the file`);
+  let bytes: Uint8Array = raw;
+  let shuffled = false;
   for (let i = filters.length - 1; i >= 0; i--) {
     if (ref.filterMask & (1 << i)) continue;
     // One output buffer of the known size: zlib's default 16 KB pieces cost a thread hop each.
-    if (filters[i] === "deflate") bytes = await inflateAsync(bytes, { chunkSize: Math.max(64 * 1024, expectedBytes) });
+    if (filters[i] === "deflate") {
+      const compressed = bytes;
+      bytes = await inflateAsync(compressed, { chunkSize: Math.max(64 * 1024, expectedBytes) });
+      if (compressed === raw) bytePool.give(raw);
+    } else if (keepShuffle && i === 0 && itemsize > 1) shuffled = true;
     else bytes = unshuffle(bytes, itemsize);
   }
-  return bytes;
+  return { bytes, shuffled };
 }

@@ -6,7 +6,7 @@ import { NetCDFReader } from "netcdfjs";
 import { cleanAttributes, normaliseAttr } from "./attrs.js";
 import { allocate, bytesPerElement, dtypeFromNetcdf3, typedArrayFor } from "../dtype.js";
 import { copyBox, product } from "../ndarray.js";
-import { SourceError, type Dtype, type SourceDataset, type SourceVariable, type TypedArray } from "./types.js";
+import { SourceError, type SourceCharVariable, type Dtype, type SourceDataset, type SourceVariable, type TypedArray } from "./types.js";
 
 interface Layout {
   offset: number;
@@ -48,20 +48,24 @@ export async function openNetcdf3(path: string): Promise<SourceDataset> {
   const dims = header.dimensions.map((d, i) => ({ name: d.name, length: i === recordId ? numRecords : d.size, unlimited: i === recordId }));
   const recordVars = header.variables.filter((v) => v.record);
   const variables: SourceVariable[] = [];
+  const charVariables: SourceCharVariable[] = [];
   const layouts = new Map<string, Layout>();
   let expectedEnd = 0;
   for (const v of header.variables) {
-    const dtype = dtypeFromNetcdf3(v.type);
-    if (dtype === undefined) throw new SourceError(path, `variable ${v.name}: type ${v.type} is not supported (character data)`);
+    const dtype = v.type === "char" ? "|S1" : dtypeFromNetcdf3(v.type);
+    if (dtype === undefined) throw new SourceError(path, `variable ${v.name}: type ${v.type} is not supported`);
     const vdims = v.dimensions.map((id) => dims[id]);
     if (vdims.some((d) => d === undefined)) throw new SourceError(path, `variable ${v.name}: bad dimension id`);
     const shape = vdims.map((d) => d?.length ?? 0);
     const rawAttrs: Record<string, unknown> = {};
     for (const a of v.attributes as Array<{ name: string; value: unknown }>) rawAttrs[a.name] = a.value;
     const fill = normaliseAttr(rawAttrs._FillValue);
-    variables.push({ name: v.name, dtype, dims: vdims.map((d) => d?.name ?? ""), shape, attrs: cleanAttributes(rawAttrs), fillValue: typeof fill === "number" ? fill : null });
+    const names = vdims.map((d) => d?.name ?? "");
+    if (dtype === "|S1") charVariables.push({ name: v.name, dims: names, shape, attrs: cleanAttributes(rawAttrs) });
+    else variables.push({ name: v.name, dtype, dims: names, shape, attrs: cleanAttributes(rawAttrs), fillValue: typeof fill === "number" ? fill : null });
     const inner = v.record ? shape.slice(1) : shape;
-    const slabBytes = product(inner) * bytesPerElement(dtype);
+    // Variables are padded to 4 bytes in the file, but a slab's data is its elements only.
+    const slabBytes = product(inner) * (dtype === "|S1" ? 1 : bytesPerElement(dtype));
     layouts.set(v.name, { offset: v.offset, record: v.record, slabBytes });
     if (!v.record) expectedEnd = Math.max(expectedEnd, v.offset + slabBytes);
   }
@@ -95,6 +99,16 @@ export async function openNetcdf3(path: string): Promise<SourceDataset> {
     dims,
     variables,
     attrs: cleanAttributes(attrsRaw),
+    charVariables,
+    async readChars(name): Promise<Uint8Array> {
+      const v = charVariables.find((x) => x.name === name);
+      const layout = layouts.get(name);
+      if (v === undefined || layout === undefined) throw new SourceError(path, `no char variable ${name}`);
+      if (!layout.record) return readBytes(layout.offset, layout.slabBytes);
+      const out = new Uint8Array(layout.slabBytes * numRecords);
+      for (let r = 0; r < numRecords; r++) out.set(await readBytes(layout.offset + r * recordStep, layout.slabBytes), r * layout.slabBytes);
+      return out;
+    },
     async read(name, start, count): Promise<TypedArray> {
       const v = variables.find((x) => x.name === name);
       const layout = layouts.get(name);

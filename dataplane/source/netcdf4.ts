@@ -6,8 +6,10 @@ import { cleanAttributes, normaliseAttr } from "./attrs.js";
 import { open as openFile, type FileHandle } from "node:fs/promises";
 import { allocate, bytesPerElement, dtypeFromHdf5, fillWith, viewBytes } from "../dtype.js";
 import { copyBox, product } from "../ndarray.js";
-import { readChunk, storageLayout, type StorageLayout } from "./hdf5-chunks.js";
-import { SourceError, type SourceDataset, type SourceDimension, type SourceVariable, type TypedArray } from "./types.js";
+import { readChunk, storageLayout, type ChunkRef, type Hdf5Filter, type StorageLayout } from "./hdf5-chunks.js";
+import { SourceError, type SourceCharVariable, type SourceDataset, type StepBlocks, type SourceDimension, type SourceVariable, type TypedArray } from "./types.js";
+
+type ChunkRefs = Array<ChunkRef | undefined>;
 
 const PURE_DIMENSION = "This is a netCDF dimension but not a netCDF variable";
 const UNLIMITED = 2 ** 63;
@@ -39,6 +41,7 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
   try {
     const dims = new Map<string, SourceDimension>();
     const variables: SourceVariable[] = [];
+    const charVariables: SourceCharVariable[] = [];
     const datasets = new Map<string, H5Dataset>();
     for (const key of file.keys()) {
       const entity = file.get(key);
@@ -49,23 +52,30 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
       const isDimScale = attrs.CLASS === "DIMENSION_SCALE";
       if (isDimScale) dims.set(key, { name: key, length: shape[0] ?? 0, unlimited: (maxshape[0] ?? 0) >= UNLIMITED });
       if (typeof attrs.NAME === "string" && attrs.NAME.startsWith(PURE_DIMENSION)) continue;
-      const dtype = dtypeFromHdf5(String(entity.dtype));
-      if (dtype === undefined) throw new SourceError(path, `variable ${key}: unsupported data type ${JSON.stringify(entity.dtype)}`);
       const dimNames = shape.map((_, i) => {
         const scales = isDimScale && i === 0 ? [`/${key}`] : entity.get_attached_scales(i);
         return (scales[0] ?? `phony_dim_${i}`).replace(/^\//, "");
       });
+      const meta = entity.metadata;
+      // NetCDF-4 `char` is an HDF5 fixed-length string of one byte; `string` (variable length) is not supported.
+      if (meta.type === 3 && meta.size === 1 && meta.vlen !== true) {
+        charVariables.push({ name: key, dims: dimNames, shape, attrs: cleanAttributes(attrs) });
+        datasets.set(key, entity);
+        continue;
+      }
+      const dtype = dtypeFromHdf5(String(entity.dtype));
+      if (dtype === undefined) throw new SourceError(path, `variable ${key}: unsupported data type ${meta.type === 3 ? "string" : JSON.stringify(entity.dtype)}`);
       const fill = normaliseAttr(attrs._FillValue);
       variables.push({ name: key, dtype, dims: dimNames, shape, attrs: cleanAttributes(attrs), fillValue: typeof fill === "number" ? fill : null });
       datasets.set(key, entity);
     }
-    for (const v of variables)
+    for (const v of [...variables, ...charVariables])
       v.dims.forEach((d, i) => {
         if (!dims.has(d)) dims.set(d, { name: d, length: v.shape[i] ?? 0, unlimited: false });
       });
     const globalAttrs = cleanAttributes(rawAttrs(file, true));
     let handle: Promise<FileHandle> | undefined;
-    const layouts = new Map<string, Promise<{ layout: StorageLayout; filters: Array<"shuffle" | "deflate"> } | undefined>>();
+    const layouts = new Map<string, Promise<{ layout: StorageLayout; filters: Hdf5Filter[] } | undefined>>();
     const layoutOf = (v: SourceVariable, ds: H5Dataset) => {
       let p = layouts.get(v.name);
       if (p === undefined) {
@@ -78,7 +88,7 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
           const address = Number(Buffer.from(ref).readBigUInt64LE(0));
           handle ??= openFile(path, "r");
           const layout = await storageLayout(await handle, address, v.shape.length);
-          return layout === undefined ? undefined : { layout, filters: filters as Array<"shuffle" | "deflate"> };
+          return layout === undefined ? undefined : { layout, filters: filters as Hdf5Filter[] };
         })().catch(() => undefined);
         layouts.set(v.name, p);
       }
@@ -105,7 +115,7 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
       const expected = start.reduce((n, s, i) => n * (Math.floor((s + (count[i] ?? 0) - 1) / (chunkShape[i] ?? 1)) - Math.floor(s / (chunkShape[i] ?? 1)) + 1), 1);
       if (hits.length < expected) fillWith(out, v.fillValue);
       const place = async (c: (typeof hits)[number]): Promise<void> => {
-        const bytes = await readChunk(fh, c, filters, size, product(chunkShape) * size);
+        const { bytes } = await readChunk(fh, c, filters, size, product(chunkShape) * size);
         if (bytes.byteLength !== product(chunkShape) * size) throw new SourceError(path, `variable ${v.name}: chunk at ${c.offset.join(",")} decodes to ${bytes.byteLength} bytes, expected ${product(chunkShape) * size}`);
         const lo = c.offset.map((o, i) => Math.max(o, start[i] ?? 0));
         const hi = c.offset.map((o, i) => Math.min(o + (chunkShape[i] ?? 1), (start[i] ?? 0) + (count[i] ?? 0), v.shape[i] ?? 0));
@@ -115,12 +125,51 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
       for (let i = 0; i < hits.length; i += 8) await Promise.all(hits.slice(i, i + 8).map(place));
       return out;
     };
+    // Chunks (1, 1.., c, whole trailing dims) tile a step contiguously; their B-tree order is arbitrary.
+    const tiles = new Map<string, Promise<{ blockBytes: number; byStep: Map<number, ChunkRefs> } | undefined>>();
+    const tilingOf = (v: SourceVariable, ds: H5Dataset) => {
+      let p = tiles.get(v.name);
+      if (p === undefined) {
+        p = (async () => {
+          const found = await layoutOf(v, ds);
+          if (found === undefined || found.layout.kind !== "chunked" || v.shape.length < 2) return undefined;
+          const { chunkShape, chunks } = found.layout;
+          if (chunkShape[0] !== 1) return undefined;
+          let j = 1;
+          while (j < v.shape.length - 1 && chunkShape[j] === 1) j++;
+          for (let i = j + 1; i < v.shape.length; i++) if (chunkShape[i] !== v.shape[i]) return undefined;
+          if ((v.shape[j] ?? 0) % (chunkShape[j] ?? 1) !== 0) return undefined;
+          const perStep = product(v.shape.slice(1)) / product(chunkShape.slice(1));
+          const stepStrides = v.shape.slice(1).map((_, i) => product(v.shape.slice(i + 2)));
+          const byStep = new Map<number, ChunkRefs>();
+          for (const c of chunks) {
+            const list = byStep.get(c.offset[0] ?? 0) ?? new Array<ChunkRef | undefined>(perStep).fill(undefined);
+            // Position of this chunk within its step, in C order of its first element.
+            const flat = c.offset.slice(1).reduce((n, o, i) => n + o * (stepStrides[i] ?? 0), 0);
+            list[Math.round(flat / product(chunkShape.slice(1)))] = c;
+            byStep.set(c.offset[0] ?? 0, list);
+          }
+          return { blockBytes: product(chunkShape) * bytesPerElement(v.dtype), byStep };
+        })().catch(() => undefined);
+        tiles.set(v.name, p);
+      }
+      return p;
+    };
     return {
       path,
       format: "netcdf4",
       dims: [...dims.values()],
       variables,
       attrs: globalAttrs,
+      charVariables,
+      async readChars(name): Promise<Uint8Array> {
+        const ds = datasets.get(name);
+        if (ds === undefined || !charVariables.some((c) => c.name === name)) throw new SourceError(path, `no char variable ${name}`);
+        // h5wasm gives one JS string per element ("" for NUL); char data is bytes, so latin1 keeps each one.
+        const value = ds.value;
+        const items = Array.isArray(value) ? (value as unknown[]) : [value];
+        return Uint8Array.from(items, (x) => (typeof x === "string" && x.length > 0 ? x.charCodeAt(0) & 0xff : 0));
+      },
       async read(name, start, count): Promise<TypedArray> {
         const ds = datasets.get(name);
         if (ds === undefined) throw new SourceError(path, `no variable ${name}`);
@@ -138,6 +187,29 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
         }
         if (!ArrayBuffer.isView(out)) throw new SourceError(path, `variable ${name}: not numeric data`);
         return out as TypedArray;
+      },
+      async stepBlocks(name, step): Promise<StepBlocks | undefined> {
+        const ds = datasets.get(name);
+        const v = variables.find((x) => x.name === name);
+        if (ds === undefined || v === undefined) throw new SourceError(path, `no variable ${name}`);
+        const tiling = await tilingOf(v, ds);
+        const refs = tiling?.byStep.get(step);
+        const found = await layoutOf(v, ds);
+        // A missing chunk reads as the fill value: the general path handles that.
+        if (tiling === undefined || found === undefined || refs === undefined || refs.some((r) => r === undefined)) return undefined;
+        const fh = await (handle ??= openFile(path, "r"));
+        const size = bytesPerElement(v.dtype);
+        return {
+          blockBytes: tiling.blockBytes,
+          count: refs.length,
+          read: async (i) => {
+            const ref = refs[i];
+            if (ref === undefined) throw new RangeError(`block ${i} of ${refs.length}`);
+            const got = await readChunk(fh, ref, found.filters, size, tiling.blockBytes, true);
+            if (got.bytes.byteLength !== tiling.blockBytes) throw new SourceError(path, `variable ${name}: chunk at ${ref.offset.join(",")} decodes to ${got.bytes.byteLength} bytes, expected ${tiling.blockBytes}`);
+            return got;
+          },
+        };
       },
       close() {
         file.close();

@@ -4,6 +4,9 @@
 /** Numeric dtypes in Zarr v2 notation; data in memory is always little-endian (the host order). */
 export type Dtype = "|i1" | "|u1" | "<i2" | "<u2" | "<i4" | "<u4" | "<i8" | "<u8" | "<f4" | "<f8";
 
+/** What a Zarr array may hold: the numeric dtypes, or NetCDF `char` as single bytes (`|S1`). */
+export type StoredDtype = Dtype | "|S1";
+
 export type AttrValue = string | number | number[];
 export type Attributes = Record<string, AttrValue>;
 
@@ -24,6 +27,14 @@ export interface SourceVariable {
   fillValue: number | null;
 }
 
+/** A NetCDF `char` array (FVCOM `Times(time, DateStrLen)`): one byte per element, last dimension = string length. */
+export interface SourceCharVariable {
+  name: string;
+  dims: string[];
+  shape: number[];
+  attrs: Attributes;
+}
+
 export type TypedArray =
   | Int8Array
   | Uint8Array
@@ -36,6 +47,19 @@ export type TypedArray =
   | Float32Array
   | Float64Array;
 
+/**
+ * One time step of a variable as the file stores it: `count` blocks of `blockBytes` bytes whose
+ * concatenation (each block unshuffled when `shuffled`) is the step in C order. NetCDF-4 chunks
+ * that span whole trailing dimensions tile a step this way, so a writer can move them without
+ * assembling the step first.
+ */
+export interface StepBlocks {
+  blockBytes: number;
+  count: number;
+  /** Block `i`, inflated; `shuffled` = still in HDF5 shuffle byte order (what blosc's shuffle makes too). */
+  read(i: number): Promise<{ bytes: Uint8Array; shuffled: boolean }>;
+}
+
 export interface SourceDataset {
   /** Where the file was read from (a local path). */
   readonly path: string;
@@ -43,8 +67,17 @@ export interface SourceDataset {
   readonly dims: SourceDimension[];
   readonly variables: SourceVariable[];
   readonly attrs: Attributes;
+  /** `char` variables, kept apart from the numeric ones (their values are bytes, not numbers). */
+  readonly charVariables?: SourceCharVariable[];
+  /** All bytes of a char variable, C order; NUL pads short strings. */
+  readChars?(variable: string): Promise<Uint8Array>;
   /** Reads a hyperslab (C order) of a variable; `start`/`count` have one entry per dimension. */
   read(variable: string, start: number[], count: number[]): Promise<TypedArray>;
+  /**
+   * Step `step` (along the first dimension) of a variable as stored blocks, or undefined when the
+   * storage does not tile steps (then use `read`). Optional: only the NetCDF-4 reader has it.
+   */
+  stepBlocks?(variable: string, step: number): Promise<StepBlocks | undefined>;
   close(): void;
 }
 

@@ -49,6 +49,28 @@ function header(flags: number, typesize: number, nbytes: number, blocksize: numb
   return h;
 }
 
+/** The bare LZ4 block of `input` (lz4-napi prepends the uncompressed size; blosc wants none), or `input` when it does not shrink. */
+async function lz4Stream(input: Uint8Array): Promise<Buffer> {
+  const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const packed = (await compress(buf)).subarray(4);
+  return packed.length < input.byteLength ? packed : buf;
+}
+
+function frame(flags: number, typesize: number, nbytes: number, blocksize: number, streams: Buffer[], alloc: (n: number) => Buffer = Buffer.allocUnsafe): Buffer {
+  const nblocks = streams.length;
+  const cbytes = HEADER + 4 * nblocks + streams.reduce((n, s) => n + 4 + s.length, 0);
+  const out = alloc(cbytes);
+  header(flags, typesize, nbytes, blocksize, cbytes).copy(out, 0);
+  let at = HEADER + 4 * nblocks;
+  streams.forEach((s, b) => {
+    out.writeUInt32LE(at, HEADER + 4 * b);
+    out.writeUInt32LE(s.length, at);
+    s.copy(out, at + 4);
+    at += 4 + s.length;
+  });
+  return out;
+}
+
 export async function encodeBloscLz4(raw: Uint8Array, typesize: number, shuffle: boolean): Promise<Uint8Array> {
   const nbytes = raw.byteLength;
   const flags = LZ4_CODE | FLAG_NOSPLIT | (shuffle && typesize > 1 ? FLAG_SHUFFLE : 0);
@@ -59,22 +81,43 @@ export async function encodeBloscLz4(raw: Uint8Array, typesize: number, shuffle:
   const streams = await Promise.all(
     Array.from({ length: nblocks }, async (_, b) => {
       const block = raw.subarray(b * blocksize, Math.min(nbytes, (b + 1) * blocksize));
-      const input = flags & FLAG_SHUFFLE ? shuffleBlock(block, typesize) : block;
-      // lz4-napi prepends the uncompressed size (4 bytes); blosc wants the bare LZ4 block.
-      const packed = (await compress(Buffer.from(input.buffer, input.byteOffset, input.byteLength))).subarray(4);
-      return packed.length < block.length ? packed : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+      return lz4Stream(flags & FLAG_SHUFFLE ? shuffleBlock(block, typesize) : block);
     }),
   );
   const cbytes = HEADER + 4 * nblocks + streams.reduce((n, s) => n + 4 + s.length, 0);
   if (cbytes >= nbytes + HEADER) return memcpy();
-  const out = Buffer.allocUnsafe(cbytes);
-  header(flags, typesize, nbytes, blocksize, cbytes).copy(out, 0);
-  let at = HEADER + 4 * nblocks;
-  streams.forEach((s, b) => {
-    out.writeUInt32LE(at, HEADER + 4 * b);
-    out.writeUInt32LE(s.length, at);
-    s.copy(out, at + 4);
-    at += 4 + s.length;
-  });
-  return out;
+  return frame(flags, typesize, nbytes, blocksize, streams);
+}
+
+/**
+ * A blosc-lz4 frame from blocks that arrive already in blosc's shuffled byte order: HDF5's
+ * shuffle of a whole chunk is blosc's shuffle of one block of that size, so inflated NetCDF-4
+ * chunks go straight into LZ4 with no pass over their bytes in JavaScript. Every block but the
+ * last has `blocksize` bytes. `shuffled` false means the blocks are plain (shuffled here).
+ */
+export async function encodeBloscLz4Blocks(opts: {
+  typesize: number;
+  blocksize: number;
+  nblocks: number;
+  nbytes: number;
+  block: (i: number) => Promise<{ bytes: Uint8Array; shuffled: boolean }>;
+  /** Blocks in flight at once (bounds memory to about this many blocks). */
+  parallel?: number;
+  /** Where the frame is assembled (a pooled buffer, say); a fresh buffer by default. */
+  alloc?: (bytes: number) => Buffer;
+}): Promise<Uint8Array> {
+  const { typesize, blocksize, nblocks, nbytes } = opts;
+  if (nblocks < 1 || blocksize < 128 || nbytes > blocksize * nblocks || nbytes <= blocksize * (nblocks - 1)) throw new RangeError(`blosc frame of ${nblocks} blocks of ${blocksize} bytes cannot hold ${nbytes} bytes`);
+  const shuffle = typesize > 1;
+  const flags = LZ4_CODE | FLAG_NOSPLIT | (shuffle ? FLAG_SHUFFLE : 0);
+  const streams = new Array<Buffer>(nblocks);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let b = next++; b < nblocks; b = next++) {
+      const { bytes, shuffled } = await opts.block(b);
+      streams[b] = await lz4Stream(shuffle && !shuffled ? shuffleBlock(bytes, typesize) : bytes);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(nblocks, opts.parallel ?? 4) }, lane));
+  return frame(flags, typesize, nbytes, blocksize, streams, opts.alloc);
 }

@@ -2,10 +2,18 @@
 // chunks it overlaps; a chunk it covers partly is read, merged and replaced as one object.
 import { allocate, asBytes, bytesPerElement, fillWith, viewBytes } from "../dtype.js";
 import { copyBox, product } from "../ndarray.js";
-import type { TypedArray } from "../source/types.js";
+import type { Dtype, StepBlocks, StoredDtype, TypedArray } from "../source/types.js";
+import { unshuffle } from "../source/hdf5-chunks.js";
+import { encodeBloscLz4Blocks } from "./blosc-lz4.js";
+import { bytePool } from "../buffer-pool.js";
 import { decodeChunk, encodeChunk } from "./codecs.js";
 import { chunkKey, fillValueNumber, type ArrayMetaV2, type ZarrFormat } from "./metadata.js";
 import type { ReadableStore, WritableStore } from "./store.js";
+
+/** The typed array that holds a dtype's elements: char (`|S1`) bytes are held as `|u1`. */
+export function held(dtype: StoredDtype): Dtype {
+  return dtype === "|S1" ? "|u1" : dtype;
+}
 
 export interface RegionWriteStats {
   chunks: number;
@@ -16,13 +24,13 @@ async function loadChunk(store: ReadableStore, path: string, meta: ArrayMetaV2, 
   const stored = await store.get(chunkKey(path, index, format));
   const n = product(meta.chunks);
   if (stored === undefined) {
-    const chunk = allocate(meta.dtype, n);
+    const chunk = allocate(held(meta.dtype), n);
     fillWith(chunk, fillValueNumber(meta.fill_value));
     return chunk;
   }
   const raw = await decodeChunk(meta.compressor, stored);
-  if (raw.byteLength !== n * bytesPerElement(meta.dtype)) throw new Error(`${store.url}/${path}: chunk ${index.join(".")} has ${raw.byteLength} bytes, expected ${n * bytesPerElement(meta.dtype)}`);
-  return viewBytes(meta.dtype, raw);
+  if (raw.byteLength !== n * bytesPerElement(held(meta.dtype))) throw new Error(`${store.url}/${path}: chunk ${index.join(".")} has ${raw.byteLength} bytes, expected ${n * bytesPerElement(held(meta.dtype))}`);
+  return viewBytes(held(meta.dtype), raw);
 }
 
 /**
@@ -62,14 +70,14 @@ export async function writeRegion(
     const sameBox = covers && count.length === meta.chunks.length && count.every((c, i) => c === meta.chunks[i]) && lo.every((l, i) => l === start[i]);
     if (sameBox) {
       // The region is exactly one chunk: encode the caller's buffer, no copy.
-      const encoded = await encodeChunk(meta.compressor, asBytes(data), bytesPerElement(meta.dtype));
+      const encoded = await encodeChunk(meta.compressor, asBytes(data), bytesPerElement(held(meta.dtype)));
       await store.set(chunkKey(path, index, format), encoded);
       stats.chunks += 1;
       stats.bytesWritten += encoded.byteLength;
       return;
     }
     if (covers) {
-      chunk = allocate(meta.dtype, product(meta.chunks));
+      chunk = allocate(held(meta.dtype), product(meta.chunks));
       fillWith(chunk, fillValueNumber(meta.fill_value));
     } else chunk = await loadChunk(store, path, meta, index, format);
     copyBox(
@@ -81,7 +89,7 @@ export async function writeRegion(
       lo.map((l, i) => l - (chunkStart[i] ?? 0)),
       lo.map((l, i) => (hi[i] ?? 0) - l),
     );
-    const encoded = await encodeChunk(meta.compressor, asBytes(chunk), bytesPerElement(meta.dtype));
+    const encoded = await encodeChunk(meta.compressor, asBytes(chunk), bytesPerElement(held(meta.dtype)));
     await store.set(chunkKey(path, index, format), encoded);
     stats.chunks += 1;
     stats.bytesWritten += encoded.byteLength;
@@ -94,7 +102,7 @@ export async function writeRegion(
 export async function readRegion(store: ReadableStore, path: string, meta: ArrayMetaV2, start?: readonly number[], count?: readonly number[], format: ZarrFormat = 2): Promise<TypedArray> {
   const s = start ?? meta.shape.map(() => 0);
   const c = count ?? meta.shape;
-  const out = allocate(meta.dtype, product(c));
+  const out = allocate(held(meta.dtype), product(c));
   if (c.some((x) => x <= 0)) return out;
   const first = s.map((v, i) => Math.floor(v / (meta.chunks[i] ?? 1)));
   const last = s.map((v, i) => Math.floor((v + (c[i] ?? 1) - 1) / (meta.chunks[i] ?? 1)));
@@ -111,4 +119,51 @@ export async function readRegion(store: ReadableStore, path: string, meta: Array
   };
   await visit(0, []);
   return out;
+}
+
+/** True when one chunk of `meta` is exactly one step along the first dimension (the default chunking). */
+export function chunkIsOneStep(meta: ArrayMetaV2): boolean {
+  return meta.chunks[0] === 1 && meta.chunks.every((c, i) => i === 0 || c === meta.shape[i]);
+}
+
+/**
+ * Writes one step given as stored source blocks into the chunk at `target` (the array's chunks
+ * must be single steps, `chunkIsOneStep`). blosc-lz4 takes HDF5-shuffled blocks as they are;
+ * other codecs get the blocks unshuffled straight into one recycled step buffer.
+ */
+export async function writeStepBlocks(store: WritableStore, path: string, meta: ArrayMetaV2, target: number, blocks: StepBlocks, format: ZarrFormat = 2): Promise<RegionWriteStats> {
+  if (!chunkIsOneStep(meta)) throw new Error(`${path}: chunks ${meta.chunks.join("x")} are not single steps of ${meta.shape.join("x")}`);
+  const itemsize = bytesPerElement(held(meta.dtype));
+  const nbytes = product(meta.chunks) * itemsize;
+  if (blocks.blockBytes * blocks.count !== nbytes) throw new Error(`${path}: ${blocks.count} source blocks of ${blocks.blockBytes} bytes do not make one step of ${nbytes} bytes`);
+  const key = chunkKey(path, meta.chunks.map((_, i) => (i === 0 ? target : 0)), format);
+  const c = meta.compressor;
+  if (c !== null && c.id === "blosc" && c.cname === "lz4" && Number(c.shuffle) === 1 && blocks.blockBytes >= 128) {
+    const frame = await encodeBloscLz4Blocks({ typesize: itemsize, blocksize: blocks.blockBytes, nblocks: blocks.count, nbytes, block: (i) => blocks.read(i), alloc: (n) => bytePool.take(n) });
+    try {
+      await store.set(key, frame);
+    } finally {
+      bytePool.give(frame);
+    }
+    return { chunks: 1, bytesWritten: frame.byteLength };
+  }
+  // Raw chunks are stored as they are, so their buffer must not be recycled.
+  const step = c === null ? new Uint8Array(nbytes) : bytePool.take(nbytes);
+  try {
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      for (let i = next++; i < blocks.count; i = next++) {
+        const { bytes, shuffled } = await blocks.read(i);
+        const into = step.subarray(i * blocks.blockBytes, (i + 1) * blocks.blockBytes);
+        if (shuffled) unshuffle(bytes, itemsize, into);
+        else into.set(bytes);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, blocks.count) }, lane));
+    const encoded = await encodeChunk(c, step, itemsize);
+    await store.set(key, encoded);
+    return { chunks: 1, bytesWritten: encoded.byteLength };
+  } finally {
+    if (c !== null) bytePool.give(step);
+  }
 }

@@ -1,6 +1,6 @@
 // Zarr v2 metadata as xarray reads it: `.zgroup`, `.zarray`, `.zattrs` with
 // `_ARRAY_DIMENSIONS`, and the consolidated `.zmetadata` that is our commit point.
-import type { AttrValue, Attributes, Dtype } from "../source/types.js";
+import type { AttrValue, Attributes, StoredDtype } from "../source/types.js";
 import type { V2Compressor } from "./codecs.js";
 import { getJson, jsonBytes, type ReadableStore, type StoreKey, type WritableStore } from "./store.js";
 import { nodesV3, parseRootV3, rootV3 } from "./v3.js";
@@ -11,7 +11,8 @@ export interface ArrayMetaV2 {
   zarr_format: 2;
   shape: number[];
   chunks: number[];
-  dtype: Dtype;
+  /** `|S1` holds NetCDF char arrays, which xarray joins along their last dimension as netCDF4 does. */
+  dtype: StoredDtype;
   compressor: V2Compressor;
   fill_value: number | "NaN" | "Infinity" | "-Infinity" | null;
   order: "C";

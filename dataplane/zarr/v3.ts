@@ -2,7 +2,7 @@
 // of `_ARRAY_DIMENSIONS`, and the consolidated metadata inline in the root `zarr.json` (the
 // layout zarr-python 3 writes), which is also our commit point. The ledger rides along as an
 // extension field that readers may ignore (`must_understand: false`).
-import type { AttrValue, Dtype } from "../source/types.js";
+import type { AttrValue, Dtype, StoredDtype } from "../source/types.js";
 import type { V2Compressor } from "./codecs.js";
 import type { ArrayMetaV2, ArrayNode, Hierarchy } from "./metadata.js";
 
@@ -20,6 +20,12 @@ const DATA_TYPES: Record<Dtype, string> = {
 };
 
 type Json = Record<string, unknown>;
+
+function dataTypeV3(dtype: StoredDtype): string {
+  // Fixed-length bytes are not a core v3 data type, and readers disagree on the extensions.
+  if (dtype === "|S1") throw new Error("storage.format zarr-v3: NetCDF char variables have no Zarr v3 core data type; use zarr-v2 for files with char variables");
+  return DATA_TYPES[dtype];
+}
 
 function codecsV3(compressor: V2Compressor, itemsize: number): Json[] {
   const codecs: Json[] = [{ name: "bytes", configuration: { endian: "little" } }];
@@ -52,7 +58,7 @@ function arrayJson(node: ArrayNode): Json {
     zarr_format: 3,
     node_type: "array",
     shape: m.shape,
-    data_type: DATA_TYPES[m.dtype],
+    data_type: dataTypeV3(m.dtype),
     chunk_grid: { name: "regular", configuration: { chunk_shape: m.chunks } },
     chunk_key_encoding: { name: "default", configuration: { separator: "/" } },
     fill_value: fill ?? 0,

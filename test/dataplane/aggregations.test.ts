@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { ingest } from "../../dataplane/index.js";
 import { compareWithXarray } from "./xarray.js";
-import { cycleAt, fvcomFile, romsFile, rtofsFile, rtofsValidTime, tempDir, validTime, type CycleFile } from "./fixtures.js";
+import { cycleAt, fvcomFile, fvcomTimes, romsFile, rtofsFile, rtofsValidTime, selfeFile, tempDir, validTime, type CycleFile } from "./fixtures.js";
+import { execFileSync } from "node:child_process";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -116,5 +117,75 @@ describe("RTOFS (2-D global diagnostics, MT)", () => {
     expect(r.lengths[""]).toBe(4);
     const cmp = await compareWithXarray({ store, concatDim: "MT", sources: expectedBest(files) });
     expect(cmp.detail).toBe("");
+  });
+});
+
+describe("SELFE/SCHISM (CREOFS-like, NetCDF-4 unstructured)", () => {
+  const dir = (): string => join(tmp.path, "selfe");
+  const at = (fs: CycleFile[]) => fs.map((f) => ({ f, path: selfeFile(join(dir(), "src"), f), valid: validTime(f).getTime() }));
+  const same = { concatDim: "time" } as const;
+
+  it("append: time-ordered and idempotent; the mesh (x, y, ele, depth, sigma) lands once", async () => {
+    const files = at(fc(c00, [1, 2, 3, 4]));
+    const store = join(dir(), "append.zarr");
+    const r = await ingest({ store, inputs: [...files].reverse().map((x) => x.path), concurrency: 0 });
+    expect(r.files.every((f) => f.status === "ingested")).toBe(true);
+    expect((await ingest({ store, inputs: files.map((x) => x.path), concurrency: 0 })).timeSteps).toBe(0);
+    const cmp = await compareWithXarray({ store, ...same, sources: files.map((x) => [x.path, 0]) });
+    expect(cmp.detail).toBe("");
+    expect(cmp.times).toHaveLength(4);
+  });
+
+  it("best forecast: smallest lead per valid time across two cycles, nowcasts skipped", async () => {
+    const a = at(fc(c00, [1, 2, 3, 4, 5, 6, 7, 8]));
+    const b = at([...fc(c06, [1, 2, 3]), ...nc(c06, [6])]);
+    const store = join(dir(), "best.zarr");
+    const r = await ingest({ store, inputs: [...b, ...a].map((x) => x.path), aggregation: { type: "best-forecast" }, concurrency: 0, encoding: { codec: "blosc-lz4" } });
+    expect(r.lengths[""]).toBe(9);
+    const cmp = await compareWithXarray({ store, ...same, sources: expectedBest([...a, ...b]) });
+    expect(cmp.detail).toBe("");
+  });
+
+  it("model run: nowcast and forecast groups of one cycle", async () => {
+    const now = at(nc(c06, [5, 6]));
+    const fore = at(fc(c06, [1, 2, 3]));
+    const store = join(dir(), "run.zarr");
+    const r = await ingest({ store, inputs: [...now, ...fore].map((x) => x.path), aggregation: { type: "model-run" }, concurrency: 0 });
+    expect(r.lengths).toEqual({ forecast: 3, nowcast: 2 });
+    for (const [group, files] of [["forecast", fore], ["nowcast", now]] as const) {
+      const cmp = await compareWithXarray({ store, group, ...same, sources: files.map((x) => [x.path, 0]) });
+      expect(cmp.detail).toBe("");
+    }
+  });
+});
+
+describe("char variables (FVCOM Times(time, DateStrLen))", () => {
+  for (const format of ["classic", "nc4"] as const) {
+    it(`${format}: Times round-trips; xarray reads the same strings as from the sources`, async () => {
+      const dir = join(tmp.path, `chars-${format}`);
+      const a = fc(c00, [1, 2, 3, 4]).map((f) => ({ f, path: fvcomFile(join(dir, "src"), f, { times: true, format }), valid: validTime(f).getTime() }));
+      const b = fc(c06, [1, 2]).map((f) => ({ f, path: fvcomFile(join(dir, "src"), f, { times: true, format }), valid: validTime(f).getTime() }));
+      const spec = { concatDim: "time", undecodable: ["Itime2"], drop: ["siglay", "siglev"] };
+      const append = join(dir, "append.zarr");
+      const r = await ingest({ store: append, inputs: a.map((x) => x.path), concurrency: 1 });
+      expect(r.files.map((f) => f.status)).toEqual(["ingested", "ingested", "ingested", "ingested"]);
+      const cmpA = await compareWithXarray({ store: append, ...spec, sources: a.map((x) => [x.path, 0]) });
+      expect(cmpA.detail).toBe("");
+      // The strings themselves, as a scientist sees them (not only "equal to the sources").
+      const times = execFileSync("/usr/bin/python3", ["-c", `import xarray as xr; print(",".join(v.decode() for v in xr.open_zarr(${JSON.stringify(append)}, decode_times=False, drop_variables=["siglay", "siglev"]).Times.values))`], { encoding: "utf8" }).trim();
+      expect(times).toBe(a.map((x) => fvcomTimes(x.valid)).join(","));
+
+      const best = join(dir, "best.zarr");
+      await ingest({ store: best, inputs: a.map((x) => x.path), aggregation: { type: "best-forecast" }, concurrency: 0, encoding: { codec: "blosc-lz4" } });
+      await ingest({ store: best, inputs: b.map((x) => x.path), aggregation: { type: "best-forecast" }, concurrency: 0 });
+      const cmpB = await compareWithXarray({ store: best, ...spec, sources: expectedBest([...a, ...b]) });
+      expect(cmpB.detail).toBe("");
+    });
+  }
+
+  it("zarr-v3 refuses char variables before writing anything", async () => {
+    const dir = join(tmp.path, "chars-v3");
+    const file = fvcomFile(join(dir, "src"), { cycle: c00, kind: "f", hour: 1 }, { times: true });
+    await expect(ingest({ store: join(dir, "v3.zarr"), inputs: [file], format: "zarr-v3", concurrency: 0 })).rejects.toThrow(/zarr-v3: char variable Times/);
   });
 });

@@ -23,10 +23,10 @@ function fill(template: string, values: Record<string, ArrayLike<number>>): stri
   });
 }
 
-function ncgen(template: string, values: Record<string, ArrayLike<number>>, out: string, kind: "nc4" | "classic"): string {
+function ncgen(template: string, values: Record<string, ArrayLike<number>>, out: string, kind: "nc4" | "classic", edit: (cdl: string) => string = (x) => x): string {
   mkdirSync(dirname(out), { recursive: true });
   const cdl = out.replace(/\.nc$/, ".cdl");
-  writeFileSync(cdl, fill(readFileSync(join(cdlDir, template), "utf8"), values));
+  writeFileSync(cdl, edit(fill(readFileSync(join(cdlDir, template), "utf8"), values)));
   execFileSync("ncgen", ["-k", kind, "-o", out, cdl]);
   rmSync(cdl);
   return out;
@@ -113,7 +113,27 @@ export function fvcomKey(f: CycleFile): string {
   return `ngofs2.${day}/nos.ngofs2.fields.${f.kind}${hhh(f.hour)}.${day}.t${cc}z.nc`;
 }
 
-export function fvcomFile(root: string, f: CycleFile): string {
+export interface FvcomOptions {
+  /** Add FVCOM's `char Times(time, DateStrLen)` (real NOS FVCOM files carry it). */
+  times?: boolean;
+  /** NetCDF-3 classic (as NOS writes FVCOM) or NetCDF-4. */
+  format?: "classic" | "nc4";
+}
+
+/** FVCOM's Times string of a valid time: "2023-10-22T01:00:00.000000" (26 characters). */
+export function fvcomTimes(t: number): string {
+  return `${new Date(t).toISOString().slice(0, 19)}.000000`;
+}
+
+function withTimes(t: number): (cdl: string) => string {
+  return (cdl) =>
+    cdl
+      .replace("\ttime = UNLIMITED ;", "\tDateStrLen = 26 ;\n\ttime = UNLIMITED ;")
+      .replace("variables:\n", 'variables:\n\tchar Times(time, DateStrLen) ;\n\t\tTimes:time_zone = "UTC" ;\n')
+      .replace(/\n}\s*$/, `\n Times = "${fvcomTimes(t)}" ;\n}\n`);
+}
+
+export function fvcomFile(root: string, f: CycleFile, opts: FvcomOptions = {}): string {
   const t = validTime(f).getTime();
   const days = (t - MJD_EPOCH) / (24 * HOUR);
   const hours = t / HOUR;
@@ -135,7 +155,37 @@ export function fvcomFile(root: string, f: CycleFile): string {
       u: Array.from({ length: 2 * eles }, (_, k) => Math.round((0.05 * k - 0.2 + 0.01 * (hours % 10) + 0.001 * (cyc % 11)) * 1e4) / 1e4),
     },
     join(root, fvcomKey(f)),
-    "classic",
+    opts.format ?? "classic",
+    opts.times === true ? withTimes(t) : undefined,
+  );
+}
+
+export function selfeKey(f: CycleFile): string {
+  const day = ymd(f.cycle);
+  const cc = String(f.cycle.getUTCHours()).padStart(2, "0");
+  return `creofs.${day}/nos.creofs.fields.${f.kind}${hhh(f.hour)}.${day}.t${cc}z.nc`;
+}
+
+const SELFE_EPOCH = Date.UTC(2023, 0, 1);
+
+/** A CREOFS-like SELFE/SCHISM file (NetCDF-4); values depend on node, layer, valid time and cycle. */
+export function selfeFile(root: string, f: CycleFile): string {
+  const t = validTime(f).getTime();
+  const hours = t / HOUR;
+  const cyc = f.cycle.getTime() / HOUR;
+  const nodes = 6;
+  const layers = 3;
+  return ncgen(
+    "selfe-creofs.cdl",
+    {
+      x: Array.from({ length: nodes }, (_, i) => -123.9 + 0.02 * (i % 3)),
+      y: Array.from({ length: nodes }, (_, i) => 46.2 + 0.015 * Math.floor(i / 3)),
+      time: [(t - SELFE_EPOCH) / 1000],
+      elev: Array.from({ length: nodes }, (_, i) => (i === 5 && hours % 2 === 0 ? NaN : Math.round((0.3 * i + Math.sin(hours / 4) + 0.01 * (cyc % 37)) * 1e4) / 1e4)),
+      temp: Array.from({ length: nodes * layers }, (_, k) => Math.round((9 + 0.2 * k + 0.1 * (hours % 12) + 0.03 * (cyc % 19)) * 1e3) / 1e3),
+    },
+    join(root, selfeKey(f)),
+    "nc4",
   );
 }
 

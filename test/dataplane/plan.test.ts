@@ -40,6 +40,25 @@ describe("planAggregation", () => {
     expect(again.groups).toEqual(second.groups);
   });
 
+  it("no aggregation inserts a step before or between existing ones: the file is refused and the axis kept", () => {
+    const axis = [2, 4, 6].map((h) => ({ t: day + h * H, source: `f${h}.nc` }));
+    const append = planAggregation("append", { "": axis }, [{ id: "mid", source: "mid.nc", times: [day + 5 * H, day + 7 * H] }, { id: "first", source: "first.nc", times: [day + 1 * H] }]);
+    expect(append.groups[""]).toEqual(axis);
+    const why = Object.fromEntries(append.files.map((f) => [f.id, f.reason]));
+    expect(why.mid).toMatch(/^time 2023-10-22T05:00:00Z falls between 2023-10-22T04:00:00Z and 2023-10-22T06:00:00Z \(indices 1 and 2\)/);
+    expect(why.first).toMatch(/^time 2023-10-22T01:00:00Z falls before the first time 2023-10-22T02:00:00Z/);
+    // Within one run the planned axis counts too: a later file cannot slip between two earlier ones.
+    const oneRun = planAggregation("append", {}, [{ id: "a", source: "a.nc", times: [day + 1 * H, day + 3 * H] }, { id: "b", source: "b.nc", times: [day + 2 * H] }]);
+    expect(oneRun.files.find((f) => f.id === "b")?.reason).toMatch(/falls between 2023-10-22T01:00:00Z and 2023-10-22T03:00:00Z/);
+
+    const best = planAggregation("best-forecast", {}, [forecast(0, 2), forecast(0, 4), forecast(0, 6)]);
+    const late = planAggregation("best-forecast", best.groups, [forecast(0, 3), forecast(0, 7), forecast(3, 2)]);
+    // valid 3 (lead 3) and valid 5 (cycle 3, lead 2) are between stored steps; valid 7 extends the axis.
+    expect(late.groups[""]?.map((s) => (s.t - day) / H)).toEqual([2, 4, 6, 7]);
+    expect(late.files.filter((f) => f.status === "refuse").map((f) => f.id).sort()).toEqual(["c0f3", "c3f2"]);
+    expect(late.files.find((f) => f.id === "c3f2")?.reason).toMatch(/^time 2023-10-22T05:00:00Z falls between/);
+  });
+
   it("model run takes one cycle and keeps nowcast and forecast apart", () => {
     const plan = planAggregation("model-run", {}, [forecast(6, 1), forecast(6, 2), { ...forecast(0, 7) }, { id: "n", source: "n.nc", times: [day + 6 * H], kind: "nowcast", cycleMs: day + 6 * H }]);
     expect(plan.cycleMs).toBe(day + 6 * H);

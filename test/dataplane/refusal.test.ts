@@ -55,6 +55,32 @@ describe("refused files", () => {
     const early = romsFile(src, { cycle: c00, kind: "f", hour: 1 });
     const r = await ingest({ store, inputs: [early], concurrency: 0 });
     expect(r.files[0]?.status).toBe("refused");
-    expect(r.files[0]?.reason).toContain(`${early}: time 2023-10-22T01:00:00Z falls before the store's last time`);
+    expect(r.files[0]?.reason).toContain(`${early}: time 2023-10-22T01:00:00Z falls before the first time 2023-10-22T03:00:00Z of the aggregation's time axis`);
   });
+
+  // Mid-axis insertion: a file whose steps fall between steps already in the store.
+  for (const type of ["append", "best-forecast"] as const) {
+    it(`${type}: a time between two stored steps is refused, naming its neighbours; the store is unchanged`, async () => {
+      const src = join(tmp.path, `mid-${type}`);
+      const store = join(tmp.path, `mid-${type}.zarr`);
+      const kept = [1, 3, 5].map((hour) => romsFile(src, { cycle: c00, kind: "f", hour }));
+      await ingest({ store, inputs: kept, aggregation: { type }, concurrency: 0 });
+      const before = readdirSync(join(store, "temp")).sort();
+      const mid = romsFile(src, { cycle: c00, kind: "f", hour: 4 });
+      const later = romsFile(src, { cycle: c00, kind: "f", hour: 6 });
+      const r = await ingest({ store, inputs: [mid, later], aggregation: { type }, concurrency: 0 });
+      const byInput = new Map(r.files.map((f) => [f.input, f]));
+      expect(byInput.get(mid)?.status).toBe("refused");
+      expect(byInput.get(mid)?.reason).toBe(
+        `${mid}: time 2023-10-22T04:00:00Z falls between 2023-10-22T03:00:00Z and 2023-10-22T05:00:00Z (indices 1 and 2) of the aggregation's time axis; ` +
+          "steps are only added after its last time 2023-10-22T05:00:00Z (inserting would rewrite every later chunk), so ingest such files into a new store in time order",
+      );
+      // The file after the axis's end still goes in; nothing of the refused one does.
+      expect(byInput.get(later)?.status).toBe("ingested");
+      expect(r.lengths[""]).toBe(4);
+      expect(readdirSync(join(store, "temp")).sort()).toEqual([...before, "3.0.0.0"].sort());
+      const cmp = await compareWithXarray({ store, concatDim: "ocean_time", sources: [...kept, later].map((p) => [p, 0]) });
+      expect(cmp.detail).toBe("");
+    });
+  }
 });
