@@ -309,8 +309,7 @@ describe("page behaviour", () => {
     await page.fill("#range-min", "-100");
     await page.fill("#range-max", "-99");
     await page.press("#range-max", "Enter");
-    await page.waitForFunction(() => window.dmacViewer.state().range.max === -99);
-    await page.waitForTimeout(100);
+    await page.waitForFunction(() => window.dmacViewer.state().drawnRange.max === -99);
     const [cx, cy] = await pixelOf(page, -76.3, 37.1);
     expect((await fieldPixel(page, cx, cy)).slice(0, 3)).toEqual(Array.from(VIRIDIS.subarray(255 * 4, 255 * 4 + 3)));
     expect(problems).toEqual([]);

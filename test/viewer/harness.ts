@@ -97,6 +97,8 @@ export interface ViewerState {
   renderer?: string;
   rendererNote: string;
   range: { min: number; max: number };
+  /** The range the last drawn picture used. */
+  drawnRange: { min: number; max: number };
   timings: { fieldMs: number; geometryMs: number; drawMs: number };
   renders: number;
 }

@@ -64,6 +64,7 @@ const state = {
   levelIndex: 0,
   colormap: params.get("colormap") ?? "viridis",
   range: { min: 0, max: 1 } as ValueRange,
+  drawnRange: { min: 0, max: 1 } as ValueRange,
   view: undefined as View | undefined,
   renderer: undefined as Renderer | undefined,
   rendererNote: "",
@@ -154,6 +155,7 @@ function draw(): void {
   }
   const t0 = performance.now();
   renderer.draw(view);
+  state.drawnRange = { ...state.range };
   state.timings.drawMs = performance.now() - t0;
   const ctx = ui.overlay.getContext("2d");
   if (ctx !== null) drawOverlay(ctx, view, state.marker);
@@ -461,7 +463,7 @@ declare global {
   interface Window {
     dmacViewer: {
       toPixel(lon: number, lat: number): [number, number] | undefined;
-      state(): { dataset?: string; variable?: string; timeIndex: number; levelIndex: number; renderer?: string; rendererNote: string; range: ValueRange; timings: typeof state.timings; renders: number };
+      state(): { dataset?: string; variable?: string; timeIndex: number; levelIndex: number; renderer?: string; rendererNote: string; range: ValueRange; drawnRange: ValueRange; timings: typeof state.timings; renders: number };
     };
   }
 }
@@ -476,6 +478,7 @@ window.dmacViewer = {
     ...(state.renderer !== undefined ? { renderer: state.renderer.kind } : {}),
     rendererNote: state.rendererNote,
     range: { ...state.range },
+    drawnRange: { ...state.drawnRange },
     timings: { ...state.timings },
     renders: state.renders,
   }),
