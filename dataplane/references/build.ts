@@ -13,7 +13,7 @@ import { referenceDocument } from "./document.js";
 import { hdf5Storage } from "./hdf5-storage.js";
 import { byteSize, DEFAULT_INLINE_THRESHOLD, isStepCoordinate } from "./inline.js";
 import { netcdf3Storage } from "./netcdf3-storage.js";
-import type { ReferenceDocument, VariableStorage } from "./types.js";
+import type { FileStorage, ReferenceDocument } from "./types.js";
 
 export interface ReferenceInput {
   /** A local copy to read the header and chunk index from. */
@@ -59,8 +59,11 @@ interface Inspected extends SourceFile {
   file: InspectedFile;
 }
 
-async function storageOf(src: SourceDataset): Promise<Map<string, VariableStorage>> {
-  return src.format === "netcdf4" ? hdf5Storage(src.path, src.variables) : netcdf3Storage(src.path, src.variables);
+/** Where every variable's chunks lie; a file with variables the reader leaves out is refused, not silently thinned. */
+async function storageOf(src: SourceDataset, name: string): Promise<FileStorage["variables"]> {
+  const storage = src.format === "netcdf4" ? await hdf5Storage(src.path, src.variables) : await netcdf3Storage(src.path, src.variables);
+  if (storage.omitted.length > 0) throw new SourceError(name, `cannot be referenced: the reader does not carry variable(s) ${storage.omitted.join(", ")}, so the references would leave them out`);
+  return storage.variables;
 }
 
 /** Values worth holding to inline them later: per-step coordinates and small time-dependent arrays. */
@@ -93,7 +96,7 @@ async function plainReferences(input: Required<ReferenceInput>, src: SourceDatas
   const values = new Map<string, TypedArray>();
   const threshold = opts.inlineThreshold ?? DEFAULT_INLINE_THRESHOLD;
   for (const v of src.variables) if (byteSize(v.dtype, v.shape) <= threshold) values.set(v.name, await src.read(v.name, v.shape.map(() => 0), v.shape));
-  const first: SourceFile = { url: input.url, storage: await storageOf(src), values, steps: 0 };
+  const first: SourceFile = { url: input.url, storage: await storageOf(src, input.url), values, steps: 0 };
   const template = { concatDim: "", dims: Object.fromEntries(src.dims.map((d) => [d.name, d.length])), variables: src.variables, attrs: src.attrs };
   const result = combine({ template, concatDim: undefined, groups: { "": [] }, first, inlineThreshold: threshold, attrs: withAttributes(src.attrs, opts.attributes), aggregation: "none" });
   const files = (status: ReferenceFileOutcome["status"], reason?: string): ReferenceFileOutcome[] => [{ input: input.url, status, ...(reason ? { reason } : {}), timeSteps: 0 }];
@@ -128,7 +131,7 @@ export async function buildReferences(opts: ReferenceOptions): Promise<Reference
       grid ??= { template: file.template, statics: file.statics };
       // Static values are identical in every file (checked above), so all share the first file's.
       const values = new Map([...grid.statics, ...(await smallValues(src, file.template.concatDim, threshold))]);
-      inspected.push({ id: input.path, url: input.url, file, storage: await storageOf(src), values, steps: file.times.length });
+      inspected.push({ id: input.path, url: input.url, file, storage: await storageOf(src, input.url), values, steps: file.times.length });
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
       refuse(input.url, err.message.split(input.path).join(input.url));

@@ -8,7 +8,7 @@ import { dtypeFromHdf5 } from "../dtype.js";
 import { storageLayout } from "../source/hdf5-chunks.js";
 import type { SourceVariable } from "../source/types.js";
 import { zarrCodecsFor } from "./hdf5-codecs.js";
-import type { ChunkLocation, VariableStorage } from "./types.js";
+import type { ChunkLocation, FileStorage, VariableStorage } from "./types.js";
 
 let ready: Promise<unknown> | undefined;
 
@@ -44,8 +44,10 @@ async function variableStorage(ds: H5Dataset, v: SourceVariable, fh: Awaited<Ret
   return { kind: "stored", dtype, chunks: layout.chunkShape, compressor: codecs.compressor, filters: codecs.filters, locations };
 }
 
-/** The storage of every variable the reader reported, by name. */
-export async function hdf5Storage(path: string, variables: readonly SourceVariable[]): Promise<Map<string, VariableStorage>> {
+const PURE_DIMENSION = "This is a netCDF dimension but not a netCDF variable";
+
+/** The storage of every variable the reader reported, by name, and the datasets it did not report. */
+export async function hdf5Storage(path: string, variables: readonly SourceVariable[]): Promise<FileStorage> {
   ready ??= h5wasm.ready;
   await ready;
   const file = new h5wasm.File(path, "r");
@@ -57,7 +59,15 @@ export async function hdf5Storage(path: string, variables: readonly SourceVariab
       if (!(ds instanceof h5wasm.Dataset)) throw new Error(`${path}: variable ${v.name} is not an HDF5 dataset`);
       out.set(v.name, await variableStorage(ds, v, fh));
     }
-    return out;
+    const omitted: string[] = [];
+    for (const key of file.keys()) {
+      const ds = file.get(key);
+      if (!(ds instanceof h5wasm.Dataset) || out.has(key)) continue;
+      // Dimensions without a coordinate variable are HDF5 datasets too; netCDF hides them.
+      const name = "NAME" in ds.attrs ? ds.attrs.NAME?.value : undefined;
+      if (!(typeof name === "string" && name.startsWith(PURE_DIMENSION))) omitted.push(`${key} (${String(ds.dtype)})`);
+    }
+    return { variables: out, omitted };
   } finally {
     file.close();
     await fh.close();

@@ -7,9 +7,9 @@ import { bytesPerElement } from "../dtype.js";
 import { product } from "../ndarray.js";
 import { readHeader } from "../source/netcdf3.js";
 import type { SourceVariable } from "../source/types.js";
-import type { ChunkLocation, VariableStorage } from "./types.js";
+import type { ChunkLocation, FileStorage, VariableStorage } from "./types.js";
 
-export async function netcdf3Storage(path: string, variables: readonly SourceVariable[]): Promise<Map<string, VariableStorage>> {
+export async function netcdf3Storage(path: string, variables: readonly SourceVariable[]): Promise<FileStorage> {
   const header = (await readHeader(path, (await stat(path)).size)).header;
   const records = header.recordDimension.length;
   const recordVars = header.variables.filter((v) => v.record);
@@ -19,9 +19,13 @@ export async function netcdf3Storage(path: string, variables: readonly SourceVar
   const lone = recordVars.length === 1 ? byName.get(recordVars[0]?.name ?? "") : undefined;
   const recordStep = lone !== undefined ? slabBytes(lone, true) : (header.recordDimension.recordStep ?? 0);
   const out = new Map<string, VariableStorage>();
+  const omitted: string[] = [];
   for (const hv of header.variables) {
     const v = byName.get(hv.name);
-    if (v === undefined) continue;
+    if (v === undefined) {
+      omitted.push(`${hv.name} (${hv.type})`);
+      continue;
+    }
     // NetCDF-3 stores every type big-endian; one-byte types have no byte order.
     const dtype = v.dtype.startsWith("<") ? `>${v.dtype.slice(1)}` : v.dtype;
     const bytes = slabBytes(v, hv.record);
@@ -34,5 +38,5 @@ export async function netcdf3Storage(path: string, variables: readonly SourceVar
       out.set(v.name, { kind: "stored", dtype, chunks: v.shape.map((n) => Math.max(1, n)), compressor: null, filters: null, locations });
     }
   }
-  return out;
+  return { variables: out, omitted };
 }

@@ -41,6 +41,13 @@ export interface UnreferenceableVariable {
 
 export type VariableStorage = StoredVariable | UnreferenceableVariable;
 
+/** Storage of every variable the reader reported, and the file's variables the reader did not report. */
+export interface FileStorage {
+  variables: Map<string, VariableStorage>;
+  /** E.g. character variables: references built without them would silently drop them. */
+  omitted: string[];
+}
+
 /** The chunk layout and codecs, without the locations: what must agree across files of one array. */
 export function layoutSignature(s: StoredVariable): string {
   return JSON.stringify({ dtype: s.dtype, chunks: s.chunks, compressor: s.compressor, filters: s.filters });

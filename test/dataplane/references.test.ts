@@ -7,7 +7,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildReferences, writeReferences, type ReferenceOptions } from "../../dataplane/index.js";
+import { buildReferences, openSource, writeReferences, type ReferenceOptions } from "../../dataplane/index.js";
+import { hdf5Storage } from "../../dataplane/references/hdf5-storage.js";
+import { netcdf3Storage } from "../../dataplane/references/netcdf3-storage.js";
 import { compareWithXarray } from "./xarray.js";
 import { expectedBest } from "./expected.js";
 import { cycleAt, fvcomFile, romsFile, rtofsFile, rtofsValidTime, tempDir, validTime, type CycleFile } from "./fixtures.js";
@@ -236,6 +238,29 @@ describe("RTOFS (NetCDF-4: deflate without shuffle, MT)", () => {
     for (const kind of ["forecast", "nowcast"] as const) {
       const sources = d2files.filter((x) => (x.f.kind === "f") === (kind === "forecast")).map((x): [string, number] => [x.path, 0]);
       expect((await compareWithXarray({ ...viaReferences(run.out), group: kind, concatDim: "MT", sources })).detail).toBe("");
+    }
+  });
+});
+
+describe("variables the reader does not carry", () => {
+  // A reference built without them would silently drop data, so the builder refuses such files
+  // (character variables before the reader carries them; NetCDF-4 variables in subgroups).
+  it("are listed by both storage scanners, and netCDF-4's pure dimensions are not", async () => {
+    const c = cycleAt("2023-10-22T00:00:00Z");
+    for (const [path, scan, name] of [
+      [romsFile(join(tmp.path, "omitted"), { cycle: c, kind: "f", hour: 1 }), hdf5Storage, "h (<d)"],
+      [fvcomFile(join(tmp.path, "omitted"), { cycle: c, kind: "f", hour: 1 }), netcdf3Storage, "h (float)"],
+    ] as const) {
+      const src = await openSource(path);
+      try {
+        const all = await scan(path, src.variables);
+        expect(all.omitted).toEqual([]);
+        expect([...all.variables.keys()].sort()).toEqual(src.variables.map((v) => v.name).sort());
+        const without = await scan(path, src.variables.filter((v) => v.name !== "h"));
+        expect(without.omitted).toEqual([name]);
+      } finally {
+        src.close();
+      }
     }
   });
 });
