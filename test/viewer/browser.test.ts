@@ -72,10 +72,12 @@ function expectColour(actual: number[], value: number, range: { min: number; max
   expect(ok, `${where}: pixel ${actual.join(",")} for value ${value} (expected ${colourOf(value, range, VIRIDIS).join(",")})`).toBe(true);
 }
 
+/** Clicks the map at canvas pixel (x, y). */
 async function clickAt(page: Page, x: number, y: number): Promise<void> {
   const box = await page.locator("#overlay").boundingBox();
   if (box === null) throw new Error("no map overlay");
-  await page.mouse.click(box.x + x, box.y + y);
+  const ratio = await page.evaluate(() => window.devicePixelRatio || 1);
+  await page.mouse.click(box.x + x / ratio, box.y + y / ratio);
 }
 
 async function seriesPoints(page: Page): Promise<Array<{ t: string; v: number }>> {
@@ -276,6 +278,28 @@ for (const renderer of ["2d", "auto"] as const) {
 }
 
 describe("page behaviour", () => {
+  it("on a 2x screen the canvases have device pixels, cells keep their colours and a click finds its cell", async () => {
+    const ref = await xarrayValues(stores.roms, "zeta", "lon_rho", "lat_rho");
+    const { page, problems } = await openViewer(browser, stack.viewer.url, { dataset: "cbofs", variable: "zeta", renderer: "2d" }, { width: 800, height: 500 }, 2);
+    const sizes = await page.evaluate(() => {
+      const c = document.getElementById("field") as HTMLCanvasElement;
+      return [c.width, c.getBoundingClientRect().width];
+    });
+    expect(sizes[0]).toBe(2 * (sizes[1] ?? 0));
+    const state = await viewerState(page);
+    const lon = ref["lon_rho"]?.values as number[];
+    const lat = ref["lat_rho"]?.values as number[];
+    for (const c of [2, 17, 34]) {
+      const [x, y] = await pixelOf(page, lon[c] ?? NaN, lat[c] ?? NaN);
+      expectColour(await fieldPixel(page, x, y), ref["zeta"]?.values[c] as number, state.range, false, `2x cell ${c}`);
+    }
+    await clickAt(page, ...(await pixelOf(page, lon[17] ?? NaN, lat[17] ?? NaN)));
+    const points = await seriesPoints(page);
+    points.forEach((p, t) => expect(p.v).toBeCloseTo(ref["zeta"]?.values[t * 35 + 17] as number, 5));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("lists every dataset, pans, zooms and reads out lon/lat under the pointer", async () => {
     const { page, problems } = await openViewer(browser, stack.viewer.url, { dataset: "cbofs", variable: "zeta", renderer: "2d" });
     expect(await page.$$eval("#dataset option", (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["big", "cbofs", "mesh", "ngofs2", "regular", "rtofs"]);

@@ -55,8 +55,8 @@ export interface ViewerPage {
   foreign: string[];
 }
 
-export async function openViewer(browser: Browser, viewerUrl: string, query: Record<string, string>, size = { width: 1000, height: 640 }): Promise<ViewerPage> {
-  const page = await browser.newPage({ viewport: size });
+export async function openViewer(browser: Browser, viewerUrl: string, query: Record<string, string>, size = { width: 1000, height: 640 }, deviceScaleFactor = 1): Promise<ViewerPage> {
+  const page = await browser.newPage({ viewport: size, deviceScaleFactor });
   const problems: string[] = [];
   const foreign: string[] = [];
   const origin = new URL(viewerUrl).origin;
@@ -105,7 +105,7 @@ export interface ViewerState {
 
 export const viewerState = (page: Page): Promise<ViewerState> => page.evaluate(() => window.dmacViewer.state());
 
-/** Screen position (CSS pixels in the map) where the page draws lon/lat. */
+/** Canvas pixel (device pixels in the map) where the page draws lon/lat. */
 export async function pixelOf(page: Page, lon: number, lat: number): Promise<[number, number]> {
   const p = await page.evaluate(([x, y]) => window.dmacViewer.toPixel(x, y), [lon, lat] as const);
   if (p === undefined) throw new Error("viewer has no view yet");

@@ -126,9 +126,13 @@ function makeCanvas2D(): Renderer {
   return new Canvas2DRenderer(canvas);
 }
 
+// The canvases have one pixel per device pixel (sharp on high-density screens); the view, the
+// pointer and toPixel() all work in device pixels.
+const dpr = () => window.devicePixelRatio || 1;
+
 function mapSize(): [number, number] {
   const r = ui.map.getBoundingClientRect();
-  return [Math.max(1, Math.round(r.width)), Math.max(1, Math.round(r.height))];
+  return [Math.max(1, Math.round(r.width * dpr())), Math.max(1, Math.round(r.height * dpr()))];
 }
 
 let frame = 0;
@@ -158,7 +162,7 @@ function draw(): void {
   state.drawnRange = { ...state.range };
   state.timings.drawMs = performance.now() - t0;
   const ctx = ui.overlay.getContext("2d");
-  if (ctx !== null) drawOverlay(ctx, view, state.marker);
+  if (ctx !== null) drawOverlay(ctx, view, state.marker, dpr());
   state.renders++;
   canvas.dataset.renderer = renderer.kind;
   document.body.dataset.renders = String(state.renders);
@@ -402,7 +406,7 @@ function wire(): void {
   let drag: { x: number; y: number; moved: boolean; id: number } | undefined;
   const local = (e: MouseEvent): [number, number] => {
     const r = target.getBoundingClientRect();
-    return [e.clientX - r.left, e.clientY - r.top];
+    return [(e.clientX - r.left) * dpr(), (e.clientY - r.top) * dpr()];
   };
   target.addEventListener("pointerdown", (e) => {
     const [x, y] = local(e);
@@ -462,6 +466,7 @@ function wire(): void {
 declare global {
   interface Window {
     dmacViewer: {
+      /** Device pixels of the map canvases (CSS pixels times devicePixelRatio). */
       toPixel(lon: number, lat: number): [number, number] | undefined;
       state(): { dataset?: string; variable?: string; timeIndex: number; levelIndex: number; renderer?: string; rendererNote: string; range: ValueRange; drawnRange: ValueRange; timings: typeof state.timings; renders: number };
     };

@@ -18,7 +18,8 @@ function label(v: number, step: number, lon: boolean): string {
   return `${Math.abs(x).toFixed(digits)}°${hemi}`;
 }
 
-export function drawOverlay(ctx: CanvasRenderingContext2D, view: View, marker?: [number, number]): void {
+/** `ratio`: device pixels per CSS pixel, so lines and labels keep their size on dense screens. */
+export function drawOverlay(ctx: CanvasRenderingContext2D, view: View, marker?: [number, number], ratio = 1): void {
   const { width, height } = view;
   ctx.clearRect(0, 0, width, height);
   const [lonA, latA] = toLonLat(view, 0, height);
@@ -27,8 +28,8 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, view: View, marker?: 
   ctx.save();
   ctx.strokeStyle = "rgba(60, 60, 60, 0.35)";
   ctx.fillStyle = "rgba(30, 30, 30, 0.85)";
-  ctx.lineWidth = 1;
-  ctx.font = "11px sans-serif";
+  ctx.lineWidth = ratio;
+  ctx.font = `${11 * ratio}px sans-serif`;
   ctx.beginPath();
   for (let lon = Math.ceil(lonA / step) * step; lon <= lonB; lon += step) {
     const [x] = toScreen(view, lon, 0);
@@ -43,17 +44,17 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, view: View, marker?: 
   ctx.stroke();
   // Longitude labels along the top edge: the legend and the readout sit at the bottom.
   ctx.textBaseline = "top";
-  for (let lon = Math.ceil(lonA / step) * step; lon <= lonB; lon += step) ctx.fillText(label(lon, step, true), toScreen(view, lon, 0)[0] + 3, 3);
-  for (let lat = Math.max(-90, Math.ceil(latA / step) * step); lat <= Math.min(90, latB); lat += step) ctx.fillText(label(lat, step, false), 3, toScreen(view, 0, lat)[1] + 2);
+  for (let lon = Math.ceil(lonA / step) * step; lon <= lonB; lon += step) ctx.fillText(label(lon, step, true), toScreen(view, lon, 0)[0] + 3 * ratio, 3 * ratio);
+  for (let lat = Math.max(-90, Math.ceil(latA / step) * step); lat <= Math.min(90, latB); lat += step) ctx.fillText(label(lat, step, false), 3 * ratio, toScreen(view, 0, lat)[1] + 2 * ratio);
   if (marker !== undefined) {
     const [x, y] = toScreen(view, marker[0], marker[1]);
     ctx.strokeStyle = "#000";
-    ctx.lineWidth = 2;
+    ctx.lineWidth = 2 * ratio;
     ctx.beginPath();
-    ctx.arc(x, y, 6, 0, 2 * Math.PI);
+    ctx.arc(x, y, 6 * ratio, 0, 2 * Math.PI);
     ctx.stroke();
     ctx.strokeStyle = "#fff";
-    ctx.lineWidth = 1;
+    ctx.lineWidth = ratio;
     ctx.stroke();
   }
   ctx.restore();
