@@ -62,6 +62,7 @@ export async function hdf5Storage(path: string, variables: readonly SourceVariab
     const omitted: string[] = [];
     for (const key of file.keys()) {
       const ds = file.get(key);
+      if (ds instanceof h5wasm.Group) omitted.push(`${key}/ (group)`);
       if (!(ds instanceof h5wasm.Dataset) || out.has(key)) continue;
       // Dimensions without a coordinate variable are HDF5 datasets too; netCDF hides them.
       const name = "NAME" in ds.attrs ? ds.attrs.NAME?.value : undefined;

@@ -4,7 +4,7 @@
 // and each aggregation; and what cannot be referenced in place is refused with the reason.
 import { afterAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildReferences, openSource, writeReferences, type ReferenceOptions } from "../../dataplane/index.js";
@@ -262,5 +262,15 @@ describe("variables the reader does not carry", () => {
         src.close();
       }
     }
+  });
+
+  it("refuses a NetCDF-4 file with a subgroup, naming it", async () => {
+    mkdirSync(join(tmp.path, "grouped"), { recursive: true });
+    const path = join(tmp.path, "grouped", "grouped.nc");
+    const make = "import netCDF4, sys\nd = netCDF4.Dataset(sys.argv[1], 'w')\nd.createDimension('time', None)\nt = d.createVariable('time', 'f8', ('time',))\nt.units = 'hours since 2020-01-01'\nt[:] = [0]\nd.createGroup('extra').createVariable('x', 'f4', ())\nd.close()\n";
+    execFileSync("/usr/bin/python3", ["-c", make, path]);
+    const r = await buildReferences({ inputs: [{ path }] });
+    expect(r.document).toBeUndefined();
+    expect(r.report.files).toEqual([{ input: path, status: "refused", reason: `${path}: cannot be referenced: the reader does not carry variable(s) extra/ (group), so the references would leave them out`, timeSteps: 0 }]);
   });
 });
