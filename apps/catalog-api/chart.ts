@@ -2,12 +2,10 @@
 // It does not call the Kubernetes API, so its pods get no service account token.
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
-import { platformNamespace, serviceAccounts, type StackOutputs } from "../../clusters/config/stack-outputs.js";
+import { serviceAccounts, type StackOutputs } from "../../clusters/config/stack-outputs.js";
 import type { EnvironmentConfig } from "../../clusters/environments.js";
-import { apiIngress } from "../../clusters/lib/ingress.js";
-import { allow, anyAddress } from "../../clusters/lib/network-policy.js";
-import { httpService, restrictedDeployment, serviceAccount } from "../../clusters/lib/restricted-workload.js";
-import { ingressNamespace } from "../../clusters/third-party.js";
+import { anyAddress } from "../../clusters/lib/network-policy.js";
+import { apiWorkload } from "../shared/api-chart.js";
 
 export interface CatalogApiChartProps {
   readonly env: EnvironmentConfig;
@@ -23,30 +21,18 @@ export class CatalogApiChart extends Chart {
   constructor(scope: Construct, id: string, props: CatalogApiChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const { env, outputs } = props;
-    const workload = env.workloads.catalogApi;
-    const namespace = platformNamespace;
-    const name = catalogApiName;
     // A host of its own: STAC links are absolute and the app serves from "/", so no path rewriting.
     const host = `stac.${env.apiHost}`;
-
-    const sa = serviceAccount(this, "service-account", {
-      name,
-      namespace,
+    apiWorkload(this, {
+      name: catalogApiName,
       component,
+      workload: env.workloads.catalogApi,
+      host,
+      port,
       ...(outputs ? { roleArn: outputs.roleArns.catalogApi } : {}),
-    });
-    restrictedDeployment(this, "deployment", {
-      name,
-      namespace,
-      component,
-      image: workload.image,
-      replicas: workload.replicas,
-      sizing: workload.sizing,
-      serviceAccount: sa,
-      mountServiceAccountToken: false,
       // The static conformance page shows the process serves; the landing page lists collections,
       // so it answers only when the catalog store does.
-      probes: { port, livenessPath: "/conformance", readinessPath: "/" },
+      probes: { livenessPath: "/conformance", readinessPath: "/" },
       args: ["serve", "catalog-api", "--host=0.0.0.0", `--port=${port}`, `--base-url=https://${host}`],
       env: {
         DMAC_ENVIRONMENT: env.name,
@@ -57,15 +43,6 @@ export class CatalogApiChart extends Chart {
         ...(outputs ? { AWS_REGION: outputs.region, DMAC_CATALOG_DB_SECRET_ARN: outputs.catalogDatabase.secretArn } : {}),
       },
       tmpSizeMiB: outputs ? 64 : 512,
-    });
-    httpService(this, "service", { name, namespace, component, port });
-    apiIngress(this, "ingress", { name, namespace, component, host, pathPrefix: "/", serviceName: name });
-
-    allow(this, {
-      name,
-      namespace,
-      podSelector: { "app.kubernetes.io/name": name },
-      ingress: [{ from: [{ namespace: ingressNamespace }], ports: [{ port }] }],
       // The catalog database (RDS in the cloud, outside the cluster) and Secrets Manager over HTTPS.
       egress: [{ to: [anyAddress], ports: [{ port: postgresPort }, { port: 443 }] }],
     });

@@ -2,15 +2,11 @@
 // It watches Datasets (read-only) to learn which stores exist, so it mounts a token and has a ClusterRole.
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
-import { platformNamespace, serviceAccounts, type StackOutputs } from "../../clusters/config/stack-outputs.js";
+import { serviceAccounts, type StackOutputs } from "../../clusters/config/stack-outputs.js";
 import type { EnvironmentConfig } from "../../clusters/environments.js";
-import { apiIngress } from "../../clusters/lib/ingress.js";
-import { componentLabels } from "../../clusters/lib/labels.js";
-import { allow, anyAddress, apiServerPorts } from "../../clusters/lib/network-policy.js";
-import { clusterRole, clusterRoleBinding } from "../../clusters/lib/rbac.js";
-import { httpService, restrictedDeployment, serviceAccount } from "../../clusters/lib/restricted-workload.js";
-import { ingressNamespace } from "../../clusters/third-party.js";
+import { anyAddress, apiServerPorts } from "../../clusters/lib/network-policy.js";
 import { dmacGroup, type PolicyRule } from "../../operators/rbac.js";
+import { apiWorkload } from "../shared/api-chart.js";
 
 export interface DataApiChartProps {
   readonly env: EnvironmentConfig;
@@ -28,46 +24,23 @@ export class DataApiChart extends Chart {
   constructor(scope: Construct, id: string, props: DataApiChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const { env, outputs } = props;
-    const workload = env.workloads.dataApi;
-    const namespace = platformNamespace;
-    const name = dataApiName;
-    const labels = componentLabels(name, component);
     const host = `edr.${env.apiHost}`;
-
-    const sa = serviceAccount(this, "service-account", {
-      name,
-      namespace,
+    apiWorkload(this, {
+      name: dataApiName,
       component,
+      workload: env.workloads.dataApi,
+      host,
+      port,
       ...(outputs ? { roleArn: outputs.roleArns.dataApi } : {}),
-    });
-    clusterRole(this, name, dataApiRules, labels);
-    clusterRoleBinding(this, name, name, { serviceAccount: name, namespace }, labels);
-    restrictedDeployment(this, "deployment", {
-      name,
-      namespace,
-      component,
-      image: workload.image,
-      replicas: workload.replicas,
-      sizing: workload.sizing,
-      serviceAccount: sa,
-      mountServiceAccountToken: true,
-      probes: { port, livenessPath: "/healthz", readinessPath: "/readyz" },
+      clusterRules: dataApiRules,
+      probes: { livenessPath: "/healthz", readinessPath: "/readyz" },
       args: ["serve", "data-api", "--host=0.0.0.0", `--port=${port}`, `--base-url=https://${host}`],
-      // Chunk cache for Zarr reads lives in /tmp.
-      tmpSizeMiB: 512,
       env: {
         DMAC_ENVIRONMENT: env.name,
         ...(outputs ? { AWS_REGION: outputs.region, DMAC_DATA_BUCKET: outputs.dataBucket } : {}),
       },
-    });
-    httpService(this, "service", { name, namespace, component, port });
-    apiIngress(this, "ingress", { name, namespace, component, host, pathPrefix: "/", serviceName: name });
-
-    allow(this, {
-      name,
-      namespace,
-      podSelector: { "app.kubernetes.io/name": name },
-      ingress: [{ from: [{ namespace: ingressNamespace }], ports: [{ port }] }],
+      // Chunk cache for Zarr reads lives in /tmp.
+      tmpSizeMiB: 512,
       // API server (Dataset watch) and object storage over HTTPS.
       egress: [{ to: [anyAddress], ports: [...apiServerPorts] }],
     });

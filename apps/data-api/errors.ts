@@ -1,17 +1,9 @@
-// Errors the data API answers. Every one is JSON {code, description}: a 400 names the query
-// parameter that was wrong, a 413 says the limit, a 5xx hides internals (they are logged).
-import type { FastifyError, FastifyInstance } from "fastify";
+// Errors the data API answers, in the shared {code, description} shape (apps/shared/http-errors.ts):
+// a 400 names the query parameter that was wrong, a 413 says the limit.
+import type { FastifyInstance } from "fastify";
+import { installErrorHandling as installApiErrorHandling } from "../shared/http-errors.js";
 
-export interface ApiError {
-  code: string;
-  description: string;
-}
-
-export const errorResponseSchema = {
-  type: "object",
-  required: ["code", "description"],
-  properties: { code: { type: "string" }, description: { type: "string" } },
-} as const;
+export { errorResponseSchema, type ApiError } from "../shared/http-errors.js";
 
 /** A client error with its HTTP status; `message` starts with the parameter it is about. */
 export class DataApiError extends Error {
@@ -43,20 +35,8 @@ export function isDataApiError(err: unknown): err is DataApiError {
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (isDataApiError(err)) return reply.code(err.status).type("application/json").send({ code: err.code, description: err.message } satisfies ApiError);
-    if (err.validation) {
-      const where = err.validationContext ?? "request";
-      return reply.code(400).type("application/json").send({ code: "InvalidParameterValue", description: `${where}${err.message.replace(/^(querystring|body|params)/, "")}` } satisfies ApiError);
-    }
-    const status = typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) {
-      request.log.error({ err }, "data-api request failed");
-      return reply.code(500).type("application/json").send({ code: "ServerError", description: "internal error; see the server log" } satisfies ApiError);
-    }
-    return reply.code(status).type("application/json").send({ code: err.code ?? "BadRequest", description: err.message } satisfies ApiError);
-  });
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).type("application/json").send({ code: "NotFound", description: `no route for ${request.method} ${request.url.split("?")[0]?.slice(0, 200)}` } satisfies ApiError);
+  installApiErrorHandling(app, {
+    component: "data-api",
+    known: (err) => (isDataApiError(err) ? { status: err.status, body: { code: err.code, description: err.message } } : undefined),
   });
 }
