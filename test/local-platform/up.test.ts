@@ -12,19 +12,12 @@ import { startLocalPlatform, type LocalPlatform } from "../../apps/local-platfor
 import type { IngestJob } from "../../crds/index.js";
 import { ingestJobs, ResourceClient } from "../../operators/client.js";
 import { createLogger } from "../../operators/runtime/index.js";
+import { waiter } from "../support/until.js";
 
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, "../..");
 const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
-const until = async <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 240_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-};
+const until = waiter({ timeoutMs: 240_000, intervalMs: 250 });
 
 describe("the local platform", () => {
   const dir = mkdtempSync(join(tmpdir(), "dmac-up-"));

@@ -13,18 +13,11 @@ import { customResourceDefinitions, type Dataset, type IngestJob } from "../../c
 import { ingest } from "../../dataplane/index.js";
 import { datasets, ingestJobs, ResourceClient } from "../../operators/client.js";
 import { romsFile } from "../dataplane/fixtures.js";
+import { waiter } from "../support/until.js";
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, "../../bin/dmac.js");
-const until = async <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+const until = waiter({ timeoutMs: 90_000 });
 
 describe("the operator process under failure", () => {
   let dir: string;

@@ -19,17 +19,9 @@ import { taskKeys, type DaskJob, type DaskTaskList } from "../../operators/inges
 import { createOperator } from "../../operators/operator.js";
 import { createLogger, toClientModel } from "../../operators/runtime/index.js";
 import { romsFile } from "../dataplane/fixtures.js";
+import { until } from "../support/until.js";
 
 const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
-const until = async <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 150_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 // The upstream CRD's shape (its full schema comes from Kubernetes' PodSpec; preserve-unknown here).
 const daskJobCrd = {

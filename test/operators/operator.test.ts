@@ -17,18 +17,10 @@ import { createOperator } from "../../operators/operator.js";
 import { createLogger } from "../../operators/runtime/index.js";
 import { loadStacValidators } from "../catalog/stac-schemas.js";
 import { romsFile, truncatedCopy, type CycleFile } from "../dataplane/fixtures.js";
+import { until } from "../support/until.js";
 
 const run = promisify(execFile);
 const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
-const until = async <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 150_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 const ready = (o: { status?: { conditions?: { type: string; status: string }[] } }, type = "Ready") => o.status?.conditions?.find((c) => c.type === type)?.status === "True";
 
 const cycle = new Date("2023-10-22T00:00:00Z");

@@ -12,15 +12,10 @@ import { toClientModel } from "../../operators/runtime/objects.js";
 import { customResourceDefinitions, type Dataset } from "../../crds/index.js";
 import { datasets, ResourceClient } from "../../operators/client.js";
 import { Controller, createLogger, EventRecorder, Informer, Manager } from "../../operators/runtime/index.js";
+import { waiter } from "../support/until.js";
 
 const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
-const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const until = waiter({ timeoutMs: 15_000, intervalMs: 50 });
 
 function kubeConfigFor(plane: ControlPlane): KubeConfig {
   const kc = new KubeConfig();
