@@ -308,7 +308,15 @@ describe("page behaviour", () => {
     if (box === null) throw new Error("no map");
     const [x, y] = await pixelOf(page, -76.45, 37.05);
     await page.mouse.move(box.x + x, box.y + y);
-    expect(await page.textContent("#readout")).toMatch(/^76\.4[45]\d*°W 37\.0[45]\d*°N$/);
+    await page.waitForFunction(() => (document.getElementById("readout")?.textContent ?? "") !== "");
+    expect(await page.textContent("#readout")).toMatch(/^76\.4[45]\d*°W 37\.0[45]\d*°N/);
+    // Over a cell centre the readout also gives the cell's value.
+    const ref = await xarrayValues(stores.roms, "zeta", "lon_rho", "lat_rho");
+    const [cx0, cy0] = await pixelOf(page, ref["lon_rho"]?.values[17] ?? NaN, ref["lat_rho"]?.values[17] ?? NaN);
+    await page.mouse.move(box.x + cx0, box.y + cy0);
+    await page.waitForFunction(() => /zeta/.test(document.getElementById("readout")?.textContent ?? ""));
+    const shown = /zeta (\S+) meter$/.exec((await page.textContent("#readout")) ?? "")?.[1];
+    expect(Number(shown)).toBeCloseTo(ref["zeta"]?.values[17] as number, 4);
     // Zoom in around the centre: the same lon/lat moves away from the centre by twice as much.
     const before = await viewerState(page);
     await page.click("#zoom-in");

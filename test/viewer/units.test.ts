@@ -10,6 +10,7 @@ import { fitView, formatLonLat, panBy, toLonLat, toScreen, zoomAt } from "../../
 import { seriesSvg } from "../../apps/viewer/src/series.js";
 import { parseSeries } from "../../apps/viewer/src/api.js";
 import { graticuleStep } from "../../apps/viewer/src/overlay.js";
+import { valueAt } from "../../apps/viewer/src/pick.js";
 
 describe("colour map", () => {
   it("viridis ends are matplotlib's #440154 and #fde725", () => {
@@ -151,6 +152,24 @@ describe("canvas-2D rasteriser", () => {
     expect(at(2, 1)).toEqual(colourOf(5, { min: 0, max: 5 }, lut));
     expect(at(2, 0)[3]).toBe(0);
     expect(at(0, 1)[3]).toBe(0);
+  });
+});
+
+describe("value under the pointer", () => {
+  it("images: the cell's value (either longitude convention); meshes: the interpolated value of the drawn triangle", () => {
+    const g = imageGrid([0, 1, 2], [0, 1], [1, 1, 1, 0, 1, 1]);
+    const field = new Float32Array([0, 1, 2, 3, 4, 5]);
+    expect(valueAt(g, field, 1.2, 0.1)).toBe(1);
+    expect(valueAt(g, field, 2.2 - 360, 0.9)).toBe(5);
+    expect(valueAt(g, field, 0, 1)).toBeNaN();
+    expect(valueAt(g, field, 5, 0)).toBeNaN();
+    const m = nodeMesh([0, 3, 0], [0, 0, 3], Uint32Array.from([0, 1, 2]));
+    const values = new Float32Array([0, 3, 6]);
+    const pick = { values, visible: visibleTriangles(m, values) };
+    expect(valueAt(m, values, 1, 1, pick)).toBeCloseTo(3, 6);
+    expect(valueAt(m, values, 3, 3, pick)).toBeNaN();
+    const hole = new Float32Array([0, NaN, 6]);
+    expect(valueAt(m, hole, 1, 1, { values: hole, visible: visibleTriangles(m, hole) })).toBeNaN();
   });
 });
 

@@ -1,15 +1,16 @@
 // The viewer page: dataset, variable, time and level pickers; the map (field canvas + overlay
-// canvas with the graticule); the legend; pan, zoom and the lon/lat readout; a click plots the
+// canvas with the graticule); the legend; pan, zoom and the lon/lat (and value) readout; a click plots the
 // point's time series from the EDR position query. State is mirrored in the URL query
 // (?dataset=&variable=&time=&level=&colormap=&renderer=2d|webgl) so a view can be linked.
 import { DataApi } from "./api.js";
 import { colormapLut, COLORMAP_NAMES, finiteRange, type ValueRange } from "./colormap.js";
 import { buildGeometry, describeVariables, fieldSelection, type DatasetInfo, type Variable } from "./dataset.js";
-import type { Geometry } from "./mesh.js";
+import { vertexValues, visibleTriangles, type Geometry } from "./mesh.js";
 import { drawLegend, drawOverlay } from "./overlay.js";
 import { Canvas2DRenderer } from "./render-2d.js";
 import type { Renderer } from "./renderer.js";
 import { WebGLRenderer, webglContext } from "./render-webgl.js";
+import { valueAt } from "./pick.js";
 import { seriesSvg } from "./series.js";
 import { fitView, formatLonLat, panBy, resized, toLonLat, toScreen, zoomAt, type View } from "./view.js";
 import { openZarr, type ZarrDataset } from "./zarr.js";
@@ -60,6 +61,8 @@ const state = {
   variable: undefined as Variable | undefined,
   geometry: undefined as Geometry | undefined,
   field: undefined as Float32Array | undefined,
+  /** Per-vertex values and drawn triangles of the current mesh field, built on first hover. */
+  pick: undefined as { values: Float32Array; visible: Uint32Array } | undefined,
   timeIndex: 0,
   levelIndex: 0,
   colormap: params.get("colormap") ?? "viridis",
@@ -311,6 +314,7 @@ async function loadField(resetRange: boolean): Promise<void> {
   if (generation !== state.generation) return;
   state.timings.fieldMs = performance.now() - t0;
   state.field = field.data;
+  state.pick = undefined;
   renderer.setField(field.data);
   if (resetRange) autoRange();
   else applyStyle();
@@ -344,6 +348,33 @@ async function plotSeries(lon: number, lat: number): Promise<void> {
     ui.series.textContent = describe(error);
     ui.series.dataset.state = "error";
   }
+}
+
+// ---- pointer readout --------------------------------------------------------------------------
+
+let hover: [number, number] | undefined;
+function showReadout(lon: number, lat: number): void {
+  const pending = hover === undefined;
+  hover = [lon, lat];
+  if (!pending) return;
+  requestAnimationFrame(() => {
+    const at = hover;
+    hover = undefined;
+    if (at === undefined || state.view === undefined) return;
+    let text = formatLonLat(at[0], at[1], state.view.scale);
+    const g = state.geometry;
+    const field = state.field;
+    const v = state.variable;
+    if (g !== undefined && field !== undefined && v !== undefined) {
+      if (g.kind === "mesh" && state.pick === undefined) {
+        const values = vertexValues(g, field);
+        state.pick = { values, visible: visibleTriangles(g, values) };
+      }
+      const value = valueAt(g, field, at[0], at[1], state.pick);
+      if (!Number.isNaN(value)) text += `   ${v.name} ${Number(value.toPrecision(5))}${v.units !== undefined ? ` ${v.units}` : ""}`;
+    }
+    ui.readout.textContent = text;
+  });
 }
 
 // ---- events ----------------------------------------------------------------------------------
@@ -415,10 +446,7 @@ function wire(): void {
   });
   target.addEventListener("pointermove", (e) => {
     const [x, y] = local(e);
-    if (state.view !== undefined) {
-      const [lon, lat] = toLonLat(state.view, x, y);
-      ui.readout.textContent = formatLonLat(lon, lat, state.view.scale);
-    }
+    if (state.view !== undefined) showReadout(...toLonLat(state.view, x, y));
     if (drag === undefined || state.view === undefined) return;
     const dx = x - drag.x;
     const dy = y - drag.y;
@@ -440,6 +468,7 @@ function wire(): void {
     void plotSeries(lon, lat);
   });
   target.addEventListener("pointerleave", () => {
+    hover = undefined;
     ui.readout.textContent = "";
   });
   target.addEventListener(
