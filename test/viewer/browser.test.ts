@@ -141,6 +141,10 @@ for (const renderer of ["2d", "auto"] as const) {
       expect(points.map((p) => p.v)).toHaveLength(3);
       points.forEach((p, t) => expect(p.v).toBeCloseTo(zeta[t * ny * nx + cell] as number, 5));
       expect(points.map((p) => p.t)).toEqual(["2023-10-22T01:00:00.000Z", "2023-10-22T02:00:00.000Z", "2023-10-22T03:00:00.000Z"]);
+      // The plot marks the time step on the map, and follows it.
+      expect(await page.getAttribute("#series line.series-now", "data-t")).toBe("2023-10-22T02:00:00.000Z");
+      await nextStep(page);
+      expect(await page.getAttribute("#series line.series-now", "data-t")).toBe("2023-10-22T03:00:00.000Z");
       await page.screenshot({ path: join(ARTIFACTS, `roms-zeta-${renderer}.png`) });
       expect(problems).toEqual([]);
       expect(foreign).toEqual([]);

@@ -215,5 +215,8 @@ describe("time series", () => {
     const d = /class="series-line" d="([^"]+)"/.exec(svg)?.[1] ?? "";
     expect(d.match(/M/g)).toHaveLength(2);
     expect(seriesSvg({ parameter: "x", lon: 0, lat: 0, times: [0], values: [null] })).toContain("no data at this point");
+    const s = parseSeries(doc, "temp");
+    expect(seriesSvg(s, 360, 220, "t", Date.UTC(2023, 9, 22, 2))).toContain('class="series-now" x1="202.0" x2="202.0"');
+    expect(seriesSvg(s, 360, 220, "t", Date.UTC(2023, 9, 23))).not.toContain("series-now");
   });
 });

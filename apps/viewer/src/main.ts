@@ -2,7 +2,7 @@
 // canvas with the graticule); the legend; pan, zoom and the lon/lat (and value) readout; a click plots the
 // point's time series from the EDR position query. State is mirrored in the URL query
 // (?dataset=&variable=&time=&level=&colormap=&renderer=2d|webgl) so a view can be linked.
-import { DataApi } from "./api.js";
+import { DataApi, type Series } from "./api.js";
 import { colormapLut, COLORMAP_NAMES, finiteRange, type ValueRange } from "./colormap.js";
 import { buildGeometry, describeVariables, fieldSelection, type DatasetInfo, type Variable } from "./dataset.js";
 import { vertexValues, visibleTriangles, type Geometry } from "./mesh.js";
@@ -63,6 +63,8 @@ const state = {
   field: undefined as Float32Array | undefined,
   /** Per-vertex values and drawn triangles of the current mesh field, built on first hover. */
   pick: undefined as { values: Float32Array; visible: Uint32Array } | undefined,
+  /** The plotted series, redrawn with the current time marked when the time step changes. */
+  series: undefined as Series | undefined,
   timeIndex: 0,
   levelIndex: 0,
   colormap: params.get("colormap") ?? "viridis",
@@ -99,34 +101,32 @@ function fail(error: unknown): void {
 
 // ---- renderer --------------------------------------------------------------------------------
 
-function makeRenderer(): Renderer {
-  const old = document.getElementById("field");
+/** A new field canvas in place of the old one: a canvas keeps the first context kind it gave out. */
+function freshCanvas(): HTMLCanvasElement {
   const canvas = document.createElement("canvas");
   canvas.id = "field";
-  old?.replaceWith(canvas);
-  const wanted = params.get("renderer");
-  if (wanted !== "2d") {
-    const gl = webglContext(canvas);
-    if (gl !== undefined) {
-      try {
-        state.rendererNote = "WebGL";
-        return new WebGLRenderer(canvas, gl);
-      } catch (error) {
-        state.rendererNote = `canvas 2D (WebGL failed: ${error instanceof Error ? error.message : String(error)})`;
-        return makeCanvas2D();
-      }
-    }
-    state.rendererNote = "canvas 2D (WebGL unavailable)";
-  } else state.rendererNote = "canvas 2D (asked for)";
-  return new Canvas2DRenderer(canvas);
+  document.getElementById("field")?.replaceWith(canvas);
+  return canvas;
 }
 
-function makeCanvas2D(): Renderer {
-  const old = document.getElementById("field");
-  const canvas = document.createElement("canvas");
-  canvas.id = "field";
-  old?.replaceWith(canvas);
-  return new Canvas2DRenderer(canvas);
+function makeRenderer(): Renderer {
+  const canvas = freshCanvas();
+  if (params.get("renderer") === "2d") {
+    state.rendererNote = "canvas 2D (asked for)";
+    return new Canvas2DRenderer(canvas);
+  }
+  const gl = webglContext(canvas);
+  if (gl === undefined) {
+    state.rendererNote = "canvas 2D (WebGL unavailable)";
+    return new Canvas2DRenderer(canvas);
+  }
+  try {
+    state.rendererNote = "WebGL";
+    return new WebGLRenderer(canvas, gl);
+  } catch (error) {
+    state.rendererNote = `canvas 2D (WebGL failed: ${describe(error)})`;
+    return new Canvas2DRenderer(freshCanvas());
+  }
 }
 
 // The canvases have one pixel per device pixel (sharp on high-density screens); the view, the
@@ -263,6 +263,8 @@ async function selectVariable(v: Variable, timeIndex: number, levelIndex: number
   state.levelIndex = Math.min(Math.max(0, levelIndex), Math.max(0, v.levels.length - 1));
   ui.level.value = String(state.levelIndex);
   state.marker = undefined;
+  state.series = undefined;
+  delete ui.series.dataset.state;
   ui.series.innerHTML = '<p class="hint">Click the map to plot the time series of that point.</p>';
   const key = v.grid.lon + "," + v.grid.lat;
   let geometry = loaded.geometries.get(key);
@@ -292,8 +294,8 @@ function setRendererGeometry(g: Geometry): void {
   } catch (error) {
     if (state.renderer.kind === "canvas2d") throw error;
     state.renderer.dispose();
-    state.rendererNote = `canvas 2D (${error instanceof Error ? error.message : String(error)})`;
-    state.renderer = makeCanvas2D();
+    state.rendererNote = `canvas 2D (${describe(error)})`;
+    state.renderer = new Canvas2DRenderer(freshCanvas());
     state.renderer.setGeometry(g);
   }
 }
@@ -315,6 +317,7 @@ async function loadField(resetRange: boolean): Promise<void> {
   state.timings.fieldMs = performance.now() - t0;
   state.field = field.data;
   state.pick = undefined;
+  plotCurrent();
   renderer.setField(field.data);
   if (resetRange) autoRange();
   else applyStyle();
@@ -330,6 +333,12 @@ async function loadField(resetRange: boolean): Promise<void> {
 
 // ---- time series -----------------------------------------------------------------------------
 
+function plotCurrent(): void {
+  const v = state.variable;
+  if (state.series === undefined || v === undefined) return;
+  ui.series.innerHTML = seriesSvg(state.series, 360, 220, v.label, v.times[state.timeIndex]);
+}
+
 async function plotSeries(lon: number, lat: number): Promise<void> {
   const loaded = state.loaded;
   const v = state.variable;
@@ -342,7 +351,8 @@ async function plotSeries(lon: number, lat: number): Promise<void> {
     const z = v.zDim !== undefined ? v.levels[state.levelIndex] : undefined;
     const s = await api.series(loaded.info.id, v.name, lon, lat, z);
     if (state.variable !== v) return;
-    ui.series.innerHTML = seriesSvg(s, 360, 220, v.label);
+    state.series = s;
+    plotCurrent();
     ui.series.dataset.state = "ready";
   } catch (error) {
     ui.series.textContent = describe(error);
@@ -399,7 +409,11 @@ function wire(): void {
   ui.timeNext.addEventListener("click", () => step(state.timeIndex + 1));
   ui.level.addEventListener("change", () => {
     state.levelIndex = Number(ui.level.value);
-    void loadField(true).catch(fail);
+    // A plotted series belongs to a level: fetch the new level's at the same point.
+    const at = state.marker;
+    void loadField(true)
+      .then(() => (at !== undefined ? plotSeries(at[0], at[1]) : undefined))
+      .catch(fail);
   });
   ui.colormap.addEventListener("change", () => {
     state.colormap = ui.colormap.value;

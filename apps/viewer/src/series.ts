@@ -17,7 +17,8 @@ function timeLabel(ms: number, spanMs: number): string {
   return spanMs > 3 * 86_400_000 ? iso.slice(0, 10) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
 }
 
-export function seriesSvg(series: Series, width = 360, height = 220, label = series.parameter): string {
+/** `now`: the time step the map shows (epoch ms), marked by a vertical line when inside the series. */
+export function seriesSvg(series: Series, width = 360, height = 220, label = series.parameter, now?: number): string {
   const pad = { left: 56, right: 12, top: 34, bottom: 38 };
   const w = width - pad.left - pad.right;
   const h = height - pad.top - pad.bottom;
@@ -47,6 +48,10 @@ export function seriesSvg(series: Series, width = 360, height = 220, label = ser
   const span = t1 - t0;
   const labels = span === 0 ? [t0] : [t0, t0 + span / 2, t1];
   for (const t of labels) parts.push(`<text class="series-xlabel" x="${x(t).toFixed(1)}" y="${pad.top + h + 16}" text-anchor="middle">${esc(timeLabel(t, span))}</text>`);
+  if (now !== undefined && now >= t0 && now <= t1) {
+    const nx = x(now).toFixed(1);
+    parts.push(`<line class="series-now" x1="${nx}" x2="${nx}" y1="${pad.top}" y2="${pad.top + h}" data-t="${new Date(now).toISOString()}"/>`);
+  }
   // Gaps (null values) break the line rather than bridging them.
   let path = "";
   let pen = false;
