@@ -47,7 +47,11 @@ export function seriesSvg(series: Series, width = 360, height = 220, label = ser
   }
   const span = t1 - t0;
   const labels = span === 0 ? [t0] : [t0, t0 + span / 2, t1];
-  for (const t of labels) parts.push(`<text class="series-xlabel" x="${x(t).toFixed(1)}" y="${pad.top + h + 16}" text-anchor="middle">${esc(timeLabel(t, span))}</text>`);
+  // The end labels align to the frame's edges, so they are never cut off.
+  labels.forEach((t, k) => {
+    const anchor = labels.length === 1 ? "middle" : k === 0 ? "start" : k === labels.length - 1 ? "end" : "middle";
+    parts.push(`<text class="series-xlabel" x="${x(t).toFixed(1)}" y="${pad.top + h + 16}" text-anchor="${anchor}">${esc(timeLabel(t, span))}</text>`);
+  });
   if (now !== undefined && now >= t0 && now <= t1) {
     const nx = x(now).toFixed(1);
     parts.push(`<line class="series-now" x1="${nx}" x2="${nx}" y1="${pad.top}" y2="${pad.top + h}" data-t="${new Date(now).toISOString()}"/>`);
