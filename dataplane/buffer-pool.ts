@@ -13,7 +13,7 @@ function capacityFor(bytes: number): number {
 
 export class BufferPool {
   private readonly free = new Map<number, Buffer[]>();
-  constructor(private readonly perClass = 8) {}
+  constructor(private readonly perClass = 4) {}
 
   /** A buffer of exactly `bytes` bytes (contents undefined), backed by a recyclable allocation. */
   take(bytes: number): Buffer {

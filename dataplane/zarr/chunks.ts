@@ -139,11 +139,13 @@ export async function writeStepBlocks(store: WritableStore, path: string, meta: 
   const key = chunkKey(path, meta.chunks.map((_, i) => (i === 0 ? target : 0)), format);
   const c = meta.compressor;
   if (c !== null && c.id === "blosc" && c.cname === "lz4" && Number(c.shuffle) === 1 && blocks.blockBytes >= 128) {
-    const frame = await encodeBloscLz4Blocks({ typesize: itemsize, blocksize: blocks.blockBytes, nblocks: blocks.count, nbytes, block: (i) => blocks.read(i), alloc: (n) => bytePool.take(n) });
+    // The largest frame these blocks can make (every block stored raw): one size class per variable.
+    const room = bytePool.take(16 + 8 * blocks.count + nbytes);
+    const frame = await encodeBloscLz4Blocks({ typesize: itemsize, blocksize: blocks.blockBytes, nblocks: blocks.count, nbytes, block: (i) => blocks.read(i), room });
     try {
       await store.set(key, frame);
     } finally {
-      bytePool.give(frame);
+      bytePool.give(room);
     }
     return { chunks: 1, bytesWritten: frame.byteLength };
   }
