@@ -4,8 +4,9 @@
 // value xarray reads there; masked and missing cells are transparent; the next time step changes
 // the picture; a click plots the point's EDR series with xarray's values. Both renderers are
 // exercised: canvas 2D (?renderer=2d, what a browser without WebGL gets) and the automatic choice
-// (WebGL where chromium offers it, SwiftShader under --disable-gpu). A 500 x 500 curvilinear field
-// is timed and the time reported (not asserted).
+// (WebGL 2 where chromium offers it, SwiftShader under --disable-gpu); WebGL 1 and a browser
+// without WebGL are checked too. A 500 x 500 curvilinear field is timed and the time reported
+// (not asserted).
 import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -280,6 +281,52 @@ for (const renderer of ["2d", "auto"] as const) {
     });
   });
 }
+
+describe("renderer fallbacks", () => {
+  it("WebGL 1 (?renderer=webgl1) draws meshes and images with the same colours", async () => {
+    const ref = await xarrayValues(stores.roms, "zeta", "lon_rho", "lat_rho", "mask_rho");
+    const { page, problems } = await openViewer(browser, stack.viewer.url, { dataset: "cbofs", variable: "zeta", renderer: "webgl1" });
+    const state = await viewerState(page);
+    console.log(`viewer renderer (webgl1): ${state.renderer} - ${state.rendererNote}`);
+    expect(state.renderer).toBe("webgl");
+    expect(state.rendererNote).toBe("WebGL 1");
+    for (let c = 0; c < 35; c++) {
+      const [x, y] = await pixelOf(page, ref["lon_rho"]?.values[c] ?? NaN, ref["lat_rho"]?.values[c] ?? NaN);
+      const pixel = await fieldPixel(page, x, y);
+      if (ref["mask_rho"]?.values[c] === 0) expect(pixel[3]).toBe(0);
+      else expectColour(pixel, ref["zeta"]?.values[c] as number, state.range, true, `webgl1 cell ${c}`);
+    }
+    await page.close();
+    const r = await openViewer(browser, stack.viewer.url, { dataset: "rtofs", variable: "ssh", renderer: "webgl1" });
+    const rs = await viewerState(r.page);
+    const rref = await xarrayValues(stores.rtofs, "ssh", "Longitude", "Latitude");
+    for (const c of [0, 5, 11, 22, 23]) {
+      const [x, y] = await pixelOf(r.page, rref["Longitude"]?.values[c] ?? NaN, rref["Latitude"]?.values[c] ?? NaN);
+      const v = rref["ssh"]?.values[c];
+      const pixel = await fieldPixel(r.page, x, y);
+      if (v === null || v === undefined) expect(pixel[3]).toBe(0);
+      else expectColour(pixel, v, rs.range, true, `webgl1 rtofs cell ${c}`);
+    }
+    expect([...problems, ...r.problems]).toEqual([]);
+    await r.page.close();
+  });
+
+  it("a browser without WebGL falls back to canvas 2D on its own", async () => {
+    const noGl = await launchBrowser(["--disable-webgl"]);
+    try {
+      const ref = await xarrayValues(stores.roms, "zeta", "lon_rho", "lat_rho");
+      const { page, problems } = await openViewer(noGl, stack.viewer.url, { dataset: "cbofs", variable: "zeta" });
+      const state = await viewerState(page);
+      expect([state.renderer, state.rendererNote]).toEqual(["canvas2d", "canvas 2D (WebGL unavailable)"]);
+      const [x, y] = await pixelOf(page, ref["lon_rho"]?.values[20] ?? NaN, ref["lat_rho"]?.values[20] ?? NaN);
+      expectColour(await fieldPixel(page, x, y), ref["zeta"]?.values[20] as number, state.range, false, "no-WebGL cell 20");
+      expect(await page.textContent("#status")).toContain("renderer canvas 2D (WebGL unavailable)");
+      expect(problems).toEqual([]);
+    } finally {
+      await noGl.close();
+    }
+  });
+});
 
 describe("page behaviour", () => {
   it("on a 2x screen the canvases have device pixels, cells keep their colours and a click finds its cell", async () => {

@@ -1,7 +1,7 @@
 // The viewer page: dataset, variable, time and level pickers; the map (field canvas + overlay
 // canvas with the graticule); the legend; pan, zoom and the lon/lat (and value) readout; a click plots the
 // point's time series from the EDR position query. State is mirrored in the URL query
-// (?dataset=&variable=&time=&level=&colormap=&renderer=2d|webgl) so a view can be linked.
+// (?dataset=&variable=&time=&level=&colormap=&renderer=2d|webgl1) so a view can be linked.
 import { DataApi, type Series } from "./api.js";
 import { colormapLut, COLORMAP_NAMES, finiteRange, type ValueRange } from "./colormap.js";
 import { buildGeometry, describeVariables, fieldSelection, type DatasetInfo, type Variable } from "./dataset.js";
@@ -115,13 +115,14 @@ function makeRenderer(): Renderer {
     state.rendererNote = "canvas 2D (asked for)";
     return new Canvas2DRenderer(canvas);
   }
-  const gl = webglContext(canvas);
+  // ?renderer=webgl1 keeps to WebGL 1 (older GPUs and drivers), as a fallback check.
+  const gl = webglContext(canvas, params.get("renderer") === "webgl1");
   if (gl === undefined) {
     state.rendererNote = "canvas 2D (WebGL unavailable)";
     return new Canvas2DRenderer(canvas);
   }
   try {
-    state.rendererNote = "WebGL";
+    state.rendererNote = "WebGL" + ("getBufferSubData" in gl ? " 2" : " 1");
     return new WebGLRenderer(canvas, gl);
   } catch (error) {
     state.rendererNote = `canvas 2D (WebGL failed: ${describe(error)})`;

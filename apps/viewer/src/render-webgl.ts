@@ -70,10 +70,10 @@ function compile(gl: GL, vs: string, fs: string): WebGLProgram {
   return program;
 }
 
-/** A WebGL context for the canvas, or undefined where the browser has none. */
-export function webglContext(canvas: HTMLCanvasElement): GL | undefined {
+/** A WebGL context for the canvas (WebGL 2 unless `webgl1Only`), or undefined where the browser has none. */
+export function webglContext(canvas: HTMLCanvasElement, webgl1Only = false): GL | undefined {
   const options: WebGLContextAttributes = { preserveDrawingBuffer: true, antialias: false, premultipliedAlpha: false, failIfMajorPerformanceCaveat: true };
-  const gl2 = canvas.getContext("webgl2", options);
+  const gl2 = webgl1Only ? null : canvas.getContext("webgl2", options);
   if (gl2 !== null) return gl2;
   const gl1 = canvas.getContext("webgl", options);
   if (gl1 === null || gl1.getExtension("OES_element_index_uint") === null) return undefined;
