@@ -395,6 +395,20 @@ describe("page behaviour", () => {
     await page.waitForFunction(() => window.dmacViewer.state().drawnRange.max === -99);
     const [cx, cy] = await pixelOf(page, -76.3, 37.1);
     expect((await fieldPixel(page, cx, cy)).slice(0, 3)).toEqual(Array.from(VIRIDIS.subarray(255 * 4, 255 * 4 + 3)));
+    // Choosing a variable with levels fills the level picker; choosing a dataset redraws.
+    let n = (await viewerState(page)).renders;
+    await page.selectOption("#variable", "temp");
+    await waitReady(page, n);
+    expect(await page.$$eval("#level option", (os) => os.map((o) => o.textContent))).toEqual(["s_rho = -0.833333", "s_rho = -0.5", "s_rho = -0.166667"]);
+    n = (await viewerState(page)).renders;
+    await page.selectOption("#level", "1");
+    await waitReady(page, n);
+    expect((await viewerState(page)).levelIndex).toBe(1);
+    n = (await viewerState(page)).renders;
+    await page.selectOption("#dataset", "rtofs");
+    await waitReady(page, n);
+    expect([(await viewerState(page)).dataset, (await viewerState(page)).variable]).toEqual(["rtofs", "mixed_layer_thickness"]);
+    expect(new URL(page.url()).searchParams.get("dataset")).toBe("rtofs");
     expect(problems).toEqual([]);
     await page.close();
   });
