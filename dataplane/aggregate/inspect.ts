@@ -1,6 +1,6 @@
 // What the aggregations need to know of one source file before planning: its grid (checked
 // against the dataset's), the values of its variables without the time dimension (which must be
-// identical in every file), its valid times and, from a NODD key, its cycle and kind.
+// identical in every file), its char data, its valid times and, from a NODD key, its cycle and kind.
 // Used by the reference builder; the same checks and messages as the ingest's inspection.
 import { decodeTime, parseTimeUnits } from "../cftime.js";
 import { parseNoddKey } from "../nodd.js";
@@ -17,8 +17,10 @@ export interface InspectedFile {
   template: DatasetTemplate;
   /** Valid times of the file's steps, epoch ms. */
   times: number[];
-  /** Values of the variables without the aggregation dimension. */
+  /** Values of the variables (numeric and char) without the aggregation dimension. */
   statics: Map<string, TypedArray>;
+  /** Bytes of the char variables along the aggregation dimension (FVCOM Times). */
+  chars: Map<string, Uint8Array>;
   cycleMs?: number;
   kind?: "nowcast" | "forecast";
 }
@@ -56,6 +58,19 @@ export async function inspectForAggregation(src: SourceDataset, opts: { concatDi
     }
     statics.set(v.name, got);
   }
+  // Char variables (FVCOM Times) are bytes: static ones must be identical too; time-dependent ones are kept.
+  const chars = new Map<string, Uint8Array>();
+  for (const c of template.chars ?? []) {
+    if (src.readChars === undefined) throw new SourceError(name, `char variable ${c.name}: this reader cannot read char data`);
+    const got = await src.readChars(c.name);
+    const want = isTimeDependent(c, concatDim) ? undefined : reference?.statics.get(c.name);
+    if (want !== undefined) {
+      const at = firstDifference(got, want);
+      if (at >= 0) throw new SourceError(name, `does not match the dataset's grid: char variable ${c.name} differs at flat index ${at}`);
+    }
+    if (isTimeDependent(c, concatDim)) chars.set(c.name, got);
+    else statics.set(c.name, got);
+  }
   const timeVar = template.variables.find((v) => v.name === concatDim);
   let units;
   try {
@@ -66,5 +81,5 @@ export async function inspectForAggregation(src: SourceDataset, opts: { concatDi
   const raw = await readWhole(src, concatDim);
   const times = Array.from(raw as ArrayLike<number>, (x) => decodeTime(Number(x), units));
   const key = parseNoddKey(name);
-  return { template, times, statics, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) };
+  return { template, times, statics, chars, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) };
 }

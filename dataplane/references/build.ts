@@ -62,7 +62,10 @@ interface Inspected extends SourceFile {
 /** Where every variable's chunks lie; a file with variables the reader leaves out is refused, not silently thinned. */
 async function storageOf(src: SourceDataset, name: string): Promise<FileStorage["variables"]> {
   const storage = src.format === "netcdf4" ? await hdf5Storage(src.path, src.variables) : await netcdf3Storage(src.path, src.variables);
-  if (storage.omitted.length > 0) throw new SourceError(name, `cannot be referenced: the reader does not carry variable(s) ${storage.omitted.join(", ")}, so the references would leave them out`);
+  // Char variables are carried too: always inlined (combine.ts), so their storage is not needed.
+  const chars = new Set((src.charVariables ?? []).map((c) => c.name));
+  const omitted = storage.omitted.filter((o) => !chars.has(o.name));
+  if (omitted.length > 0) throw new SourceError(name, `cannot be referenced: the reader does not carry variable(s) ${omitted.map((o) => `${o.name} (${o.type})`).join(", ")}, so the references would leave them out`);
   return storage.variables;
 }
 
@@ -96,8 +99,9 @@ async function plainReferences(input: Required<ReferenceInput>, src: SourceDatas
   const values = new Map<string, TypedArray>();
   const threshold = opts.inlineThreshold ?? DEFAULT_INLINE_THRESHOLD;
   for (const v of src.variables) if (byteSize(v.dtype, v.shape) <= threshold) values.set(v.name, await src.read(v.name, v.shape.map(() => 0), v.shape));
+  for (const c of src.charVariables ?? []) if (src.readChars !== undefined) values.set(c.name, await src.readChars(c.name));
   const first: SourceFile = { url: input.url, storage: await storageOf(src, input.url), values, steps: 0 };
-  const template = { concatDim: "", dims: Object.fromEntries(src.dims.map((d) => [d.name, d.length])), variables: src.variables, attrs: src.attrs };
+  const template = { concatDim: "", dims: Object.fromEntries(src.dims.map((d) => [d.name, d.length])), variables: src.variables, chars: src.charVariables ?? [], attrs: src.attrs };
   const result = combine({ template, concatDim: undefined, groups: { "": [] }, first, inlineThreshold: threshold, attrs: withAttributes(src.attrs, opts.attributes), aggregation: "none" });
   const files = (status: ReferenceFileOutcome["status"], reason?: string): ReferenceFileOutcome[] => [{ input: input.url, status, ...(reason ? { reason } : {}), timeSteps: 0 }];
   if ("refusals" in result) return { document: undefined, report: { aggregation: "none", files: files("refused", result.refusals[0]?.reason), lengths: {}, arrays: { referenced: 0, inlined: 0 }, chunkReferences: 0 } };
@@ -130,7 +134,7 @@ export async function buildReferences(opts: ReferenceOptions): Promise<Reference
       const file = await inspectForAggregation(src, { ...(opts.aggregation?.concatDim !== undefined ? { concatDim: opts.aggregation.concatDim } : {}), ...(grid ? { reference: grid } : {}), name: input.url });
       grid ??= { template: file.template, statics: file.statics };
       // Static values are identical in every file (checked above), so all share the first file's.
-      const values = new Map([...grid.statics, ...(await smallValues(src, file.template.concatDim, threshold))]);
+      const values = new Map<string, TypedArray>([...grid.statics, ...(await smallValues(src, file.template.concatDim, threshold)), ...file.chars]);
       inspected.push({ id: input.path, url: input.url, file, storage: await storageOf(src, input.url), values, steps: file.times.length });
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;

@@ -5,11 +5,20 @@
 // gives them. Small arrays, and the one-value-per-step coordinates, are inlined instead.
 import { allocate } from "../dtype.js";
 import { product } from "../ndarray.js";
-import { isTimeDependent, type DatasetTemplate, type TemplateVariable } from "../aggregate/template.js";
-import type { AttrValue, Attributes, TypedArray } from "../source/types.js";
+import { isTimeDependent, type DatasetTemplate } from "../aggregate/template.js";
+import type { AttrValue, Attributes, Dtype, TypedArray } from "../source/types.js";
 import { fillValueJson } from "../zarr/metadata.js";
 import { byteSize, inlineData, isStepCoordinate } from "./inline.js";
 import { describeLayout, layoutSignature, type ChunkLocation, type CodecConfig, type Reference, type StoredVariable, type VariableStorage } from "./types.js";
+
+/** A numeric variable, or a char one (`|S1`, FVCOM Times) whose bytes are always inlined. */
+interface ArraySpec {
+  name: string;
+  dtype: Dtype | "|S1";
+  dims: string[];
+  attrs: Attributes;
+  fillValue: number | null;
+}
 
 export interface SourceFile {
   /** The URL written into the references; also how messages name the file. */
@@ -87,15 +96,15 @@ function chunkKey(index: readonly number[]): string {
   return index.length === 0 ? "0" : index.join(".");
 }
 
-function metaFor(v: TemplateVariable, shape: number[], layout: Pick<StoredVariable, "dtype" | "chunks" | "compressor" | "filters">): RefArrayMeta {
+function metaFor(v: ArraySpec, shape: number[], layout: Pick<StoredVariable, "dtype" | "chunks" | "compressor" | "filters">): RefArrayMeta {
   return { zarr_format: 2, shape, chunks: layout.chunks, dtype: layout.dtype, compressor: layout.compressor, fill_value: fillValueJson(v.fillValue), order: "C", filters: layout.filters, dimension_separator: "." };
 }
 
-function attrsFor(v: TemplateVariable): RefArray["attrs"] {
+function attrsFor(v: ArraySpec): RefArray["attrs"] {
   return { ...v.attrs, _ARRAY_DIMENSIONS: v.dims };
 }
 
-function inlined(v: TemplateVariable, shape: number[], data: TypedArray): RefArray {
+function inlined(v: ArraySpec, shape: number[], data: TypedArray): RefArray {
   const meta = metaFor(v, shape, { dtype: v.dtype, chunks: shape.map((n) => Math.max(1, n)), compressor: null, filters: null });
   return { meta, attrs: attrsFor(v), chunks: product(shape) === 0 ? {} : { [chunkKey(shape.map(() => 0))]: inlineData(data) }, inlined: true };
 }
@@ -106,23 +115,23 @@ function located(file: SourceFile, locations: readonly ChunkLocation[], rekey: (
   return out;
 }
 
-function stored(file: SourceFile, v: TemplateVariable): StoredVariable {
+function stored(file: SourceFile, v: ArraySpec): StoredVariable {
   const s = file.storage.get(v.name);
   if (s === undefined) throw new Error(`internal: no storage for ${v.name} in ${file.url}`);
   if (s.kind === "unreferenceable") refuse(file, `variable ${v.name}: ${s.reason}`);
   return s;
 }
 
-function staticArray(v: TemplateVariable, input: CombineInput): RefArray {
+function staticArray(v: ArraySpec, input: CombineInput): RefArray {
   const shape = v.dims.map((d) => input.template.dims[d] ?? 0);
   const values = input.first.values.get(v.name);
-  if (values !== undefined && byteSize(v.dtype, shape) <= input.inlineThreshold) return inlined(v, shape, values);
+  if (values !== undefined && (v.dtype === "|S1" || byteSize(v.dtype, shape) <= input.inlineThreshold)) return inlined(v, shape, values);
   const s = stored(input.first, v);
   return { meta: metaFor(v, shape, s), attrs: attrsFor(v), chunks: located(input.first, s.locations, (i) => i), inlined: false };
 }
 
-function gatheredSteps(v: TemplateVariable, slots: readonly Slot[], stepValues: number): TypedArray | undefined {
-  const out = allocate(v.dtype, slots.length * stepValues);
+function gatheredSteps(v: ArraySpec, slots: readonly Slot[], stepValues: number): TypedArray | undefined {
+  const out = v.dtype === "|S1" ? new Uint8Array(slots.length * stepValues) : allocate(v.dtype, slots.length * stepValues);
   for (const [t, slot] of slots.entries()) {
     const values = slot.file.values.get(v.name);
     if (values === undefined) return undefined;
@@ -132,12 +141,15 @@ function gatheredSteps(v: TemplateVariable, slots: readonly Slot[], stepValues: 
   return out;
 }
 
-function alongTime(v: TemplateVariable, slots: readonly Slot[], input: CombineInput, concatDim: string): RefArray {
+function alongTime(v: ArraySpec, slots: readonly Slot[], input: CombineInput, concatDim: string): RefArray {
   const inner = v.dims.slice(1).map((d) => input.template.dims[d] ?? 0);
   const shape = [slots.length, ...inner];
-  if (isStepCoordinate(v, concatDim) || byteSize(v.dtype, shape) <= input.inlineThreshold) {
+  // Char arrays are inlined whatever their size: a few bytes per step, and NetCDF-4 may chunk them
+  // across many steps, which would stop the files from being joined.
+  if (v.dtype === "|S1" || isStepCoordinate(v, concatDim) || byteSize(v.dtype, shape) <= input.inlineThreshold) {
     const data = gatheredSteps(v, slots, product(inner));
     if (data !== undefined) return inlined(v, shape, data);
+    if (v.dtype === "|S1") throw new Error(`internal: no bytes of char variable ${v.name}`);
   }
   const head = slots[0];
   if (head === undefined) return { meta: metaFor(v, shape, { dtype: v.dtype, chunks: shape.map((n) => Math.max(1, n)), compressor: null, filters: null }), attrs: attrsFor(v), chunks: {}, inlined: false };
@@ -200,7 +212,8 @@ export function combine(input: CombineInput): CombineResult {
   const hierarchy: RefHierarchy = { groups: { "": input.attrs }, arrays: {} };
   for (const [group, slots] of Object.entries(input.groups)) {
     if (group !== "") hierarchy.groups[group] = input.attrs;
-    for (const v of input.template.variables) {
+    const specs: ArraySpec[] = [...input.template.variables, ...(input.template.chars ?? []).map((c) => ({ ...c, dtype: "|S1" as const, fillValue: null }))];
+    for (const v of specs) {
       const path = group === "" ? v.name : `${group}/${v.name}`;
       try {
         const timeDependent = input.concatDim !== undefined && isTimeDependent(v, input.concatDim);

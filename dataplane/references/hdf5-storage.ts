@@ -59,14 +59,14 @@ export async function hdf5Storage(path: string, variables: readonly SourceVariab
       if (!(ds instanceof h5wasm.Dataset)) throw new Error(`${path}: variable ${v.name} is not an HDF5 dataset`);
       out.set(v.name, await variableStorage(ds, v, fh));
     }
-    const omitted: string[] = [];
+    const omitted: FileStorage["omitted"] = [];
     for (const key of file.keys()) {
       const ds = file.get(key);
-      if (ds instanceof h5wasm.Group) omitted.push(`${key}/ (group)`);
+      if (ds instanceof h5wasm.Group) omitted.push({ name: `${key}/`, type: "group" });
       if (!(ds instanceof h5wasm.Dataset) || out.has(key)) continue;
       // Dimensions without a coordinate variable are HDF5 datasets too; netCDF hides them.
       const name = "NAME" in ds.attrs ? ds.attrs.NAME?.value : undefined;
-      if (!(typeof name === "string" && name.startsWith(PURE_DIMENSION))) omitted.push(`${key} (${String(ds.dtype)})`);
+      if (!(typeof name === "string" && name.startsWith(PURE_DIMENSION))) omitted.push({ name: key, type: String(ds.dtype) });
     }
     return { variables: out, omitted };
   } finally {

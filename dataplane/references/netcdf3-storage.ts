@@ -19,11 +19,11 @@ export async function netcdf3Storage(path: string, variables: readonly SourceVar
   const lone = recordVars.length === 1 ? byName.get(recordVars[0]?.name ?? "") : undefined;
   const recordStep = lone !== undefined ? slabBytes(lone, true) : (header.recordDimension.recordStep ?? 0);
   const out = new Map<string, VariableStorage>();
-  const omitted: string[] = [];
+  const omitted: FileStorage["omitted"] = [];
   for (const hv of header.variables) {
     const v = byName.get(hv.name);
     if (v === undefined) {
-      omitted.push(`${hv.name} (${hv.type})`);
+      omitted.push({ name: hv.name, type: hv.type });
       continue;
     }
     // NetCDF-3 stores every type big-endian; one-byte types have no byte order.

@@ -44,8 +44,8 @@ export type VariableStorage = StoredVariable | UnreferenceableVariable;
 /** Storage of every variable the reader reported, and the file's variables the reader did not report. */
 export interface FileStorage {
   variables: Map<string, VariableStorage>;
-  /** E.g. character variables: references built without them would silently drop them. */
-  omitted: string[];
+  /** References built without these would silently drop them (e.g. NetCDF-4 subgroups). */
+  omitted: Array<{ name: string; type: string }>;
 }
 
 /** The chunk layout and codecs, without the locations: what must agree across files of one array. */

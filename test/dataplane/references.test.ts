@@ -12,7 +12,7 @@ import { hdf5Storage } from "../../dataplane/references/hdf5-storage.js";
 import { netcdf3Storage } from "../../dataplane/references/netcdf3-storage.js";
 import { compareWithXarray } from "./xarray.js";
 import { expectedBest } from "./expected.js";
-import { cycleAt, fvcomFile, romsFile, rtofsFile, rtofsValidTime, tempDir, validTime, type CycleFile } from "./fixtures.js";
+import { cycleAt, fvcomFile, fvcomTimes, romsFile, rtofsFile, rtofsValidTime, tempDir, validTime, type CycleFile } from "./fixtures.js";
 
 const tmp = tempDir("dmac-refs-");
 afterAll(() => tmp.cleanup());
@@ -213,6 +213,26 @@ describe("FVCOM (NetCDF-3: big-endian, record variables strided)", () => {
   });
 });
 
+describe("FVCOM with its char Times variable (NetCDF-3 classic and NetCDF-4)", () => {
+  for (const format of ["classic", "nc4"] as const) {
+    it(`${format}: Times is inlined as |S1 and reads as the same strings; append and best forecast`, async () => {
+      const src = join(tmp.path, `fvcom-times-${format}`);
+      const a = fc(c00, [1, 2, 3, 4]).map((f) => ({ f, path: fvcomFile(src, f, { times: true, format }), valid: validTime(f).getTime() }));
+      const b = fc(c06, [1, 2]).map((f) => ({ f, path: fvcomFile(src, f, { times: true, format }), valid: validTime(f).getTime() }));
+      const append = await references(a.map((x) => x.path), { inlineThreshold: 0 });
+      const doc = readDoc(append.out);
+      expect(zarray(doc, "Times")).toMatchObject({ dtype: "|S1", shape: [4, 26], compressor: null });
+      expect(doc.refs["Times/0.0"]).toMatch(/^base64:/);
+      expect((await compareWithXarray({ ...viaReferences(append.out), concatDim: "time", ...FVCOM, sources: a.map((x) => [x.path, 0]) })).detail).toBe("");
+      const read = `import xarray as xr; ds = xr.open_zarr("reference://", storage_options={"fo": ${JSON.stringify(append.out)}}, decode_times=False, drop_variables=["siglay", "siglev"]); print(",".join(v.decode() for v in ds.Times.values))`;
+      expect(execFileSync("/usr/bin/python3", ["-c", read], { encoding: "utf8" }).trim()).toBe(a.map((x) => fvcomTimes(x.valid)).join(","));
+
+      const best = await references([...a, ...b].map((x) => x.path), { aggregation: { type: "best-forecast" }, inlineThreshold: 0 });
+      expect((await compareWithXarray({ ...viaReferences(best.out), concatDim: "time", ...FVCOM, sources: expectedBest([...a, ...b]) })).detail).toBe("");
+    });
+  }
+});
+
 describe("RTOFS (NetCDF-4: deflate without shuffle, MT)", () => {
   const src = join(tmp.path, "rtofs");
   const d1 = cycleAt("2023-09-22T00:00:00Z");
@@ -248,8 +268,8 @@ describe("variables the reader does not carry", () => {
   it("are listed by both storage scanners, and netCDF-4's pure dimensions are not", async () => {
     const c = cycleAt("2023-10-22T00:00:00Z");
     for (const [path, scan, name] of [
-      [romsFile(join(tmp.path, "omitted"), { cycle: c, kind: "f", hour: 1 }), hdf5Storage, "h (<d)"],
-      [fvcomFile(join(tmp.path, "omitted"), { cycle: c, kind: "f", hour: 1 }), netcdf3Storage, "h (float)"],
+      [romsFile(join(tmp.path, "omitted"), { cycle: c, kind: "f", hour: 1 }), hdf5Storage, { name: "h", type: "<d" }],
+      [fvcomFile(join(tmp.path, "omitted"), { cycle: c, kind: "f", hour: 1 }), netcdf3Storage, { name: "h", type: "float" }],
     ] as const) {
       const src = await openSource(path);
       try {
