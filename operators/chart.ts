@@ -8,6 +8,7 @@ import { componentLabels } from "../clusters/lib/labels.js";
 import { allow, anyAddress, apiServerPorts } from "../clusters/lib/network-policy.js";
 import { clusterRole, clusterRoleBinding, namespacedRole, roleBinding } from "../clusters/lib/rbac.js";
 import { restrictedDeployment, serviceAccount } from "../clusters/lib/restricted-workload.js";
+import { operatorNodeOptions } from "./heap.js";
 import { operatorClusterRules, operatorDomainClusterRole, operatorDomainRules, operatorLeaderElectionRules } from "./rbac.js";
 
 export interface OperatorChartProps {
@@ -60,6 +61,7 @@ export class OperatorChart extends Chart {
       env: {
         DMAC_ENVIRONMENT: env.name,
         DMAC_NAMESPACE: namespace,
+        NODE_OPTIONS: operatorNodeOptions(workload.sizing),
         ...(outputs ? { AWS_REGION: outputs.region, DMAC_DATA_BUCKET: outputs.dataBucket } : {}),
       },
     });

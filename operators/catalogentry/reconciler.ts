@@ -2,7 +2,8 @@
 // Dataset it describes and upserts them into the catalog store; a finalizer removes them on deletion.
 import { buildCycleItem, buildDatasetCollection, isCatalogInputError, type CatalogStore } from "../../catalog/index.js";
 import type { CatalogEntry, CatalogEntryStatus, Dataset } from "../../crds/index.js";
-import { openStore, readConsolidated } from "../../dataplane/index.js";
+// The read side of the data plane only (see operators/dataplane.ts).
+import { openStore, readConsolidated } from "../dataplane.js";
 import { ensureFinalizer, removeFinalizer, type ResourceClient } from "../client.js";
 import { readExtent } from "../dataset/extent.js";
 import { cloudEvent, eventTypes, type EventBus } from "../platform-events.js";

@@ -1,7 +1,8 @@
 // The extent a Dataset reports in status, read from its store's consolidated metadata:
 // bounding box from the latitude/longitude coordinates (1-D, 2-D curvilinear or per-node
 // unstructured), time range from the aggregation dimension, dimension lengths and size.
-import { decodeTime, parseTimeUnits, readConsolidated, readRegion, type ArrayNode, type ReadableStore } from "../../dataplane/index.js";
+import type { ArrayNode, ReadableStore } from "../../dataplane/index.js";
+import { decodeTime, parseTimeUnits, readConsolidated, readRegion } from "../dataplane.js";
 
 export interface DatasetExtent {
   bbox?: [number, number, number, number];

@@ -4,7 +4,7 @@
 // enqueued after each commit and reports what landed.
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { rm } from "node:fs/promises";
-import { openStore } from "../../dataplane/index.js";
+import { openStore } from "../dataplane.js";
 import type { CatalogEntry, Dataset, DatasetStatus } from "../../crds/index.js";
 import { ensureFinalizer, removeFinalizer, type ResourceClient } from "../client.js";
 import { eventTypes, cloudEvent, type EventBus } from "../platform-events.js";

@@ -1,7 +1,8 @@
 // The per-item ledger of an IngestJob, kept beside the data (objects in the API are limited to
 // 1.5 MiB; a job over a NODD prefix can see tens of thousands of files). Status holds only counts
 // and the latest failures. Pure state transitions here; reading and writing at the bottom.
-import { parseNoddKey, type WritableStore, type StoreKey } from "../../dataplane/index.js";
+import type { StoreKey, WritableStore } from "../../dataplane/index.js";
+import { parseNoddKey } from "../dataplane.js";
 import type { WorkItem } from "./source.js";
 
 export type ItemState = "pending" | "running" | "succeeded" | "failed";

@@ -12,3 +12,4 @@ export { TerminalError, isTerminalError, httpStatus, isNotFound, isConflict } fr
 export { createLogger, logFn, type Logger } from "./log.js";
 export { objectKey, splitKey, type KubeObject, type Runnable } from "./types.js";
 export { toClientModel } from "./objects.js";
+export { SharedConnectionKubeConfig, withSharedConnections } from "./kubeconfig.js";
