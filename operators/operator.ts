@@ -7,11 +7,13 @@ import type { IngestProgress } from "../dataplane/index.js";
 import { CatalogEntryReconciler } from "./catalogentry/reconciler.js";
 import { catalogEntries, datasets, ingestJobs, ResourceClient } from "./client.js";
 import { DatasetReconciler } from "./dataset/reconciler.js";
+import { secretReader } from "./ingestjob/credentials.js";
 import { IngestJobReconciler } from "./ingestjob/reconciler.js";
 import { LocalIngestRunner, type BatchReport, type BatchRequest } from "./ingestjob/runner.js";
 import { InProcessEventBus, type EventBus } from "./platform-events.js";
 import { Controller, EventRecorder, Informer, Manager, objectKey, type Logger, type Runnable } from "./runtime/index.js";
 import type { StorageRoots } from "./storage.js";
+import { withSharedConnections } from "./runtime/kubeconfig.js";
 
 export interface OperatorOptions {
   readonly kubeConfig: KubeConfig;
@@ -51,7 +53,9 @@ function informerFor<T extends IngestJob | Dataset | CatalogEntry>(kubeConfig: K
 }
 
 export function createOperator(options: OperatorOptions): Operator {
-  const { kubeConfig, log } = options;
+  const { log } = options;
+  // Every API client of this operator shares one connection pool (see runtime/kubeconfig.ts).
+  const kubeConfig = withSharedConnections(options.kubeConfig);
   const bus = options.bus ?? new InProcessEventBus();
   const manager = new Manager({
     kubeConfig,
@@ -95,7 +99,7 @@ export function createOperator(options: OperatorOptions): Operator {
     },
   });
 
-  ingestController = controller("ingestjob", new IngestJobReconciler({ ...clients, runner, recorder, roots: options.roots }));
+  ingestController = controller("ingestjob", new IngestJobReconciler({ ...clients, runner, recorder, roots: options.roots, secrets: secretReader(kubeConfig) }));
   ingestController.watches(jobInformer);
   // A Dataset appearing or changing wakes the jobs that write into it.
   ingestController.watches(datasetInformer, (dataset) =>
@@ -116,5 +120,16 @@ export function createOperator(options: OperatorOptions): Operator {
     start: (signal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => void runner.drain().then(resolve), { once: true })),
   };
   manager.addRunnable(drain);
-  return { manager, bus, runner, start: (signal) => manager.start(signal) };
+  return {
+    manager,
+    bus,
+    runner,
+    start: async (signal) => {
+      try {
+        await manager.start(signal);
+      } finally {
+        await kubeConfig.closeConnections();
+      }
+    },
+  };
 }

@@ -4,8 +4,8 @@
 // our progress; the job pod never restarts by itself (restartPolicy Never): retries are ours.
 import { KubernetesObjectApi, type KubeConfig } from "@kubernetes/client-node";
 import type { IngestJob } from "../../crds/index.js";
-import { TASK_CONTRACT, type ExecutionOutcome, type IngestTask, type TaskResult, type WritableStore } from "../../dataplane/index.js";
-import type { StoreKey } from "../../dataplane/index.js";
+import type { ExecutionOutcome, IngestTask, StoreKey, TaskResult, WritableStore } from "../../dataplane/index.js";
+import { TASK_CONTRACT } from "../dataplane.js";
 
 export const daskApiVersion = "kubernetes.dask.org/v1";
 export type DaskJobStatus = "JobCreated" | "ClusterCreated" | "Running" | "Successful" | "Failed";
@@ -25,10 +25,37 @@ interface Container {
   name: string;
   image: string;
   args: string[];
-  env?: { name: string; value: string }[];
+  env?: EnvVar[];
   ports?: { name: string; containerPort: number; protocol: "TCP" }[];
   resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
   securityContext: Record<string, unknown>;
+}
+
+/** A core/v1 EnvVar: a value, or a reference (valueFrom) for anything secret. */
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: { name: string; key: string } };
+}
+
+/**
+ * How the source is read, for pods that read it: region and endpoint as values, and the credentials
+ * of `spec.source.credentials.secretRef` as secretKeyRef references to the IngestJob's Secret, so
+ * the keys never appear in the DaskJob. DMAC_SOURCE_* rather than AWS_*: the pods' AWS chain is the
+ * store's identity and must not be replaced by the source's.
+ */
+export function sourceEnv(job: IngestJob): EnvVar[] {
+  const { region, endpoint, credentials } = job.spec.source;
+  return [
+    ...(region ? [{ name: "DMAC_SOURCE_AWS_REGION", value: region }] : []),
+    ...(endpoint ? [{ name: "DMAC_SOURCE_S3_ENDPOINT", value: endpoint }] : []),
+    ...(credentials.anonymous || !credentials.secretRef
+      ? [{ name: "DMAC_SOURCE_ANONYMOUS", value: "true" }]
+      : [
+          { name: "DMAC_SOURCE_AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: credentials.secretRef.name, key: credentials.secretRef.accessKeyIdKey } } },
+          { name: "DMAC_SOURCE_AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: credentials.secretRef.name, key: credentials.secretRef.secretAccessKeyKey } } },
+        ]),
+  ];
 }
 
 interface PodSpec {
@@ -81,7 +108,7 @@ export function buildDaskJob({ job, name, tasksUrl, resultsUrl }: DaskJobInput):
             name: "job",
             image: dask.image,
             args: ["python", "-m", "ingest_worker", "--tasks", tasksUrl, "--results", resultsUrl],
-            env: [{ name: "DMAC_TASK_CONTRACT", value: TASK_CONTRACT }],
+            env: [{ name: "DMAC_TASK_CONTRACT", value: TASK_CONTRACT }, ...sourceEnv(job)],
             resources: resources(scheduler),
             securityContext: restrictedContainer,
           }],
@@ -103,7 +130,7 @@ export function buildDaskJob({ job, name, tasksUrl, resultsUrl }: DaskJobInput):
               automountServiceAccountToken: false,
               securityContext: restrictedPod,
               ...daskNodes,
-              containers: [{ name: "worker", image: dask.image, args: ["dask-worker", "--name", "$(DASK_WORKER_NAME)", "--nthreads", "1", "--dashboard-address", "8788"], ports: [{ name: "http-dashboard", containerPort: 8788, protocol: "TCP" }], resources: resources(worker), securityContext: restrictedContainer }],
+              containers: [{ name: "worker", image: dask.image, args: ["dask-worker", "--name", "$(DASK_WORKER_NAME)", "--nthreads", "1", "--dashboard-address", "8788"], env: sourceEnv(job), ports: [{ name: "http-dashboard", containerPort: 8788, protocol: "TCP" }], resources: resources(worker), securityContext: restrictedContainer }],
             },
           },
         },

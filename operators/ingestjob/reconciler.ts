@@ -1,17 +1,17 @@
 // IngestJob reconciler: expands the source into work items, hands runnable items to the executor,
 // and reports counts, recent failures and conditions (Ready, Progressing, Degraded) in status.
 // Per-item state lives in a ledger beside the data; status only summarises it.
-import { S3Client } from "@aws-sdk/client-s3";
 import { CronExpressionParser } from "cron-parser";
 import type { Dataset, IngestJob, IngestJobStatus } from "../../crds/index.js";
-import { openWritableStore } from "../../dataplane/index.js";
+import { openWritableStore } from "../dataplane.js";
 import type { ResourceClient } from "../client.js";
 import { sameStatus } from "../status.js";
 import { setCondition, type EventRecorder, type Reconciler, type Request, type Result } from "../runtime/index.js";
 import { storeLocation, StorageError, type StorageRoots } from "../storage.js";
 import { countItems, mergeItems, readLedger, recentFailures, runnableItems, writeLedger, ledgerKey } from "./ledger.js";
 import type { LocalIngestRunner } from "./runner.js";
-import { listSourceItems, SourceError, type SourceContext } from "./source.js";
+import { CredentialsError, sourceCredentials, sourceS3Client, type S3Credentials, type SecretReader } from "./credentials.js";
+import { listSourceItems, readsS3, SourceError } from "./source.js";
 
 export interface IngestJobReconcilerDeps {
   readonly ingestJobs: ResourceClient<IngestJob>;
@@ -25,7 +25,8 @@ export interface IngestJobReconcilerDeps {
    * across batches could refuse good data. Status is updated between batches.
    */
   readonly batchSize?: number;
-  readonly s3?: SourceContext["s3"];
+  /** Reads the Secret named by spec.source.credentials.secretRef (get on secrets in the job's namespace). */
+  readonly secrets: SecretReader;
   readonly now?: () => Date;
 }
 
@@ -90,13 +91,35 @@ export class IngestJobReconciler implements Reconciler {
     const store = await openWritableStore(location);
     let ledger = await readLedger(store, namespace, name);
 
+    // S3 credentials are read on every reconcile (a rotated Secret takes effect at once) and only
+    // when the source is on S3. The Secret is not watched (the operator may only get it), so a
+    // missing one is looked for again after a minute.
+    let credentials: S3Credentials | undefined;
+    if (readsS3(job.spec.source)) {
+      try {
+        credentials = await sourceCredentials(job.spec.source, namespace, this.deps.secrets);
+      } catch (error) {
+        if (!(error instanceof CredentialsError)) throw error;
+        if (job.status?.conditions?.find((c) => c.type === "Degraded")?.message !== error.message) await recorder.record(job, "Warning", "CredentialsUnavailable", error.message);
+        await this.writeStatus(job, { phase: job.status?.phase ?? "Pending" }, [
+          { type: "Ready", status: "False", reason: "CredentialsUnavailable", message: error.message },
+          { type: "Progressing", status: "False", reason: "CredentialsUnavailable", message: error.message },
+          { type: "Degraded", status: "True", reason: "CredentialsUnavailable", message: error.message },
+        ]);
+        return { requeueAfterMs: 60_000 };
+      }
+    }
+
     const now = this.now();
     const last = this.listed.get(key);
     const scheduleDue = job.spec.schedule && job.status?.lastScheduleTime ? nextRun(job.spec.schedule, new Date(job.status.lastScheduleTime)) <= now : false;
     let listedNow = false;
     if (!job.spec.suspend && (!last || last.generation !== generation || scheduleDue)) {
+      // Made only if the source needs S3; destroyed after the listing so its sockets close.
+      const clients: ReturnType<typeof sourceS3Client>[] = [];
+      const s3 = () => clients[0] ?? (clients[0] = sourceS3Client(job.spec.source, credentials));
       try {
-        const items = await listSourceItems(job.spec.source, { inputRoot: this.deps.roots.inputRoot, s3: this.deps.s3 ?? defaultS3 });
+        const items = await listSourceItems(job.spec.source, { inputRoot: this.deps.roots.inputRoot, s3 });
         const before = Object.keys(ledger.items).length;
         ledger = mergeItems(ledger, items, now);
         const added = Object.keys(ledger.items).length - before;
@@ -115,13 +138,15 @@ export class IngestJobReconciler implements Reconciler {
           { type: "Degraded", status: "True", reason: "SourceUnavailable", message: error.message },
         ]);
         throw error;
+      } finally {
+        for (const client of clients) client.destroy();
       }
     }
 
     const runnable = runnableItems(ledger, job.spec.retryLimit);
     if (!job.spec.suspend && !batchRunning && !runner.isRunning(key) && runnable.length > 0) {
       const batch = runnable.slice(0, this.deps.batchSize ?? 500).map((id) => ({ id, url: ledger.items[id]?.url ?? "" }));
-      if (runner.submit({ jobKey: key, job, dataset, storeLocation: location, items: batch })) {
+      if (runner.submit({ jobKey: key, job, dataset, storeLocation: location, items: batch, ...(credentials ? { credentials } : {}) })) {
         if (!job.status?.startTime) await recorder.record(job, "Normal", "Started", `ingesting ${runnable.length} file(s) into Dataset ${dataset.metadata.name} on the ${job.spec.executor.type} executor`);
       }
     }
@@ -172,10 +197,4 @@ export class IngestJobReconciler implements Reconciler {
     if (sameStatus(job.status, next)) return;
     await this.deps.ingestJobs.patchStatus(job.metadata.namespace ?? "default", job.metadata.name, next);
   }
-}
-
-function defaultS3(source: IngestJob["spec"]["source"]): S3Client {
-  // Anonymous reads of public NOAA NODD buckets; Secret-based credentials are resolved by the
-  // operator before this point (see docs/operators.md).
-  return new S3Client({ region: source.region ?? "us-east-1", ...(source.endpoint ? { endpoint: source.endpoint, forcePathStyle: true } : {}), ...(source.credentials.anonymous ? { signer: { sign: async (request) => request } } : {}) });
 }

@@ -4,12 +4,14 @@
 // most the batch in flight: its items stay "running" in the ledger and run again, and the store's
 // own ledger makes re-ingesting a committed time step a no-op.
 import type { KubeConfig } from "@kubernetes/client-node";
-import { ingest, openWritableStore, resolveInputs, type IngestProgress, type IngestReport, type WritableStore } from "../../dataplane/index.js";
+import type { IngestProgress, IngestReport, WritableStore } from "../../dataplane/index.js";
+import { loadIngest, openWritableStore } from "../dataplane.js";
 import { daskExecutor, type DaskJobStatus } from "./daskjob.js";
 import type { CfContext } from "../../dataplane/qc/index.js";
 import type { Dataset, IngestJob } from "../../crds/index.js";
 import type { Logger } from "../runtime/index.js";
-import { localPath } from "./source.js";
+import { sourceS3Client, type S3Credentials } from "./credentials.js";
+import { fetchS3Objects, localPath, type FetchedObjects } from "./source.js";
 import { markOutcome, markRunning, readLedger, runnableItems, writeLedger } from "./ledger.js";
 
 export interface BatchItem {
@@ -24,6 +26,8 @@ export interface BatchRequest {
   /** Local path or s3:// URL of the Dataset's store. */
   readonly storeLocation: string;
   readonly items: readonly BatchItem[];
+  /** The source's S3 credentials from its Secret, resolved by the reconciler; absent when anonymous. */
+  readonly credentials?: S3Credentials;
 }
 
 export interface RunnerOptions {
@@ -113,6 +117,15 @@ export class LocalIngestRunner {
     });
   }
 
+  private async fetchS3(request: BatchRequest, urls: readonly string[]): Promise<FetchedObjects> {
+    const client = sourceS3Client(request.job.spec.source, request.credentials);
+    try {
+      return await fetchS3Objects(urls, client);
+    } finally {
+      client.destroy();
+    }
+  }
+
   private async run(request: BatchRequest): Promise<void> {
     const { job, dataset, storeLocation } = request;
     const namespace = job.metadata.namespace ?? "default";
@@ -137,7 +150,15 @@ export class LocalIngestRunner {
     let report: IngestReport | undefined;
     const pathToItem = new Map<string, BatchItem>();
     const remote = items.filter((i) => !i.url.startsWith("file://"));
-    const resolved = remote.length > 0 ? await resolveInputs(remote.map((i) => i.url)) : undefined;
+    const { ingest, resolveInputs } = await loadIngest();
+    // s3:// objects are fetched with the source's own client (its region, endpoint and the
+    // credentials from its Secret); https:// ones by the data plane.
+    const s3Urls = remote.filter((i) => i.url.startsWith("s3://")).map((i) => i.url);
+    const httpUrls = remote.filter((i) => !i.url.startsWith("s3://")).map((i) => i.url);
+    const resolved = httpUrls.length > 0 ? await resolveInputs(httpUrls) : undefined;
+    const fetched = s3Urls.length > 0 ? await this.fetchS3(request, s3Urls) : undefined;
+    const origins = [...(resolved?.origins ?? []), ...(fetched?.files ?? [])];
+    const fetchFailures = [...(resolved?.failures ?? []).map((f) => ({ url: f.input, reason: f.reason })), ...(fetched?.failures ?? [])];
     try {
       for (const item of items) {
         if (item.url.startsWith("file://")) {
@@ -149,12 +170,12 @@ export class LocalIngestRunner {
           }
         }
       }
-      for (const [path, origin] of resolved?.origins ?? []) {
+      for (const [path, origin] of origins) {
         const item = remote.find((i) => i.url === origin);
         if (item) pathToItem.set(path, item);
       }
-      for (const failure of resolved?.failures ?? []) {
-        const item = remote.find((i) => i.url === failure.input);
+      for (const failure of fetchFailures) {
+        const item = remote.find((i) => i.url === failure.url);
         if (!item) continue;
         ledger = markOutcome(ledger, item.id, { ok: false, reason: "FetchFailed", message: failure.reason }, new Date());
         failed.push({ url: item.url, reason: "FetchFailed", message: failure.reason });
@@ -215,6 +236,7 @@ export class LocalIngestRunner {
       }
     } finally {
       await resolved?.cleanup();
+      await fetched?.cleanup();
     }
     await writeLedger(store, namespace, name, ledger);
     this.options.onBatchDone(request, { succeeded, failed, timeSteps: report?.timeSteps ?? 0, bytesWritten: report?.bytesWritten ?? 0 });

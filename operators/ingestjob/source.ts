@@ -1,10 +1,14 @@
 // Expands an IngestJob's source into work items, one per file, each with a stable identity.
 // An item's id is a hash of its URL and its content identity (ETag, size, mtime), so a file that is
 // already ingested is recognised and skipped, and a file rewritten in place becomes a new item.
-import { HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
-import { readdir, stat } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
+import { createWriteStream } from "node:fs";
+import { mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { IngestJobSpec } from "../../crds/index.js";
 
 export interface WorkItem {
@@ -19,8 +23,8 @@ export interface WorkItem {
 export interface SourceContext {
   /** file:// URLs resolve under this directory and may not leave it. */
   readonly inputRoot: string;
-  /** Builds S3 clients (credentials from the IngestJob's Secret, endpoint, region). */
-  readonly s3: (source: IngestJobSpec["source"]) => S3Client;
+  /** The S3 client for an s3:// source (its region, endpoint and credentials). */
+  readonly s3: () => S3Client;
   readonly fetch?: typeof fetch;
 }
 
@@ -80,14 +84,36 @@ function bucketAndKey(url: string): { bucket: string; key: string } {
   return { bucket: parsed.hostname, key: decodeURIComponent(parsed.pathname.replace(/^\//, "")) };
 }
 
-async function listS3(source: IngestJobSpec["source"], prefix: NonNullable<IngestJobSpec["source"]["prefix"]>, context: SourceContext): Promise<WorkItem[]> {
-  const client = context.s3(source);
+/**
+ * What an S3 error says, for status and Events: the service's error code (InvalidAccessKeyId,
+ * SignatureDoesNotMatch, AccessDenied, NoSuchBucket, ...) and HTTP status. HEAD answers carry no
+ * body, so for them the status is all there is.
+ */
+export function describeS3Error(error: unknown): string {
+  const e = error as { name?: string; message?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  const code = e.Code ?? e.name ?? "Error";
+  const message = e.message && e.message !== "UnknownError" && e.message !== code ? `: ${e.message}` : "";
+  const hint = status === 403 ? " (check the credentials in spec.source.credentials.secretRef)" : "";
+  return `${status ? `${status} ` : ""}${code}${message}${hint}`;
+}
+
+async function s3Call<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new SourceError(`${what}: S3 answered ${describeS3Error(error)}`, { cause: error });
+  }
+}
+
+async function listS3(prefix: NonNullable<IngestJobSpec["source"]["prefix"]>, context: SourceContext): Promise<WorkItem[]> {
+  const client = context.s3();
   const { bucket, key: keyPrefix } = bucketAndKey(prefix.url);
   const pattern = keyRegex(prefix.keyPattern, "spec.source.prefix.keyPattern");
   const items: WorkItem[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: keyPrefix, ContinuationToken: token, ...(prefix.recursive ? {} : { Delimiter: "/" }) }));
+    const page = await s3Call(`listing ${prefix.url}`, () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: keyPrefix, ContinuationToken: token, ...(prefix.recursive ? {} : { Delimiter: "/" }) })));
     for (const object of page.Contents ?? []) {
       if (!object.Key) continue;
       const relativeKey = object.Key.slice(keyPrefix.length).replace(/^\//, "");
@@ -99,7 +125,7 @@ async function listS3(source: IngestJobSpec["source"], prefix: NonNullable<Inges
   return items;
 }
 
-async function describeUrl(url: string, source: IngestJobSpec["source"], context: SourceContext): Promise<WorkItem> {
+async function describeUrl(url: string, context: SourceContext): Promise<WorkItem> {
   const scheme = new URL(url).protocol;
   if (scheme === "file:") {
     const info = await stat(localPath(url, context.inputRoot)).catch((error: NodeJS.ErrnoException) => {
@@ -109,7 +135,7 @@ async function describeUrl(url: string, source: IngestJobSpec["source"], context
   }
   if (scheme === "s3:") {
     const { bucket, key } = bucketAndKey(url);
-    const head = await context.s3(source).send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const head = await s3Call(url, () => context.s3().send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
     return item(url, { etag: head.ETag?.replaceAll('"', ""), size: head.ContentLength ?? 0, mtime: head.LastModified?.toISOString() });
   }
   const response = await (context.fetch ?? fetch)(url, { method: "HEAD" });
@@ -122,9 +148,45 @@ async function describeUrl(url: string, source: IngestJobSpec["source"], context
 export async function listSourceItems(source: IngestJobSpec["source"], context: SourceContext): Promise<WorkItem[]> {
   let items: WorkItem[];
   if (source.prefix) {
-    items = source.prefix.url.startsWith("s3://") ? await listS3(source, source.prefix, context) : await listLocal(source.prefix, context);
+    items = source.prefix.url.startsWith("s3://") ? await listS3(source.prefix, context) : await listLocal(source.prefix, context);
   } else {
-    items = await Promise.all((source.urls ?? []).map((url) => describeUrl(url, source, context)));
+    items = await Promise.all((source.urls ?? []).map((url) => describeUrl(url, context)));
   }
   return items.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+}
+
+/** True when reading the source needs S3 (and so its credentials). */
+export function readsS3(source: IngestJobSpec["source"]): boolean {
+  return source.prefix ? source.prefix.url.startsWith("s3://") : (source.urls ?? []).some((url) => url.startsWith("s3://"));
+}
+
+export interface FetchedObjects {
+  /** Local path -> the s3:// URL it came from. */
+  readonly files: Map<string, string>;
+  readonly failures: { url: string; reason: string }[];
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Streams s3:// objects to a temporary directory with the source's own client (its credentials,
+ * region and endpoint), keeping each key's path (it carries the model cycle). Objects are written
+ * as they arrive, never held whole in memory.
+ */
+export async function fetchS3Objects(urls: readonly string[], client: S3Client): Promise<FetchedObjects> {
+  const dir = await mkdtemp(join(tmpdir(), "dmac-source-"));
+  const files = new Map<string, string>();
+  const failures: FetchedObjects["failures"] = [];
+  for (const url of urls) {
+    const { bucket, key } = bucketAndKey(url);
+    const path = join(dir, bucket, ...key.split("/").filter((part) => part !== "" && part !== ".." && part !== "."));
+    try {
+      const response = await s3Call(url, () => client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+      await mkdir(dirname(path), { recursive: true });
+      await pipeline(response.Body as Readable, createWriteStream(path));
+      files.set(path, url);
+    } catch (error) {
+      failures.push({ url, reason: (error as Error).message });
+    }
+  }
+  return { files, failures, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
