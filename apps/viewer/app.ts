@@ -51,12 +51,31 @@ function upstreamBase(url: string, flag: string): string {
   return parsed.href.replace(/\/+$/, "");
 }
 
+/**
+ * Whether a raw request path could leave the upstream's base path once the upstream (or fetch
+ * itself) resolves it. Segments are judged decoded, because the WHATWG URL parser that fetch uses
+ * treats ".%2e", "%2e." and "%2e" as dot segments, and a server decoding %2f or %5c would see a
+ * separator; control characters (%00) are refused as no Zarr key or EDR path contains them.
+ */
+function unsafePath(path: string): boolean {
+  if (path.includes("\\")) return true;
+  return path.split("/").some((segment) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return true;
+    }
+    return decoded === "." || decoded === ".." || /[/\\\u0000-\u001f\u007f]/.test(decoded);
+  });
+}
+
 /** Forwards a GET to `base` + the rest of the path after `prefix`, query included. */
 async function forward(base: string, prefix: string, name: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const rest = request.url.slice(prefix.length);
   const path = rest.split("?")[0] ?? "";
-  if (path.split("/").some((s) => s === ".." || s === "." || /%2e%2e|%2f|%5c/i.test(s)) || path.includes("\\")) {
-    return reply.code(400).send({ code: "InvalidPath", description: `path ${JSON.stringify(path.slice(0, 120))}: dot segments and encoded separators are not forwarded` });
+  if (unsafePath(path)) {
+    return reply.code(400).send({ code: "InvalidPath", description: `path ${JSON.stringify(path.slice(0, 120))}: dot segments, encoded separators and control characters are not forwarded` });
   }
   const headers: Record<string, string> = {};
   for (const h of ["accept", "range", "if-none-match"]) {

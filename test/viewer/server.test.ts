@@ -1,7 +1,7 @@
 // The viewer's server: the page and bundle with a same-origin-only Content-Security-Policy, the
 // bundle's ETag, the data-API proxy (forwarded verbatim, dot segments refused, an unreachable
 // upstream named in a 502), the optional catalog proxy, and `dmac serve viewer`.
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { buildViewer } from "../../apps/viewer/index.js";
@@ -89,6 +89,33 @@ describe("viewer server", () => {
       expect(res.json().description).toMatch(/^path /);
     }
     expect(seen.length).toBe(before);
+  });
+
+  it("refuses, over a real socket, every spelling of a dot segment fetch would resolve out of the upstream's base path", async () => {
+    // inject() normalises URLs, so the raw paths are sent over HTTP exactly as written.
+    const based = await buildViewer({ dataApiUrl: `${upstreamUrl}/api` });
+    const url = await based.listen({ port: 0, host: "127.0.0.1" });
+    const status = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${url}${path}`, { path }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    try {
+      const before = seen.length;
+      for (const path of ["/data/datasets/.%2e/secret", "/data/a/%2E./b", "/data/datasets/%2e/x", "/data/%2e%2E/x", "/data/a%2fb", "/data/a%00b", "/data/a%zzb"]) {
+        expect(await status(path), path).toBe(400);
+      }
+      expect(seen.slice(before)).toEqual([]);
+      // A dot inside a name is an ordinary character and is forwarded under the base path.
+      expect(await status("/data/datasets/a/zarr/.zmetadata")).toBe(404);
+      expect(seen.slice(before)).toEqual(["/api/datasets/a/zarr/.zmetadata"]);
+    } finally {
+      await based.close();
+    }
   });
 
   it("names the data API when it does not answer; /catalog/ is a 404 without --catalog-api", async () => {
