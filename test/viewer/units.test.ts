@@ -211,7 +211,9 @@ describe("time series", () => {
     const svg = seriesSvg(parseSeries(doc, "temp"), 360, 220, "a <b> & c");
     expect(svg.match(/<circle class="series-point"/g)).toHaveLength(2);
     expect(svg).toContain('data-v="16.25"');
-    expect(svg).toContain("a &#60;b&#62; &#38; c [Celsius]");
+    expect(svg).toContain(">a &#60;b&#62; &#38; c [Celsius]</tspan>");
+    // The position has its own line, so a long name does not push it past the plot's edge.
+    expect(svg).toMatch(/<tspan x="4" y="25">at 76\.4000°W 37\.1000°N, z -0\.5<\/tspan>/);
     const d = /class="series-line" d="([^"]+)"/.exec(svg)?.[1] ?? "";
     expect(d.match(/M/g)).toHaveLength(2);
     expect(seriesSvg({ parameter: "x", lon: 0, lat: 0, times: [0], values: [null] })).toContain("no data at this point");

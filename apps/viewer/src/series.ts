@@ -23,8 +23,12 @@ export function seriesSvg(series: Series, width = 360, height = 220, label = ser
   const w = width - pad.left - pad.right;
   const h = height - pad.top - pad.bottom;
   const finite = series.values.flatMap((v, i) => (v === null ? [] : [{ t: series.times[i] ?? NaN, v }]));
-  const title = `${esc(label)}${series.units !== undefined ? ` [${esc(series.units)}]` : ""} at ${esc(formatLonLat(series.lon, series.lat, 1000))}${series.z !== undefined ? `, z ${esc(fmt(series.z))}` : ""}`;
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" class="series-plot" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`, `<text class="series-title" x="${pad.left}" y="16">${title}</text>`];
+  const what = `${esc(label)}${series.units !== undefined ? ` [${esc(series.units)}]` : ""}`;
+  const where = `at ${esc(formatLonLat(series.lon, series.lat, 1000))}${series.z !== undefined ? `, z ${esc(fmt(series.z))}` : ""}`;
+  // Two lines from the left edge: on one line, a long name with units and a position ran past the
+  // plot's right edge and the SVG cut it off.
+  const title = `<tspan x="4" y="12">${what}</tspan><tspan x="4" y="25">${where}</tspan>`;
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" class="series-plot" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`, `<text class="series-title">${title}</text>`];
   if (finite.length === 0) {
     parts.push(`<text class="series-empty" x="${pad.left}" y="${pad.top + h / 2}">no data at this point</text></svg>`);
     return parts.join("");
