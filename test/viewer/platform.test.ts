@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { startLocalPlatform, type LocalPlatform } from "../../apps/local-platform/index.js";
 import { createLogger } from "../../operators/runtime/index.js";
+import { until } from "../support/until.js";
 import { ARTIFACTS, launchBrowser, openViewer, viewerState } from "./harness.js";
 
 const repoRoot = join(import.meta.dirname, "../..");
@@ -26,13 +27,16 @@ describe("the viewer on the local platform", () => {
 
   it("draws every sample dataset the platform serves", async () => {
     platform = await startLocalPlatform({ dataDir: dir, portBase: 0, repoRoot, log: silent });
-    const deadline = Date.now() + 240_000;
-    let ids: string[] = [];
-    while (ids.length < 2) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the samples in the data API (have ${ids.join(", ") || "none"})`);
-      await new Promise((r) => setTimeout(r, 500));
-      ids = (await (await fetch(`${platform.viewerUrl}/data/datasets`)).json()) as string[];
-    }
+    const viewerUrl = platform.viewerUrl;
+    const ids = await until(
+      "both samples in the data API",
+      async () => {
+        const listed = (await (await fetch(`${viewerUrl}/data/datasets`)).json()) as string[];
+        return listed.length >= 2 && listed;
+      },
+      240_000,
+      { intervalMs: 500 },
+    );
     expect(ids.sort()).toEqual(["gcoos-ngofs2-nowcast", "maracoos-cbofs-best-forecast"]);
     browser = await launchBrowser();
     mkdirSync(ARTIFACTS, { recursive: true });
