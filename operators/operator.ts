@@ -11,7 +11,7 @@ import { secretReader } from "./ingestjob/credentials.js";
 import { IngestJobReconciler } from "./ingestjob/reconciler.js";
 import { LocalIngestRunner, type BatchReport, type BatchRequest } from "./ingestjob/runner.js";
 import { InProcessEventBus, type EventBus } from "./platform-events.js";
-import { Controller, EventRecorder, Informer, Manager, objectKey, type Logger, type Runnable } from "./runtime/index.js";
+import { Controller, EventRecorder, Informer, Manager, objectKey, specOrMetadataChanged, type Logger, type Runnable } from "./runtime/index.js";
 import type { StorageRoots } from "./storage.js";
 import { withSharedConnections } from "./runtime/kubeconfig.js";
 
@@ -100,17 +100,18 @@ export function createOperator(options: OperatorOptions): Operator {
   });
 
   ingestController = controller("ingestjob", new IngestJobReconciler({ ...clients, runner, recorder, roots: options.roots, secrets: secretReader(kubeConfig) }));
-  ingestController.watches(jobInformer);
+  // Own status writes wake nobody; batches, DaskJobs and schedules re-enqueue the job themselves.
+  ingestController.watches(jobInformer, undefined, specOrMetadataChanged);
   // A Dataset appearing or changing wakes the jobs that write into it.
   ingestController.watches(datasetInformer, (dataset) =>
     jobInformer.list().filter((job) => job.metadata.namespace === dataset.metadata.namespace && job.spec.datasetRef.name === dataset.metadata.name).map(objectKey));
 
   datasetController = controller("dataset", new DatasetReconciler({ ...clients, recorder, roots: options.roots, bus, ...(options.onStoreChanged ? { onStoreChanged: options.onStoreChanged } : {}) }));
-  datasetController.watches(datasetInformer);
+  datasetController.watches(datasetInformer, undefined, specOrMetadataChanged);
   datasetController.watches(entryInformer, (entry) => (entry.metadata.ownerReferences ?? []).filter((o) => o.kind === "Dataset").map((o) => `${entry.metadata.namespace}/${o.name}`));
 
   const entryController = controller("catalogentry", new CatalogEntryReconciler({ ...clients, catalog: options.catalog, recorder, roots: options.roots, bus, ...(options.catalogApiUrl ? { catalogApiUrl: options.catalogApiUrl } : {}) }));
-  entryController.watches(entryInformer);
+  entryController.watches(entryInformer, undefined, specOrMetadataChanged);
   entryController.watches(datasetInformer, (dataset) =>
     entryInformer.list().filter((entry) => entry.metadata.namespace === dataset.metadata.namespace && entry.spec.datasetRef.name === dataset.metadata.name).map(objectKey));
 

@@ -2,7 +2,7 @@
 // reconcile(request) method. Level-based: reconcilers receive a key, never the event, and read the
 // current state themselves.
 import { isTerminalError } from "./errors.js";
-import type { Informer } from "./informer.js";
+import type { Informer, InformerEvent } from "./informer.js";
 import type { Logger } from "./log.js";
 import type { OperatorMetrics } from "./metrics.js";
 import { objectKey, splitKey, type KubeObject, type Runnable } from "./types.js";
@@ -36,6 +36,23 @@ export interface ControllerOptions {
   readonly shutdownGraceMs?: number;
 }
 
+export type InformerPredicate<T> = (event: InformerEvent, object: T, previous?: T) => boolean;
+
+/**
+ * controller-runtime's GenerationChangedPredicate, with metadata: an update that changed only status
+ * (a reconciler's own status write, most often) wakes nobody. Adds, deletes, resyncs, spec changes
+ * (generation), deletion, finalizers, labels and annotations pass. Without a generation on both
+ * sides it cannot tell, so the event passes.
+ */
+export function specOrMetadataChanged<T extends KubeObject>(event: InformerEvent, object: T, previous?: T): boolean {
+  if (event !== "update" || !previous) return true;
+  const now = object.metadata;
+  const before = previous.metadata;
+  if (now.generation === undefined || before.generation === undefined) return true;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  return now.generation !== before.generation || now.deletionTimestamp !== before.deletionTimestamp || !same(now.finalizers, before.finalizers) || !same(now.labels, before.labels) || !same(now.annotations, before.annotations);
+}
+
 export class Controller implements Runnable {
   readonly name: string;
   private queue: WorkQueue<string> | undefined;
@@ -56,9 +73,13 @@ export class Controller implements Runnable {
     else this.pending.add(key);
   }
 
-  /** Reconcile objects of this informer; `map` turns an object into the keys to reconcile (owners). */
-  watches<T extends KubeObject>(informer: Informer<T>, map: (object: T) => string[] = (o) => [objectKey(o)]): void {
-    informer.on((_event, object) => {
+  /**
+   * Reconcile objects of this informer; `map` turns an object into the keys to reconcile (owners);
+   * `predicate` drops events that need no reconcile (see `specOrMetadataChanged`).
+   */
+  watches<T extends KubeObject>(informer: Informer<T>, map: (object: T) => string[] = (o) => [objectKey(o)], predicate?: InformerPredicate<T>): void {
+    informer.on((event, object, previous) => {
+      if (predicate && !predicate(event, object, previous)) return;
       for (const key of map(object)) this.enqueue(key);
     });
   }

@@ -1,5 +1,5 @@
 // The controller runtime: small parts with one start/stop shape, after controller-runtime.
-export { Controller, type Reconciler, type Request, type Result, type ControllerOptions } from "./controller.js";
+export { Controller, specOrMetadataChanged, type InformerPredicate, type Reconciler, type Request, type Result, type ControllerOptions } from "./controller.js";
 export { Informer, type InformerEvent, type InformerHandler, type InformerOptions } from "./informer.js";
 export { LeaderElector, type LeaderElectionOptions } from "./leader.js";
 export { Manager, shutdownSignal, type ManagerOptions } from "./manager.js";
