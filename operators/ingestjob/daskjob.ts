@@ -45,11 +45,14 @@ interface EnvVar {
  * store's identity and must not be replaced by the source's.
  */
 export function sourceEnv(job: IngestJob): EnvVar[] {
-  const { region, endpoint, credentials } = job.spec.source;
+  // An object built by hand (tests, tools) may carry no source; it gets no source settings then.
+  const { region, endpoint, credentials }: Partial<IngestJob["spec"]["source"]> = job.spec.source ?? {};
   return [
     ...(region ? [{ name: "DMAC_SOURCE_AWS_REGION", value: region }] : []),
     ...(endpoint ? [{ name: "DMAC_SOURCE_S3_ENDPOINT", value: endpoint }] : []),
-    ...(credentials.anonymous || !credentials.secretRef
+    ...(!credentials
+      ? []
+      : credentials.anonymous || !credentials.secretRef
       ? [{ name: "DMAC_SOURCE_ANONYMOUS", value: "true" }]
       : [
           { name: "DMAC_SOURCE_AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: credentials.secretRef.name, key: credentials.secretRef.accessKeyIdKey } } },
