@@ -28,7 +28,10 @@ export interface DatasetTemplate {
   attrs: Attributes;
 }
 
-/** Time dimension names of the model families NOAA runs, in the order we look for them. */
+/**
+ * Time dimension names of the model families NOAA runs, in the order we look for them: ROMS
+ * `ocean_time`, RTOFS (HYCOM) `MT`, then `time` for FVCOM and SELFE/SCHISM alike.
+ */
 const FAMILY_TIME_DIMS = ["ocean_time", "MT", "time"];
 
 export function guessConcatDim(src: SourceDataset): string {

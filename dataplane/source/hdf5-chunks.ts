@@ -187,10 +187,12 @@ export async function readChunk(
   let shuffled = false;
   for (let i = filters.length - 1; i >= 0; i--) {
     if (ref.filterMask & (1 << i)) continue;
-    // One output buffer of the known size: zlib's default 16 KB pieces cost a thread hop each.
+    // One output buffer a little larger than the known size: zlib's default 16 KB pieces cost a
+    // thread hop each, and an output that fills its buffer exactly makes node:zlib allocate a
+    // second one and go round the thread pool again to learn that the stream has ended.
     if (filters[i] === "deflate") {
       const compressed = bytes;
-      bytes = await inflateAsync(compressed, { chunkSize: Math.max(64 * 1024, expectedBytes) });
+      bytes = await inflateAsync(compressed, { chunkSize: Math.max(64 * 1024, expectedBytes + 64) });
       if (compressed === raw) bytePool.give(raw);
     } else if (keepShuffle && i === 0 && itemsize > 1) shuffled = true;
     else bytes = unshuffle(bytes, itemsize);
