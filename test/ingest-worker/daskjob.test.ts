@@ -10,18 +10,29 @@ import { ingest } from "../../dataplane/index.js";
 import type { IngestJob } from "../../crds/index.js";
 import { buildDaskJob } from "../../operators/ingestjob/daskjob.js";
 import { cycleAt, romsFile, tempDir } from "../dataplane/fixtures.js";
+import { until } from "../support/until.js";
 import { compareStores, daskPayloadExecutor, workerRoot } from "./harness.js";
 
 const tmp = tempDir("dmac-iw-daskjob-");
 const children: ChildProcess[] = [];
 let address = "";
 
-const ingestJob = {
+// A whole IngestJob, typed: a partial one cast to the type hid that buildDaskJob reads spec.source.
+const ingestJob: IngestJob = {
   apiVersion: "dmac.ioos.us/v1alpha1",
   kind: "IngestJob",
   metadata: { name: "cbofs", namespace: "maracoos", uid: "u-1" },
-  spec: { executor: { type: "dask", dask: { image: "ghcr.io/ioos/dmac-ingest-worker:0.1.0", workers: 1 } } },
-} as unknown as IngestJob;
+  spec: {
+    source: { prefix: { url: "s3://noaa-nos-ofs-pds/cbofs/netcdf/", keyPattern: "\\.nc$", recursive: true }, region: "us-east-1", credentials: { anonymous: true } },
+    format: "auto",
+    qualityControl: { enabled: false, onFailure: "flag", cfChecks: false },
+    datasetRef: { name: "cbofs" },
+    executor: { type: "dask", dask: { image: "ghcr.io/ioos/dmac-ingest-worker:0.1.0", workers: 1 } },
+    parallelism: 1,
+    retryLimit: 2,
+    suspend: false,
+  },
+};
 const daskJob = buildDaskJob({ job: ingestJob, name: "cbofs-test", tasksUrl: "TASKS", resultsUrl: "RESULTS" });
 
 const freePort = (): Promise<number> =>
@@ -34,27 +45,24 @@ const freePort = (): Promise<number> =>
     server.on("error", reject);
   });
 
-const listening = async (port: number, timeoutMs = 60_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, "127.0.0.1", () => {
-        s.end();
-        resolve(true);
-      });
-      s.on("error", () => resolve(false));
+const accepts = (port: number): Promise<boolean> =>
+  new Promise<boolean>((resolve) => {
+    const s = connect(port, "127.0.0.1", () => {
+      s.end();
+      resolve(true);
     });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`the dask scheduler did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
+    s.on("error", () => resolve(false));
+  });
+
+/** What a child process said on stderr, kept so a failure to start can be reported with it. */
+const stderrOf = new Map<ChildProcess, string>();
 
 /** Runs a container's args the way the image does: its first word is a program on PATH. */
 function start(args: string[], env: Record<string, string>): ChildProcess {
   const [program, ...rest] = args;
   const child = spawn(`/usr/bin/${program}`, rest, { env: { ...process.env, ...env, PYTHONPATH: workerRoot }, stdio: ["ignore", "ignore", "pipe"] });
-  child.stderr?.resume();
+  stderrOf.set(child, "");
+  child.stderr?.on("data", (d: Buffer) => stderrOf.set(child, `${stderrOf.get(child) ?? ""}${d.toString()}`.slice(-4000)));
   children.push(child);
   return child;
 }
@@ -64,8 +72,17 @@ beforeAll(async () => {
   address = `tcp://127.0.0.1:${port}`;
   const scheduler = daskJob.spec.cluster.spec.scheduler.spec.containers[0]!;
   // The port is the only change: 8786 may be taken on a shared machine.
-  start([...scheduler.args, "--host", "127.0.0.1", "--port", String(port)], {});
-  await listening(port);
+  const schedulerProcess = start([...scheduler.args, "--host", "127.0.0.1", "--port", String(port)], {});
+  await until(
+    `the dask scheduler listening on ${port}`,
+    async () => {
+      // A scheduler that died (the port taken meanwhile, say) fails now, with its own words.
+      if (schedulerProcess.exitCode !== null) throw new Error(`dask-scheduler exited with ${schedulerProcess.exitCode}:\n${stderrOf.get(schedulerProcess) ?? ""}`);
+      return accepts(port);
+    },
+    60_000,
+    { intervalMs: 200 },
+  );
   const worker = daskJob.spec.cluster.spec.worker.spec.containers[0]!;
   // Kubernetes expands $(DASK_WORKER_NAME) from the env dask-kubernetes gives the worker pod.
   start(worker.args.map((a) => a.replace("$(DASK_WORKER_NAME)", "worker-0")), { DASK_SCHEDULER_ADDRESS: address, DASK_WORKER_NAME: "worker-0" });
