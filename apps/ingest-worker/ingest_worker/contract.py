@@ -79,7 +79,12 @@ def _fail(path: str, message: str) -> None:
     raise ContractError(f"ingest task{path}: {message}")
 
 
-def _validate(value: Any, schema: dict, path: str) -> None:
+def _validate(value: Any, schema: dict, path: str) -> Any:
+    """Checks `value` and returns it with every integral float where an integer is due made an int.
+
+    JSON has one number type: 3.0 is the integer 3 to Ajv and to JavaScript, but to Python a float
+    that numpy shapes and slices refuse, so a task the local executor runs would fail here.
+    """
     if "type" in schema:
         types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
         if not any(_type_ok(value, t) for t in types):
@@ -106,24 +111,29 @@ def _validate(value: Any, schema: dict, path: str) -> None:
             for name in value:
                 if name not in props:
                     _fail(path, "must NOT have additional properties")
-        for name, sub in props.items():
-            if name in value:
-                _validate(value[name], sub, f"{path}/{name}")
+        return {name: _validate(item, props[name], f"{path}/{name}") if name in props else item for name, item in value.items()}
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
-        for i, item in enumerate(value):
-            _validate(item, schema["items"], f"{path}/{i}")
+        return [_validate(item, schema["items"], f"{path}/{i}") for i, item in enumerate(value)]
+    if isinstance(value, float) and ("enum" in schema or "const" in schema):
+        return next(e for e in schema.get("enum", [schema.get("const")]) if _json_equal(value, e))
+    types = schema.get("type")
+    if isinstance(value, float) and (types == "integer" or (isinstance(types, list) and "integer" in types and "number" not in types)) and value.is_integer():
+        return int(value)
+    return value
 
 
 _schema: dict | None = None
 
 
 def validate_task(doc: Any) -> dict:
-    """Checks one task document; raises ContractError naming the first offending field."""
+    """Checks one task document; raises ContractError naming the first offending field.
+
+    Returns a copy in which integers written as 3.0 are ints (see _validate).
+    """
     global _schema
     if _schema is None:
         _schema = load_schema()
-    _validate(doc, _schema, "")
-    return doc
+    return _validate(doc, _schema, "")
 
 
 def validate_task_list(doc: Any) -> list[list[dict]]:

@@ -10,7 +10,7 @@ import netCDF4
 import numcodecs
 import numpy as np
 
-from ingest_worker.contract import ContractError, validate_task_list
+from ingest_worker.contract import ContractError, validate_task, validate_task_list
 from ingest_worker.io import FileStore, local_path, open_store, read_url, write_url
 from ingest_worker.results import results_document
 from ingest_worker.run import ChunkWriter, TaskError, check_source, chunk_key, contiguous_runs, hdf5_end_of_file
@@ -158,6 +158,21 @@ class Documents(unittest.TestCase):
         with self.assertRaisesRegex(ContractError, "task id 'a' appears more than once"):
             validate_task_list({"contract": "dmac.ioos.us/ingest-task/v1", "chains": [[task], [task]]})
         self.assertEqual(validate_task_list({"contract": "dmac.ioos.us/ingest-task/v1", "chains": [[task]]}), [[task]])
+
+    def test_integers_written_as_floats_become_ints_and_numbers_stay(self):
+        # JSON writers may give 3.0 for 3; Ajv accepts it, and numpy slices and shapes need ints.
+        zarray = {"zarr_format": 2, "shape": [4.0, 5, 7], "chunks": [1.0, 5, 7], "dtype": "<f4", "compressor": None, "fill_value": 1.0, "order": "C", "filters": None, "dimension_separator": "."}
+        doc = {"contract": "dmac.ioos.us/ingest-task/v1", "id": "t", "source": {"url": "/a.nc"}, "target": {"store": "/x.zarr", "zarrFormat": 2.0},
+               "concatDim": "time", "steps": [{"source": 0.0, "target": 3.0}], "arrays": [{"variable": "v", "path": "v", "zarray": zarray}]}
+        task = validate_task(doc)
+        self.assertEqual([type(task["steps"][0][k]) for k in ("source", "target")], [int, int])
+        self.assertEqual([type(n) for n in task["arrays"][0]["zarray"]["shape"] + task["arrays"][0]["zarray"]["chunks"]], [int] * 6)
+        self.assertIs(type(task["target"]["zarrFormat"]), int)
+        self.assertIs(type(task["arrays"][0]["zarray"]["fill_value"]), float)
+        self.assertEqual(contiguous_runs(task["steps"], 4)[0].source, 0)
+        self.assertIs(type(doc["steps"][0]["source"]), float, "the caller's document is not changed")
+        with self.assertRaisesRegex(ContractError, "/steps/0/source: must be integer"):
+            validate_task({**doc, "steps": [{"source": 0.5, "target": 0}]})
 
     def test_results_document_keeps_only_the_contract_fields(self):
         doc = results_document([{"id": "a", "chunks": 1, "bytesWritten": 2, "bytesRead": 3, "extra": 4}], [{"id": "b", "error": "e", "ok": False}])
