@@ -351,6 +351,36 @@ describe("page behaviour", () => {
     await page.close();
   });
 
+  it("two quick clicks end with the second point's series, even when the first point's answer comes last", async () => {
+    const ref = await xarrayValues(stores.roms, "zeta", "lon_rho", "lat_rho");
+    const { page, problems } = await openViewer(browser, stack.viewer.url, { dataset: "cbofs", variable: "zeta", renderer: "2d" });
+    const lon = ref["lon_rho"]?.values as number[];
+    const lat = ref["lat_rho"]?.values as number[];
+    const zeta = ref["zeta"]?.values as number[];
+    // The first position query is held until the second point's series is on the page.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let queries = 0;
+    await page.route(/\/position\?/, async (route) => {
+      if (queries++ === 0) await held;
+      await route.continue();
+    });
+    await clickAt(page, ...(await pixelOf(page, lon[2] ?? NaN, lat[2] ?? NaN)));
+    await clickAt(page, ...(await pixelOf(page, lon[17] ?? NaN, lat[17] ?? NaN)));
+    const second = await seriesPoints(page);
+    second.forEach((p, t) => expect(p.v).toBeCloseTo(zeta[t * 35 + 17] as number, 5));
+    const late = page.waitForResponse(/\/position\?/);
+    release();
+    await (await late).finished();
+    // Two frames: the page has parsed the late answer and would have drawn it by then.
+    await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+    expect(queries).toBe(2);
+    const after = await seriesPoints(page);
+    after.forEach((p, t) => expect(p.v, `t=${t}`).toBeCloseTo(zeta[t * 35 + 17] as number, 5));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("lists every dataset, pans, zooms and reads out lon/lat under the pointer", async () => {
     const { page, problems } = await openViewer(browser, stack.viewer.url, { dataset: "cbofs", variable: "zeta", renderer: "2d" });
     expect(await page.$$eval("#dataset option", (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["big", "cbofs", "mesh", "ngofs2", "regular", "rtofs"]);

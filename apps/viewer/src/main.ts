@@ -78,6 +78,8 @@ const state = {
   renders: 0,
   /** Bumped by every selection change, so a slow load never overwrites a newer one. */
   generation: 0,
+  /** Bumped by every series request: two quick clicks must end with the second point's series. */
+  seriesRequest: 0,
 };
 
 function setStatus(text: string, kind: "loading" | "ready" | "error"): void {
@@ -344,6 +346,7 @@ async function plotSeries(lon: number, lat: number): Promise<void> {
   const loaded = state.loaded;
   const v = state.variable;
   if (loaded === undefined || v === undefined) return;
+  const request = ++state.seriesRequest;
   state.marker = [lon, lat];
   requestDraw();
   ui.series.innerHTML = `<p class="hint">loading the series at ${formatLonLat(lon, lat, state.view?.scale ?? 1)}...</p>`;
@@ -351,11 +354,12 @@ async function plotSeries(lon: number, lat: number): Promise<void> {
   try {
     const z = v.zDim !== undefined ? v.levels[state.levelIndex] : undefined;
     const s = await api.series(loaded.info.id, v.name, lon, lat, z);
-    if (state.variable !== v) return;
+    if (request !== state.seriesRequest || state.variable !== v) return;
     state.series = s;
     plotCurrent();
     ui.series.dataset.state = "ready";
   } catch (error) {
+    if (request !== state.seriesRequest) return;
     ui.series.textContent = describe(error);
     ui.series.dataset.state = "error";
   }
