@@ -2,28 +2,22 @@
 // references at the s3:// URLs given (never at the temporary downloads), writes the document and
 // the QC reports to S3, and the document equals the one built from the same files on disk
 // (which references.test.ts compares with xarray) but for the URLs.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildReferences } from "../../dataplane/index.js";
-import { startS3, type S3TestServer } from "./s3-server.js";
 import { cycleAt, romsFile, romsKey, tempDir, type CycleFile } from "./fixtures.js";
+import { s3TestEnv, useS3TestServer } from "../support/s3-env.js";
 
 const tmp = tempDir("dmac-refs-s3-");
 const bin = fileURLToPath(new URL("../../bin/dmac.js", import.meta.url));
-let s3: S3TestServer;
-beforeAll(async () => {
-  s3 = await startS3();
-});
-afterAll(async () => {
-  await s3.close();
-  tmp.cleanup();
-});
+const s3Server = useS3TestServer();
+afterAll(() => tmp.cleanup());
 
 function dmac(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, DMAC_FROM_SOURCE: "1", AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" };
+  const env = { ...process.env, DMAC_FROM_SOURCE: "1", ...s3TestEnv(s3Server().endpoint) };
   return new Promise((resolve) => {
     execFile(process.execPath, [bin, ...args], { env }, (err, stdout, stderr) => resolve({ code: err === null ? 0 : typeof err.code === "number" ? err.code : 1, stdout, stderr }));
   });
@@ -31,6 +25,7 @@ function dmac(args: string[]): Promise<{ code: number; stdout: string; stderr: s
 
 describe("references to s3:// sources, written to s3://", () => {
   it("point at the given URLs, hold the same chunks as local references, and put QC reports beside them", async () => {
+    const s3 = s3Server();
     const c00 = cycleAt("2023-10-22T00:00:00Z");
     const c01 = cycleAt("2023-10-22T01:00:00Z");
     const cycles: CycleFile[] = [{ cycle: c00, kind: "f", hour: 1 }, { cycle: c00, kind: "f", hour: 2 }, { cycle: c01, kind: "f", hour: 1 }, { cycle: c01, kind: "f", hour: 2 }];

@@ -2,29 +2,21 @@
 // task list from s3://, writes chunks with one PUT each and the results document back to s3://,
 // with the endpoint taken from AWS_ENDPOINT_URL_S3 as the TypeScript S3 store takes it. The store
 // equals the one the local executor writes to disk for the same files.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ingest } from "../../dataplane/index.js";
-import { startS3, type S3TestServer } from "../dataplane/s3-server.js";
 import { cycleAt, romsFile, tempDir } from "../dataplane/fixtures.js";
+import { useS3TestServer } from "../support/s3-env.js";
 import { compareStores, daskPayloadExecutor } from "./harness.js";
 
 const tmp = tempDir("dmac-iw-s3-");
-let s3: S3TestServer;
-const saved = { ...process.env };
-beforeAll(async () => {
-  s3 = await startS3();
-  Object.assign(process.env, { AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" });
-});
-afterAll(async () => {
-  process.env = saved;
-  await s3.close();
-  tmp.cleanup();
-});
+const s3Server = useS3TestServer({ setProcessEnv: true });
+afterAll(() => tmp.cleanup());
 
 describe("the Dask payload on S3", () => {
   it("reads tasks from s3://, writes chunks and results there, and equals the local executor's store", async () => {
+    const s3 = s3Server();
     const c = cycleAt("2023-10-22T00:00:00Z");
     const files = [1, 2, 3, 4].map((hour) => romsFile(join(tmp.path, "src"), { cycle: c, kind: "f", hour }));
     const options = { inputs: files, chunking: { ocean_time: 2 }, encoding: { codec: "blosc-lz4" as const } };
