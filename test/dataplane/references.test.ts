@@ -13,14 +13,13 @@ import { netcdf3Storage } from "../../dataplane/references/netcdf3-storage.js";
 import { compareWithXarray } from "./xarray.js";
 import { expectedBest } from "./expected.js";
 import { cycleAt, fvcomFile, fvcomTimes, romsFile, rtofsFile, rtofsValidTime, tempDir, validTime, type CycleFile } from "./fixtures.js";
+import { forecasts, nowcasts } from "../support/cycle-files.js";
 
 const tmp = tempDir("dmac-refs-");
 afterAll(() => tmp.cleanup());
 
 const c00 = cycleAt("2023-10-22T00:00:00Z");
 const c06 = cycleAt("2023-10-22T06:00:00Z");
-const fc = (cycle: Date, hours: number[]): CycleFile[] => hours.map((hour) => ({ cycle, kind: "f" as const, hour }));
-const nc = (cycle: Date, hours: number[]): CycleFile[] => hours.map((hour) => ({ cycle, kind: "n" as const, hour }));
 const FVCOM = { undecodable: ["Itime2"], drop: ["siglay", "siglev"] };
 const rewrite = fileURLToPath(new URL("./rewrite_nc.py", import.meta.url));
 
@@ -73,7 +72,7 @@ describe("ROMS (NetCDF-4: deflate + shuffle chunks, contiguous grids)", () => {
   });
 
   it("append: files in time order, a file on another grid refused by the grid check", async () => {
-    const files = fc(c00, [1, 2, 3, 4]).map((f) => romsFile(src, f));
+    const files = forecasts(c00, [1, 2, 3, 4]).map((f) => romsFile(src, f));
     const shifted = romsFile(join(src, "shifted"), { cycle: c00, kind: "f", hour: 5 }, { lonShift: 0.5 });
     const r = await references([files[2], files[0], shifted, files[3], files[1]] as string[], { inlineThreshold: 0 });
     expect(r.report.lengths).toEqual({ "": 4 });
@@ -88,8 +87,8 @@ describe("ROMS (NetCDF-4: deflate + shuffle chunks, contiguous grids)", () => {
   });
 
   it("model run: nowcast and forecast groups of one cycle; another cycle refused", async () => {
-    const now = nc(c06, [4, 5, 6]).map((f) => romsFile(src, f));
-    const fore = fc(c06, [1, 2, 3]).map((f) => romsFile(src, f));
+    const now = nowcasts(c06, [4, 5, 6]).map((f) => romsFile(src, f));
+    const fore = forecasts(c06, [1, 2, 3]).map((f) => romsFile(src, f));
     const other = romsFile(src, { cycle: c00, kind: "f", hour: 2 });
     const r = await references([...fore, other, ...now], { aggregation: { type: "model-run" }, inlineThreshold: 0 });
     expect(r.report.lengths).toEqual({ forecast: 3, nowcast: 3 });
@@ -101,7 +100,7 @@ describe("ROMS (NetCDF-4: deflate + shuffle chunks, contiguous grids)", () => {
   });
 
   it("best forecast: the smallest lead per valid time, nowcasts skipped", async () => {
-    const all = [...fc(c00, [1, 2, 3, 4, 5, 6, 7, 8]), ...fc(c06, [1, 2, 3, 4]), ...nc(c06, [5, 6])].map((f) => ({ f, path: romsFile(src, f), valid: validTime(f).getTime() }));
+    const all = [...forecasts(c00, [1, 2, 3, 4, 5, 6, 7, 8]), ...forecasts(c06, [1, 2, 3, 4]), ...nowcasts(c06, [5, 6])].map((f) => ({ f, path: romsFile(src, f), valid: validTime(f).getTime() }));
     const r = await references(all.map((x) => x.path), { aggregation: { type: "best-forecast" }, inlineThreshold: 0 });
     expect(r.report.lengths).toEqual({ "": 10 });
     // 06z f001/f002 supersede 00z f007/f008 (valid at the same times, shorter leads).
@@ -121,7 +120,7 @@ describe("ROMS (NetCDF-4: deflate + shuffle chunks, contiguous grids)", () => {
     // Two files of two steps in one chunk each: 00z f001-f002 and 01z f001-f002 (valid 01-03 h).
     const c01 = cycleAt("2023-10-22T01:00:00Z");
     const make = (cycle: Date): string => {
-      const parts = fc(cycle, [1, 2]).map((f) => romsFile(join(dir, "parts", cycle.toISOString().slice(11, 13)), f));
+      const parts = forecasts(cycle, [1, 2]).map((f) => romsFile(join(dir, "parts", cycle.toISOString().slice(11, 13)), f));
       const out = join(dir, `cbofs.20231022/nos.cbofs.fields.f001.20231022.t${cycle.toISOString().slice(11, 13)}z.nc`);
       execFileSync("mkdir", ["-p", join(dir, "cbofs.20231022")]);
       execFileSync("/usr/bin/python3", [rewrite, JSON.stringify({ sources: parts, out, concatDim: "ocean_time", timeChunk: 2 })]);
@@ -146,7 +145,7 @@ describe("ROMS (NetCDF-4: deflate + shuffle chunks, contiguous grids)", () => {
     const dir = join(src, "ragged");
     execFileSync("mkdir", ["-p", join(dir, "cbofs.20231022")]);
     const merged = (hours: number[]): string => {
-      const parts = fc(c00, hours).map((f) => romsFile(join(dir, "parts"), f));
+      const parts = forecasts(c00, hours).map((f) => romsFile(join(dir, "parts"), f));
       const out = join(dir, "cbofs.20231022", `nos.cbofs.fields.f${String(hours[0]).padStart(3, "0")}.20231022.t00z.nc`);
       execFileSync("/usr/bin/python3", [rewrite, JSON.stringify({ sources: parts, out, concatDim: "ocean_time", timeChunk: 2 })]);
       return out;
@@ -193,8 +192,8 @@ describe("FVCOM (NetCDF-3: big-endian, record variables strided)", () => {
   });
 
   it("append and best forecast equal xarray's combination", async () => {
-    const a = fc(c00, [1, 2, 3, 4, 5, 6, 7]).map((f) => ({ f, path: fvcomFile(src, f), valid: validTime(f).getTime() }));
-    const b = [...fc(c06, [1, 2, 3]), ...nc(c06, [6])].map((f) => ({ f, path: fvcomFile(src, f), valid: validTime(f).getTime() }));
+    const a = forecasts(c00, [1, 2, 3, 4, 5, 6, 7]).map((f) => ({ f, path: fvcomFile(src, f), valid: validTime(f).getTime() }));
+    const b = [...forecasts(c06, [1, 2, 3]), ...nowcasts(c06, [6])].map((f) => ({ f, path: fvcomFile(src, f), valid: validTime(f).getTime() }));
     const append = await references(a.map((x) => x.path), { inlineThreshold: 0 });
     expect((await compareWithXarray({ ...viaReferences(append.out), concatDim: "time", ...FVCOM, sources: a.map((x) => [x.path, 0]) })).detail).toBe("");
 
@@ -204,8 +203,8 @@ describe("FVCOM (NetCDF-3: big-endian, record variables strided)", () => {
   });
 
   it("model run", async () => {
-    const fore = fc(c06, [1, 2]).map((f) => fvcomFile(src, f));
-    const now = nc(c06, [5, 6]).map((f) => fvcomFile(src, f));
+    const fore = forecasts(c06, [1, 2]).map((f) => fvcomFile(src, f));
+    const now = nowcasts(c06, [5, 6]).map((f) => fvcomFile(src, f));
     const r = await references([...now, ...fore], { aggregation: { type: "model-run" } });
     expect(r.report.lengths).toEqual({ forecast: 2, nowcast: 2 });
     for (const [group, files] of [["forecast", fore], ["nowcast", now]] as const)
@@ -217,8 +216,8 @@ describe("FVCOM with its char Times variable (NetCDF-3 classic and NetCDF-4)", (
   for (const format of ["classic", "nc4"] as const) {
     it(`${format}: Times is inlined as |S1 and reads as the same strings; append and best forecast`, async () => {
       const src = join(tmp.path, `fvcom-times-${format}`);
-      const a = fc(c00, [1, 2, 3, 4]).map((f) => ({ f, path: fvcomFile(src, f, { times: true, format }), valid: validTime(f).getTime() }));
-      const b = fc(c06, [1, 2]).map((f) => ({ f, path: fvcomFile(src, f, { times: true, format }), valid: validTime(f).getTime() }));
+      const a = forecasts(c00, [1, 2, 3, 4]).map((f) => ({ f, path: fvcomFile(src, f, { times: true, format }), valid: validTime(f).getTime() }));
+      const b = forecasts(c06, [1, 2]).map((f) => ({ f, path: fvcomFile(src, f, { times: true, format }), valid: validTime(f).getTime() }));
       const append = await references(a.map((x) => x.path), { inlineThreshold: 0 });
       const doc = readDoc(append.out);
       expect(zarray(doc, "Times")).toMatchObject({ dtype: "|S1", shape: [4, 26], compressor: null });
@@ -239,7 +238,7 @@ describe("RTOFS (NetCDF-4: deflate without shuffle, MT)", () => {
   const d2 = cycleAt("2023-09-23T00:00:00Z");
 
   it("single file, append, best forecast and model run", async () => {
-    const files = [...fc(d1, [12, 24, 36]), ...fc(d2, [12, 24]), ...nc(d2, [0])].map((f) => ({ f, path: rtofsFile(src, f), valid: rtofsValidTime(f).getTime() }));
+    const files = [...forecasts(d1, [12, 24, 36]), ...forecasts(d2, [12, 24]), ...nowcasts(d2, [0])].map((f) => ({ f, path: rtofsFile(src, f), valid: rtofsValidTime(f).getTime() }));
     const one = await references([files[0]?.path as string], { inlineThreshold: 0 });
     expect(zarray(readDoc(one.out), "ssh")).toMatchObject({ compressor: { id: "zlib" }, filters: null, fill_value: expect.closeTo(1.267651e30, -25) });
     expect((await compareWithXarray({ ...viaReferences(one.out), concatDim: "MT", sources: [[files[0]?.path as string, 0]] })).detail).toBe("");

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { ingest, runLocal, type ExecutionOutcome, type IngestOptions, type IngestTask, type TaskResult } from "../../dataplane/index.js";
 import { outcomeFromResults } from "../../operators/ingestjob/daskjob.js";
 import { cycleAt, fvcomFile, romsFile, rtofsFile, tempDir, truncatedCopy, type CycleFile } from "../dataplane/fixtures.js";
+import { forecasts, nowcasts } from "../support/cycle-files.js";
 import { compareStores, daskPayloadExecutor } from "./harness.js";
 
 const tmp = tempDir("dmac-iw-");
@@ -16,8 +17,6 @@ afterAll(() => tmp.cleanup());
 
 const c00 = cycleAt("2023-10-22T00:00:00Z");
 const c06 = cycleAt("2023-10-22T06:00:00Z");
-const fc = (cycle: Date, hours: number[]): CycleFile[] => hours.map((hour) => ({ cycle, kind: "f" as const, hour }));
-const nc = (cycle: Date, hours: number[]): CycleFile[] => hours.map((hour) => ({ cycle, kind: "n" as const, hour }));
 
 type Runs = Array<Omit<IngestOptions, "store" | "executor" | "concurrency">>;
 
@@ -53,7 +52,7 @@ async function both(name: string, runs: Runs, before?: (chains: IngestTask[][]) 
 
 describe("the Dask payload and the local executor write equal stores", () => {
   it("ROMS (NetCDF-4) append over two runs, time chunks of 3 (chains, partial chunks merged), xi chunks of 4, zlib", async () => {
-    const files = fc(c00, [1, 2, 3, 4, 5, 6, 7]).map((f) => romsFile(join(tmp.path, "roms"), f));
+    const files = forecasts(c00, [1, 2, 3, 4, 5, 6, 7]).map((f) => romsFile(join(tmp.path, "roms"), f));
     const layout = { chunking: { ocean_time: 3, xi_rho: 4 }, encoding: { codec: "zlib" as const, level: 1 } };
     const r = await both("roms-append", [{ inputs: files.slice(0, 4), ...layout }, { inputs: files.slice(4), ...layout }]);
     expect(r.dask.map((x) => x.lengths[""])).toEqual([4, 7]);
@@ -73,7 +72,7 @@ describe("the Dask payload and the local executor write equal stores", () => {
   });
 
   it("ROMS model run (nowcast and forecast groups), uncompressed: chunk bytes are equal too", async () => {
-    const files = [...nc(c06, [4, 5, 6]), ...fc(c06, [1, 2, 3])].map((f) => romsFile(join(tmp.path, "roms"), f));
+    const files = [...nowcasts(c06, [4, 5, 6]), ...forecasts(c06, [1, 2, 3])].map((f) => romsFile(join(tmp.path, "roms"), f));
     const r = await both("roms-run", [{ inputs: files, aggregation: { type: "model-run" }, chunking: { ocean_time: 2 }, encoding: { codec: "none" } }]);
     expect(r.dask[0]?.lengths).toEqual({ forecast: 3, nowcast: 3 });
     const cmp = await compareStores(r.localStore, r.daskStore);
@@ -84,8 +83,8 @@ describe("the Dask payload and the local executor write equal stores", () => {
   });
 
   it("FVCOM (NetCDF-3 classic, big-endian) best forecast over two cycles, later forecasts replacing steps, zstd", async () => {
-    const a = fc(c00, [1, 2, 3, 4, 5, 6, 7]).map((f) => fvcomFile(join(tmp.path, "fvcom"), f));
-    const b = [...fc(c06, [1, 2, 3]), ...nc(c06, [6])].map((f) => fvcomFile(join(tmp.path, "fvcom"), f));
+    const a = forecasts(c00, [1, 2, 3, 4, 5, 6, 7]).map((f) => fvcomFile(join(tmp.path, "fvcom"), f));
+    const b = [...forecasts(c06, [1, 2, 3]), ...nowcasts(c06, [6])].map((f) => fvcomFile(join(tmp.path, "fvcom"), f));
     const opts = { aggregation: { type: "best-forecast" as const }, encoding: { codec: "zstd" as const } };
     const r = await both("fvcom-best", [{ inputs: a, ...opts }, { inputs: b, ...opts }]);
     expect(r.dask.map((x) => x.lengths[""])).toEqual([7, 9]);
@@ -98,7 +97,7 @@ describe("the Dask payload and the local executor write equal stores", () => {
   it("RTOFS best forecast with blosc-lz4, and a Zarr v3 store (c/ chunk keys) with gzip", async () => {
     const d1 = cycleAt("2023-09-22T00:00:00Z");
     const d2 = cycleAt("2023-09-23T00:00:00Z");
-    const files = [...fc(d1, [12, 24, 36]), ...fc(d2, [12, 24])].map((f) => rtofsFile(join(tmp.path, "rtofs"), f));
+    const files = [...forecasts(d1, [12, 24, 36]), ...forecasts(d2, [12, 24])].map((f) => rtofsFile(join(tmp.path, "rtofs"), f));
     const r = await both("rtofs-best", [{ inputs: files, aggregation: { type: "best-forecast" }, encoding: { codec: "blosc-lz4" }, chunking: { MT: 2 } }]);
     expect(r.dask[0]?.lengths[""]).toBe(4);
     const cmp = await compareStores(r.localStore, r.daskStore);
@@ -115,7 +114,7 @@ describe("the Dask payload and the local executor write equal stores", () => {
 
 describe("failures", () => {
   it("a truncated and a missing source fail with the file and the reason; the other tasks land, as with the local executor", async () => {
-    const files = fc(c00, [1, 2, 3, 4, 5]).map((f) => romsFile(join(tmp.path, "broken"), f));
+    const files = forecasts(c00, [1, 2, 3, 4, 5]).map((f) => romsFile(join(tmp.path, "broken"), f));
     const [, second, third] = files as [string, string, string];
     // Break two files after planning, as a source that changes under a running job would.
     const breakSources = (): (() => void) => {
@@ -155,7 +154,7 @@ describe("failures", () => {
     // Run 1 plans six steps in chunks of three; step 1's file vanishes, so only step 0 is committed
     // while steps 3-5 sit in chunk 1. Run 2 commits steps 1-3: its write covers chunk 1 up to the
     // new edge (4), which the local executor builds afresh (fill beyond the edge), not merged.
-    const files = fc(c00, [1, 2, 3, 4, 5, 6]).map((f) => romsFile(join(tmp.path, "edge"), f));
+    const files = forecasts(c00, [1, 2, 3, 4, 5, 6]).map((f) => romsFile(join(tmp.path, "edge"), f));
     const gone = files[1]!;
     let calls = 0;
     const breakFirstRun = (): (() => void) => {

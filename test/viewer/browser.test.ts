@@ -18,12 +18,12 @@ import { ingest } from "../../dataplane/index.js";
 import { colormapLut, colourOf, lutIndex, LUT_SIZE } from "../../apps/viewer/src/colormap.js";
 import { cycleAt, fvcomFile, romsFile, rtofsFile, tempDir } from "../dataplane/fixtures.js";
 import { makeRegularStore } from "../data-api/stores.js";
+import { forecasts } from "../support/cycle-files.js";
 import { ARTIFACTS, fieldDigest, fieldPixel, launchBrowser, makeCurvilinearStore, openViewer, pixelOf, startStack, viewerState, waitReady, type Stack } from "./harness.js";
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL(".", import.meta.url));
 const CYCLE = cycleAt("2023-10-22T00:00:00Z");
-const forecast = (hours: number[]) => hours.map((hour) => ({ cycle: CYCLE, kind: "f" as const, hour }));
 const VIRIDIS = colormapLut("viridis");
 
 type Dump = Record<string, { dims: string[]; shape: number[]; values: Array<number | null> }>;
@@ -43,9 +43,9 @@ beforeAll(async () => {
   const src = join(tmp.path, "src");
   for (const k of Object.keys(stores) as Array<keyof typeof stores>) stores[k] = join(tmp.path, `${k}.zarr`);
   const python = Promise.all([makeRegularStore(stores.regular), makeCurvilinearStore(stores.big, 2, 500, 500), run("/usr/bin/python3", [join(here, "make_fvcom.py"), stores.mesh])]);
-  await ingest({ store: stores.roms, inputs: forecast([1, 2, 3]).map((f) => romsFile(src, f)), concurrency: 0 });
-  await ingest({ store: stores.fvcom, inputs: forecast([1, 2, 3]).map((f) => fvcomFile(src, f)), concurrency: 0 });
-  await ingest({ store: stores.rtofs, inputs: forecast([1, 2]).map((f) => rtofsFile(src, f)), concurrency: 0 });
+  await ingest({ store: stores.roms, inputs: forecasts(CYCLE, [1, 2, 3]).map((f) => romsFile(src, f)), concurrency: 0 });
+  await ingest({ store: stores.fvcom, inputs: forecasts(CYCLE, [1, 2, 3]).map((f) => fvcomFile(src, f)), concurrency: 0 });
+  await ingest({ store: stores.rtofs, inputs: forecasts(CYCLE, [1, 2]).map((f) => rtofsFile(src, f)), concurrency: 0 });
   await python;
   stack = await startStack([
     { id: "cbofs", url: stores.roms },
