@@ -25,8 +25,16 @@ export interface Stack {
 
 export async function startStack(datasets: Array<{ id: string; url: string }>): Promise<Stack> {
   const dataApi = await buildDataApi({ datasets });
-  const dataApiUrl = await dataApi.listen({ port: 0, host: "127.0.0.1" });
-  const viewer = await serveViewer({ port: 0, dataApiUrl });
+  let viewer: RunningViewer;
+  let dataApiUrl: string;
+  try {
+    dataApiUrl = await dataApi.listen({ port: 0, host: "127.0.0.1" });
+    viewer = await serveViewer({ port: 0, dataApiUrl });
+  } catch (error) {
+    // The suite's afterAll only sees a stack that started: close the half-started one here.
+    await dataApi.close();
+    throw error;
+  }
   return {
     dataApi,
     dataApiUrl,
