@@ -9,7 +9,7 @@ import { cellIndex, rasterizeImage, rasterizeMesh } from "../../apps/viewer/src/
 import { fitView, formatLonLat, panBy, toLonLat, toScreen, zoomAt } from "../../apps/viewer/src/view.js";
 import { seriesSvg } from "../../apps/viewer/src/series.js";
 import { parseSeries } from "../../apps/viewer/src/api.js";
-import { graticuleStep } from "../../apps/viewer/src/overlay.js";
+import { drawOverlay, graticuleStep, LEGEND_BAND_CSS_PX, ZOOM_COLUMN_CSS_PX } from "../../apps/viewer/src/overlay.js";
 import { valueAt } from "../../apps/viewer/src/pick.js";
 
 describe("colour map", () => {
@@ -191,6 +191,41 @@ describe("view", () => {
     expect(formatLonLat(283.5, -12.25, 10)).toBe("76.50°W 12.25°S");
     expect(graticuleStep(2)).toBe(0.5);
     expect(graticuleStep(360)).toBe(90);
+  });
+});
+
+describe("graticule labels", () => {
+  /** A 2D context that records text and vertical lines; text is 6 px a character. */
+  function recorder() {
+    const texts: Array<{ text: string; x: number; y: number; width: number }> = [];
+    const verticals: number[] = [];
+    let font = 11;
+    const ctx = {
+      save() {}, restore() {}, clearRect() {}, beginPath() {}, stroke() {}, arc() {}, lineTo() {},
+      set font(f: string) { font = Number(/^(\d+(\.\d+)?)px/.exec(f)?.[1] ?? 11); },
+      get font() { return `${font}px sans-serif`; },
+      moveTo(x: number, y: number) { if (y === 0) verticals.push(x); },
+      measureText: (text: string) => ({ width: (text.length * 6 * font) / 11 }),
+      fillText(text: string, x: number, y: number) { texts.push({ text, x, y, width: (text.length * 6 * font) / 11 }); },
+    };
+    return { ctx: ctx as unknown as CanvasRenderingContext2D, texts, verticals };
+  }
+
+  it("leaves out a label the zoom buttons or the legend would cover, and keeps the others", () => {
+    for (const ratio of [1, 2]) {
+      // The sample FVCOM view of the manual check: a grid line falls under the zoom buttons.
+      const view = fitView([-90.5, 28.49, -90.44, 28.53], 900 * ratio, 714 * ratio);
+      const { ctx, texts, verticals } = recorder();
+      drawOverlay(ctx, view, undefined, ratio);
+      const lon = texts.filter((t) => /[EW]$/.test(t.text));
+      const lat = texts.filter((t) => /[NS]$/.test(t.text));
+      expect(verticals.some((x) => x + 3 * ratio + 7 * 6 * ratio > view.width - ZOOM_COLUMN_CSS_PX * ratio), "a line under the zoom column").toBe(true);
+      expect(lon.length).toBeGreaterThan(1);
+      expect(lon.length).toBeLessThan(verticals.length);
+      for (const t of lon) expect(t.x + t.width, t.text).toBeLessThanOrEqual(view.width - ZOOM_COLUMN_CSS_PX * ratio);
+      expect(lat.length).toBeGreaterThan(0);
+      for (const t of lat) expect(t.y, t.text).toBeLessThanOrEqual(view.height - (LEGEND_BAND_CSS_PX + 13) * ratio);
+    }
   });
 });
 

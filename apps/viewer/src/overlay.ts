@@ -4,6 +4,10 @@
 import { LUT_SIZE, niceTicks, type ValueRange } from "./colormap.js";
 import { displayLon, toLonLat, toScreen, type View } from "./view.js";
 
+/** Room the map's controls take (viewer.css: #zoom is 28 px wide at 8 px from the right; #legend is 52 px tall at 8 px from the bottom). */
+export const ZOOM_COLUMN_CSS_PX = 40;
+export const LEGEND_BAND_CSS_PX = 64;
+
 const STEPS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 45, 90];
 
 /** Graticule spacing in degrees: the smallest of STEPS giving at most about `lines` lines across `spanDegrees`. */
@@ -42,10 +46,21 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, view: View, marker?: 
     ctx.lineTo(width, Math.round(y) + 0.5);
   }
   ctx.stroke();
-  // Longitude labels along the top edge: the legend and the readout sit at the bottom.
+  // Longitude labels along the top edge: the legend and the readout sit at the bottom. A label
+  // the zoom buttons (top right) or the legend (bottom left) would cover is left out rather than
+  // shown cut, which read as a different number.
   ctx.textBaseline = "top";
-  for (let lon = Math.ceil(lonA / step) * step; lon <= lonB; lon += step) ctx.fillText(label(lon, step, true), toScreen(view, lon, 0)[0] + 3 * ratio, 3 * ratio);
-  for (let lat = Math.max(-90, Math.ceil(latA / step) * step); lat <= Math.min(90, latB); lat += step) ctx.fillText(label(lat, step, false), 3 * ratio, toScreen(view, 0, lat)[1] + 2 * ratio);
+  const lonLabelsEnd = width - ZOOM_COLUMN_CSS_PX * ratio;
+  for (let lon = Math.ceil(lonA / step) * step; lon <= lonB; lon += step) {
+    const text = label(lon, step, true);
+    const x = toScreen(view, lon, 0)[0] + 3 * ratio;
+    if (x + ctx.measureText(text).width <= lonLabelsEnd) ctx.fillText(text, x, 3 * ratio);
+  }
+  const latLabelsEnd = height - LEGEND_BAND_CSS_PX * ratio;
+  for (let lat = Math.max(-90, Math.ceil(latA / step) * step); lat <= Math.min(90, latB); lat += step) {
+    const y = toScreen(view, 0, lat)[1] + 2 * ratio;
+    if (y + 13 * ratio <= latLabelsEnd) ctx.fillText(label(lat, step, false), 3 * ratio, y);
+  }
   if (marker !== undefined) {
     const [x, y] = toScreen(view, marker[0], marker[1]);
     ctx.strokeStyle = "#000";
