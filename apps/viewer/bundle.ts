@@ -1,6 +1,7 @@
 // Builds the browser bundle (src/main.ts and everything it imports, zarrita included) with
 // esbuild's JS API, in memory: `dmac up`, `dmac serve viewer` and the tests need no separate
 // build step, and a stale bundle cannot be served. About half a second on first use.
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +24,17 @@ export function viewerRoot(start = dirname(fileURLToPath(import.meta.url))): str
     if (dir === dirname(dir)) break;
   }
   throw new Error(`viewer: cannot find apps/viewer/static/index.html and apps/viewer/src/main.ts above ${start}`);
+}
+
+/**
+ * The bundle's ETag. Every file is served with it, so every file goes into it: a comment changes
+ * the source map but not the minified viewer.js, and a hash of viewer.js alone answered 304 with a
+ * stale map.
+ */
+export function bundleHash(files: ReadonlyMap<string, Uint8Array>): string {
+  const hash = createHash("sha1");
+  for (const name of [...files.keys()].sort()) hash.update(name).update("\0").update(files.get(name) as Uint8Array);
+  return hash.digest("hex").slice(0, 16);
 }
 
 export async function buildViewerBundle(root = viewerRoot()): Promise<ViewerBundle> {
@@ -55,6 +67,5 @@ export async function buildViewerBundle(root = viewerRoot()): Promise<ViewerBund
   for (const f of result.outputFiles) files.set(f.path.slice("/viewer-out/".length), f.contents);
   const js = files.get("viewer.js");
   if (js === undefined) throw new Error("viewer: esbuild produced no viewer.js");
-  const { createHash } = await import("node:crypto");
-  return { files, hash: createHash("sha1").update(js).digest("hex").slice(0, 16), buildMs: performance.now() - started };
+  return { files, hash: bundleHash(files), buildMs: performance.now() - started };
 }

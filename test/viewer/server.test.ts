@@ -5,6 +5,7 @@ import { createServer, request, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { buildViewer } from "../../apps/viewer/index.js";
+import { bundleHash } from "../../apps/viewer/bundle.js";
 import { SERVE_TARGETS } from "../../apps/cli/commands/serve.js";
 
 let upstream: Server;
@@ -65,6 +66,15 @@ describe("viewer server", () => {
     const chunk = /chunk-[A-Z0-9]+\.js/.exec(res.body)?.[0];
     expect(chunk).toBeDefined();
     expect((await viewer.inject(`/${chunk}`)).statusCode).toBe(200);
+  });
+
+  it("the ETag covers every bundle file: a changed source map alone changes it", () => {
+    const js = new TextEncoder().encode("console.log(1)");
+    const files = (map: string) => new Map([["viewer.js", js], ["viewer.js.map", new TextEncoder().encode(map)]]);
+    expect(bundleHash(files('{"mappings":"A"}'))).toBe(bundleHash(files('{"mappings":"A"}')));
+    expect(bundleHash(files('{"mappings":"A"}'))).not.toBe(bundleHash(files('{"mappings":"B"}')));
+    // Names count too: the same bytes under another chunk name are another bundle.
+    expect(bundleHash(new Map([["chunk-A.js", js]]))).not.toBe(bundleHash(new Map([["chunk-B.js", js]])));
   });
 
   it("proxies the data API under /data/: status, type and body verbatim", async () => {
