@@ -25,11 +25,12 @@ interface ConvertFlags {
   progress: boolean;
 }
 
-function positiveInt(name: string) {
+/** 0 is meaningful for all of them (no inlining, no compression, inline execution). */
+function nonNegativeInt(name: string) {
   return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
-    return n;
+    // Digits only: Number() would take "", " ", "1e3" and "0x10" as numbers.
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+    return Number(value);
   };
 }
 
@@ -111,16 +112,16 @@ export function registerConvert(program: Command): void {
     .argument("<input...>", "NetCDF files: local paths, globs, https:// or s3:// URLs")
     .option("-o, --out <store>", "target Zarr store: a path, file:// or s3:// URL")
     .option("--references <file.json>", "write kerchunk (version 1) references instead of copying: a path, file:// or s3:// URL")
-    .option("--inline-threshold <bytes>", "with --references: arrays up to this many bytes go into the document (default 500)", positiveInt("--inline-threshold"))
+    .option("--inline-threshold <bytes>", "with --references: arrays up to this many bytes go into the document (default 500)", nonNegativeInt("--inline-threshold"))
     .option("--qc <config>", "quality control first: a YAML/JSON file shaped like an IngestJob's spec.qualityControl; reports go to <out>.qc/")
     .addOption(new Option("-a, --aggregation <type>", "how files combine").choices(["append", "model-run", "best-forecast"]).default("append"))
     .option("--concat-dim <dim>", "dimension to aggregate along (default: ocean_time, MT or time)")
     .addOption(new Option("--codec <codec>", "chunk compressor for a new store (default zlib; an existing store keeps its own)").choices(["zlib", "blosc-lz4", "zstd", "none"]))
     .addOption(new Option("--format <format>", "Zarr format of a new store (default zarr-v2)").choices(["zarr-v2", "zarr-v3"]))
-    .option("--level <n>", "compression level", positiveInt("--level"))
+    .option("--level <n>", "compression level", nonNegativeInt("--level"))
     .option("--chunk <dim=len>", "chunk length along a dimension (repeatable)", collectChunk, {})
     .option("--attr <name=value>", "set a global attribute (repeatable)", collectAttr, {})
-    .option("-j, --concurrency <n>", "worker threads (default: all cores)", positiveInt("--concurrency"))
+    .option("-j, --concurrency <n>", "worker threads (default: all cores)", nonNegativeInt("--concurrency"))
     .option("--json", "print the report as JSON")
     .option("--no-progress", "no progress bar")
     .action(async (inputs: string[], flags: ConvertFlags, command: Command) => {
