@@ -155,6 +155,17 @@ export interface DaskResults {
   failures: { id: string; error: string }[];
 }
 
+/**
+ * The chains with each task's `source.url` replaced by the URL the Dask pods read it from. The
+ * planner names the files it read (the operator's temporary copies of remote objects); workers in
+ * other pods cannot see those, so remote sources go back to their s3:// or https:// origin, which
+ * the payload downloads itself with the source's settings (`sourceEnv`). Ids stay the planner's,
+ * so results still match their tasks.
+ */
+export function withSourceUrls(chains: readonly IngestTask[][], sourceUrl: (path: string) => string): IngestTask[][] {
+  return chains.map((chain) => chain.map((task) => ({ ...task, source: { ...task.source, url: sourceUrl(task.source.url) } })));
+}
+
 export function taskKeys(name: string): { tasks: StoreKey; results: StoreKey } {
   return { tasks: `/.dmac/dask/${name}/tasks.json`, results: `/.dmac/dask/${name}/results.json` };
 }
@@ -181,6 +192,8 @@ export interface DaskExecutorOptions {
   readonly store: WritableStore;
   /** The store's URL as the worker pods see it (s3://... in production). */
   readonly storeUrl: string;
+  /** Maps a planned source path to the URL the worker pods read (`withSourceUrls`); default: the path itself. */
+  readonly sourceUrl?: (path: string) => string;
   readonly pollMs?: number;
   /** Called as jobStatus changes, for status and events. */
   readonly onJobStatus?: (name: string, status: DaskJobStatus | undefined) => void;
@@ -196,7 +209,7 @@ export function daskExecutor(options: DaskExecutorOptions) {
     const tasks = chains.flat();
     const name = `${options.job.metadata.name}-${Date.now().toString(36)}${(sequence++ % 1296).toString(36).padStart(2, "0")}`.slice(0, 63);
     const keys = taskKeys(name);
-    const list: DaskTaskList = { contract: TASK_CONTRACT, chains };
+    const list: DaskTaskList = { contract: TASK_CONTRACT, chains: options.sourceUrl ? withSourceUrls(chains, options.sourceUrl) : chains };
     await options.store.set(keys.tasks, new TextEncoder().encode(JSON.stringify(list)));
     const base = options.storeUrl.replace(/\/$/, "");
     const daskJob = buildDaskJob({ job: options.job, name, tasksUrl: `${base}${keys.tasks}`, resultsUrl: `${base}${keys.results}` });

@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { TASK_CONTRACT, openWritableStore, type ExecutionOutcome, type IngestTask } from "../../dataplane/index.js";
-import { outcomeFromResults, taskKeys, type DaskResults, type DaskTaskList } from "../../operators/ingestjob/daskjob.js";
+import { outcomeFromResults, taskKeys, withSourceUrls, type DaskResults, type DaskTaskList } from "../../operators/ingestjob/daskjob.js";
 
 const run = promisify(execFile);
 export const workerRoot = fileURLToPath(new URL("../../apps/ingest-worker", import.meta.url));
@@ -28,6 +28,8 @@ export interface PayloadOptions {
   /** Called with the task list before the payload starts (to break a source file, say). */
   before?: (chains: IngestTask[][]) => void;
   env?: Record<string, string>;
+  /** The URL the payload reads each planned source from, as the operator's dask executor maps it. */
+  sourceUrl?: (path: string) => string;
 }
 
 let sequence = 0;
@@ -54,7 +56,7 @@ export function daskPayloadExecutor(storeUrl: string, opts: PayloadOptions = {})
     const name = `payload-${process.pid}-${sequence++}`;
     const keys = taskKeys(name);
     const store = await openWritableStore(storeUrl);
-    const list: DaskTaskList = { contract: TASK_CONTRACT, chains };
+    const list: DaskTaskList = { contract: TASK_CONTRACT, chains: opts.sourceUrl ? withSourceUrls(chains, opts.sourceUrl) : chains };
     await store.set(keys.tasks, new TextEncoder().encode(JSON.stringify(list)));
     opts.before?.(chains);
     const base = store.url.replace(/\/$/, "");

@@ -26,7 +26,7 @@ import numcodecs
 import numpy as np
 
 from .contract import ContractError, validate_task
-from .io import Store, local_path, open_store
+from .io import SourceFetchError, Store, fetch_source, local_path, open_store
 
 MAX_READ_BYTES = 64 * 1024 * 1024
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -73,21 +73,24 @@ def hdf5_end_of_file(head: bytes) -> int | None:
     return int.from_bytes(head[at:at + size], "little")
 
 
-def check_source(path: str) -> None:
-    """Refuses what the local executor refuses before reading: missing, not NetCDF, truncated."""
+def check_source(path: str, name: str | None = None) -> None:
+    """Refuses what the local executor refuses before reading: missing, not NetCDF, truncated.
+
+    Messages name the file by `name` (the source URL for a downloaded copy), else by its path."""
+    name = name or path
     try:
         size = os.stat(path).st_size
         with open(path, "rb") as f:
             head = f.read(64)
     except OSError as err:
         code = errno.errorcode.get(err.errno or 0, str(err.strerror or err))
-        raise TaskError(f"{path}: cannot read ({code})") from err
+        raise TaskError(f"{name}: cannot read ({code})") from err
     if head.startswith(HDF5_SIGNATURE):
         eof = hdf5_end_of_file(head)
         if eof is not None and size < eof:
-            raise TaskError(f"{path}: truncated: the HDF5 superblock records {eof} bytes but the file has {size}")
+            raise TaskError(f"{name}: truncated: the HDF5 superblock records {eof} bytes but the file has {size}")
     elif not (head[:3] == b"CDF" and len(head) > 3 and head[3] in (1, 2)):
-        raise TaskError(f"{path}: not a NetCDF file (unknown magic bytes)")
+        raise TaskError(f"{name}: not a NetCDF file (unknown magic bytes)")
 
 
 def chunk_key(path: str, index: tuple[int, ...], zarr_format: int) -> str:
@@ -173,12 +176,21 @@ def max_run(step_bytes: int, chunk_len: int) -> int:
 
 
 def run_task(task: dict) -> dict:
-    """Runs one validated task; returns {id, chunks, bytesWritten, bytesRead} or raises."""
+    """Runs one validated task; returns {id, chunks, bytesWritten, bytesRead} or raises.
+
+    An s3:// or http(s):// source is downloaded to a temporary file first (io.fetch_source, with the
+    source's own settings) and removed afterwards, whatever the outcome; messages name its URL.
+    """
     url = task["source"]["url"]
-    path = local_path(url)
-    if path is None:
-        raise TaskError(f"{url}: sources are local paths or file:// URLs (remote inputs are fetched before planning)")
-    check_source(path)
+    try:
+        with fetch_source(url) as path:
+            return _run_file(task, path, url if local_path(url) is None else path)
+    except SourceFetchError as err:
+        raise TaskError(str(err)) from err
+
+
+def _run_file(task: dict, path: str, label: str) -> dict:
+    check_source(path, label)
     store = open_store(task["target"]["store"])
     writer = ChunkWriter(store, task["target"].get("zarrFormat", 2))
     concat = task["concatDim"]
@@ -186,7 +198,7 @@ def run_task(task: dict) -> dict:
     try:
         ds = netCDF4.Dataset(path, "r")
     except OSError as err:
-        raise TaskError(f"{path}: cannot open as NetCDF ({err.strerror or err})") from err
+        raise TaskError(f"{label}: cannot open as NetCDF ({err.strerror or err})") from err
     try:
         ds.set_auto_maskandscale(False)
         ds.set_always_mask(False)
@@ -194,26 +206,26 @@ def run_task(task: dict) -> dict:
             name = array["variable"]
             v = ds.variables.get(name)
             if v is None:
-                raise TaskError(f"{path}: variable {name} is missing")
+                raise TaskError(f"{label}: variable {name} is missing")
             if not v.dimensions or v.dimensions[0] != concat:
-                raise TaskError(f"{path}: variable {name} does not start with {concat}")
+                raise TaskError(f"{label}: variable {name} does not start with {concat}")
             zarray = array["zarray"]
             dtype = np.dtype(zarray["dtype"])
             if not np.can_cast(v.dtype, dtype, casting="equiv"):
-                raise TaskError(f"{path}: variable {name} is {v.dtype.str}, the target array {array['path']} is {dtype.str}")
+                raise TaskError(f"{label}: variable {name} is {v.dtype.str}, the target array {array['path']} is {dtype.str}")
             inner = tuple(v.shape[1:])
             if inner != tuple(zarray["shape"][1:]):
-                raise TaskError(f"{path}: variable {name} has shape {list(v.shape)}, the target array {array['path']} expects [*, {', '.join(map(str, zarray['shape'][1:]))}]")
+                raise TaskError(f"{label}: variable {name} has shape {list(v.shape)}, the target array {array['path']} expects [*, {', '.join(map(str, zarray['shape'][1:]))}]")
             step_bytes = max(1, math.prod(inner) * dtype.itemsize)
             for run in contiguous_runs(task["steps"], max_run(step_bytes, zarray["chunks"][0])):
                 if run.source + run.length > v.shape[0]:
-                    raise TaskError(f"{path}: variable {name} has {v.shape[0]} steps along {concat}; the task asks for step {run.source + run.length - 1}")
+                    raise TaskError(f"{label}: variable {name} has {v.shape[0]} steps along {concat}; the task asks for step {run.source + run.length - 1}")
                 if run.target + run.length > zarray["shape"][0]:
-                    raise TaskError(f"{path}: target index {run.target + run.length - 1} is beyond {array['path']}'s length {zarray['shape'][0]}")
+                    raise TaskError(f"{label}: target index {run.target + run.length - 1} is beyond {array['path']}'s length {zarray['shape'][0]}")
                 try:
                     data = np.asarray(v[run.source:run.source + run.length]).astype(dtype, casting="equiv", copy=False)
                 except (OSError, RuntimeError, IndexError) as err:
-                    raise TaskError(f"{path}: variable {name}: reading steps {run.source}-{run.source + run.length - 1} failed ({err})") from err
+                    raise TaskError(f"{label}: variable {name}: reading steps {run.source}-{run.source + run.length - 1} failed ({err})") from err
                 result["bytesRead"] += data.nbytes
                 try:
                     writer.write_region(array["path"], zarray, (run.target, *(0 for _ in inner)), data)

@@ -5,13 +5,14 @@ import json
 import os
 import tempfile
 import unittest
+from unittest import mock
 
 import netCDF4
 import numcodecs
 import numpy as np
 
 from ingest_worker.contract import ContractError, validate_task, validate_task_list
-from ingest_worker.io import FileStore, local_path, open_store, read_url, write_url
+from ingest_worker.io import FileStore, SourceFetchError, fetch_source, local_path, open_store, read_url, source_s3_client, write_url
 from ingest_worker.results import results_document
 from ingest_worker.run import ChunkWriter, TaskError, check_source, chunk_key, contiguous_runs, hdf5_end_of_file
 
@@ -148,6 +149,39 @@ class Io(unittest.TestCase):
             self.assertEqual(read_url(url), b"{}")
             with self.assertRaisesRegex(FileNotFoundError, "other.json: not found"):
                 read_url(f"{root}/other.json")
+
+
+class SourceSettings(unittest.TestCase):
+    """The source's S3 client comes from DMAC_SOURCE_* only; AWS_* are the store's identity."""
+
+    def client(self, env):
+        with mock.patch.dict(os.environ, {"AWS_ACCESS_KEY_ID": "STORE", "AWS_SECRET_ACCESS_KEY": "store", "AWS_REGION": "eu-west-1", **env}, clear=True):
+            return source_s3_client()
+
+    def test_secret_keys_endpoint_and_region(self):
+        c = self.client({"DMAC_SOURCE_S3_ENDPOINT": "http://minio:9000", "DMAC_SOURCE_AWS_REGION": "us-west-2", "DMAC_SOURCE_AWS_ACCESS_KEY_ID": "SRC", "DMAC_SOURCE_AWS_SECRET_ACCESS_KEY": "src"})
+        self.assertEqual(c._request_signer._credentials.access_key, "SRC")
+        self.assertEqual(c.meta.endpoint_url, "http://minio:9000")
+        self.assertEqual(c.meta.region_name, "us-west-2")
+        self.assertEqual(c.meta.config.s3["addressing_style"], "path")
+
+    def test_anonymous_is_unsigned_and_the_region_defaults_as_the_operators(self):
+        from botocore import UNSIGNED
+
+        c = self.client({"DMAC_SOURCE_ANONYMOUS": "true"})
+        self.assertIs(c.meta.config.signature_version, UNSIGNED)
+        self.assertEqual(c.meta.region_name, "us-east-1")
+
+    def test_half_a_key_pair_is_an_error_naming_both_variables(self):
+        with self.assertRaisesRegex(SourceFetchError, "DMAC_SOURCE_AWS_ACCESS_KEY_ID and DMAC_SOURCE_AWS_SECRET_ACCESS_KEY"):
+            self.client({"DMAC_SOURCE_AWS_ACCESS_KEY_ID": "SRC"})
+
+    def test_local_sources_are_read_in_place_and_other_schemes_refused(self):
+        with fetch_source("file:///data/a.nc") as path:
+            self.assertEqual(path, "/data/a.nc")
+        with self.assertRaisesRegex(SourceFetchError, r"^gs://b/a.nc: unsupported source scheme"):
+            with fetch_source("gs://b/a.nc"):
+                pass
 
 
 class Documents(unittest.TestCase):
