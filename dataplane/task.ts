@@ -12,7 +12,10 @@ export interface IngestTask {
   /** Unique within one plan; used in progress reports and logs. */
   id: string;
   source: {
-    /** Local path or file:// URL of a NetCDF-3/4 file (remote inputs are fetched before planning). */
+    /**
+     * The NetCDF-3/4 file: a local path, a file:// URL, or an s3:// / https:// URL that the executor
+     * reads itself (the Dask payload does; the local executor is handed the operator's fetched copy).
+     */
     url: string;
   };
   target: {

@@ -101,13 +101,19 @@ export class LocalIngestRunner {
     await Promise.all([...this.storeQueues.values()]);
   }
 
-  private daskExecutorFor(request: BatchRequest, store: WritableStore) {
+  /**
+   * `origins` maps the temporary copies of remote sources to their s3:// or https:// URLs: the Dask
+   * pods read those themselves. file:// sources keep their path under the input root, which the
+   * pods can read only from a volume shared with the operator (docs/operators.md).
+   */
+  private daskExecutorFor(request: BatchRequest, store: WritableStore, origins: ReadonlyMap<string, string>) {
     if (!this.options.kubeConfig) throw new Error("the dask executor needs a kubeconfig to create DaskJobs");
     return daskExecutor({
       kubeConfig: this.options.kubeConfig,
       job: request.job,
       store,
       storeUrl: request.storeLocation,
+      sourceUrl: (path) => origins.get(path) ?? path,
       ...(this.options.daskPollMs ? { pollMs: this.options.daskPollMs } : {}),
       signal: this.stopping.signal,
       onJobStatus: (name, status) => {
@@ -157,7 +163,7 @@ export class LocalIngestRunner {
     const httpUrls = remote.filter((i) => !i.url.startsWith("s3://")).map((i) => i.url);
     const resolved = httpUrls.length > 0 ? await resolveInputs(httpUrls) : undefined;
     const fetched = s3Urls.length > 0 ? await this.fetchS3(request, s3Urls) : undefined;
-    const origins = [...(resolved?.origins ?? []), ...(fetched?.files ?? [])];
+    const origins = new Map([...(resolved?.origins ?? []), ...(fetched?.files ?? [])]);
     const fetchFailures = [...(resolved?.failures ?? []).map((f) => ({ url: f.input, reason: f.reason })), ...(fetched?.failures ?? [])];
     try {
       for (const item of items) {
@@ -208,7 +214,7 @@ export class LocalIngestRunner {
           encoding: encodingOf(dataset),
           ...(dataset.spec.attributes ? { attributes: dataset.spec.attributes } : {}),
           concurrency: Math.max(1, Math.min(job.spec.parallelism, inputs.length)),
-          ...(job.spec.executor.type === "dask" ? { executor: this.daskExecutorFor(request, store) } : {}),
+          ...(job.spec.executor.type === "dask" ? { executor: this.daskExecutorFor(request, store, origins) } : {}),
           onProgress: (progress) => this.options.onProgress?.(request.jobKey, progress),
         });
         for (const outcome of report.files) {

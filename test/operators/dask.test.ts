@@ -1,11 +1,12 @@
 // The dask executor on the embedded control plane. No dask-kubernetes operator runs here, so the
 // test plays its part: it reads the DaskJob the operator creates, checks it against the DaskJob
 // schema, drives status.jobStatus (Running, then Successful or Failed), and for Successful runs the
-// task list the way the ingest worker would (with our local executor, same task contract).
+// task list the way the ingest worker would (with our local executor, same task contract; for an
+// s3:// source with the ingest worker itself, in the environment the DaskJob gives its pods).
 import { CoreV1Api, KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startControlPlane, type ControlPlane } from "../../apps/control-plane/index.js";
@@ -19,6 +20,8 @@ import { taskKeys, type DaskJob, type DaskTaskList } from "../../operators/inges
 import { createOperator } from "../../operators/operator.js";
 import { createLogger, toClientModel } from "../../operators/runtime/index.js";
 import { romsFile } from "../dataplane/fixtures.js";
+import { runPayload } from "../ingest-worker/harness.js";
+import { startSignedS3, type SignedS3Server } from "../support/s3-signed-server.js";
 import { until } from "../support/until.js";
 
 const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
@@ -38,6 +41,8 @@ describe("the dask executor", () => {
   let kc: KubeConfig;
   let catalog: CatalogStore;
   let objects: KubernetesObjectApi;
+  let s3: SignedS3Server;
+  const s3Keys = { accessKeyId: "AKIDDMACDASKJOB1", secretAccessKey: "dask/Source+secret" };
   const abort = new AbortController();
   let running: Promise<void>;
   const inputs = () => join(dir, "inputs");
@@ -45,6 +50,7 @@ describe("the dask executor", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "dmac-dask-"));
     mkdirSync(join(dir, "stores"), { recursive: true });
+    s3 = await startSignedS3(s3Keys);
     plane = await startControlPlane({ inMemory: true });
     kc = new KubeConfig();
     kc.loadFromString(plane.kubeconfig);
@@ -61,6 +67,7 @@ describe("the dask executor", () => {
     await running;
     await catalog.close();
     await plane.stop();
+    await s3.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -156,4 +163,56 @@ describe("the dask executor", () => {
     expect(status.recentFailures?.map((f) => f.attempts)).toEqual([2, 2]);
     expect(status.conditions?.find((c) => c.type === "Degraded")?.status).toBe("True");
   });
+
+  it("an s3:// source: tasks name the objects, and the ingest worker, in the DaskJob's environment, reads them with the Secret's keys", async () => {
+    for (const hour of [1, 2]) {
+      const path = romsFile(join(dir, "fixtures"), { cycle: new Date("2023-10-22T00:00:00Z"), kind: "f", hour });
+      s3.put("ofs", `cbofs/${basename(path)}`, readFileSync(path));
+    }
+    const secretData = { AWS_ACCESS_KEY_ID: s3Keys.accessKeyId, AWS_SECRET_ACCESS_KEY: s3Keys.secretAccessKey };
+    await kc.makeApiClient(CoreV1Api).createNamespacedSecret({ namespace: "maracoos", body: { metadata: { name: "ofs-reader" }, type: "Opaque", stringData: secretData } });
+    const name = "dask-s3";
+    await new ResourceClient(kc, datasets).create({
+      apiVersion: "dmac.ioos.us/v1alpha1", kind: "Dataset", metadata: { name, namespace: "maracoos" },
+      spec: { storage: { url: `file:///${name}.zarr`, format: "zarr-v2" }, model: "roms", aggregation: { type: "append", concatDim: "ocean_time" }, encoding: { codec: "zlib", level: 1 }, catalog: { enabled: false }, deletionPolicy: "Retain" },
+    });
+    await new ResourceClient(kc, ingestJobs).create({
+      apiVersion: "dmac.ioos.us/v1alpha1", kind: "IngestJob", metadata: { name, namespace: "maracoos" },
+      spec: {
+        source: {
+          prefix: { url: "s3://ofs/cbofs/", keyPattern: "\\.nc$", recursive: true }, endpoint: s3.endpoint, region: s3.region,
+          credentials: { anonymous: false, secretRef: { name: "ofs-reader", accessKeyIdKey: "AWS_ACCESS_KEY_ID", secretAccessKeyKey: "AWS_SECRET_ACCESS_KEY" } },
+        },
+        format: "auto", qualityControl: { enabled: false, onFailure: "flag", cfChecks: false }, datasetRef: { name },
+        executor: { type: "dask", dask: { image: "ghcr.io/ioos/dmac-ingest-worker:0.1.0", workers: 1 } },
+        parallelism: 1, retryLimit: 1, suspend: false,
+      },
+    });
+    const daskJob = await daskJobOf(name);
+    const job = daskJob.spec.job.spec.containers[0]!;
+    const list = JSON.parse(readFileSync(job.args[job.args.indexOf("--tasks") + 1]!, "utf8")) as DaskTaskList;
+    // Not the operator's temporary copies, which no Dask pod can see.
+    expect(list.chains.flat().map((t) => t.source.url)).toEqual([...s3.objects.keys()].filter((k) => k.startsWith("ofs/cbofs/")).sort().map((k) => `s3://${k}`));
+
+    // The kubelet's part: values as they are, secretKeyRef resolved from the Secret.
+    const resolve = (env: typeof job.env) => Object.fromEntries((env ?? []).map((e) => {
+      const ref = e.valueFrom?.secretKeyRef;
+      if (ref) expect(ref.name).toBe("ofs-reader");
+      return [e.name, ref ? secretData[ref.key as keyof typeof secretData] : e.value ?? ""];
+    }));
+    const refusedBefore = [...s3.refused.values()].reduce((a, b) => a + b, 0);
+    await setJobStatus(daskJob, "Running");
+    const [, , , ...args] = job.args;
+    const out = await runPayload([...args, "--local-workers", "1"], { ...resolve(job.env), ...resolve(daskJob.spec.cluster.spec.worker.spec.containers[0]!.env) });
+    expect(out.code, out.stderr).toBe(0);
+    expect([...s3.refused.values()].reduce((a, b) => a + b, 0)).toBe(refusedBefore);
+    await setJobStatus(daskJob, "Successful");
+
+    const status = await until("Succeeded", async () => {
+      const s = await phaseOf(name);
+      return s?.phase === "Succeeded" ? s : undefined;
+    });
+    expect(status.items).toEqual({ total: 2, pending: 0, running: 0, succeeded: 2, failed: 0 });
+    await until("Dataset has 2 steps", async () => ((await new ResourceClient(kc, datasets).get("maracoos", name))?.status?.timeSteps === 2 ? true : undefined));
+  }, 60_000);
 });
