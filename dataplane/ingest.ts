@@ -6,7 +6,7 @@ import { openSource } from "./source/open.js";
 import { SourceError, type AttrValue, type Attributes, type SourceDataset, type TypedArray } from "./source/types.js";
 import { decodeTime, parseTimeUnits } from "./cftime.js";
 import { parseNoddKey } from "./nodd.js";
-import { firstDifference, guessConcatDim, isTimeDependent, structuralMismatches, templateOf, type DatasetTemplate, type TemplateChar, type TemplateVariable } from "./aggregate/template.js";
+import { firstDifference, guessConcatDim, isTimeDependent, structuralMismatches, templateFromLedger, templateOf, type DatasetTemplate, type TemplateChar, type TemplateVariable } from "./aggregate/template.js";
 import { planAggregation, type AggregationType, type Candidate, type LedgerStep, type Plan } from "./aggregate/plan.js";
 import { compressorConfig, type CodecOptions } from "./zarr/codecs.js";
 import { commitHierarchy, fillValueJson, readConsolidated, type ArrayMetaV2, type Hierarchy } from "./zarr/metadata.js";
@@ -196,7 +196,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   if (opts.format !== undefined && opts.format !== format) throw new Error(`storage.format: the store is ${format}, not ${opts.format}`);
   const zarrFormat = format === "zarr-v3" ? 3 : 2;
   const layout = { encoding, chunking, attributes, format } as const;
-  let reference: DatasetTemplate | undefined = ledger?.template;
+  let reference: DatasetTemplate | undefined = ledger?.template === undefined ? undefined : templateFromLedger(ledger.template);
   let referenceStatic: Map<string, TypedArray> | undefined;
   if (prior !== undefined && reference !== undefined) {
     const ref = reference;

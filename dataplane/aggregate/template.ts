@@ -2,6 +2,7 @@
 // variables run along the aggregation dimension. The first file defines it; every later file
 // must match it exactly, or it is refused.
 import type { Attributes, Dtype, SourceDataset } from "../source/types.js";
+import { fillValueNumber } from "../zarr/metadata.js";
 
 export interface TemplateVariable {
   name: string;
@@ -60,6 +61,18 @@ export function templateOf(src: SourceDataset, concatDim: string): DatasetTempla
   };
 }
 
+/**
+ * A template as read back from a ledger. The ledger is JSON in the consolidated metadata, where
+ * Zarr spells non-finite numbers as strings ("NaN"), so a NaN fill value comes back as a string
+ * and would never equal the next file's NaN.
+ */
+export function templateFromLedger(stored: DatasetTemplate): DatasetTemplate {
+  return {
+    ...stored,
+    variables: stored.variables.map((v) => ({ ...v, fillValue: fillValueNumber(v.fillValue as Parameters<typeof fillValueNumber>[0]) })),
+  };
+}
+
 export function isTimeDependent(v: { dims: string[] }, concatDim: string): boolean {
   return v.dims[0] === concatDim;
 }
@@ -84,7 +97,7 @@ export function structuralMismatches(reference: DatasetTemplate, candidate: Data
     if (c.dims.join(",") !== v.dims.join(",")) problems.push(`variable ${v.name} has dimensions (${c.dims.join(", ")}), the dataset has (${v.dims.join(", ")})`);
     if (!sameNumber(c.fillValue, v.fillValue)) problems.push(`variable ${v.name} has _FillValue ${c.fillValue}, the dataset has ${v.fillValue}`);
     for (const key of ["units", "calendar", "scale_factor", "add_offset"])
-      if (JSON.stringify(c.attrs[key]) !== JSON.stringify(v.attrs[key])) problems.push(`variable ${v.name} has ${key} ${JSON.stringify(c.attrs[key])}, the dataset has ${JSON.stringify(v.attrs[key])}`);
+      if (attrJson(c.attrs[key]) !== attrJson(v.attrs[key])) problems.push(`variable ${v.name} has ${key} ${JSON.stringify(c.attrs[key])}, the dataset has ${JSON.stringify(v.attrs[key])}`);
   }
   const refNames = new Set(reference.variables.map((v) => v.name));
   for (const v of candidate.variables) if (!refNames.has(v.name)) problems.push(`variable ${v.name} is not in the dataset`);
@@ -97,6 +110,11 @@ export function structuralMismatches(reference: DatasetTemplate, candidate: Data
   }
   for (const name of candChars.keys()) if (!refChars.has(name)) problems.push(`char variable ${name} is not in the dataset`);
   return problems;
+}
+
+/** Attribute values as the ledger stores them, so a NaN read back as "NaN" equals a NaN read from a file. */
+function attrJson(value: unknown): string | undefined {
+  return JSON.stringify(value, (_key, x: unknown) => (typeof x === "number" && !Number.isFinite(x) ? String(x) : x));
 }
 
 function sameNumber(a: number | null, b: number | null): boolean {
