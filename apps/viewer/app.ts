@@ -122,6 +122,18 @@ export async function buildViewer(options: ViewerOptions): Promise<FastifyInstan
     reply.type(type).header("cache-control", "no-cache");
     return reply.send(await readFile(join(root, "static", name)));
   };
+  // Liveness: the process answers. Readiness: the bundle is built, so a pod whose image lacks
+  // esbuild or the browser sources never gets traffic, and the first visitor does not wait for the build.
+  app.get("/healthz", async (_request, reply) => reply.header("cache-control", "no-cache").send({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    reply.header("cache-control", "no-cache");
+    try {
+      await getBundle();
+    } catch (error) {
+      return reply.code(503).send({ status: "unavailable", description: error instanceof Error ? error.message : String(error) });
+    }
+    return reply.send({ status: "ok" });
+  });
   app.get("/", async (_request, reply) => page("index.html", reply));
   app.get<{ Params: { file: string } }>("/:file", async (request, reply) => {
     const file = request.params.file;

@@ -1,7 +1,10 @@
 // The viewer's server: the page and bundle with a same-origin-only Content-Security-Policy, the
 // bundle's ETag, the data-API proxy (forwarded verbatim, dot segments refused, an unreachable
 // upstream named in a 502), the optional catalog proxy, and `dmac serve viewer`.
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, request, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { buildViewer } from "../../apps/viewer/index.js";
@@ -137,6 +140,30 @@ describe("viewer server", () => {
     await lonely.close();
     await expect(buildViewer({ dataApiUrl: "localhost:6445" })).rejects.toThrow(/--data-api: "localhost:6445" must be http/);
     await expect(buildViewer({ dataApiUrl: "http://x", catalogApiUrl: "not a url" })).rejects.toThrow(/--catalog-api: "not a url" is not a URL/);
+  });
+
+  it("answers /healthz without the upstreams and /readyz once the bundle is built (the chart's probes)", async () => {
+    const before = seen.length;
+    const live = await viewer.inject("/healthz");
+    expect(live.statusCode).toBe(200);
+    expect(live.json()).toEqual({ status: "ok" });
+    const ready = await viewer.inject("/readyz");
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: "ok" });
+    expect(seen.length).toBe(before);
+
+    // Without the browser sources (an image built without them) the pod is live but never ready.
+    const root = await mkdtemp(join(tmpdir(), "viewer-no-src-"));
+    const broken = await buildViewer({ dataApiUrl: upstreamUrl, root });
+    try {
+      expect((await broken.inject("/healthz")).statusCode).toBe(200);
+      const notReady = await broken.inject("/readyz");
+      expect(notReady.statusCode).toBe(503);
+      expect(notReady.json().description).toContain(join(root, "src", "main.ts"));
+    } finally {
+      await broken.close();
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it("dmac serve viewer listens and serves the page", async () => {
