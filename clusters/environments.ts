@@ -16,7 +16,7 @@ export interface WorkloadConfig {
 }
 
 /** The platform workloads rendered by the charts beside each app's code. */
-export type WorkloadName = "operator" | "catalogApi" | "dataApi" | "eventBridge";
+export type WorkloadName = "operator" | "catalogApi" | "dataApi" | "eventBridge" | "viewer";
 
 /** ArgoCD automated sync settings; `prune` deletes what left Git, `selfHeal` reverts drift. */
 export interface SyncPolicy {
@@ -47,6 +47,9 @@ const size = (cpuRequest: number, cpuLimit: number, memRequest: number, memLimit
   memoryMiB: { request: memRequest, limit: memLimit },
 });
 
+// The viewer serves its esbuild bundle from memory and proxies the APIs; esbuild's own process
+// (about 50 MiB) stays beside Node's (about 120 MiB), and the one build at start takes a core for
+// half a second, hence a CPU limit well above the request.
 const local: EnvironmentConfig = {
   name: "local",
   repoURL,
@@ -57,6 +60,7 @@ const local: EnvironmentConfig = {
     catalogApi: { image: image("catalog-api"), replicas: 1, sizing: size(50, 500, 128, 256) },
     dataApi: { image: image("data-api"), replicas: 1, sizing: size(50, 1000, 256, 1024) },
     eventBridge: { image: image("event-bridge"), replicas: 1, sizing: size(25, 250, 64, 128) },
+    viewer: { image: image("viewer"), replicas: 1, sizing: size(25, 1000, 192, 384) },
   },
   domains: ["maracoos", "gcoos"],
   apiHost: "dmac.localhost",
@@ -72,6 +76,7 @@ const dev: EnvironmentConfig = {
     catalogApi: { image: image("catalog-api"), replicas: 1, sizing: size(100, 500, 256, 512) },
     dataApi: { image: image("data-api"), replicas: 2, sizing: size(250, 2000, 512, 2048) },
     eventBridge: { image: image("event-bridge"), replicas: 1, sizing: size(50, 250, 128, 256) },
+    viewer: { image: image("viewer"), replicas: 1, sizing: size(50, 1000, 192, 384) },
   },
   domains: ["maracoos", "gcoos"],
   apiHost: "dmac.dev.ioos.us",
@@ -88,6 +93,7 @@ const prod: EnvironmentConfig = {
     catalogApi: { image: image("catalog-api"), replicas: 2, sizing: size(250, 1000, 512, 1024) },
     dataApi: { image: image("data-api"), replicas: 3, sizing: size(500, 4000, 1024, 4096) },
     eventBridge: { image: image("event-bridge"), replicas: 2, sizing: size(100, 500, 128, 256) },
+    viewer: { image: image("viewer"), replicas: 2, sizing: size(100, 1000, 256, 512) },
   },
   domains: ["maracoos", "gcoos"],
   apiHost: "dmac.ioos.us",

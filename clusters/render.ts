@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import { CatalogApiChart } from "../apps/catalog-api/chart.js";
 import { DataApiChart } from "../apps/data-api/chart.js";
 import { EventBridgeChart } from "../apps/event-bridge/chart.js";
+import { ViewerChart } from "../apps/viewer/chart.js";
 import { CrdChart } from "../crds/chart.js";
 import { crdFiles } from "../crds/index.js";
 import { sampleDomains, type SampleDomain } from "../crds/samples.js";
@@ -68,6 +69,14 @@ export const componentDefinitions: readonly ComponentDefinition[] = [
     serverSideApply: false,
     source: "apps/event-bridge/chart.ts",
     chart: (app, env, outputs) => new EventBridgeChart(app, "event-bridge", { env, ...optionalOutputs(outputs) }),
+  },
+  {
+    name: "viewer",
+    namespace: platformNamespace,
+    wave: waves.apis,
+    serverSideApply: false,
+    source: "apps/viewer/chart.ts",
+    chart: (app, env) => new ViewerChart(app, "viewer", { env }),
   },
 ];
 

@@ -112,13 +112,16 @@ export function restrictedDeployment(scope: Construct, id: string, props: Restri
   return deployment;
 }
 
-/** A ClusterIP Service on port 80 in front of a workload's "http" port. */
+/** Port of every workload's ClusterIP Service; in-cluster clients use http://<name>.<namespace>.svc.cluster.local:80. */
+export const servicePort = 80;
+
+/** A ClusterIP Service on `servicePort` in front of a workload's "http" port. */
 export function httpService(scope: Construct, id: string, props: { name: string; namespace: string; component: string; port: number }): kplus.Service {
   return new kplus.Service(scope, id, {
     metadata: { name: props.name, namespace: props.namespace, labels: componentLabels(props.name, props.component) },
     type: kplus.ServiceType.CLUSTER_IP,
     selector: kplus.Pods.select(scope, `${id}-pods`, { labels: selectorLabels(props.name) }),
-    ports: [{ name: "http", port: 80, targetPort: props.port }],
+    ports: [{ name: "http", port: servicePort, targetPort: props.port }],
   });
 }
 

@@ -14,7 +14,7 @@ describe("rendered workloads", () => {
   it("exist for every platform app in every environment", () => {
     for (const env of envNames) {
       const names = pods.filter((p) => envOf(p.path) === env).map((p) => p.name).sort();
-      expect(names, env).toEqual(["dmac-system/catalog-api", "dmac-system/data-api", "dmac-system/dmac-operator", "dmac-system/event-bridge"]);
+      expect(names, env).toEqual(["dmac-system/catalog-api", "dmac-system/data-api", "dmac-system/dmac-operator", "dmac-system/event-bridge", "dmac-system/viewer"]);
     }
   });
 });
@@ -203,6 +203,73 @@ describe("service accounts", () => {
     const catalog = pods.filter((p) => p.name === "dmac-system/catalog-api");
     for (const p of catalog) expect(p.spec.automountServiceAccountToken).toBe(false);
   });
+
+  it("give the viewer no token and no role binding: it calls nothing in the cluster but the two APIs", () => {
+    const viewers = pods.filter((p) => p.name === "dmac-system/viewer");
+    expect(viewers.length).toBe(envNames.length);
+    for (const p of viewers) expect(p.spec.automountServiceAccountToken, p.path).toBe(false);
+    const bindings = objects.map((o) => o.obj).filter((o) => o.kind.endsWith("RoleBinding"));
+    const subjects = bindings.flatMap((b) => all(b.subjects as { kind: string; name: string }[]));
+    expect(subjects.filter((s) => s.kind === "ServiceAccount" && s.name === "viewer")).toEqual([]);
+  });
+});
+
+/** Whether one of the policies lets `port` through in `direction` for pods `self`, from or to pods `peer` of the same namespace. */
+function admits(policies: (Obj & { spec: Record<string, any> })[], direction: "ingress" | "egress", self: Record<string, string>, peer: Record<string, string>, port: number): boolean {
+  const selects = (selector: { matchLabels?: Record<string, string> } | undefined, labels: Record<string, string>) =>
+    selector !== undefined && Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  return policies.some(
+    (p) =>
+      selects(p.spec.podSelector, self) &&
+      all(p.spec[direction] as Record<string, any>[]).some(
+        (rule) =>
+          all(rule[direction === "ingress" ? "from" : "to"] as Record<string, any>[]).some((x) => x.namespaceSelector === undefined && x.ipBlock === undefined && selects(x.podSelector, peer)) &&
+          (rule.ports === undefined || all(rule.ports as { port: number }[]).some((x) => x.port === port)),
+      ),
+  );
+}
+
+describe("the viewer's proxied flows", () => {
+  for (const env of envNames) {
+    const inEnv = objects.filter((o) => envOf(o.path) === env).map((o) => o.obj) as (Obj & { spec: Record<string, any> })[];
+    const policies = inEnv.filter((o) => o.kind === "NetworkPolicy");
+    const viewer = pods.find((p) => envOf(p.path) === env && p.name === "dmac-system/viewer");
+    const args = all(viewer?.spec.containers[0]?.args as string[] | undefined);
+
+    it.each([
+      ["--data-api", "data-api"],
+      ["--catalog-api", "catalog-api"],
+    ])(`${env}: %s names the %s Service, whose pods admit the viewer and the viewer may reach`, (flag, name) => {
+      const value = args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+      expect(value, `${flag} in ${JSON.stringify(args)}`).toBeDefined();
+      const url = new URL(value!);
+      expect(url.hostname).toBe(`${name}.dmac-system.svc.cluster.local`);
+      const service = inEnv.find((o) => o.kind === "Service" && o.metadata.name === name && o.metadata.namespace === "dmac-system");
+      const servicePort = all(service?.spec.ports as { port: number; targetPort: number | string }[]).find((p) => p.port === Number(url.port || 80));
+      expect(servicePort, `Service ${name} port ${url.port || 80}`).toBeDefined();
+      // Policies see the pod's port, after the Service's translation.
+      const backend = pods.find((p) => envOf(p.path) === env && p.name === `dmac-system/${name}`)!;
+      const containerPorts = (backend.spec.containers[0]?.ports ?? []) as { name: string; containerPort: number }[];
+      const podPort = typeof servicePort!.targetPort === "number" ? servicePort!.targetPort : containerPorts.find((p) => p.name === servicePort!.targetPort)?.containerPort;
+      expect(containerPorts.map((p) => p.containerPort)).toContain(podPort);
+      expect(Object.entries(service!.spec.selector as Record<string, string>).every(([k, v]) => backend.labels[k] === v)).toBe(true);
+
+      expect(admits(policies, "egress", viewer!.labels, backend.labels, podPort!), "viewer egress").toBe(true);
+      expect(admits(policies, "ingress", backend.labels, viewer!.labels, podPort!), `${name} ingress from the viewer`).toBe(true);
+      // The wrong port is not open: the check above can fail.
+      expect(admits(policies, "ingress", backend.labels, viewer!.labels, podPort! + 1)).toBe(false);
+    });
+
+    it(`${env}: the viewer may connect to nothing else (DNS aside), and serves on its own host`, () => {
+      const own = policies.filter((p) => p.metadata.namespace === "dmac-system" && (p.spec.podSelector?.matchLabels ?? {})["app.kubernetes.io/name"] === "viewer");
+      const peers = own.flatMap((p) => all(p.spec.egress as Record<string, any>[]).flatMap((r) => all(r.to as Record<string, any>[])));
+      expect(peers.map((x) => x.podSelector?.matchLabels?.["app.kubernetes.io/name"]).sort()).toEqual(["catalog-api", "data-api"]);
+      expect(peers.filter((x) => x.ipBlock !== undefined || x.namespaceSelector !== undefined)).toEqual([]);
+      const ingress = inEnv.find((o) => o.kind === "Ingress" && o.metadata.name === "viewer");
+      const apiHost = (inEnv.find((o) => o.kind === "Ingress" && o.metadata.name === "data-api")?.spec.rules[0].host as string).replace(/^edr\./, "");
+      expect(ingress?.spec.rules[0].host).toBe(`viewer.${apiHost}`);
+    });
+  }
 });
 
 describe("third-party Helm values", () => {

@@ -43,7 +43,10 @@ describe("prod with stack outputs", () => {
       "catalog-api": outputs.roleArns.catalogApi,
       "data-api": outputs.roleArns.dataApi,
       "event-bridge": outputs.roleArns.eventBridge,
+      // The viewer calls no cloud service: a service account without a role.
+      viewer: undefined,
     });
+    expect(Object.keys(arns).sort()).toEqual(["catalog-api", "data-api", "dmac-operator", "event-bridge", "viewer"]);
   });
 
   it("passes bucket, queues and database endpoint as environment variables", () => {
