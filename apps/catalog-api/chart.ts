@@ -14,7 +14,9 @@ export interface CatalogApiChartProps {
 
 export const catalogApiName = serviceAccounts.catalogApi;
 const component = "catalog-api";
-const port = 8080;
+/** The container port the API listens on (the viewer's NetworkPolicies name it). */
+export const catalogApiPort = 8080;
+const port = catalogApiPort;
 const postgresPort = 5432;
 
 export class CatalogApiChart extends Chart {

@@ -15,7 +15,9 @@ export interface DataApiChartProps {
 
 export const dataApiName = serviceAccounts.dataApi;
 const component = "data-api";
-const port = 8080;
+/** The container port the API listens on (the viewer's NetworkPolicies name it). */
+export const dataApiPort = 8080;
+const port = dataApiPort;
 
 /** Read-only discovery of Datasets; nothing else in the cluster. */
 export const dataApiRules: readonly PolicyRule[] = [{ apiGroups: [dmacGroup], resources: ["datasets"], verbs: ["get", "list", "watch"] }];

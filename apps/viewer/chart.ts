@@ -8,8 +8,8 @@ import type { EnvironmentConfig } from "../../clusters/environments.js";
 import { allow } from "../../clusters/lib/network-policy.js";
 import { selectorLabels } from "../../clusters/lib/labels.js";
 import { servicePort } from "../../clusters/lib/restricted-workload.js";
-import { catalogApiName } from "../catalog-api/chart.js";
-import { dataApiName } from "../data-api/chart.js";
+import { catalogApiName, catalogApiPort } from "../catalog-api/chart.js";
+import { dataApiName, dataApiPort } from "../data-api/chart.js";
 import { apiWorkload } from "../shared/api-chart.js";
 
 export interface ViewerChartProps {
@@ -20,12 +20,14 @@ export const viewerName = "viewer";
 const component = "viewer";
 const port = 8080;
 /**
- * Container port of the data and catalog APIs (their charts' `port`). NetworkPolicies match pod
- * ports after the Service's translation, so egress and the APIs' ingress name this port, not the
- * Service's. test/charts/policy.test.ts follows the viewer's URLs through the rendered Services to
- * the APIs' containers, so a change on either side that breaks the flow fails there.
+ * NetworkPolicies match pod ports after the Service's translation, so the viewer's egress and the
+ * APIs' ingress name each API's container port, not the Service's. test/charts/policy.test.ts
+ * follows the viewer's URLs through the rendered Services to the APIs' containers.
  */
-const upstreamPodPort = 8080;
+const upstreams = [
+  { name: dataApiName, podPort: dataApiPort },
+  { name: catalogApiName, podPort: catalogApiPort },
+] as const;
 
 /** In-cluster base URL of a platform API's Service. */
 const serviceUrl = (name: string): string => `http://${name}.${platformNamespace}.svc.cluster.local:${servicePort}`;
@@ -35,7 +37,6 @@ export class ViewerChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const { env } = props;
     const viewerPods = selectorLabels(viewerName);
-    const upstreams = [dataApiName, catalogApiName];
     apiWorkload(this, {
       name: viewerName,
       component,
@@ -50,17 +51,17 @@ export class ViewerChart extends Chart {
       env: { DMAC_ENVIRONMENT: env.name },
       // The bundle is built in memory; nothing is written.
       tmpSizeMiB: 16,
-      egress: [{ to: upstreams.map((name) => ({ pods: selectorLabels(name) })), ports: [{ port: upstreamPodPort }] }],
+      egress: upstreams.map((u) => ({ to: [{ pods: selectorLabels(u.name) }], ports: [{ port: u.podPort }] })),
     });
     // The other half of each proxied flow: the APIs' own policies admit only the ingress
     // controller, and NetworkPolicies add up, so the viewer's chart admits itself. Removing the
     // viewer removes these with it.
-    for (const name of upstreams) {
+    for (const { name, podPort } of upstreams) {
       allow(this, {
         name: `${name}-from-${viewerName}`,
         namespace: platformNamespace,
         podSelector: selectorLabels(name),
-        ingress: [{ from: [{ pods: viewerPods }], ports: [{ port: upstreamPodPort }] }],
+        ingress: [{ from: [{ pods: viewerPods }], ports: [{ port: podPort }] }],
       });
     }
   }
