@@ -6,27 +6,14 @@ import { ingest } from "../../dataplane/index.js";
 import { compareWithXarray } from "./xarray.js";
 import { cycleAt, fvcomFile, fvcomTimes, romsFile, rtofsFile, rtofsValidTime, selfeFile, tempDir, validTime, type CycleFile } from "./fixtures.js";
 import { execFileSync } from "node:child_process";
+import { forecasts as fc, nowcasts as nc } from "../support/cycle-files.js";
+import { expectedBest } from "./expected.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 const c00 = cycleAt("2023-10-22T00:00:00Z");
 const c06 = cycleAt("2023-10-22T06:00:00Z");
-const fc = (cycle: Date, hours: number[]): CycleFile[] => hours.map((hour) => ({ cycle, kind: "f" as const, hour }));
-const nc = (cycle: Date, hours: number[]): CycleFile[] => hours.map((hour) => ({ cycle, kind: "n" as const, hour }));
-
-/** The best forecast computed independently of the planner: per valid time, the smallest lead. */
-function expectedBest(files: Array<{ f: CycleFile; path: string; valid: number }>): Array<[string, number]> {
-  const best = new Map<number, { lead: number; path: string }>();
-  for (const { f, path, valid } of files) {
-    if (f.kind !== "f") continue;
-    const lead = valid - f.cycle.getTime();
-    const held = best.get(valid);
-    if (held === undefined || lead < held.lead) best.set(valid, { lead, path });
-  }
-  return [...best.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => [v.path, 0]);
-}
-
 describe("ROMS (CBOFS-like, NetCDF-4)", () => {
   let dir: string;
   beforeAll(() => {

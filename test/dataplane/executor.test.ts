@@ -5,26 +5,13 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ingest, validateTask, TASK_CONTRACT, runLocal, type IngestTask } from "../../dataplane/index.js";
 import { cycleAt, romsFile, tempDir } from "./fixtures.js";
+import { sampleTask } from "../support/sample-task.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 describe("task contract", () => {
-  const good: IngestTask = {
-    contract: TASK_CONTRACT,
-    id: "t1",
-    source: { url: "/data/a.nc" },
-    target: { store: "s3://bucket/x.zarr" },
-    concatDim: "ocean_time",
-    steps: [{ source: 0, target: 3 }],
-    arrays: [
-      {
-        variable: "zeta",
-        path: "zeta",
-        zarray: { zarr_format: 2, shape: [4, 5, 7], chunks: [1, 5, 7], dtype: "<f4", compressor: { id: "zlib", level: 1 }, fill_value: 1e37, order: "C", filters: null, dimension_separator: "." },
-      },
-    ],
-  };
+  const good = sampleTask;
   it("accepts a well-formed document and survives a JSON round trip", () => {
     expect(validateTask(JSON.parse(JSON.stringify(good)))).toEqual(good);
   });

@@ -11,26 +11,13 @@ import { TASK_CONTRACT, ingestTaskSchema, validateTask, type IngestTask } from "
 import { schemaFile, schemaJson } from "../../apps/ingest-worker/export-schema.js";
 import { cycleAt, romsFile, tempDir } from "../dataplane/fixtures.js";
 import { runPayload, workerRoot } from "./harness.js";
+import { sampleTask } from "../support/sample-task.js";
 
 const run = promisify(execFile);
 const tmp = tempDir("dmac-iw-contract-");
 afterAll(() => tmp.cleanup());
 
-const good: IngestTask = {
-  contract: TASK_CONTRACT,
-  id: "t1",
-  source: { url: "/data/a.nc" },
-  target: { store: "s3://bucket/x.zarr" },
-  concatDim: "ocean_time",
-  steps: [{ source: 0, target: 3 }],
-  arrays: [
-    {
-      variable: "zeta",
-      path: "forecast/zeta",
-      zarray: { zarr_format: 2, shape: [4, 5, 7], chunks: [1, 5, 7], dtype: "<f4", compressor: { id: "zlib", level: 1 }, fill_value: "NaN", order: "C", filters: null, dimension_separator: "." },
-    },
-  ],
-};
+const good = sampleTask;
 const zarray = good.arrays[0]!.zarray;
 const bad: Array<[string, unknown]> = [
   ["wrong contract", { ...good, contract: "v0" }],
