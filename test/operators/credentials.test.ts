@@ -2,65 +2,40 @@
 // that checks request signatures: the operator reads `spec.source.credentials.secretRef` in the
 // IngestJob's namespace and lists and reads the bucket with it; a missing Secret or key, or keys the
 // server refuses, leave the job Degraded with a message naming what to fix, never the secret itself.
-import { CoreV1Api, KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import type { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startControlPlane, type ControlPlane } from "../../apps/control-plane/index.js";
-import { openCatalog, type CatalogStore } from "../../catalog/index.js";
-import { customResourceDefinitions, type Dataset, type IngestJob, type IngestJobStatus } from "../../crds/index.js";
+import type { Dataset, IngestJob, IngestJobStatus } from "../../crds/index.js";
 import { datasets, ingestJobs, ResourceClient } from "../../operators/client.js";
 import { buildDaskJob } from "../../operators/ingestjob/daskjob.js";
-import { createOperator } from "../../operators/operator.js";
-import { createLogger, toClientModel } from "../../operators/runtime/index.js";
 import { romsFile } from "../dataplane/fixtures.js";
 import { startSignedS3, type SignedS3Server } from "../support/s3-signed-server.js";
+import { startOperatorStack, type OperatorStack } from "../support/operator-stack.js";
 import { until } from "../support/until.js";
 
-const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
 const keys = { accessKeyId: "AKIDDMACTEST0001", secretAccessKey: "s3cr3t/Key+for-the-test-server" };
 const namespace = "maracoos";
 
 describe("S3 source credentials from a Secret", () => {
-  let dir: string;
-  let plane: ControlPlane;
+  let stack: OperatorStack;
   let kc: KubeConfig;
   let core: CoreV1Api;
-  let catalog: CatalogStore;
   let s3: SignedS3Server;
-  const abort = new AbortController();
-  let running: Promise<void>;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "dmac-creds-"));
-    mkdirSync(join(dir, "stores"), { recursive: true });
-    mkdirSync(join(dir, "inputs"), { recursive: true });
+    stack = await startOperatorStack({ tempPrefix: "dmac-creds-", namespace, servedKind: { apiVersion: "dmac.ioos.us/v1alpha1", kind: "IngestJob" }, operator: { identity: "test" } });
+    ({ kc, core } = stack);
     s3 = await startSignedS3(keys);
     for (const hour of [1, 2]) {
-      const path = romsFile(join(dir, "fixtures"), { cycle: new Date("2023-10-22T00:00:00Z"), kind: "f", hour });
+      const path = romsFile(join(stack.dir, "fixtures"), { cycle: new Date("2023-10-22T00:00:00Z"), kind: "f", hour });
       s3.put("ofs", `cbofs/${basename(path)}`, readFileSync(path));
     }
-    plane = await startControlPlane({ inMemory: true });
-    kc = new KubeConfig();
-    kc.loadFromString(plane.kubeconfig);
-    const objects = KubernetesObjectApi.makeApiClient(kc);
-    for (const crd of customResourceDefinitions) await objects.create(toClientModel(crd));
-    core = kc.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await until("CRDs served", () => objects.list("dmac.ioos.us/v1alpha1", "IngestJob", namespace).then(() => true, () => false));
-    catalog = await openCatalog("memory://");
-    running = createOperator({ kubeConfig: kc, log: silent, roots: { storageRoot: join(dir, "stores"), inputRoot: join(dir, "inputs") }, catalog, identity: "test" }).start(abort.signal);
   }, 120_000);
 
   afterAll(async () => {
-    abort.abort();
-    await running;
-    await catalog.close();
-    await plane.stop();
+    await stack.stop();
     await s3.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const secret = (name: string, data: Record<string, string>) =>

@@ -4,27 +4,21 @@
 // task list the way the ingest worker would (with our local executor, same task contract; for an
 // s3:// source with the ingest worker itself, in the environment the DaskJob gives its pods).
 import { CoreV1Api, KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startControlPlane, type ControlPlane } from "../../apps/control-plane/index.js";
-import { openCatalog, type CatalogStore } from "../../catalog/index.js";
-import { customResourceDefinitions, type Dataset, type IngestJob } from "../../crds/index.js";
+import type { Dataset, IngestJob } from "../../crds/index.js";
 import { validateStructural } from "../../crds/validation/index.js";
 import { runLocal } from "../../dataplane/index.js";
 import { datasets, ingestJobs, ResourceClient } from "../../operators/client.js";
 import { daskJobSchema } from "../../operators/ingestjob/daskjob-schema.js";
 import { taskKeys, type DaskJob, type DaskTaskList } from "../../operators/ingestjob/daskjob.js";
-import { createOperator } from "../../operators/operator.js";
-import { createLogger, toClientModel } from "../../operators/runtime/index.js";
 import { romsFile } from "../dataplane/fixtures.js";
 import { runPayload } from "../ingest-worker/harness.js";
 import { startSignedS3, type SignedS3Server } from "../support/s3-signed-server.js";
+import { startOperatorStack, type OperatorStack } from "../support/operator-stack.js";
 import { until } from "../support/until.js";
 
-const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
 
 // The upstream CRD's shape (its full schema comes from Kubernetes' PodSpec; preserve-unknown here).
 const daskJobCrd = {
@@ -36,39 +30,29 @@ const daskJobCrd = {
 };
 
 describe("the dask executor", () => {
+  let stack: OperatorStack;
   let dir: string;
-  let plane: ControlPlane;
   let kc: KubeConfig;
-  let catalog: CatalogStore;
   let objects: KubernetesObjectApi;
   let s3: SignedS3Server;
   const s3Keys = { accessKeyId: "AKIDDMACDASKJOB1", secretAccessKey: "dask/Source+secret" };
-  const abort = new AbortController();
-  let running: Promise<void>;
-  const inputs = () => join(dir, "inputs");
+  const inputs = () => stack.inputs;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "dmac-dask-"));
-    mkdirSync(join(dir, "stores"), { recursive: true });
     s3 = await startSignedS3(s3Keys);
-    plane = await startControlPlane({ inMemory: true });
-    kc = new KubeConfig();
-    kc.loadFromString(plane.kubeconfig);
-    objects = KubernetesObjectApi.makeApiClient(kc);
-    for (const crd of [...customResourceDefinitions, daskJobCrd]) await objects.create(toClientModel(crd));
-    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: "maracoos" } } });
-    await until("CRDs served", () => objects.list("kubernetes.dask.org/v1", "DaskJob", "maracoos").then(() => true, () => false));
-    catalog = await openCatalog("memory://");
-    running = createOperator({ kubeConfig: kc, log: silent, roots: { storageRoot: join(dir, "stores"), inputRoot: inputs() }, catalog, identity: "test", daskPollMs: 100 }).start(abort.signal);
+    stack = await startOperatorStack({
+      tempPrefix: "dmac-dask-",
+      namespace: "maracoos",
+      extraCrds: [daskJobCrd],
+      servedKind: { apiVersion: "kubernetes.dask.org/v1", kind: "DaskJob" },
+      operator: { identity: "test", daskPollMs: 100 },
+    });
+    ({ dir, kc, objects } = stack);
   }, 60_000);
 
   afterAll(async () => {
-    abort.abort();
-    await running;
-    await catalog.close();
-    await plane.stop();
+    await stack.stop();
     await s3.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   async function create(name: string, hours: number[], retryLimit: number): Promise<void> {

@@ -1,70 +1,49 @@
 // The operators end to end on the embedded control plane: real NetCDF files (ncgen), real Zarr
 // (checked with Python xarray), the embedded catalog (PGlite), kubectl and client-node.
-import { CoreV1Api, KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
+import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startControlPlane, type ControlPlane } from "../../apps/control-plane/index.js";
-import { openCatalog, type CatalogStore } from "../../catalog/index.js";
-import { toClientModel } from "../../operators/runtime/objects.js";
-import { customResourceDefinitions, type CatalogEntry, type Dataset, type IngestJob } from "../../crds/index.js";
+import type { CatalogStore } from "../../catalog/index.js";
+import type { CatalogEntry, Dataset, IngestJob } from "../../crds/index.js";
 import { catalogEntries, datasets, ingestJobs, ResourceClient } from "../../operators/client.js";
-import { createOperator } from "../../operators/operator.js";
-import { createLogger } from "../../operators/runtime/index.js";
 import { loadStacValidators } from "../catalog/stac-schemas.js";
 import { romsFile, truncatedCopy, type CycleFile } from "../dataplane/fixtures.js";
+import { startOperatorStack, type OperatorStack } from "../support/operator-stack.js";
 import { until } from "../support/until.js";
 
 const run = promisify(execFile);
-const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
 const ready = (o: { status?: { conditions?: { type: string; status: string }[] } }, type = "Ready") => o.status?.conditions?.find((c) => c.type === type)?.status === "True";
 
 const cycle = new Date("2023-10-22T00:00:00Z");
 const forecast = (hour: number): CycleFile => ({ cycle, kind: "f", hour });
 
 describe("operators end to end", () => {
+  let stack: OperatorStack;
   let dir: string;
-  let plane: ControlPlane;
   let kc: KubeConfig;
   let catalog: CatalogStore;
-  const abort = new AbortController();
-  let running: Promise<void>;
   let jobs: ResourceClient<IngestJob>;
   let sets: ResourceClient<Dataset>;
   let entries: ResourceClient<CatalogEntry>;
-  const inputs = () => join(dir, "inputs");
+  const inputs = () => stack.inputs;
   const fileUrl = (path: string) => `file:///${relative(inputs(), path)}`;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "dmac-operator-"));
-    mkdirSync(join(dir, "inputs"), { recursive: true });
-    mkdirSync(join(dir, "stores"), { recursive: true });
-    plane = await startControlPlane({ inMemory: true, kubeconfigPath: join(dir, "kubeconfig") });
-    kc = new KubeConfig();
-    kc.loadFromString(plane.kubeconfig);
-    const objects = KubernetesObjectApi.makeApiClient(kc);
-    for (const crd of customResourceDefinitions) await objects.create(toClientModel(crd));
-    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: "maracoos" } } });
-    await until("CRDs served", () => objects.list("dmac.ioos.us/v1alpha1", "Dataset", "maracoos").then(() => true, () => false));
-    catalog = await openCatalog("memory://");
-    const operator = createOperator({ kubeConfig: kc, log: silent, roots: { storageRoot: join(dir, "stores"), inputRoot: inputs() }, catalog, identity: "test-operator", resyncMs: 2000 });
-    running = operator.start(abort.signal);
+    stack = await startOperatorStack({
+      tempPrefix: "dmac-operator-",
+      namespace: "maracoos",
+      servedKind: { apiVersion: "dmac.ioos.us/v1alpha1", kind: "Dataset" },
+      operator: { identity: "test-operator", resyncMs: 2000 },
+    });
+    ({ dir, kc, catalog } = stack);
     jobs = new ResourceClient(kc, ingestJobs);
     sets = new ResourceClient(kc, datasets);
     entries = new ResourceClient(kc, catalogEntries);
   }, 120_000);
 
-  afterAll(async () => {
-    abort.abort();
-    await running;
-    await catalog.close();
-    await plane.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stack.stop());
 
   function dataset(name: string): Dataset {
     return {
