@@ -1,13 +1,14 @@
 // Native chunk reads for NetCDF-4: h5wasm gives the dataset's object-header address (an
 // old-style object reference); we parse that header's layout message and walk the v1 B-tree of
-// chunks ourselves, then read each chunk by byte offset and inflate it with node:zlib on libuv's
-// thread pool. Inflating inside WebAssembly was measured ~3x slower and holds every slice in the
-// 2 GiB WASM heap. Anything this reader does not know (layout v4 indexes, other filters)
+// chunks ourselves, then read each chunk by byte offset and inflate it on libuv's thread pool
+// (the native codecs, or node:zlib without them). Inflating inside WebAssembly was measured ~3x
+// slower and holds every slice in the 2 GiB WASM heap. Anything this reader does not know (layout v4 indexes, other filters)
 // returns undefined and the caller falls back to h5wasm.
 import { inflate } from "node:zlib";
 import { promisify } from "node:util";
 import type { FileHandle } from "node:fs/promises";
 import { bytePool } from "../buffer-pool.js";
+import { nativeCodecs } from "../native-codecs.js";
 
 const inflateAsync = promisify(inflate);
 
@@ -167,10 +168,29 @@ export function unshuffle(src: Uint8Array, itemsize: number, out?: Uint8Array): 
 
 export type Hdf5Filter = "shuffle" | "deflate";
 
+/** A decoded chunk; `pooled` = its bytes came from `bytePool` and may be given back once read. */
+export interface ChunkBytes {
+  bytes: Uint8Array;
+  /** Still in HDF5 shuffle byte order (only with `keepShuffle`). */
+  shuffled: boolean;
+  pooled: boolean;
+}
+
+async function readRaw(fh: FileHandle, ref: ChunkRef): Promise<Buffer> {
+  const raw = bytePool.take(ref.size);
+  const { bytesRead } = await fh.read(raw, 0, ref.size, ref.address);
+  if (bytesRead < ref.size) {
+    bytePool.give(raw);
+    throw new Error(`HDF5 chunk at ${ref.address} runs past the end of the file`);
+  }
+  return raw;
+}
+
 /**
  * Reads and decodes one chunk's bytes; `filterMask` bit i set = filter i was skipped.
  * With `keepShuffle`, a shuffle that is the first filter of the pipeline (the last to undo, as
  * libnetcdf writes it) is left in place and `shuffled` says so: blosc stores the same byte order.
+ * With the native codecs and a known `expectedBytes`, every stage decodes into a pooled buffer.
  */
 export async function readChunk(
   fh: FileHandle,
@@ -179,23 +199,67 @@ export async function readChunk(
   itemsize: number,
   expectedBytes = 0,
   keepShuffle = false,
-): Promise<{ bytes: Uint8Array; shuffled: boolean }> {
-  const raw = bytePool.take(ref.size);
-  const { bytesRead } = await fh.read(raw, 0, ref.size, ref.address);
-  if (bytesRead < ref.size) throw new Error(`HDF5 chunk at ${ref.address} runs past the end of the file`);
+): Promise<ChunkBytes> {
+  const raw = await readRaw(fh, ref);
   let bytes: Uint8Array = raw;
+  let pooled = true;
   let shuffled = false;
-  for (let i = filters.length - 1; i >= 0; i--) {
-    if (ref.filterMask & (1 << i)) continue;
-    // One output buffer a little larger than the known size: zlib's default 16 KB pieces cost a
-    // thread hop each, and an output that fills its buffer exactly makes node:zlib allocate a
-    // second one and go round the thread pool again to learn that the stream has ended.
-    if (filters[i] === "deflate") {
-      const compressed = bytes;
-      bytes = await inflateAsync(compressed, { chunkSize: Math.max(64 * 1024, expectedBytes + 64) });
-      if (compressed === raw) bytePool.give(raw);
-    } else if (keepShuffle && i === 0 && itemsize > 1) shuffled = true;
-    else bytes = unshuffle(bytes, itemsize);
+  const native = expectedBytes > 0 ? nativeCodecs : undefined;
+  try {
+    for (let i = filters.length - 1; i >= 0; i--) {
+      if (ref.filterMask & (1 << i)) continue;
+      const before = bytes;
+      if (filters[i] === "deflate") {
+        if (native !== undefined) {
+          const out = bytePool.take(expectedBytes);
+          const n = await native.inflate(before, out, 0, false).catch((err: Error) => {
+            bytePool.give(out);
+            throw new Error(`HDF5 chunk at ${ref.address}: ${err.message}`);
+          });
+          bytes = out.subarray(0, n);
+        } else {
+          // One output buffer a little larger than the known size: zlib's default 16 KB pieces cost a
+          // thread hop each, and an output that fills its buffer exactly makes node:zlib allocate a
+          // second one and go round the thread pool again to learn that the stream has ended.
+          bytes = await inflateAsync(before, { chunkSize: Math.max(64 * 1024, expectedBytes + 64) });
+        }
+      } else if (keepShuffle && i === 0 && itemsize > 1) {
+        shuffled = true;
+        continue;
+      } else if (native !== undefined && itemsize > 1) {
+        const out = bytePool.take(before.byteLength);
+        await native.unshuffle(before, out, itemsize);
+        bytes = out;
+      } else bytes = unshuffle(before, itemsize);
+      if (bytes !== before && pooled) bytePool.give(before);
+      pooled = native !== undefined;
+    }
+  } catch (err) {
+    if (pooled) bytePool.give(bytes);
+    throw err;
   }
-  return { bytes, shuffled };
+  return { bytes, shuffled, pooled };
+}
+
+/**
+ * Decodes one chunk straight into `dst` (plain byte order) with the native codecs: no buffer
+ * in between. Returns false, having read nothing, when that is not possible here (no addon, or
+ * a filter pipeline other than [shuffle,] deflate); the caller then uses `readChunk`.
+ */
+export async function readChunkInto(fh: FileHandle, ref: ChunkRef, filters: Hdf5Filter[], itemsize: number, dst: Uint8Array): Promise<boolean> {
+  const native = nativeCodecs;
+  const active = filters.filter((_, i) => (ref.filterMask & (1 << i)) === 0);
+  const plan = active.join(",");
+  if (native === undefined || !["", "deflate", "shuffle", "shuffle,deflate"].includes(plan)) return false;
+  const raw = await readRaw(fh, ref);
+  try {
+    let n = raw.byteLength;
+    if (plan === "") dst.set(raw.subarray(0, Math.min(n, dst.byteLength)));
+    else if (plan === "shuffle") await native.unshuffle(raw.subarray(0, Math.min(n, dst.byteLength)), dst, itemsize);
+    else n = await native.inflate(raw, dst, plan === "shuffle,deflate" ? itemsize : 0, false).catch((err: Error) => Promise.reject(new Error(`HDF5 chunk at ${ref.address}: ${err.message}`)));
+    if (n !== dst.byteLength) throw new Error(`HDF5 chunk at ${ref.address} decodes to ${n} bytes, expected ${dst.byteLength}`);
+    return true;
+  } finally {
+    bytePool.give(raw);
+  }
 }

@@ -6,7 +6,8 @@ import { cleanAttributes, normaliseAttr } from "./attrs.js";
 import { open as openFile, type FileHandle } from "node:fs/promises";
 import { allocate, bytesPerElement, dtypeFromHdf5, fillWith, viewBytes } from "../dtype.js";
 import { copyBox, product } from "../ndarray.js";
-import { readChunk, storageLayout, type ChunkRef, type Hdf5Filter, type StorageLayout } from "./hdf5-chunks.js";
+import { bytePool } from "../buffer-pool.js";
+import { readChunk, readChunkInto, storageLayout, type ChunkRef, type Hdf5Filter, type StorageLayout } from "./hdf5-chunks.js";
 import { SourceError, type SourceCharVariable, type SourceDataset, type StepBlocks, type SourceDimension, type SourceVariable, type TypedArray } from "./types.js";
 
 type ChunkRefs = Array<ChunkRef | undefined>;
@@ -115,11 +116,15 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
       const expected = start.reduce((n, s, i) => n * (Math.floor((s + (count[i] ?? 0) - 1) / (chunkShape[i] ?? 1)) - Math.floor(s / (chunkShape[i] ?? 1)) + 1), 1);
       if (hits.length < expected) fillWith(out, v.fillValue);
       const place = async (c: (typeof hits)[number]): Promise<void> => {
-        const { bytes } = await readChunk(fh, c, filters, size, product(chunkShape) * size);
-        if (bytes.byteLength !== product(chunkShape) * size) throw new SourceError(path, `variable ${v.name}: chunk at ${c.offset.join(",")} decodes to ${bytes.byteLength} bytes, expected ${product(chunkShape) * size}`);
-        const lo = c.offset.map((o, i) => Math.max(o, start[i] ?? 0));
-        const hi = c.offset.map((o, i) => Math.min(o + (chunkShape[i] ?? 1), (start[i] ?? 0) + (count[i] ?? 0), v.shape[i] ?? 0));
-        copyBox(viewBytes(v.dtype, bytes), chunkShape, lo.map((l, i) => l - (c.offset[i] ?? 0)), out, count, lo.map((l, i) => l - (start[i] ?? 0)), lo.map((l, i) => (hi[i] ?? 0) - l));
+        const { bytes, pooled } = await readChunk(fh, c, filters, size, product(chunkShape) * size);
+        try {
+          if (bytes.byteLength !== product(chunkShape) * size) throw new SourceError(path, `variable ${v.name}: chunk at ${c.offset.join(",")} decodes to ${bytes.byteLength} bytes, expected ${product(chunkShape) * size}`);
+          const lo = c.offset.map((o, i) => Math.max(o, start[i] ?? 0));
+          const hi = c.offset.map((o, i) => Math.min(o + (chunkShape[i] ?? 1), (start[i] ?? 0) + (count[i] ?? 0), v.shape[i] ?? 0));
+          copyBox(viewBytes(v.dtype, bytes), chunkShape, lo.map((l, i) => l - (c.offset[i] ?? 0)), out, count, lo.map((l, i) => l - (start[i] ?? 0)), lo.map((l, i) => (hi[i] ?? 0) - l));
+        } finally {
+          if (pooled) bytePool.give(bytes);
+        }
       };
       // Inflate several chunks at once: node:zlib runs them on libuv's thread pool.
       for (let i = 0; i < hits.length; i += 8) await Promise.all(hits.slice(i, i + 8).map(place));
@@ -206,8 +211,20 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
             const ref = refs[i];
             if (ref === undefined) throw new RangeError(`block ${i} of ${refs.length}`);
             const got = await readChunk(fh, ref, found.filters, size, tiling.blockBytes, true);
-            if (got.bytes.byteLength !== tiling.blockBytes) throw new SourceError(path, `variable ${name}: chunk at ${ref.offset.join(",")} decodes to ${got.bytes.byteLength} bytes, expected ${tiling.blockBytes}`);
+            if (got.bytes.byteLength !== tiling.blockBytes) {
+              if (got.pooled) bytePool.give(got.bytes);
+              throw new SourceError(path, `variable ${name}: chunk at ${ref.offset.join(",")} decodes to ${got.bytes.byteLength} bytes, expected ${tiling.blockBytes}`);
+            }
             return got;
+          },
+          readInto: async (i, dst) => {
+            const ref = refs[i];
+            if (ref === undefined) throw new RangeError(`block ${i} of ${refs.length}`);
+            try {
+              return await readChunkInto(fh, ref, found.filters, size, dst);
+            } catch (err) {
+              throw new SourceError(path, `variable ${name}: ${(err as Error).message}`);
+            }
           },
         };
       },

@@ -56,8 +56,16 @@ export type TypedArray =
 export interface StepBlocks {
   blockBytes: number;
   count: number;
-  /** Block `i`, inflated; `shuffled` = still in HDF5 shuffle byte order (what blosc's shuffle makes too). */
-  read(i: number): Promise<{ bytes: Uint8Array; shuffled: boolean }>;
+  /**
+   * Block `i`, inflated; `shuffled` = still in HDF5 shuffle byte order (what blosc's shuffle
+   * makes too); `pooled` = the bytes belong to `bytePool` and the reader gives them back.
+   */
+  read(i: number): Promise<{ bytes: Uint8Array; shuffled: boolean; pooled?: boolean }>;
+  /**
+   * Decodes block `i` in plain byte order straight into `dst` (`blockBytes` long) and resolves
+   * true, or resolves false having done nothing when it cannot (then use `read`).
+   */
+  readInto?(i: number, dst: Uint8Array): Promise<boolean>;
 }
 
 export interface SourceDataset {

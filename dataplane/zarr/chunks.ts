@@ -6,9 +6,9 @@ import type { Dtype, StepBlocks, StoredDtype, TypedArray } from "../source/types
 import { unshuffle } from "../source/hdf5-chunks.js";
 import { encodeBloscLz4Blocks } from "./blosc-lz4.js";
 import { bytePool } from "../buffer-pool.js";
-import { decodeChunk, encodeChunk } from "./codecs.js";
+import { decodeChunk, encodeChunkPooled } from "./codecs.js";
 import { chunkKey, fillValueNumber, type ArrayMetaV2, type ZarrFormat } from "./metadata.js";
-import type { ReadableStore, WritableStore } from "./store.js";
+import type { ReadableStore, StoreKey, WritableStore } from "./store.js";
 
 /** The typed array that holds a dtype's elements: char (`|S1`) bytes are held as `|u1`. */
 export function held(dtype: StoredDtype): Dtype {
@@ -31,6 +31,18 @@ async function loadChunk(store: ReadableStore, path: string, meta: ArrayMetaV2, 
   const raw = await decodeChunk(meta.compressor, stored);
   if (raw.byteLength !== n * bytesPerElement(held(meta.dtype))) throw new Error(`${store.url}/${path}: chunk ${index.join(".")} has ${raw.byteLength} bytes, expected ${n * bytesPerElement(held(meta.dtype))}`);
   return viewBytes(held(meta.dtype), raw);
+}
+
+/** Encodes one chunk and stores it; an encoding buffer from the pool goes back once stored. */
+async function storeEncoded(store: WritableStore, key: StoreKey, meta: ArrayMetaV2, raw: Uint8Array, stats: RegionWriteStats): Promise<void> {
+  const { bytes, pooled } = await encodeChunkPooled(meta.compressor, raw, bytesPerElement(held(meta.dtype)), bytePool);
+  try {
+    await store.set(key, bytes);
+  } finally {
+    if (pooled) bytePool.give(bytes);
+  }
+  stats.chunks += 1;
+  stats.bytesWritten += bytes.byteLength;
 }
 
 /**
@@ -70,10 +82,7 @@ export async function writeRegion(
     const sameBox = covers && count.length === meta.chunks.length && count.every((c, i) => c === meta.chunks[i]) && lo.every((l, i) => l === start[i]);
     if (sameBox) {
       // The region is exactly one chunk: encode the caller's buffer, no copy.
-      const encoded = await encodeChunk(meta.compressor, asBytes(data), bytesPerElement(held(meta.dtype)));
-      await store.set(chunkKey(path, index, format), encoded);
-      stats.chunks += 1;
-      stats.bytesWritten += encoded.byteLength;
+      await storeEncoded(store, chunkKey(path, index, format), meta, asBytes(data), stats);
       return;
     }
     if (covers) {
@@ -89,10 +98,7 @@ export async function writeRegion(
       lo.map((l, i) => l - (chunkStart[i] ?? 0)),
       lo.map((l, i) => (hi[i] ?? 0) - l),
     );
-    const encoded = await encodeChunk(meta.compressor, asBytes(chunk), bytesPerElement(held(meta.dtype)));
-    await store.set(chunkKey(path, index, format), encoded);
-    stats.chunks += 1;
-    stats.bytesWritten += encoded.byteLength;
+    await storeEncoded(store, chunkKey(path, index, format), meta, asBytes(chunk), stats);
   };
   for (let i = 0; i < indices.length; i += parallel) await Promise.all(indices.slice(i, i + parallel).map(one));
   return stats;
@@ -141,7 +147,7 @@ export async function writeStepBlocks(store: WritableStore, path: string, meta: 
   if (c !== null && c.id === "blosc" && c.cname === "lz4" && Number(c.shuffle) === 1 && blocks.blockBytes >= 128) {
     // The largest frame these blocks can make (every block stored raw): one size class per variable.
     const room = bytePool.take(16 + 8 * blocks.count + nbytes);
-    const frame = await encodeBloscLz4Blocks({ typesize: itemsize, blocksize: blocks.blockBytes, nblocks: blocks.count, nbytes, block: (i) => blocks.read(i), room });
+    const frame = await encodeBloscLz4Blocks({ typesize: itemsize, blocksize: blocks.blockBytes, nblocks: blocks.count, nbytes, block: (i) => blocks.read(i), room, clevel: Number(c.clevel ?? 5) });
     try {
       await store.set(key, frame);
     } finally {
@@ -155,16 +161,18 @@ export async function writeStepBlocks(store: WritableStore, path: string, meta: 
     let next = 0;
     const lane = async (): Promise<void> => {
       for (let i = next++; i < blocks.count; i = next++) {
-        const { bytes, shuffled } = await blocks.read(i);
         const into = step.subarray(i * blocks.blockBytes, (i + 1) * blocks.blockBytes);
+        if (blocks.readInto !== undefined && (await blocks.readInto(i, into))) continue;
+        const { bytes, shuffled, pooled } = await blocks.read(i);
         if (shuffled) unshuffle(bytes, itemsize, into);
         else into.set(bytes);
+        if (pooled === true) bytePool.give(bytes);
       }
     };
     await Promise.all(Array.from({ length: Math.min(4, blocks.count) }, lane));
-    const encoded = await encodeChunk(c, step, itemsize);
-    await store.set(key, encoded);
-    return { chunks: 1, bytesWritten: encoded.byteLength };
+    const stats: RegionWriteStats = { chunks: 0, bytesWritten: 0 };
+    await storeEncoded(store, key, meta, step, stats);
+    return stats;
   } finally {
     if (c !== null) bytePool.give(step);
   }

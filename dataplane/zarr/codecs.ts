@@ -1,10 +1,13 @@
-// Chunk compressors, named the way the Dataset resource names them. zlib runs on node:zlib
-// (native, on libuv's thread pool); blosc and zstd use the numcodecs WebAssembly builds.
+// Chunk compressors, named the way the Dataset resource names them. zlib and gzip run on
+// libdeflate through the native codecs (or node:zlib without them), on libuv's thread pool;
+// zstd and blosc other than lz4 use the numcodecs WebAssembly builds.
 // blosc-lz4 is encoded natively (blosc-lz4.ts); numcodecs' blosc (no typesize, so its shuffle
 // works on bytes) remains for other blosc compressors and for decoding.
 import { deflate, gunzip, gzip, inflate } from "node:zlib";
 import { promisify } from "node:util";
 import type { Codec } from "numcodecs";
+import type { BufferPool } from "../buffer-pool.js";
+import { nativeCodecs } from "../native-codecs.js";
 
 const deflateAsync = promisify(deflate);
 const inflateAsync = promisify(inflate);
@@ -64,18 +67,40 @@ function wasmCodec(config: NonNullable<V2Compressor>): Promise<Codec> {
   return codec;
 }
 
-/** `itemsize` is the element size: blosc records it and shuffles by it. */
-export async function encodeChunk(compressor: V2Compressor, raw: Uint8Array, itemsize = 1): Promise<Uint8Array> {
-  if (compressor === null) return raw;
+/**
+ * Encodes one chunk; `itemsize` is the element size (blosc records it and shuffles by it).
+ * With `pool`, the output may be a buffer taken from it: `pooled` says so, and the caller gives
+ * it back once the bytes are stored.
+ */
+export async function encodeChunkPooled(compressor: V2Compressor, raw: Uint8Array, itemsize = 1, pool?: BufferPool): Promise<{ bytes: Uint8Array; pooled: boolean }> {
+  if (compressor === null) return { bytes: raw, pooled: false };
   if (compressor.id === "blosc" && compressor.cname === "lz4") {
     const { encodeBloscLz4 } = await import("./blosc-lz4.js");
-    return encodeBloscLz4(raw, itemsize, Number(compressor.shuffle) === 1);
+    return { bytes: await encodeBloscLz4(raw, itemsize, Number(compressor.shuffle) === 1, Number(compressor.clevel ?? 5)), pooled: false };
   }
-  // Output buffers near the input size: zlib's default 16 KB pieces cost a thread hop each.
-  const chunkSize = Math.max(64 * 1024, Math.min(raw.byteLength + 1024, 64 * 1024 * 1024));
-  if (compressor.id === "zlib") return deflateAsync(raw, { level: Number(compressor.level ?? 1), chunkSize });
-  if (compressor.id === "gzip") return gzipAsync(raw, { level: Number(compressor.level ?? 1), chunkSize });
-  return (await wasmCodec(compressor)).encode(raw);
+  if (compressor.id === "zlib" || compressor.id === "gzip") {
+    const gzip = compressor.id === "gzip";
+    const level = Number(compressor.level ?? 1);
+    if (nativeCodecs !== undefined) {
+      const bound = nativeCodecs.deflateBound(raw.byteLength, gzip);
+      const out = pool?.take(bound) ?? Buffer.allocUnsafe(bound);
+      try {
+        return { bytes: out.subarray(0, await nativeCodecs.deflate(raw, out, level, gzip)), pooled: pool !== undefined };
+      } catch (err) {
+        pool?.give(out);
+        throw err;
+      }
+    }
+    // Output buffers near the input size: zlib's default 16 KB pieces cost a thread hop each.
+    const chunkSize = Math.max(64 * 1024, Math.min(raw.byteLength + 1024, 64 * 1024 * 1024));
+    return { bytes: await (gzip ? gzipAsync : deflateAsync)(raw, { level, chunkSize }), pooled: false };
+  }
+  return { bytes: await (await wasmCodec(compressor)).encode(raw), pooled: false };
+}
+
+/** Encodes one chunk into a buffer of its own; `itemsize` is the element size. */
+export async function encodeChunk(compressor: V2Compressor, raw: Uint8Array, itemsize = 1): Promise<Uint8Array> {
+  return (await encodeChunkPooled(compressor, raw, itemsize)).bytes;
 }
 
 export async function decodeChunk(compressor: V2Compressor, stored: Uint8Array): Promise<Uint8Array> {

@@ -14,7 +14,10 @@ export interface ReadableStore {
 }
 
 export interface WritableStore extends ReadableStore {
-  /** Replaces the object at `key` atomically. */
+  /**
+   * Replaces the object at `key` atomically. The store must not keep `value` once the promise
+   * settles: writers recycle that buffer for the next chunk.
+   */
   set(key: StoreKey, value: Uint8Array): Promise<void>;
 }
 
