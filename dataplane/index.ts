@@ -39,7 +39,7 @@ export type { NoddKey } from "./nodd.js";
 export { parseTimeUnits, decodeTime } from "./cftime.js";
 export { openStore, openWritableStore, FileStore } from "./zarr/store.js";
 export type { ReadableStore, WritableStore, StoreKey } from "./zarr/store.js";
-export { S3Store } from "./zarr/s3-store.js";
+// S3Store (zarr/s3-store.ts) is not re-exported: the AWS SDK loads only when an s3:// store is opened.
 export { HttpStore } from "./zarr/http-store.js";
 export { readConsolidated, commitHierarchy, chunkKey } from "./zarr/metadata.js";
 export type { ArrayMetaV2, Hierarchy, ArrayNode, StoreState, ZarrFormat } from "./zarr/metadata.js";

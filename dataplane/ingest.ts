@@ -209,9 +209,10 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   }
 
   const outcomes = new Map<string, FileOutcome>();
-  const inspected: Inspected[] = [];
+  const inspectedAt: Array<Inspected | undefined> = [];
   let n = 0;
-  for (const input of opts.inputs) {
+  const inspectOne = async (index: number): Promise<void> => {
+    const input = opts.inputs[index] as string;
     opts.onProgress?.({ phase: "inspect", done: n++, total: opts.inputs.length, file: input });
     let src: SourceDataset | undefined;
     try {
@@ -267,14 +268,23 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
         reference = template;
         referenceStatic = values;
       }
-      inspected.push({ input, template, times, chars, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) });
+      inspectedAt[index] = { input, template, times, chars, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) };
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
       outcomes.set(input, { input, status: "refused", reason: err.message, timeSteps: 0 });
     } finally {
       src?.close();
     }
-  }
+  };
+  // One file at a time until one becomes the reference grid, then a few at once: one file's
+  // reads (on the thread pool) overlap another's parsing (WebAssembly, on this thread).
+  let nextInput = 0;
+  while (reference === undefined && nextInput < opts.inputs.length) await inspectOne(nextInput++);
+  const inspectLane = async (): Promise<void> => {
+    for (let i = nextInput++; i < opts.inputs.length; i = nextInput++) await inspectOne(i);
+  };
+  await Promise.all(Array.from({ length: 4 }, inspectLane));
+  const inspected = inspectedAt.filter((f): f is Inspected => f !== undefined);
 
   const report = (files: Plan["files"] | undefined, lengths: Record<string, number>, timeSteps: number, bytesWritten: number): IngestReport => {
     for (const f of files ?? [])
@@ -340,12 +350,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   };
   const minTarget = (t: IngestTask): number => Math.min(...t.steps.map((s) => s.target));
   const chains = chainTasks(tasks).sort((a, b) => Math.min(...a.map(minTarget)) - Math.min(...b.map(minTarget)));
-  const batches: IngestTask[][][] = [];
-  for (const chain of chains) {
-    const last = batches[batches.length - 1];
-    if (last === undefined || last.reduce((n, c) => n + c.length, 0) >= (opts.commitEvery ?? 16)) batches.push([chain]);
-    else last.push(chain);
-  }
+  const commitEvery = opts.commitEvery ?? 16;
   // Char variables are not part of the task contract (its arrays are numeric): the planner
   // writes them from what it read while inspecting, once the file's task has succeeded.
   const charsOf = new Map(inspected.map((f) => [f.input, f.chars]));
@@ -381,24 +386,65 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     await commitHierarchy(store, h, newLedger, previous, zarrFormat);
     previous = h;
   };
-  for (const batch of batches) {
-    const outcome = await (opts.executor ?? runLocal)(batch, {
-      ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-      onProgress: (p: TaskProgress) => opts.onProgress?.({ phase: "write", done: done + p.done, total: tasks.length, bytesWritten: bytesWritten + p.bytesWritten }),
+  const absorb = async (last: TaskProgress["last"]): Promise<void> => {
+    if ("error" in last) {
+      failed.add(last.id);
+      outcomes.set(last.id, { input: last.id, status: "refused", reason: `${last.id}: ${last.error}`, timeSteps: 0 });
+      return;
+    }
+    bytesWritten += await writeChars(last.id);
+    unfinished.delete(last.id);
+    bytesWritten += last.bytesWritten;
+  };
+  const concurrency = opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {};
+  if (opts.executor === undefined) {
+    // One run over every chain, committing after every `commitEvery` finished tasks while the
+    // others go on writing (their chunks lie beyond the committed shape, unseen), so no core
+    // waits for the slowest task of a batch. Finished tasks are absorbed one at a time, in order.
+    let absorbed: Promise<void> = Promise.resolve();
+    let sinceCommit = 0;
+    let absorbError: unknown;
+    await runLocal(chains, {
+      ...concurrency,
+      onProgress: (p: TaskProgress) => {
+        opts.onProgress?.({ phase: "write", done: p.done, total: tasks.length, bytesWritten: p.bytesWritten });
+        absorbed = absorbed
+          .then(async () => {
+            if (absorbError !== undefined) return;
+            await absorb(p.last);
+            if (++sinceCommit >= commitEvery) {
+              sinceCommit = 0;
+              await commit();
+            }
+          })
+          .catch((err: unknown) => {
+            absorbError ??= err;
+          });
+      },
     });
-    done += batch.reduce((n, c) => n + c.length, 0);
-    for (const r of outcome.results) {
-      bytesWritten += await writeChars(r.id);
-      unfinished.delete(r.id);
-      bytesWritten += r.bytesWritten;
-    }
-    for (const f of outcome.failures) {
-      failed.add(f.id);
-      outcomes.set(f.id, { input: f.id, status: "refused", reason: `${f.id}: ${f.error}`, timeSteps: 0 });
-    }
+    await absorbed;
+    if (absorbError !== undefined) throw absorbError;
     await commit();
+  } else {
+    // Another executor (the operator's DaskJob) takes whole batches of chains; a commit follows each.
+    const batches: IngestTask[][][] = [];
+    for (const chain of chains) {
+      const last = batches[batches.length - 1];
+      if (last === undefined || last.reduce((n, c) => n + c.length, 0) >= commitEvery) batches.push([chain]);
+      else last.push(chain);
+    }
+    for (const batch of batches) {
+      const outcome = await opts.executor(batch, {
+        ...concurrency,
+        onProgress: (p: TaskProgress) => opts.onProgress?.({ phase: "write", done: done + p.done, total: tasks.length, bytesWritten: bytesWritten + p.bytesWritten }),
+      });
+      done += batch.reduce((n, c) => n + c.length, 0);
+      for (const r of outcome.results) await absorb(r);
+      for (const f of outcome.failures) await absorb(f);
+      await commit();
+    }
+    if (batches.length === 0) await commit();
   }
-  if (batches.length === 0) await commit();
   const committedLengths = Object.fromEntries(Object.entries(committedGroups).map(([g, s]) => [g, s.length]));
   for (const f of plan.files) {
     if (f.status !== "write" || outcomes.has(f.id)) continue;

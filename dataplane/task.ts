@@ -2,7 +2,8 @@
 // (worker threads) runs these; the Dask payload runs the same documents (docs/task-contract.md).
 // A task copies time steps of one source file into regions of Zarr arrays whose metadata the
 // task carries, so a worker needs neither the store's (possibly uncommitted) metadata nor the planner.
-import { Ajv } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv as AjvClass } from "ajv";
 import type { ArrayMetaV2 } from "./zarr/metadata.js";
 
 export const TASK_CONTRACT = "dmac.ioos.us/ingest-task/v1" as const;
@@ -98,7 +99,11 @@ let validator: ((x: unknown) => boolean) & { errors?: unknown } | undefined;
 
 /** Checks a task document; throws an error naming the offending field. */
 export function validateTask(doc: unknown): IngestTask {
-  validator ??= new Ajv({ allErrors: false, strict: false }).compile(ingestTaskSchema);
+  // Loaded on first use: ajv costs ~0.1 s of start-up that a process running tasks inline never needs.
+  if (validator === undefined) {
+    const { Ajv } = createRequire(import.meta.url)("ajv") as { Ajv: typeof AjvClass };
+    validator = new Ajv({ allErrors: false, strict: false }).compile(ingestTaskSchema);
+  }
   if (!validator(doc)) {
     const [first] = (validator.errors as Array<{ instancePath: string; message?: string }> | undefined) ?? [];
     throw new Error(`ingest task${first?.instancePath ?? ""}: ${first?.message ?? "invalid"}`);

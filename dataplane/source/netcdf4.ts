@@ -19,10 +19,13 @@ let ready: Promise<unknown> | undefined;
 
 function rawAttrs(ds: { attrs: Record<string, { value: unknown }> }, skipRefs: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, attr] of Object.entries(ds.attrs)) {
+  // h5wasm builds an attribute (reading its metadata) on each property access, so the
+  // reference lists are skipped by name before they are touched: theirs is the costliest.
+  const attrs = ds.attrs;
+  for (const name of Object.keys(attrs)) {
     if (skipRefs && (name === "DIMENSION_LIST" || name === "REFERENCE_LIST")) continue;
     try {
-      out[name] = attr.value;
+      out[name] = attrs[name]?.value;
     } catch {
       // Attributes of types JSON cannot hold (references, compounds) are not part of the data model we carry.
     }
@@ -48,8 +51,10 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
       const entity = file.get(key);
       if (!(entity instanceof h5wasm.Dataset)) continue;
       const attrs = rawAttrs(entity, true);
-      const shape = entity.shape ?? [];
-      const maxshape = entity.metadata.maxshape ?? shape;
+      // Each metadata getter of h5wasm goes back into WebAssembly: read it once.
+      const meta = entity.metadata;
+      const shape = meta.shape ?? [];
+      const maxshape = meta.maxshape ?? shape;
       const isDimScale = attrs.CLASS === "DIMENSION_SCALE";
       if (isDimScale) dims.set(key, { name: key, length: shape[0] ?? 0, unlimited: (maxshape[0] ?? 0) >= UNLIMITED });
       if (typeof attrs.NAME === "string" && attrs.NAME.startsWith(PURE_DIMENSION)) continue;
@@ -57,7 +62,6 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
         const scales = isDimScale && i === 0 ? [`/${key}`] : entity.get_attached_scales(i);
         return (scales[0] ?? `phony_dim_${i}`).replace(/^\//, "");
       });
-      const meta = entity.metadata;
       // NetCDF-4 `char` is an HDF5 fixed-length string of one byte; `string` (variable length) is not supported.
       if (meta.type === 3 && meta.size === 1 && meta.vlen !== true) {
         charVariables.push({ name: key, dims: dimNames, shape, attrs: cleanAttributes(attrs) });

@@ -9,9 +9,13 @@
 // one int32 start offset per block, then per block one stream (no split): int32 size + LZ4
 // block. A stream whose size equals the block's is stored raw; an incompressible chunk is
 // stored whole with the "memcpyed" flag.
-import { compressSync } from "lz4-napi";
+import { createRequire } from "node:module";
 import { bytePool } from "../buffer-pool.js";
 import { nativeCodecs } from "../native-codecs.js";
+
+type Lz4Napi = typeof import("lz4-napi");
+// lz4-napi is only the fallback: loaded when the native codecs are not there.
+let lz4Napi: Lz4Napi | undefined;
 
 const HEADER = 16;
 const BLOCK = 256 * 1024;
@@ -61,7 +65,8 @@ function header(flags: number, typesize: number, nbytes: number, blocksize: numb
  */
 function lz4Stream(input: Uint8Array): Buffer {
   const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const packed = compressSync(buf).subarray(4);
+  lz4Napi ??= createRequire(import.meta.url)("lz4-napi") as Lz4Napi;
+  const packed = lz4Napi.compressSync(buf).subarray(4);
   return packed.length < input.byteLength ? packed : buf;
 }
 

@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import * as zarr from "zarrita";
-import { HttpStore, S3Store, ingest, openStore, readConsolidated, resolveInputs, type Ledger } from "../../dataplane/index.js";
+import { S3Store } from "../../dataplane/zarr/s3-store.js";
+import { HttpStore, ingest, openStore, readConsolidated, resolveInputs, type Ledger } from "../../dataplane/index.js";
 import { startS3, type S3TestServer } from "./s3-server.js";
 import { cycleAt, romsFile, tempDir } from "./fixtures.js";
 
