@@ -2,11 +2,11 @@
 // their time steps go, run the copy tasks on the local executor, then commit the new shapes and
 // the ledger in one atomic write of the consolidated metadata.
 import { basename } from "node:path";
-import { openSource } from "./source/open.js";
-import { SourceError, type AttrValue, type Attributes, type SourceDataset, type TypedArray } from "./source/types.js";
-import { decodeTime, parseTimeUnits } from "./cftime.js";
+import { SourceError, type AttrValue, type Attributes, type TypedArray } from "./source/types.js";
+import { decodeTime } from "./cftime.js";
 import { parseNoddKey } from "./nodd.js";
-import { firstDifference, guessConcatDim, isTimeDependent, structuralMismatches, templateFromLedger, templateOf, type DatasetTemplate, type TemplateChar, type TemplateVariable } from "./aggregate/template.js";
+import { firstDifference, isTimeDependent, templateFromLedger, type DatasetTemplate, type TemplateVariable } from "./aggregate/template.js";
+import { readFileFacts, timeUnitsOf, staticChars, staticVariables, type FactsRequest, type FileFacts } from "./aggregate/file-facts.js";
 import { planAggregation, type AggregationType, type Candidate, type LedgerStep, type Plan } from "./aggregate/plan.js";
 import { compressorConfig, type CodecOptions } from "./zarr/codecs.js";
 import { commitHierarchy, fillValueJson, readConsolidated, type ArrayMetaV2, type Hierarchy } from "./zarr/metadata.js";
@@ -97,22 +97,8 @@ interface Inspected {
   kind?: "nowcast" | "forecast";
 }
 
-function staticVariables(t: DatasetTemplate, identicalDims: string[] | undefined): TemplateVariable[] {
-  return t.variables.filter((v) => !isTimeDependent(v, t.concatDim) && (identicalDims === undefined || v.dims.every((d) => identicalDims.includes(d))));
-}
-
-function staticChars(t: DatasetTemplate): TemplateChar[] {
-  return (t.chars ?? []).filter((c) => !isTimeDependent(c, t.concatDim));
-}
-
 function shapeOf(v: TemplateVariable, t: DatasetTemplate, length: number): number[] {
   return v.dims.map((d) => (d === t.concatDim ? length : (t.dims[d] ?? 0)));
-}
-
-async function readAll(src: SourceDataset, name: string): Promise<TypedArray> {
-  const v = src.variables.find((x) => x.name === name);
-  if (v === undefined) throw new SourceError(src.path, `variable ${name} is missing`);
-  return src.read(name, v.shape.map(() => 0), v.shape);
 }
 
 function arrayPath(group: string, name: string): string {
@@ -209,71 +195,48 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   }
 
   const outcomes = new Map<string, FileOutcome>();
+  const concatDimKnown = ledger?.concatDim ?? opts.aggregation?.concatDim;
+  const identicalDims = opts.aggregation?.identicalDims;
+  /** Checks a file's facts against the reference grid; the first good file becomes the reference. */
+  const judge = (input: string, facts: FileFacts): Inspected => {
+    const { template } = facts;
+    const concatDim = template.concatDim;
+    for (const v of staticVariables(reference ?? template, identicalDims)) {
+      const got = facts.statics.get(v.name);
+      const want = referenceStatic?.get(v.name);
+      if (got === undefined || want === undefined) continue;
+      const at = firstDifference(got, want);
+      if (at >= 0) throw new SourceError(input, `does not match the dataset's grid: variable ${v.name} differs at flat index ${at} (${String(got[at])} here, ${String(want[at])} in the dataset)`);
+    }
+    for (const c of template.chars ?? []) {
+      if (isTimeDependent(c, concatDim)) continue;
+      const got = facts.statics.get(c.name);
+      const want = referenceStatic?.get(c.name);
+      if (got === undefined || want === undefined) continue;
+      const at = firstDifference(got, want);
+      if (at >= 0) throw new SourceError(input, `does not match the dataset's grid: char variable ${c.name} differs at flat index ${at}`);
+    }
+    const units = timeUnitsOf(input, template);
+    if (!Array.isArray(facts.rawTimes)) throw new SourceError(input, facts.rawTimes.problem);
+    const times = facts.rawTimes.map((x) => decodeTime(x, units));
+    const key = parseNoddKey(input);
+    if (reference === undefined) {
+      reference = template;
+      referenceStatic = facts.statics;
+    }
+    return { input, template, times, chars: facts.chars, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) };
+  };
   const inspectedAt: Array<Inspected | undefined> = [];
   let n = 0;
   const inspectOne = async (index: number): Promise<void> => {
     const input = opts.inputs[index] as string;
     opts.onProgress?.({ phase: "inspect", done: n++, total: opts.inputs.length, file: input });
-    let src: SourceDataset | undefined;
+    const req: FactsRequest = { input, ...(concatDimKnown !== undefined ? { concatDim: concatDimKnown } : {}), ...(identicalDims !== undefined ? { identicalDims } : {}), ...(reference !== undefined ? { reference } : {}) };
     try {
-      src = await openSource(input);
-      const concatDim = ledger?.concatDim ?? opts.aggregation?.concatDim ?? reference?.concatDim ?? guessConcatDim(src);
-      let template: DatasetTemplate;
-      try {
-        template = templateOf(src, concatDim);
-      } catch (err) {
-        throw new SourceError(input, (err as Error).message);
-      }
-      if (reference !== undefined) {
-        const problems = structuralMismatches(reference, template);
-        if (problems.length > 0) throw new SourceError(input, `does not match the dataset's grid: ${problems.join("; ")}`);
-      }
-      const statics = staticVariables(reference ?? template, opts.aggregation?.identicalDims);
-      const values = new Map<string, TypedArray>();
-      for (const v of statics) {
-        const got = await readAll(src, v.name);
-        const want = referenceStatic?.get(v.name);
-        if (want !== undefined) {
-          const at = firstDifference(got, want);
-          if (at >= 0) throw new SourceError(input, `does not match the dataset's grid: variable ${v.name} differs at flat index ${at} (${String(got[at])} here, ${String(want[at])} in the dataset)`);
-        }
-        values.set(v.name, got);
-      }
-      const chars = new Map<string, Uint8Array>();
-      for (const c of template.chars ?? []) {
-        if (src.readChars === undefined) throw new SourceError(input, `char variable ${c.name}: this reader cannot read char data`);
-        const got = await src.readChars(c.name);
-        if (isTimeDependent(c, concatDim)) {
-          chars.set(c.name, got);
-          continue;
-        }
-        const want = referenceStatic?.get(c.name);
-        if (want !== undefined) {
-          const at = firstDifference(got, want);
-          if (at >= 0) throw new SourceError(input, `does not match the dataset's grid: char variable ${c.name} differs at flat index ${at}`);
-        }
-        values.set(c.name, got);
-      }
-      const timeVar = template.variables.find((v) => v.name === concatDim);
-      let units;
-      try {
-        units = parseTimeUnits(timeVar?.attrs.units, timeVar?.attrs.calendar);
-      } catch (err) {
-        throw new SourceError(input, `time coordinate ${concatDim}: ${(err as Error).message}`);
-      }
-      const raw = await readAll(src, concatDim);
-      const times = Array.from(raw as ArrayLike<number>, (x) => decodeTime(Number(x), units));
-      const key = parseNoddKey(input);
-      if (reference === undefined) {
-        reference = template;
-        referenceStatic = values;
-      }
-      inspectedAt[index] = { input, template, times, chars, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) };
+      inspectedAt[index] = judge(input, await readFileFacts(req));
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
       outcomes.set(input, { input, status: "refused", reason: err.message, timeSteps: 0 });
-    } finally {
-      src?.close();
     }
   };
   // One file at a time until one becomes the reference grid, then a few at once: one file's

@@ -40,6 +40,7 @@ static __thread uint8_t* scratch;
 static __thread size_t scratch_len;
 
 static uint8_t* scratch_of(size_t n) {
+  if (n == 0) n = 1;  // malloc(0) may return NULL, which is not running out of memory
   if (scratch_len < n) {
     free(scratch);
     scratch = malloc(n);
@@ -101,7 +102,8 @@ static void run_inflate(job* j) {
     ? libdeflate_gzip_decompress(decompressor, j->src, j->src_len, out, j->dst_len, &got)
     : libdeflate_zlib_decompress(decompressor, j->src, j->src_len, out, j->dst_len, &got);
   if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
-    j->error = "the stream inflates to more bytes than expected";
+    // libdeflate also says this of a stream cut short by its last bytes (the checksum).
+    j->error = "corrupt stream, or one that inflates to more bytes than expected";
     return;
   }
   if (r != LIBDEFLATE_SUCCESS) {

@@ -2,8 +2,9 @@
 // against the dataset's), the values of its variables without the time dimension (which must be
 // identical in every file), its char data, its valid times and, from a NODD key, its cycle and kind.
 // Used by the reference builder; the same checks and messages as the ingest's inspection.
-import { decodeTime, parseTimeUnits } from "../cftime.js";
+import { decodeTime } from "../cftime.js";
 import { parseNoddKey } from "../nodd.js";
+import { timeUnitsOf } from "./file-facts.js";
 import { SourceError, type SourceDataset, type TypedArray } from "../source/types.js";
 import { firstDifference, guessConcatDim, isTimeDependent, structuralMismatches, templateOf, type DatasetTemplate } from "./template.js";
 
@@ -71,13 +72,7 @@ export async function inspectForAggregation(src: SourceDataset, opts: { concatDi
     if (isTimeDependent(c, concatDim)) chars.set(c.name, got);
     else statics.set(c.name, got);
   }
-  const timeVar = template.variables.find((v) => v.name === concatDim);
-  let units;
-  try {
-    units = parseTimeUnits(timeVar?.attrs.units, timeVar?.attrs.calendar);
-  } catch (err) {
-    throw new SourceError(name, `time coordinate ${concatDim}: ${(err as Error).message}`);
-  }
+  const units = timeUnitsOf(name, template);
   const raw = await readWhole(src, concatDim);
   const times = Array.from(raw as ArrayLike<number>, (x) => decodeTime(Number(x), units));
   const key = parseNoddKey(name);

@@ -1,6 +1,7 @@
 // The local executor: runs ingest tasks in Node worker threads, at most `concurrency` at once.
 // Tasks in one chain run in order (they share target chunks); chains run in parallel.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startWorker } from "./start-worker.js";
 import { availableParallelism } from "node:os";
 import type { IngestTask, TaskResult } from "../task.js";
 import { runTask } from "./run-task.js";
@@ -25,15 +26,6 @@ export interface ExecutionOutcome {
   failures: Array<{ id: string; error: string }>;
 }
 
-function startWorker(): Worker {
-  const self = import.meta.url;
-  // tsx's module API appends a query (?tsx-namespace=...) to the URLs it loads: look at the path.
-  if (!new URL(self).pathname.endsWith(".ts")) return new Worker(new URL("./worker.js", self));
-  // From source (tests, tsx) the worker is TypeScript too: load it through tsx's API.
-  const entry = new URL("./worker.ts", self).href;
-  return new Worker(`import("tsx/esm/api").then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(self)}))`, { eval: true });
-}
-
 class Pool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
@@ -41,7 +33,7 @@ class Pool {
   private seq = 0;
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
-      const w = startWorker();
+      const w = startWorker(import.meta.url, "./worker");
       this.workers.push(w);
       this.idle.push(w);
     }
@@ -91,7 +83,7 @@ class Pool {
       // A worker that crashed is replaced, so later tasks still get a live one.
       if (dead) {
         void w.terminate();
-        const fresh = startWorker();
+        const fresh = startWorker(import.meta.url, "./worker");
         this.workers.push(fresh);
         this.release(fresh);
       } else this.release(w);
