@@ -37,7 +37,7 @@ export interface IngestOptions {
   format?: "zarr-v2" | "zarr-v3";
   /** Global attributes to set (a value) or remove (null) on the store's groups. */
   attributes?: Record<string, AttrValue | null>;
-  /** Worker threads for the copy (default: all cores; 0 = on the calling thread). */
+  /** Worker threads for the copy (default 0: on the calling thread, two files at a time). */
   concurrency?: number;
   /** Files copied between two commits of the consolidated metadata (default 16). */
   commitEvery?: number;
@@ -359,7 +359,9 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     unfinished.delete(last.id);
     bytesWritten += last.bytesWritten;
   };
-  const concurrency = opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {};
+  // Inline by default: reads and codecs already run on libuv's thread pool, and worker threads
+  // cost a V8 heap and an h5wasm instance each for no gain (bench/ingest, docs/dataplane.md).
+  const concurrency = { concurrency: opts.concurrency ?? 0 };
   if (opts.executor === undefined) {
     // One run over every chain, committing after every `commitEvery` finished tasks while the
     // others go on writing (their chunks lie beyond the committed shape, unseen), so no core

@@ -121,7 +121,7 @@ export function registerConvert(program: Command): void {
     .option("--level <n>", "compression level", nonNegativeInt("--level"))
     .option("--chunk <dim=len>", "chunk length along a dimension (repeatable)", collectChunk, {})
     .option("--attr <name=value>", "set a global attribute (repeatable)", collectAttr, {})
-    .option("-j, --concurrency <n>", "worker threads (default: all cores)", nonNegativeInt("--concurrency"))
+    .option("-j, --concurrency <n>", "worker threads for the copy (default 0: on this thread, two files at a time; reads and codecs run on libuv's thread pool either way)", nonNegativeInt("--concurrency"))
     .option("--json", "print the report as JSON")
     .option("--no-progress", "no progress bar")
     .action(async (inputs: string[], flags: ConvertFlags, command: Command) => {
