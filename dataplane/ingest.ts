@@ -14,7 +14,9 @@ import { openWritableStore, type WritableStore } from "./zarr/store.js";
 import { readRegion, writeRegion } from "./zarr/chunks.js";
 import { product } from "./ndarray.js";
 import { runLocal, type ExecutionOutcome, type LocalExecutorOptions, type TaskProgress } from "./executor/local.js";
-import { TASK_CONTRACT, type IngestTask } from "./task.js";
+import type { IngestTask, TaskResult } from "./task.js";
+import { SpeculativeCopy, oneStepChunks, sameWrites, type SpeculativeOutcome } from "./executor/speculative.js";
+import { arrayPath, taskFor } from "./aggregate/tasks.js";
 
 export interface AggregationOptions {
   type?: AggregationType;
@@ -97,12 +99,12 @@ interface Inspected {
   kind?: "nowcast" | "forecast";
 }
 
-function shapeOf(v: TemplateVariable, t: DatasetTemplate, length: number): number[] {
-  return v.dims.map((d) => (d === t.concatDim ? length : (t.dims[d] ?? 0)));
+function candidateOf(f: Inspected): Candidate {
+  return { id: f.input, source: basename(f.input), times: f.times, ...(f.kind ? { kind: f.kind } : {}), ...(f.cycleMs !== undefined ? { cycleMs: f.cycleMs } : {}) };
 }
 
-function arrayPath(group: string, name: string): string {
-  return group === "" ? name : `${group}/${name}`;
+function shapeOf(v: TemplateVariable, t: DatasetTemplate, length: number): number[] {
+  return v.dims.map((d) => (d === t.concatDim ? length : (t.dims[d] ?? 0)));
 }
 
 export function buildHierarchy(t: DatasetTemplate, lengths: Record<string, number>, opts: Pick<IngestOptions, "chunking" | "encoding" | "attributes" | "format">): Hierarchy {
@@ -233,20 +235,39 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     opts.onProgress?.({ phase: "inspect", done: n++, total: opts.inputs.length, file: input });
     const req: FactsRequest = { input, ...(concatDimKnown !== undefined ? { concatDim: concatDimKnown } : {}), ...(identicalDims !== undefined ? { identicalDims } : {}), ...(reference !== undefined ? { reference } : {}) };
     try {
-      inspectedAt[index] = judge(input, await readFileFacts(req));
+      const found = judge(input, await readFileFacts(req));
+      inspectedAt[index] = found;
+      speculation?.settle(index, candidateOf(found));
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
       outcomes.set(input, { input, status: "refused", reason: err.message, timeSteps: 0 });
+      speculation?.settle(index, null);
     }
   };
   // One file at a time until one becomes the reference grid, then a few at once: one file's
   // reads (on the thread pool) overlap another's parsing (WebAssembly, on this thread).
   let nextInput = 0;
+  let speculation: SpeculativeCopy | undefined;
   while (reference === undefined && nextInput < opts.inputs.length) await inspectOne(nextInput++);
+  // Appends copy the files seen so far while the rest are inspected (executor/speculative.ts).
+  const grid = reference;
+  if (type === "append" && opts.executor === undefined && (opts.concurrency ?? 0) === 0 && grid !== undefined && !(zarrFormat === 3 && (grid.chars ?? []).length > 0) && oneStepChunks(buildHierarchy(grid, { "": 1 }, layout), grid.concatDim)) {
+    speculation = new SpeculativeCopy({ existing: ledger?.groups ?? {}, template: grid, hierarchyFor: (lengths) => buildHierarchy(grid, lengths, layout), store: { url: store.url, zarrFormat }, lanes: 2 });
+    for (let i = 0; i < nextInput; i++) {
+      const found = inspectedAt[i];
+      speculation.settle(i, found === undefined ? null : candidateOf(found));
+    }
+  }
   const inspectLane = async (): Promise<void> => {
     for (let i = nextInput++; i < opts.inputs.length; i = nextInput++) await inspectOne(i);
   };
-  await Promise.all(Array.from({ length: 4 }, inspectLane));
+  let speculated: Map<string, SpeculativeOutcome>;
+  try {
+    await Promise.all(Array.from({ length: 4 }, inspectLane));
+  } finally {
+    // Never leave copies running past this call, whatever happened.
+    speculated = (await speculation?.finish()) ?? new Map();
+  }
   const inspected = inspectedAt.filter((f): f is Inspected => f !== undefined);
 
   const report = (files: Plan["files"] | undefined, lengths: Record<string, number>, timeSteps: number, bytesWritten: number): IngestReport => {
@@ -258,7 +279,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   if (reference === undefined || inspected.length === 0) return report(undefined, priorLengths, 0, 0);
   const template = reference;
 
-  const candidates: Candidate[] = inspected.map((f) => ({ id: f.input, source: basename(f.input), times: f.times, ...(f.kind ? { kind: f.kind } : {}), ...(f.cycleMs !== undefined ? { cycleMs: f.cycleMs } : {}) }));
+  const candidates: Candidate[] = inspected.map(candidateOf);
   const plan = planAggregation(type, ledger?.groups ?? {}, candidates, ledger?.cycleMs);
   const lengths = Object.fromEntries(Object.entries(plan.groups).map(([g, s]) => [g, s.length]));
   const target = buildHierarchy(template, lengths, layout);
@@ -278,26 +299,16 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     }
   }
 
-  const tasks: IngestTask[] = [];
-  for (const f of plan.files) {
-    if (f.status !== "write") continue;
-    tasks.push({
-      contract: TASK_CONTRACT,
-      id: f.id,
-      source: { url: f.id },
-      target: { store: store.url, ...(zarrFormat === 3 ? { zarrFormat } : {}) },
-      concatDim: template.concatDim,
-      steps: f.writes,
-      arrays: template.variables
-        .filter((v) => isTimeDependent(v, template.concatDim))
-        .map((v) => {
-          const path = arrayPath(f.group, v.name);
-          const node = target.arrays[path];
-          if (node === undefined) throw new Error(`internal: no array ${path}`);
-          return { variable: v.name, path, zarray: node.meta };
-        }),
-    });
-  }
+  const tasks: IngestTask[] = plan.files.filter((f) => f.status === "write").map((f) => taskFor(f, template, target, { url: store.url, zarrFormat }));
+  // Copies made while inspecting count when the final plan gives their file the same writes.
+  const copiedEarly: TaskResult[] = [];
+  const toRun = tasks.filter((t) => {
+    const early = speculated.get(t.id);
+    const f = plan.files.find((x) => x.id === t.id);
+    if (early?.result === undefined || f === undefined || early.group !== f.group || !sameWrites(early.writes, f.writes)) return true;
+    copiedEarly.push(early.result);
+    return false;
+  });
   // Commit after every batch of files, so a long ingest that is killed keeps what it finished.
   const slotOwner = new Map<string, string>();
   for (const f of plan.files) for (const w of f.writes) slotOwner.set(`${f.group}:${w.target}`, f.id);
@@ -312,7 +323,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     return groups;
   };
   const minTarget = (t: IngestTask): number => Math.min(...t.steps.map((s) => s.target));
-  const chains = chainTasks(tasks).sort((a, b) => Math.min(...a.map(minTarget)) - Math.min(...b.map(minTarget)));
+  const chains = chainTasks(toRun).sort((a, b) => Math.min(...a.map(minTarget)) - Math.min(...b.map(minTarget)));
   const commitEvery = opts.commitEvery ?? 16;
   // Char variables are not part of the task contract (its arrays are numeric): the planner
   // writes them from what it read while inspecting, once the file's task has succeeded.
@@ -369,10 +380,17 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     let absorbed: Promise<void> = Promise.resolve();
     let sinceCommit = 0;
     let absorbError: unknown;
+    let earlyBytes = 0;
+    for (const r of copiedEarly) {
+      await absorb(r);
+      earlyBytes += r.bytesWritten;
+      opts.onProgress?.({ phase: "write", done: ++done, total: tasks.length, bytesWritten: earlyBytes });
+    }
+    if (copiedEarly.length > 0) await commit();
     await runLocal(chains, {
       ...concurrency,
       onProgress: (p: TaskProgress) => {
-        opts.onProgress?.({ phase: "write", done: p.done, total: tasks.length, bytesWritten: p.bytesWritten });
+        opts.onProgress?.({ phase: "write", done: done + p.done, total: tasks.length, bytesWritten: earlyBytes + p.bytesWritten });
         absorbed = absorbed
           .then(async () => {
             if (absorbError !== undefined) return;
