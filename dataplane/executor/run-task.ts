@@ -23,7 +23,8 @@ export function contiguousRuns(steps: IngestTask["steps"], maxLength: number): A
 
 export async function runTask(task: IngestTask): Promise<TaskResult> {
   const path = task.source.url.startsWith("file://") ? fileURLToPath(task.source.url) : task.source.url;
-  const src = await openSource(path);
+  // A copy needs the structure, not the attributes (the planner wrote those): ~40% of an open.
+  const src = await openSource(path, { attributes: false });
   const store = await openWritableStore(task.target.store);
   const format = task.target.zarrFormat ?? 2;
   const result: TaskResult = { id: task.id, chunks: 0, bytesWritten: 0, bytesRead: 0 };

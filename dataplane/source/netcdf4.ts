@@ -17,13 +17,17 @@ const UNLIMITED = 2 ** 63;
 
 let ready: Promise<unknown> | undefined;
 
-function rawAttrs(ds: { attrs: Record<string, { value: unknown }> }, skipRefs: boolean): Record<string, unknown> {
+/** What a copy task needs of the attributes: dimension scales, pure dimensions and fill values. */
+const STRUCTURAL_ATTRS = new Set(["CLASS", "NAME", "_FillValue"]);
+
+function rawAttrs(ds: { attrs: Record<string, { value: unknown }> }, skipRefs: boolean, only?: Set<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   // h5wasm builds an attribute (reading its metadata) on each property access, so the
   // reference lists are skipped by name before they are touched: theirs is the costliest.
   const attrs = ds.attrs;
   for (const name of Object.keys(attrs)) {
     if (skipRefs && (name === "DIMENSION_LIST" || name === "REFERENCE_LIST")) continue;
+    if (only !== undefined && !only.has(name)) continue;
     try {
       out[name] = attrs[name]?.value;
     } catch {
@@ -33,7 +37,16 @@ function rawAttrs(ds: { attrs: Record<string, { value: unknown }> }, skipRefs: b
   return out;
 }
 
-export async function openNetcdf4(path: string): Promise<SourceDataset> {
+export interface OpenOptions {
+  /**
+   * false: read only the attributes the structure needs (dimension scales, `_FillValue`), as a
+   * copy task does; variables' `attrs` and the global attributes are then empty. Default true.
+   */
+  attributes?: boolean;
+}
+
+export async function openNetcdf4(path: string, opts: OpenOptions = {}): Promise<SourceDataset> {
+  const only = opts.attributes === false ? STRUCTURAL_ATTRS : undefined;
   ready ??= h5wasm.ready;
   await ready;
   let file: InstanceType<typeof h5wasm.File>;
@@ -50,7 +63,7 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
     for (const key of file.keys()) {
       const entity = file.get(key);
       if (!(entity instanceof h5wasm.Dataset)) continue;
-      const attrs = rawAttrs(entity, true);
+      const attrs = rawAttrs(entity, true, only);
       // Each metadata getter of h5wasm goes back into WebAssembly: read it once.
       const meta = entity.metadata;
       const shape = meta.shape ?? [];
@@ -78,7 +91,7 @@ export async function openNetcdf4(path: string): Promise<SourceDataset> {
       v.dims.forEach((d, i) => {
         if (!dims.has(d)) dims.set(d, { name: d, length: v.shape[i] ?? 0, unlimited: false });
       });
-    const globalAttrs = cleanAttributes(rawAttrs(file, true));
+    const globalAttrs = only === undefined ? cleanAttributes(rawAttrs(file, true)) : {};
     let handle: Promise<FileHandle> | undefined;
     const layouts = new Map<string, Promise<{ layout: StorageLayout; filters: Hdf5Filter[] } | undefined>>();
     const layoutOf = (v: SourceVariable, ds: H5Dataset) => {

@@ -3,10 +3,13 @@
 import { stat } from "node:fs/promises";
 import { detectFormat, hdf5EndOfFile, readHead } from "./magic.js";
 import { openNetcdf3 } from "./netcdf3.js";
-import { openNetcdf4 } from "./netcdf4.js";
+import { openNetcdf4, type OpenOptions } from "./netcdf4.js";
 import { SourceError, type SourceDataset } from "./types.js";
 
-export async function openSource(path: string): Promise<SourceDataset> {
+export type { OpenOptions } from "./netcdf4.js";
+
+/** `opts.attributes` false skips what a copy does not need (NetCDF-4; NetCDF-3 headers are read whole anyway). */
+export async function openSource(path: string, opts: OpenOptions = {}): Promise<SourceDataset> {
   let size: number;
   try {
     ({ size } = await stat(path));
@@ -19,7 +22,7 @@ export async function openSource(path: string): Promise<SourceDataset> {
   if (format === "netcdf4") {
     const eof = hdf5EndOfFile(head);
     if (eof !== undefined && size < eof) throw new SourceError(path, `truncated: the HDF5 superblock records ${eof} bytes but the file has ${size}`);
-    return openNetcdf4(path);
+    return openNetcdf4(path, opts);
   }
   return openNetcdf3(path);
 }
