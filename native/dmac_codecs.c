@@ -134,6 +134,10 @@ static void run_deflate(job* j) {
 // One LZ4 block (no size prefix), shuffled first when itemsize > 1; result 0 = does not shrink.
 static void run_lz4(job* j) {
   const uint8_t* in = j->src;
+  if (j->src_len > LZ4_MAX_INPUT_SIZE) {
+    j->error = "block larger than LZ4's maximum input";
+    return;
+  }
   if (j->itemsize > 1) {
     uint8_t* s = scratch_of(j->src_len);
     if (s == NULL) {
@@ -142,10 +146,6 @@ static void run_lz4(job* j) {
     }
     shuffle(j->src, s, j->src_len, (size_t)j->itemsize);
     in = s;
-  }
-  if (j->src_len > LZ4_MAX_INPUT_SIZE) {
-    j->error = "block larger than LZ4's maximum input";
-    return;
   }
   size_t room = j->dst_len < j->src_len ? j->dst_len : j->src_len - 1;
   int n = j->src_len == 0 ? 0 : LZ4_compress_fast((const char*)in, (char*)j->dst, (int)j->src_len, (int)room, j->level < 1 ? 1 : j->level);
