@@ -1,5 +1,7 @@
 // Turns what a user types (local paths, globs, https:// and s3:// URLs) into local files.
-// Remote objects are streamed to a temporary directory the caller removes with `cleanup`.
+// Remote objects are streamed to a temporary directory the caller removes with `cleanup`. The CLI
+// reads s3:// with the AWS_* environment; the IngestJob operator passes its source's own client
+// (region, endpoint, credentials from a Secret), so both download the same way.
 import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,9 +20,43 @@ export interface ResolvedInputs {
   cleanup(): Promise<void>;
 }
 
-function keyPath(url: URL): string {
-  // Keep the object key's directory structure: it carries the cycle (cbofs.20231022/...).
-  return url.pathname.replace(/^\/+/, "").split("/").filter((p) => p !== "" && p !== "..").join("/");
+/** How s3:// inputs are read. */
+export interface S3Access {
+  /** Its region, endpoint and credentials. The caller owns it: `resolveInputs` never destroys it. */
+  readonly client: S3Client;
+  /** Where the client's credentials come from, named when S3 refuses them (403). */
+  readonly credentials: string;
+}
+
+export interface ResolveOptions {
+  /**
+   * Reads s3:// inputs. Without it, a client is made from the environment: AWS_REGION,
+   * AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) and the SDK's default credential chain.
+   */
+  readonly s3?: S3Access;
+}
+
+const ENV_CREDENTIALS = "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE";
+
+/**
+ * What an S3 error says, for reports, status and Events: the service's error code
+ * (InvalidAccessKeyId, SignatureDoesNotMatch, AccessDenied, NoSuchKey, ...) and HTTP status, and on
+ * a 403 where the credentials come from. HEAD answers carry no body, so for them the status is all
+ * there is. An error without a status (no connection, no credentials found) is not S3's answer.
+ */
+export function describeS3Error(error: unknown, credentials: string): string {
+  const e = error as { name?: string; message?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  const code = e.Code ?? e.name ?? "Error";
+  const message = e.message && e.message !== "UnknownError" && e.message !== code ? `: ${e.message}` : "";
+  if (status === undefined) return `${code}${message}`;
+  const hint = status === 403 ? ` (check the credentials in ${credentials})` : "";
+  return `S3 answered ${status} ${code}${message}${hint}`;
+}
+
+/** A remote path under the temporary directory, keeping its directory structure (it carries the cycle: cbofs.20231022/...). */
+function localKey(path: string): string {
+  return path.split("/").filter((p) => p !== "" && p !== "." && p !== "..").join("/");
 }
 
 /** `*` and `?` match within one path segment, `**` across segments (Node 20 has no fs glob). */
@@ -51,20 +87,22 @@ async function expandGlob(pattern: string): Promise<string[]> {
     .filter((p) => re.test(p));
 }
 
-export async function resolveInputs(inputs: string[]): Promise<ResolvedInputs> {
+export async function resolveInputs(inputs: readonly string[], options: ResolveOptions = {}): Promise<ResolvedInputs> {
   const files: string[] = [];
   const origins = new Map<string, string>();
   const failures: ResolvedInputs["failures"] = [];
   let dir: string | undefined;
   const tmp = async (): Promise<string> => (dir ??= await mkdtemp(join(tmpdir(), "dmac-inputs-")));
-  let s3: S3Client | undefined;
+  let s3: S3Access | undefined = options.s3;
+  /** The environment's client, made here on first use and so destroyed here (it holds sockets). */
+  let own: S3Client | undefined;
   for (const input of inputs) {
     try {
       if (/^https?:\/\//.test(input)) {
         const url = new URL(input);
         const res = await fetch(url);
         if (!res.ok || res.body === null) throw new Error(`HTTP ${res.status}`);
-        const out = join(await tmp(), url.hostname, keyPath(url));
+        const out = join(await tmp(), url.hostname, localKey(url.pathname));
         await mkdir(dirname(out), { recursive: true });
         await pipeline(Readable.fromWeb(res.body as never), createWriteStream(out));
         files.push(out);
@@ -72,12 +110,19 @@ export async function resolveInputs(inputs: string[]): Promise<ResolvedInputs> {
       } else if (input.startsWith("s3://")) {
         const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(input);
         if (m === null) throw new Error("expected s3://bucket/key");
-        const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+        const [, bucket = "", key = ""] = m;
         // The SDK is loaded on first use: it costs ~0.2 s of start-up that local inputs never need.
         const { GetObjectCommand, S3Client } = await import("@aws-sdk/client-s3");
-        s3 ??= new S3Client({ region: process.env.AWS_REGION ?? "us-east-1", ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
-        const res = await s3.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
-        const out = join(await tmp(), m[1] ?? "", keyPath(new URL(`s3://x/${m[2] ?? ""}`)));
+        if (s3 === undefined) {
+          const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+          own = new S3Client({ region: process.env.AWS_REGION ?? "us-east-1", ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+          s3 = { client: own, credentials: ENV_CREDENTIALS };
+        }
+        const { client, credentials } = s3;
+        const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key })).catch((error: unknown) => {
+          throw new Error(describeS3Error(error, credentials), { cause: error });
+        });
+        const out = join(await tmp(), bucket, localKey(key));
         await mkdir(dirname(out), { recursive: true });
         await pipeline(res.Body as Readable, createWriteStream(out));
         files.push(out);
@@ -95,6 +140,7 @@ export async function resolveInputs(inputs: string[]): Promise<ResolvedInputs> {
       failures.push({ input, reason: `${input}: ${(err as Error).message}` });
     }
   }
+  own?.destroy();
   return {
     files,
     origins,

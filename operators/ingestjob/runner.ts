@@ -4,15 +4,17 @@
 // most the batch in flight: its items stay "running" in the ledger and run again, and the store's
 // own ledger makes re-ingesting a committed time step a no-op.
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { IngestProgress, IngestReport, WritableStore } from "../../dataplane/index.js";
+import type { IngestProgress, IngestReport, ResolvedInputs, WritableStore } from "../../dataplane/index.js";
 import { loadIngest, openWritableStore } from "../dataplane.js";
 import { daskExecutor, type DaskJobStatus } from "./daskjob.js";
 import type { CfContext } from "../../dataplane/qc/index.js";
 import type { Dataset, IngestJob } from "../../crds/index.js";
 import type { Logger } from "../runtime/index.js";
 import { sourceS3Client, type S3Credentials } from "./credentials.js";
-import { fetchS3Objects, localPath, type FetchedObjects } from "./source.js";
+import { localPath, SOURCE_CREDENTIALS } from "./source.js";
 import { markOutcome, markRunning, readLedger, runnableItems, writeLedger } from "./ledger.js";
+
+type ResolveInputs = Awaited<ReturnType<typeof loadIngest>>["resolveInputs"];
 
 export interface BatchItem {
   readonly id: string;
@@ -123,10 +125,16 @@ export class LocalIngestRunner {
     });
   }
 
-  private async fetchS3(request: BatchRequest, urls: readonly string[]): Promise<FetchedObjects> {
+  /**
+   * Downloads the batch's remote files to a temporary directory. s3:// objects are read with the
+   * source's own client (its region, endpoint and the credentials from its Secret), never the
+   * operator's AWS_* identity, which is the store's.
+   */
+  private async fetchRemote(request: BatchRequest, urls: readonly string[], resolveInputs: ResolveInputs): Promise<ResolvedInputs> {
+    if (!urls.some((url) => url.startsWith("s3://"))) return resolveInputs(urls);
     const client = sourceS3Client(request.job.spec.source, request.credentials);
     try {
-      return await fetchS3Objects(urls, client);
+      return await resolveInputs(urls, { s3: { client, credentials: SOURCE_CREDENTIALS } });
     } finally {
       client.destroy();
     }
@@ -157,14 +165,8 @@ export class LocalIngestRunner {
     const pathToItem = new Map<string, BatchItem>();
     const remote = items.filter((i) => !i.url.startsWith("file://"));
     const { ingest, resolveInputs } = await loadIngest();
-    // s3:// objects are fetched with the source's own client (its region, endpoint and the
-    // credentials from its Secret); https:// ones by the data plane.
-    const s3Urls = remote.filter((i) => i.url.startsWith("s3://")).map((i) => i.url);
-    const httpUrls = remote.filter((i) => !i.url.startsWith("s3://")).map((i) => i.url);
-    const resolved = httpUrls.length > 0 ? await resolveInputs(httpUrls) : undefined;
-    const fetched = s3Urls.length > 0 ? await this.fetchS3(request, s3Urls) : undefined;
-    const origins = new Map([...(resolved?.origins ?? []), ...(fetched?.files ?? [])]);
-    const fetchFailures = [...(resolved?.failures ?? []).map((f) => ({ url: f.input, reason: f.reason })), ...(fetched?.failures ?? [])];
+    const fetched = remote.length > 0 ? await this.fetchRemote(request, remote.map((i) => i.url), resolveInputs) : undefined;
+    const origins = fetched?.origins ?? new Map<string, string>();
     try {
       for (const item of items) {
         if (item.url.startsWith("file://")) {
@@ -180,8 +182,8 @@ export class LocalIngestRunner {
         const item = remote.find((i) => i.url === origin);
         if (item) pathToItem.set(path, item);
       }
-      for (const failure of fetchFailures) {
-        const item = remote.find((i) => i.url === failure.url);
+      for (const failure of fetched?.failures ?? []) {
+        const item = remote.find((i) => i.url === failure.input);
         if (!item) continue;
         ledger = markOutcome(ledger, item.id, { ok: false, reason: "FetchFailed", message: failure.reason }, new Date());
         failed.push({ url: item.url, reason: "FetchFailed", message: failure.reason });
@@ -241,7 +243,6 @@ export class LocalIngestRunner {
         failed.push({ url: item.url, reason: "IngestError", message });
       }
     } finally {
-      await resolved?.cleanup();
       await fetched?.cleanup();
     }
     await writeLedger(store, namespace, name, ledger);

@@ -1,15 +1,12 @@
 // Expands an IngestJob's source into work items, one per file, each with a stable identity.
 // An item's id is a hash of its URL and its content identity (ETag, size, mtime), so a file that is
 // already ingested is recognised and skipped, and a file rewritten in place becomes a new item.
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve, sep } from "node:path";
-import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { readdir, stat } from "node:fs/promises";
+import { join, relative, resolve, sep } from "node:path";
 import type { IngestJobSpec } from "../../crds/index.js";
+import { describeS3Error } from "../dataplane.js";
 
 export interface WorkItem {
   /** Stable id: 24 hex digits of sha256(url, etag, size, mtime). */
@@ -84,25 +81,14 @@ function bucketAndKey(url: string): { bucket: string; key: string } {
   return { bucket: parsed.hostname, key: decodeURIComponent(parsed.pathname.replace(/^\//, "")) };
 }
 
-/**
- * What an S3 error says, for status and Events: the service's error code (InvalidAccessKeyId,
- * SignatureDoesNotMatch, AccessDenied, NoSuchBucket, ...) and HTTP status. HEAD answers carry no
- * body, so for them the status is all there is.
- */
-export function describeS3Error(error: unknown): string {
-  const e = error as { name?: string; message?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode;
-  const code = e.Code ?? e.name ?? "Error";
-  const message = e.message && e.message !== "UnknownError" && e.message !== code ? `: ${e.message}` : "";
-  const hint = status === 403 ? " (check the credentials in spec.source.credentials.secretRef)" : "";
-  return `${status ? `${status} ` : ""}${code}${message}${hint}`;
-}
+/** Where an S3 source's credentials come from, named when S3 refuses them. */
+export const SOURCE_CREDENTIALS = "spec.source.credentials.secretRef";
 
 async function s3Call<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw new SourceError(`${what}: S3 answered ${describeS3Error(error)}`, { cause: error });
+    throw new SourceError(`${what}: ${describeS3Error(error, SOURCE_CREDENTIALS)}`, { cause: error });
   }
 }
 
@@ -158,35 +144,4 @@ export async function listSourceItems(source: IngestJobSpec["source"], context: 
 /** True when reading the source needs S3 (and so its credentials). */
 export function readsS3(source: IngestJobSpec["source"]): boolean {
   return source.prefix ? source.prefix.url.startsWith("s3://") : (source.urls ?? []).some((url) => url.startsWith("s3://"));
-}
-
-export interface FetchedObjects {
-  /** Local path -> the s3:// URL it came from. */
-  readonly files: Map<string, string>;
-  readonly failures: { url: string; reason: string }[];
-  cleanup(): Promise<void>;
-}
-
-/**
- * Streams s3:// objects to a temporary directory with the source's own client (its credentials,
- * region and endpoint), keeping each key's path (it carries the model cycle). Objects are written
- * as they arrive, never held whole in memory.
- */
-export async function fetchS3Objects(urls: readonly string[], client: S3Client): Promise<FetchedObjects> {
-  const dir = await mkdtemp(join(tmpdir(), "dmac-source-"));
-  const files = new Map<string, string>();
-  const failures: FetchedObjects["failures"] = [];
-  for (const url of urls) {
-    const { bucket, key } = bucketAndKey(url);
-    const path = join(dir, bucket, ...key.split("/").filter((part) => part !== "" && part !== ".." && part !== "."));
-    try {
-      const response = await s3Call(url, () => client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
-      await mkdir(dirname(path), { recursive: true });
-      await pipeline(response.Body as Readable, createWriteStream(path));
-      files.set(path, url);
-    } catch (error) {
-      failures.push({ url, reason: (error as Error).message });
-    }
-  }
-  return { files, failures, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -4,11 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import * as zarr from "zarrita";
 import { S3Store } from "../../dataplane/zarr/s3-store.js";
 import { HttpStore, ingest, openStore, readConsolidated, resolveInputs, type Ledger } from "../../dataplane/index.js";
 import { startS3, type S3TestServer } from "./s3-server.js";
+import { startSignedS3 } from "../support/s3-signed-server.js";
 import { cycleAt, romsFile, tempDir } from "./fixtures.js";
 
 const tmp = tempDir();
@@ -63,11 +64,46 @@ describe("S3 and HTTP stores", () => {
       expect(resolved.files).toHaveLength(1);
       expect(resolved.files[0]).toMatch(/noaa-ofs-pds\/cbofs\.20231022\/nos\.cbofs\.fields\.f002\.20231022\.t06z\.nc$/);
       expect(readFileSync(resolved.files[0] as string)).toEqual(readFileSync(file));
-      expect(resolved.failures[0]?.reason).toContain("s3://noaa-ofs-pds/missing.nc");
+      expect(resolved.failures[0]?.reason).toBe("s3://noaa-ofs-pds/missing.nc: S3 answered 404 NoSuchKey: not found");
       const r = await ingest({ store: join(tmp.path, "best.zarr"), inputs: resolved.files, aggregation: { type: "best-forecast" }, concurrency: 0 });
       expect(r.files[0]?.status).toBe("ingested");
     } finally {
       await resolved.cleanup();
+    }
+  });
+
+  it("s3:// inputs are read with the client passed in (another server, other keys), not the AWS_* environment's", async () => {
+    // The environment points at the unsigned server with keys the signed one does not know.
+    const keys = { accessKeyId: "AKIDDMACINPUTS01", secretAccessKey: "inputs/Secret+key" };
+    const signed = await startSignedS3(keys);
+    const client = new S3Client({ endpoint: signed.endpoint, forcePathStyle: true, region: signed.region, credentials: keys });
+    const file = romsFile(join(tmp.path, "signed"), { cycle: cycleAt("2023-10-22T00:00:00Z"), kind: "f", hour: 3 });
+    const key = "cbofs.20231022/nos.cbofs.fields.f003.20231022.t00z.nc";
+    signed.put("ofs", key, readFileSync(file));
+    const resolved = await resolveInputs([`s3://ofs/${key}`, "s3://ofs/gone.nc"], { s3: { client, credentials: "the test's keys" } });
+    try {
+      expect(resolved.files).toHaveLength(1);
+      expect(resolved.files[0]).toMatch(/ofs\/cbofs\.20231022\/nos\.cbofs\.fields\.f003\.20231022\.t00z\.nc$/);
+      expect(readFileSync(resolved.files[0] as string)).toEqual(readFileSync(file));
+      expect(resolved.origins.get(resolved.files[0] as string)).toBe(`s3://ofs/${key}`);
+      expect(resolved.failures).toEqual([{ input: "s3://ofs/gone.nc", reason: "s3://ofs/gone.nc: S3 answered 404 NoSuchKey: NoSuchKey (test server)" }]);
+      expect([...signed.refused.values()]).toEqual([]);
+      // The caller's client is still open: resolveInputs leaves it to the caller to destroy.
+      expect((await client.send(new HeadObjectCommand({ Bucket: "ofs", Key: key }))).ContentLength).toBe(readFileSync(file).length);
+
+      // Without a client, the environment's identity is the one S3 sees, and a refusal says where it comes from.
+      const endpoint = process.env.AWS_ENDPOINT_URL_S3;
+      process.env.AWS_ENDPOINT_URL_S3 = signed.endpoint;
+      const fromEnv = await resolveInputs([`s3://ofs/${key}`]).finally(() => {
+        process.env.AWS_ENDPOINT_URL_S3 = endpoint;
+      });
+      expect(fromEnv.files).toEqual([]);
+      expect(fromEnv.failures.map((f) => f.reason)).toEqual([`s3://ofs/${key}: S3 answered 403 InvalidAccessKeyId: InvalidAccessKeyId (test server) (check the credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE)`]);
+      await fromEnv.cleanup();
+    } finally {
+      await resolved.cleanup();
+      client.destroy();
+      await signed.close();
     }
   });
 
