@@ -32,6 +32,14 @@ const UNIT_MS: Record<string, number> = {
 
 const CALENDARS = new Set(["standard", "gregorian", "proleptic_gregorian"]);
 
+/** A CF `calendar` attribute by meaning: absent and "gregorian" are "standard" (CF's default and alias). */
+export function calendarName(calendar: unknown): string {
+  if (calendar === undefined) return "standard";
+  if (typeof calendar !== "string") return JSON.stringify(calendar);
+  const name = calendar.trim().toLowerCase();
+  return name === "gregorian" ? "standard" : name;
+}
+
 /** Parses CF time units; throws an error naming the attribute when they are not a time axis we decode. */
 export function parseTimeUnits(units: unknown, calendar?: unknown): TimeUnits {
   if (typeof units !== "string") throw new Error(`units: missing on the time coordinate`);

@@ -4,6 +4,7 @@
 import { basename } from "node:path";
 import { SourceError, type AttrValue, type Attributes, type TypedArray } from "./source/types.js";
 import { decodeTime } from "./cftime.js";
+import { encodeTimes, timeAxisOf } from "./aggregate/time-axis.js";
 import { parseNoddKey } from "./nodd.js";
 import { firstDifference, isTimeDependent, templateFromLedger, type DatasetTemplate, type TemplateVariable } from "./aggregate/template.js";
 import { readFileFacts, timeUnitsOf, staticChars, staticVariables, type FactsRequest, type FileFacts } from "./aggregate/file-facts.js";
@@ -16,7 +17,7 @@ import { product } from "./ndarray.js";
 import { runLocal, type ExecutionOutcome, type LocalExecutorOptions, type TaskProgress } from "./executor/local.js";
 import type { IngestTask, TaskResult } from "./task.js";
 import { SpeculativeCopy, oneStepChunks, sameWrites, type SpeculativeOutcome } from "./executor/speculative.js";
-import { arrayPath, taskFor } from "./aggregate/tasks.js";
+import { arrayPath, isAggregationCoordinate, taskFor } from "./aggregate/tasks.js";
 
 export interface AggregationOptions {
   type?: AggregationType;
@@ -95,6 +96,8 @@ interface Inspected {
   times: number[];
   /** Bytes of each time-dependent char variable (small: FVCOM Times is 26 bytes a step). */
   chars: Map<string, Uint8Array>;
+  /** The time coordinate encoded in the dataset's units and dtype (time-axis.ts). */
+  coordinate: TypedArray;
   cycleMs?: number;
   kind?: "nowcast" | "forecast";
 }
@@ -221,12 +224,13 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     const units = timeUnitsOf(input, template);
     if (!Array.isArray(facts.rawTimes)) throw new SourceError(input, facts.rawTimes.problem);
     const times = facts.rawTimes.map((x) => decodeTime(x, units));
+    const coordinate = encodeTimes(input, facts.rawTimes, units, timeAxisOf(input, reference ?? template));
     const key = parseNoddKey(input);
     if (reference === undefined) {
       reference = template;
       referenceStatic = facts.statics;
     }
-    return { input, template, times, chars: facts.chars, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) };
+    return { input, template, times, chars: facts.chars, coordinate, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) };
   };
   const inspectedAt: Array<Inspected | undefined> = [];
   let n = 0;
@@ -325,23 +329,31 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   const minTarget = (t: IngestTask): number => Math.min(...t.steps.map((s) => s.target));
   const chains = chainTasks(toRun).sort((a, b) => Math.min(...a.map(minTarget)) - Math.min(...b.map(minTarget)));
   const commitEvery = opts.commitEvery ?? 16;
-  // Char variables are not part of the task contract (its arrays are numeric): the planner
-  // writes them from what it read while inspecting, once the file's task has succeeded.
-  const charsOf = new Map(inspected.map((f) => [f.input, f.chars]));
-  const writeChars = async (id: string): Promise<number> => {
+  // Char variables are not part of the task contract (its arrays are numeric), and the time
+  // coordinate is stored in the dataset's units, not the file's: the planner writes both from
+  // what it read while inspecting, once the file's task has succeeded.
+  const coordinate = template.variables.find((v) => isAggregationCoordinate(v, template.concatDim));
+  const plannerWritten = new Map(
+    inspected.map((f) => [f.input, new Map<string, TypedArray>([...f.chars, ...(coordinate !== undefined ? [[coordinate.name, f.coordinate] as const] : [])])]),
+  );
+  const writePlannerArrays = async (id: string): Promise<number> => {
     const f = plan.files.find((p) => p.id === id);
-    const data = charsOf.get(id);
+    const data = plannerWritten.get(id);
     if (f === undefined || data === undefined) return 0;
     let bytes = 0;
-    for (const c of template.chars ?? []) {
-      const all = data.get(c.name);
-      const node = target.arrays[arrayPath(f.group, c.name)];
-      if (all === undefined || node === undefined) continue;
+    for (const [name, all] of data) {
+      const node = target.arrays[arrayPath(f.group, name)];
+      if (node === undefined) continue;
       const inner = node.meta.shape.slice(1);
       const stepLen = product(inner);
-      for (const w of f.writes) {
-        const stats = await writeRegion(store, arrayPath(f.group, c.name), node.meta, [w.target, ...inner.map(() => 0)], [1, ...inner], all.subarray(w.source * stepLen, (w.source + 1) * stepLen), zarrFormat);
+      // Steps consecutive in both the file and the store go in one region write.
+      for (let i = 0; i < f.writes.length; ) {
+        const first = f.writes[i] as { source: number; target: number };
+        let n = 1;
+        while (f.writes[i + n]?.source === first.source + n && f.writes[i + n]?.target === first.target + n) n++;
+        const stats = await writeRegion(store, arrayPath(f.group, name), node.meta, [first.target, ...inner.map(() => 0)], [n, ...inner], all.subarray(first.source * stepLen, (first.source + n) * stepLen), zarrFormat);
         bytes += stats.bytesWritten;
+        i += n;
       }
     }
     return bytes;
@@ -366,7 +378,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
       outcomes.set(last.id, { input: last.id, status: "refused", reason: `${last.id}: ${last.error}`, timeSteps: 0 });
       return;
     }
-    bytesWritten += await writeChars(last.id);
+    bytesWritten += await writePlannerArrays(last.id);
     unfinished.delete(last.id);
     bytesWritten += last.bytesWritten;
   };

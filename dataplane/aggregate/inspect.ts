@@ -5,6 +5,7 @@
 import { decodeTime } from "../cftime.js";
 import { parseNoddKey } from "../nodd.js";
 import { timeUnitsOf } from "./file-facts.js";
+import { encodeTimes, timeAxisOf } from "./time-axis.js";
 import { SourceError, type SourceDataset, type TypedArray } from "../source/types.js";
 import { firstDifference, guessConcatDim, isTimeDependent, structuralMismatches, templateOf, type DatasetTemplate } from "./template.js";
 
@@ -18,6 +19,8 @@ export interface InspectedFile {
   template: DatasetTemplate;
   /** Valid times of the file's steps, epoch ms. */
   times: number[];
+  /** The time coordinate encoded in the dataset's (the reference's) units and dtype. */
+  coordinate: TypedArray;
   /** Values of the variables (numeric and char) without the aggregation dimension. */
   statics: Map<string, TypedArray>;
   /** Bytes of the char variables along the aggregation dimension (FVCOM Times). */
@@ -73,8 +76,9 @@ export async function inspectForAggregation(src: SourceDataset, opts: { concatDi
     else statics.set(c.name, got);
   }
   const units = timeUnitsOf(name, template);
-  const raw = await readWhole(src, concatDim);
-  const times = Array.from(raw as ArrayLike<number>, (x) => decodeTime(Number(x), units));
+  const raw = Array.from((await readWhole(src, concatDim)) as ArrayLike<number>, Number);
+  const times = raw.map((x) => decodeTime(x, units));
+  const coordinate = encodeTimes(name, raw, units, timeAxisOf(name, reference?.template ?? template));
   const key = parseNoddKey(name);
-  return { template, times, statics, chars, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) };
+  return { template, times, coordinate, statics, chars, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) };
 }

@@ -9,7 +9,16 @@ export function arrayPath(group: string, name: string): string {
   return group === "" ? name : `${group}/${name}`;
 }
 
-/** The task writing `f`'s steps into the time-dependent arrays of `target` (the hierarchy after the plan). */
+/** Whether `v` is the aggregation's coordinate, which the planner writes (time-axis.ts), not a task. */
+export function isAggregationCoordinate(v: { name: string; dims: string[] }, concatDim: string): boolean {
+  return v.name === concatDim && v.dims.length === 1 && v.dims[0] === concatDim;
+}
+
+/**
+ * The task writing `f`'s steps into the time-dependent arrays of `target` (the hierarchy after
+ * the plan). The time coordinate is not among them: it is stored in the dataset's units, which
+ * may not be the file's, so the planner writes the values it decoded while inspecting.
+ */
 export function taskFor(f: FilePlan, template: DatasetTemplate, target: Hierarchy, store: { url: string; zarrFormat: ZarrFormat }): IngestTask {
   return {
     contract: TASK_CONTRACT,
@@ -19,7 +28,7 @@ export function taskFor(f: FilePlan, template: DatasetTemplate, target: Hierarch
     concatDim: template.concatDim,
     steps: f.writes,
     arrays: template.variables
-      .filter((v) => isTimeDependent(v, template.concatDim))
+      .filter((v) => isTimeDependent(v, template.concatDim) && !isAggregationCoordinate(v, template.concatDim))
       .map((v) => {
         const path = arrayPath(f.group, v.name);
         const node = target.arrays[path];

@@ -2,6 +2,7 @@
 // variables run along the aggregation dimension. The first file defines it; every later file
 // must match it exactly, or it is refused.
 import type { Attributes, Dtype, SourceDataset } from "../source/types.js";
+import { calendarName } from "../cftime.js";
 import { fillValueNumber } from "../zarr/metadata.js";
 
 export interface TemplateVariable {
@@ -96,7 +97,12 @@ export function structuralMismatches(reference: DatasetTemplate, candidate: Data
     if (c.dtype !== v.dtype) problems.push(`variable ${v.name} has type ${c.dtype}, the dataset has ${v.dtype}`);
     if (c.dims.join(",") !== v.dims.join(",")) problems.push(`variable ${v.name} has dimensions (${c.dims.join(", ")}), the dataset has (${v.dims.join(", ")})`);
     if (!sameNumber(c.fillValue, v.fillValue)) problems.push(`variable ${v.name} has _FillValue ${c.fillValue}, the dataset has ${v.fillValue}`);
-    for (const key of ["units", "calendar", "scale_factor", "add_offset"])
+    // The time coordinate's units may differ (SELFE: seconds since the start of each run): its
+    // decoded times are written in the dataset's units (time-axis.ts). Its calendar may not.
+    const timeCoordinate = v.name === reference.concatDim;
+    if (timeCoordinate && calendarName(c.attrs.calendar) !== calendarName(v.attrs.calendar))
+      problems.push(`time coordinate ${v.name} has calendar ${JSON.stringify(calendarName(c.attrs.calendar))}, the dataset has ${JSON.stringify(calendarName(v.attrs.calendar))}`);
+    for (const key of timeCoordinate ? ["scale_factor", "add_offset"] : ["units", "calendar", "scale_factor", "add_offset"])
       if (attrJson(c.attrs[key]) !== attrJson(v.attrs[key])) problems.push(`variable ${v.name} has ${key} ${JSON.stringify(c.attrs[key])}, the dataset has ${JSON.stringify(v.attrs[key])}`);
   }
   const refNames = new Set(reference.variables.map((v) => v.name));

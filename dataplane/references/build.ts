@@ -134,7 +134,8 @@ export async function buildReferences(opts: ReferenceOptions): Promise<Reference
       const file = await inspectForAggregation(src, { ...(opts.aggregation?.concatDim !== undefined ? { concatDim: opts.aggregation.concatDim } : {}), ...(grid ? { reference: grid } : {}), name: input.url });
       grid ??= { template: file.template, statics: file.statics };
       // Static values are identical in every file (checked above), so all share the first file's.
-      const values = new Map<string, TypedArray>([...grid.statics, ...(await smallValues(src, file.template.concatDim, threshold)), ...file.chars]);
+      // The time coordinate is inlined in the dataset's units, which need not be this file's.
+      const values = new Map<string, TypedArray>([...grid.statics, ...(await smallValues(src, file.template.concatDim, threshold)), ...file.chars, [file.template.concatDim, file.coordinate]]);
       inspected.push({ id: input.path, url: input.url, file, storage: await storageOf(src, input.url), values, steps: file.times.length });
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
