@@ -168,9 +168,61 @@ export function selfeKey(f: CycleFile): string {
 
 const SELFE_EPOCH = Date.UTC(2023, 0, 1);
 
+/** How a SELFE file's time coordinate is encoded: `<unit> since <referenceMs>` in `type`. */
+export interface TimeEncoding {
+  referenceMs: number;
+  unit: "seconds" | "minutes" | "hours";
+  type?: "double" | "int";
+  calendar?: string;
+}
+
+export interface SelfeOptions {
+  /**
+   * The time coordinate: "epoch" (default) seconds since 2023-01-01 in every file; "run", seconds
+   * since the start of the file's own run as CREOFS writes them (the cycle for a forecast, six
+   * hours before it for a nowcast), so the units differ per cycle; or any other encoding.
+   */
+  time?: "epoch" | "run" | TimeEncoding;
+  /** Minutes added to the valid time (an output step off the hour). */
+  shiftMinutes?: number;
+}
+
+/** The start of the run that wrote `f`: the cycle for a forecast, the nowcast's start six hours before it. */
+export function runStart(f: CycleFile): number {
+  return f.cycle.getTime() - (f.kind === "n" ? 6 * HOUR : 0);
+}
+
+/** CF date as SELFE writes it in `time:units` ("2023-10-22 06:00:00"). */
+function cfDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+}
+
+function timeEncoding(f: CycleFile, time: SelfeOptions["time"]): TimeEncoding {
+  if (time === undefined || time === "epoch") return { referenceMs: SELFE_EPOCH, unit: "seconds" };
+  if (time === "run") return { referenceMs: runStart(f), unit: "seconds" };
+  return time;
+}
+
+/**
+ * Rewrites the CDL's time coordinate to `enc` (units, dtype, calendar). SELFE's `base_date`
+ * (the units' date again) is left out: a store keeps the first file's, which xarray's
+ * combination of files in another order would not, and the tests compare units themselves.
+ */
+function withTimeEncoding(enc: TimeEncoding): (cdl: string) => string {
+  if (enc.referenceMs === SELFE_EPOCH && enc.unit === "seconds" && enc.type === undefined && enc.calendar === undefined) return (cdl) => cdl;
+  return (cdl) =>
+    cdl
+      .replace("\tdouble time(time) ;", `\t${enc.type ?? "double"} time(time) ;`)
+      .replace('time:units = "seconds since 2023-01-01 00:00:00" ;', `time:units = "${enc.unit} since ${cfDate(enc.referenceMs)}" ;${enc.calendar !== undefined ? `\n\t\ttime:calendar = "${enc.calendar}" ;` : ""}`)
+      .replace('\t\ttime:base_date = "2023 1 1 0 0" ;\n', "");
+}
+
+const UNIT_MS = { seconds: 1000, minutes: 60_000, hours: HOUR } as const;
+
 /** A CREOFS-like SELFE/SCHISM file (NetCDF-4); values depend on node, layer, valid time and cycle. */
-export function selfeFile(root: string, f: CycleFile): string {
-  const t = validTime(f).getTime();
+export function selfeFile(root: string, f: CycleFile, opts: SelfeOptions = {}): string {
+  const t = validTime(f).getTime() + (opts.shiftMinutes ?? 0) * 60_000;
+  const enc = timeEncoding(f, opts.time);
   const hours = t / HOUR;
   const cyc = f.cycle.getTime() / HOUR;
   const nodes = 6;
@@ -180,12 +232,13 @@ export function selfeFile(root: string, f: CycleFile): string {
     {
       x: Array.from({ length: nodes }, (_, i) => -123.9 + 0.02 * (i % 3)),
       y: Array.from({ length: nodes }, (_, i) => 46.2 + 0.015 * Math.floor(i / 3)),
-      time: [(t - SELFE_EPOCH) / 1000],
+      time: [(t - enc.referenceMs) / UNIT_MS[enc.unit]],
       elev: Array.from({ length: nodes }, (_, i) => (i === 5 && hours % 2 === 0 ? NaN : Math.round((0.3 * i + Math.sin(hours / 4) + 0.01 * (cyc % 37)) * 1e4) / 1e4)),
       temp: Array.from({ length: nodes * layers }, (_, k) => Math.round((9 + 0.2 * k + 0.1 * (hours % 12) + 0.03 * (cyc % 19)) * 1e3) / 1e3),
     },
     join(root, selfeKey(f)),
     "nc4",
+    withTimeEncoding(enc),
   );
 }
 
