@@ -3,9 +3,10 @@ inflate it, undo the HDF5 shuffle, encode it with the output codec, split over b
 nothing else. Inflate and zlib output use libdeflate (through ctypes, which lets go of the GIL)
 when the machine has it, the fastest native deflate here, so the limit is not set by Python's
 zlib; blosc-lz4 output uses numcodecs' c-blosc as xarray does.
-Usage: limit.py CODEC FILE..."""
+Usage: [DMAC_LIMIT_DEFLATE=zlib] limit.py CODEC FILE..."""
 import ctypes
 import ctypes.util
+import os
 import sys
 import threading
 import time
@@ -22,6 +23,9 @@ blosc = numcodecs.Blosc(cname="lz4", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE)
 try:
     libdeflate = ctypes.CDLL(ctypes.util.find_library("deflate") or "libdeflate.so.0")
 except OSError:
+    libdeflate = None
+# DMAC_LIMIT_DEFLATE=zlib: Python's zlib, as the issue first defined the limit (for comparison).
+if os.environ.get("DMAC_LIMIT_DEFLATE") == "zlib":
     libdeflate = None
 if libdeflate is not None:
     libdeflate.libdeflate_alloc_decompressor.restype = ctypes.c_void_p

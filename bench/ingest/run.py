@@ -63,6 +63,8 @@ def main() -> None:
             for name, make_cmd, extra in contenders:
                 out = os.path.join(args.workdir, f"out-{name}-{codec}.zarr")
                 shutil.rmtree(out, ignore_errors=True)
+                # The previous contender's output is flushed now, not during this one's run.
+                os.sync()
                 runs[name].append(timed(make_cmd(codec, out), {**os.environ, **extra}))
                 shutil.rmtree(out, ignore_errors=True)
         row = {}
