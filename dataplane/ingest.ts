@@ -88,7 +88,20 @@ export interface Ledger {
   chunking?: Record<string, number>;
   attributes?: Record<string, AttrValue | null>;
   format?: "zarr-v2" | "zarr-v3";
+  /**
+   * Steps per chunk of the arrays the planner writes along the aggregation dimension (its
+   * coordinate and char variables). Absent in stores made before it existed: those keep the
+   * data arrays' chunking there.
+   */
+  axisChunk?: number;
 }
+
+/**
+ * Steps per chunk of the time coordinate (and char variables) in new stores. Only the planner
+ * writes them, one file at a time, so they need not follow the data's one-step chunks; xarray
+ * reads the whole coordinate when it opens a store, and 8,760 hourly steps should not be 8,760 objects.
+ */
+export const AXIS_CHUNK = 1024;
 
 interface Inspected {
   input: string;
@@ -110,7 +123,7 @@ function shapeOf(v: TemplateVariable, t: DatasetTemplate, length: number): numbe
   return v.dims.map((d) => (d === t.concatDim ? length : (t.dims[d] ?? 0)));
 }
 
-export function buildHierarchy(t: DatasetTemplate, lengths: Record<string, number>, opts: Pick<IngestOptions, "chunking" | "encoding" | "attributes" | "format">): Hierarchy {
+export function buildHierarchy(t: DatasetTemplate, lengths: Record<string, number>, opts: Pick<IngestOptions, "chunking" | "encoding" | "attributes" | "format"> & { axisChunk?: number }): Hierarchy {
   const compressor = compressorConfig(opts.encoding ?? { codec: "zlib", level: 1 }, opts.format === "zarr-v3" ? 3 : 2);
   const attrs: Attributes = { ...t.attrs };
   for (const [k, v] of Object.entries(opts.attributes ?? {})) {
@@ -122,8 +135,9 @@ export function buildHierarchy(t: DatasetTemplate, lengths: Record<string, numbe
     if (group !== "") h.groups[group] = attrs;
     for (const v of t.variables) {
       const shape = shapeOf(v, t, length);
+      const plannerWritten = isAggregationCoordinate(v, t.concatDim);
       const chunks = v.dims.map((d, i) => {
-        const want = opts.chunking?.[d] ?? (d === t.concatDim ? 1 : (shape[i] ?? 1));
+        const want = (plannerWritten ? opts.axisChunk : undefined) ?? opts.chunking?.[d] ?? (d === t.concatDim ? 1 : (shape[i] ?? 1));
         if (!Number.isInteger(want) || want < 1) throw new Error(`chunking.${d}: must be a positive integer, got ${want}`);
         return d === t.concatDim ? want : Math.max(1, Math.min(want, shape[i] ?? 1));
       });
@@ -133,7 +147,7 @@ export function buildHierarchy(t: DatasetTemplate, lengths: Record<string, numbe
     for (const c of t.chars ?? []) {
       const shape = c.dims.map((d) => (d === t.concatDim ? length : (t.dims[d] ?? 0)));
       // Strings stay whole in a chunk: only the time dimension follows the requested chunking.
-      const chunks = c.dims.map((d, i) => (d === t.concatDim ? (opts.chunking?.[d] ?? 1) : Math.max(1, shape[i] ?? 1)));
+      const chunks = c.dims.map((d, i) => (d === t.concatDim ? (opts.axisChunk ?? opts.chunking?.[d] ?? 1) : Math.max(1, shape[i] ?? 1)));
       const meta: ArrayMetaV2 = { zarr_format: 2, shape, chunks, dtype: "|S1", compressor, fill_value: null, order: "C", filters: null, dimension_separator: "." };
       h.arrays[arrayPath(group, c.name)] = { meta, attrs: { ...c.attrs, _ARRAY_DIMENSIONS: c.dims } };
     }
@@ -186,7 +200,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   const format = prior !== undefined ? (prior.format === 3 ? "zarr-v3" : "zarr-v2") : (opts.format ?? "zarr-v2");
   if (opts.format !== undefined && opts.format !== format) throw new Error(`storage.format: the store is ${format}, not ${opts.format}`);
   const zarrFormat = format === "zarr-v3" ? 3 : 2;
-  const layout = { encoding, chunking, attributes, format } as const;
+  const axisChunk = prior === undefined ? AXIS_CHUNK : ledger?.axisChunk;
+  const layout = { encoding, chunking, attributes, format, ...(axisChunk !== undefined ? { axisChunk } : {}) } as const;
   let reference: DatasetTemplate | undefined = ledger?.template === undefined ? undefined : templateFromLedger(ledger.template);
   let referenceStatic: Map<string, TypedArray> | undefined;
   if (prior !== undefined && reference !== undefined) {
@@ -255,7 +270,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   while (reference === undefined && nextInput < opts.inputs.length) await inspectOne(nextInput++);
   // Appends copy the files seen so far while the rest are inspected (executor/speculative.ts).
   const grid = reference;
-  if (type === "append" && opts.executor === undefined && (opts.concurrency ?? 0) === 0 && grid !== undefined && !(zarrFormat === 3 && (grid.chars ?? []).length > 0) && oneStepChunks(buildHierarchy(grid, { "": 1 }, layout), grid.concatDim)) {
+  if (type === "append" && opts.executor === undefined && (opts.concurrency ?? 0) === 0 && grid !== undefined && !(zarrFormat === 3 && (grid.chars ?? []).length > 0) && oneStepChunks(buildHierarchy(grid, { "": 1 }, layout), grid)) {
     speculation = new SpeculativeCopy({ existing: ledger?.groups ?? {}, template: grid, hierarchyFor: (lengths) => buildHierarchy(grid, lengths, layout), store: { url: store.url, zarrFormat }, lanes: 2 });
     for (let i = 0; i < nextInput; i++) {
       const found = inspectedAt[i];
@@ -368,7 +383,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     opts.onProgress?.({ phase: "commit" });
     committedGroups = committable(unfinished);
     const h = buildHierarchy(template, Object.fromEntries(Object.entries(committedGroups).map(([g, s]) => [g, s.length])), layout);
-    const newLedger: Ledger = { version: 1, aggregation: type, concatDim: template.concatDim, template, groups: committedGroups, encoding, chunking, attributes, ...(plan.cycleMs !== undefined ? { cycleMs: plan.cycleMs } : {}) };
+    const newLedger: Ledger = { version: 1, aggregation: type, concatDim: template.concatDim, template, groups: committedGroups, encoding, chunking, attributes, ...(axisChunk !== undefined ? { axisChunk } : {}), ...(plan.cycleMs !== undefined ? { cycleMs: plan.cycleMs } : {}) };
     await commitHierarchy(store, h, newLedger, previous, zarrFormat);
     previous = h;
   };

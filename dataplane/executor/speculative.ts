@@ -11,8 +11,8 @@
 // commit happens until the final plan. Only copies running when inspection ends are waited
 // for: queued ones go back to the final run, which commits as it goes.
 import { planAggregation, type Candidate, type FilePlan, type LedgerStep } from "../aggregate/plan.js";
-import { taskFor } from "../aggregate/tasks.js";
-import type { DatasetTemplate } from "../aggregate/template.js";
+import { isAggregationCoordinate, taskFor } from "../aggregate/tasks.js";
+import { isTimeDependent, type DatasetTemplate } from "../aggregate/template.js";
 import type { Hierarchy, ZarrFormat } from "../zarr/metadata.js";
 import type { IngestTask, TaskResult } from "../task.js";
 import { runTask } from "./run-task.js";
@@ -35,9 +35,13 @@ export interface SpeculativeOutcome {
   error?: string;
 }
 
-/** True when every array along the aggregation dimension has chunks of one step there. */
-export function oneStepChunks(h: Hierarchy, concatDim: string): boolean {
-  return Object.values(h.arrays).every((node) => (node.attrs._ARRAY_DIMENSIONS as unknown as string[] | undefined)?.[0] !== concatDim || node.meta.chunks[0] === 1);
+/**
+ * True when every array a task writes (time-dependent, not the coordinate: taskFor) has chunks
+ * of one step along the aggregation dimension, in every group of `h`.
+ */
+export function oneStepChunks(h: Hierarchy, template: DatasetTemplate): boolean {
+  const copied = new Set(template.variables.filter((v) => isTimeDependent(v, template.concatDim) && !isAggregationCoordinate(v, template.concatDim)).map((v) => v.name));
+  return Object.entries(h.arrays).every(([path, node]) => !copied.has(path.slice(path.lastIndexOf("/") + 1)) || node.meta.chunks[0] === 1);
 }
 
 export function sameWrites(a: FilePlan["writes"], b: FilePlan["writes"]): boolean {
