@@ -14,7 +14,7 @@
 //   writeReferences(url, doc)  writes it atomically (local file or one object PUT).
 // Reading (data API):
 //   openStore(url), readConsolidated(store), readRegion(store, path, meta, start, count).
-export { ingest, buildHierarchy, chainTasks } from "./ingest.js";
+export { ingest, buildHierarchy, chainTasks, AXIS_CHUNK } from "./ingest.js";
 export type { IngestOptions, IngestReport, IngestProgress, FileOutcome, AggregationOptions, Ledger } from "./ingest.js";
 export { resolveInputs } from "./inputs.js";
 export type { ResolvedInputs } from "./inputs.js";
