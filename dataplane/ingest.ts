@@ -277,12 +277,23 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
       speculation.settle(i, found === undefined ? null : candidateOf(found));
     }
   }
+  let inspectFailed = false;
   const inspectLane = async (): Promise<void> => {
-    for (let i = nextInput++; i < opts.inputs.length; i = nextInput++) await inspectOne(i);
+    for (let i = nextInput++; i < opts.inputs.length && !inspectFailed; i = nextInput++) await inspectOne(i);
   };
   let speculated: Map<string, SpeculativeOutcome>;
   try {
-    await Promise.all(Array.from({ length: 4 }, inspectLane));
+    // An unexpected error (not a refusal) stops every lane before ingest() rejects with it.
+    const lanes = await Promise.allSettled(
+      Array.from({ length: 4 }, () =>
+        inspectLane().catch((err: unknown) => {
+          inspectFailed = true;
+          throw err;
+        }),
+      ),
+    );
+    const rejected = lanes.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (rejected !== undefined) throw rejected.reason;
   } finally {
     // Never leave copies running past this call, whatever happened.
     speculated = (await speculation?.finish()) ?? new Map();
@@ -416,6 +427,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     if (copiedEarly.length > 0) await commit();
     await runLocal(chains, {
       ...concurrency,
+      // A failed commit (or char/coordinate write) ends the run: no point copying on for hours.
+      shouldStop: () => absorbError !== undefined,
       onProgress: (p: TaskProgress) => {
         opts.onProgress?.({ phase: "write", done: done + p.done, total: tasks.length, bytesWritten: earlyBytes + p.bytesWritten });
         absorbed = absorbed

@@ -48,7 +48,17 @@ function load(): NativeCodecs | undefined {
   if (process.env.DMAC_NATIVE_CODECS === "off") return undefined;
   const path = addonPath();
   if (path === undefined) return undefined;
-  const addon = createRequire(import.meta.url)(path) as Addon;
+  let addon: Addon;
+  try {
+    addon = createRequire(import.meta.url)(path) as Addon;
+  } catch (err) {
+    // Built, but not loadable here (a runtime image without libdeflate0/liblz4-1, another
+    // architecture): the slow path still works, unless the build was required.
+    const message = `dmac native codecs at ${path} cannot be loaded (${(err as Error).message}); using node:zlib and lz4-napi`;
+    if (process.env.DMAC_NATIVE_REQUIRED === "1") throw new Error(message);
+    process.emitWarning(message);
+    return undefined;
+  }
   return {
     inflate: (src, dst, itemsize, gzip) => addon.inflate(src, dst, itemsize, gzip ? 1 : 0),
     deflate: (src, dst, level, gzip) => addon.deflate(src, dst, level, gzip ? 1 : 0),

@@ -39,6 +39,18 @@ static __thread struct libdeflate_compressor* compressors[13];
 static __thread uint8_t* scratch;
 static __thread size_t scratch_len;
 
+// A scratch buffer this large is freed after its job, so one huge chunk does not pin its size
+// on every pool thread for the life of the process.
+#define SCRATCH_KEEP (16u << 20)
+
+static void scratch_trim(void) {
+  if (scratch_len > SCRATCH_KEEP) {
+    free(scratch);
+    scratch = NULL;
+    scratch_len = 0;
+  }
+}
+
 static uint8_t* scratch_of(size_t n) {
   if (n == 0) n = 1;  // malloc(0) may return NULL, which is not running out of memory
   if (scratch_len < n) {
@@ -161,6 +173,7 @@ static void execute(napi_env env, void* data) {
     case OP_LZ4: run_lz4(j); break;
     case OP_UNSHUFFLE: unshuffle(j->src, j->dst, j->src_len, (size_t)j->itemsize); j->result = j->src_len; break;
   }
+  scratch_trim();
 }
 
 static void complete(napi_env env, napi_status status, void* data) {
@@ -227,13 +240,30 @@ static napi_value start(napi_env env, napi_callback_info info, enum op op) {
     return fail(env, "unshuffle: destination shorter than source, or itemsize < 1");
   }
   // References keep both buffers alive until the work completes.
-  napi_create_reference(env, argv[0], 1, &j->src_ref);
-  napi_create_reference(env, argv[1], 1, &j->dst_ref);
   napi_value promise, name;
-  napi_create_promise(env, &j->deferred, &promise);
-  napi_create_string_utf8(env, "dmac_codecs", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, execute, complete, j, &j->work);
-  napi_queue_async_work(env, j->work);
+  if (napi_create_reference(env, argv[0], 1, &j->src_ref) != napi_ok) goto failed;
+  if (napi_create_reference(env, argv[1], 1, &j->dst_ref) != napi_ok) goto failed;
+  if (napi_create_string_utf8(env, "dmac_codecs", NAPI_AUTO_LENGTH, &name) != napi_ok) goto failed;
+  if (napi_create_async_work(env, NULL, name, execute, complete, j, &j->work) != napi_ok) goto failed;
+  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok) goto failed;
+  if (napi_queue_async_work(env, j->work) != napi_ok) {
+    // The promise exists: settle it rather than leave it pending forever.
+    napi_value message, error;
+    napi_create_string_utf8(env, "dmac_codecs: cannot queue work", NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, NULL, message, &error);
+    napi_reject_deferred(env, j->deferred, error);
+    j->deferred = NULL;
+    goto release;
+  }
+  return promise;
+failed:
+  napi_throw_error(env, NULL, "dmac_codecs: cannot start the work");
+  promise = NULL;
+release:
+  if (j->work != NULL) napi_delete_async_work(env, j->work);
+  if (j->src_ref != NULL) napi_delete_reference(env, j->src_ref);
+  if (j->dst_ref != NULL) napi_delete_reference(env, j->dst_ref);
+  free(j);
   return promise;
 }
 
@@ -249,7 +279,8 @@ static napi_value js_deflate_bound(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   double n;
   int gzip = 0;
-  if (argc < 1 || napi_get_value_double(env, argv[0], &n) != napi_ok || n < 0) return fail(env, "expected a byte count");
+  // !(n >= 0) also catches NaN; 2^53 is far above any buffer Node can hold.
+  if (argc < 1 || napi_get_value_double(env, argv[0], &n) != napi_ok || !(n >= 0) || n > 9007199254740992.0) return fail(env, "expected a byte count");
   if (argc > 1) int_arg(env, argv[1], &gzip);
   size_t bound = gzip ? libdeflate_gzip_compress_bound(NULL, (size_t)n) : libdeflate_zlib_compress_bound(NULL, (size_t)n);
   napi_value out;

@@ -19,6 +19,8 @@ export interface LocalExecutorOptions {
   /** Tasks interleaved on the calling thread when `concurrency` is 0 (default 2). */
   inlineParallel?: number;
   onProgress?: (p: TaskProgress) => void;
+  /** Checked before each task: true stops taking new ones (those running finish). */
+  shouldStop?: () => boolean;
 }
 
 export interface ExecutionOutcome {
@@ -107,6 +109,7 @@ export async function runLocal(chains: IngestTask[][], opts: LocalExecutorOption
   };
   const runChain = async (chain: IngestTask[]): Promise<void> => {
     for (const task of chain) {
+      if (opts.shouldStop?.() === true) return;
       try {
         const result = pool !== undefined ? await pool.run(task) : await runTask(task);
         bytesWritten += result.bytesWritten;

@@ -48,17 +48,26 @@ export function sameWrites(a: FilePlan["writes"], b: FilePlan["writes"]): boolea
   return a.length === b.length && a.every((w, i) => w.source === b[i]?.source && w.target === b[i]?.target);
 }
 
+/**
+ * Files after which speculation stops: planning each one copies the planner's state (all steps
+ * so far), so the cost grows with the square of the files; the rest go to the final run.
+ */
+export const MAX_SPECULATIVE_FILES = 2048;
+
 export class SpeculativeCopy {
   private readonly settled = new Map<number, Candidate | null>();
   private next = 0;
-  private readonly seen: Candidate[] = [];
+  /** The store's steps plus those of every file planned so far (the planner's state). */
+  private groups: Record<string, LedgerStep[]>;
   private latest = -Infinity;
   private stopped = false;
   private readonly launched = new Map<string, Promise<SpeculativeOutcome>>();
   private readonly queue: Array<{ task: IngestTask; group: string; resolve: (o: SpeculativeOutcome) => void }> = [];
   private running = 0;
 
-  constructor(private readonly o: SpeculativeCopyOptions) {}
+  constructor(private readonly o: SpeculativeCopyOptions) {
+    this.groups = o.existing;
+  }
 
   /** Input `index` has been inspected: its candidate, or null if it was refused. Any order. */
   settle(index: number, candidate: Candidate | null): void {
@@ -71,6 +80,10 @@ export class SpeculativeCopy {
 
   private consider(c: Candidate): void {
     if (this.stopped) return;
+    if (this.launched.size >= MAX_SPECULATIVE_FILES) {
+      this.stopped = true;
+      return;
+    }
     const first = c.times[0];
     // Ties and earlier files reorder the plan (it sorts by first time): stop here.
     if (first === undefined || !(first > this.latest)) {
@@ -78,9 +91,11 @@ export class SpeculativeCopy {
       return;
     }
     this.latest = first;
-    this.seen.push(c);
-    const plan = planAggregation("append", this.o.existing, this.seen);
-    const f = plan.files.find((x) => x.id === c.id);
+    // The file sorts last, so planning it alone against the steps planned so far gives what
+    // planning all of them together would (and costs one file, not all of them again).
+    const plan = planAggregation("append", this.groups, [c]);
+    this.groups = plan.groups;
+    const f = plan.files[0];
     if (f?.status !== "write") return;
     const lengths = Object.fromEntries(Object.entries(plan.groups).map(([g, s]) => [g, s.length]));
     const task = taskFor(f, this.o.template, this.o.hierarchyFor(lengths), this.o.store);

@@ -159,8 +159,9 @@ export async function writeStepBlocks(store: WritableStore, path: string, meta: 
   const step = c === null ? new Uint8Array(nbytes) : bytePool.take(nbytes);
   try {
     let next = 0;
+    let failed = false;
     const lane = async (): Promise<void> => {
-      for (let i = next++; i < blocks.count; i = next++) {
+      for (let i = next++; i < blocks.count && !failed; i = next++) {
         const into = step.subarray(i * blocks.blockBytes, (i + 1) * blocks.blockBytes);
         if (blocks.readInto !== undefined && (await blocks.readInto(i, into))) continue;
         const { bytes, shuffled, pooled } = await blocks.read(i);
@@ -169,7 +170,18 @@ export async function writeStepBlocks(store: WritableStore, path: string, meta: 
         if (pooled === true) bytePool.give(bytes);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(4, blocks.count) }, lane));
+    // Every lane must have stopped before `step` can go back to the pool (finally below): a
+    // lane still inflating into it would write into the next user's buffer.
+    const lanes = await Promise.allSettled(
+      Array.from({ length: Math.min(4, blocks.count) }, () =>
+        lane().catch((err: unknown) => {
+          failed = true;
+          throw err;
+        }),
+      ),
+    );
+    const rejected = lanes.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (rejected !== undefined) throw rejected.reason;
     const stats: RegionWriteStats = { chunks: 0, bytesWritten: 0 };
     await storeEncoded(store, key, meta, step, stats);
     return stats;
