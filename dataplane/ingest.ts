@@ -3,11 +3,8 @@
 // the ledger in one atomic write of the consolidated metadata.
 import { basename } from "node:path";
 import { SourceError, type AttrValue, type Attributes, type TypedArray } from "./source/types.js";
-import { decodeTime } from "./cftime.js";
-import { encodeTimes, timeAxisOf } from "./aggregate/time-axis.js";
-import { parseNoddKey } from "./nodd.js";
-import { firstDifference, isTimeDependent, templateFromLedger, type DatasetTemplate, type TemplateVariable } from "./aggregate/template.js";
-import { readFileFacts, timeUnitsOf, staticChars, staticVariables, type FactsRequest, type FileFacts } from "./aggregate/file-facts.js";
+import { isTimeDependent, templateFromLedger, type DatasetTemplate, type TemplateVariable } from "./aggregate/template.js";
+import { judgeFacts, readFileFacts, staticChars, staticVariables, type FactsRequest, type FileFacts } from "./aggregate/file-facts.js";
 import { planAggregation, type AggregationType, type Candidate, type LedgerStep, type Plan } from "./aggregate/plan.js";
 import { compressorConfig, type CodecOptions } from "./zarr/codecs.js";
 import { commitHierarchy, fillValueJson, readConsolidated, type ArrayMetaV2, type Hierarchy } from "./zarr/metadata.js";
@@ -219,33 +216,12 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   const identicalDims = opts.aggregation?.identicalDims;
   /** Checks a file's facts against the reference grid; the first good file becomes the reference. */
   const judge = (input: string, facts: FileFacts): Inspected => {
-    const { template } = facts;
-    const concatDim = template.concatDim;
-    for (const v of staticVariables(reference ?? template, identicalDims)) {
-      const got = facts.statics.get(v.name);
-      const want = referenceStatic?.get(v.name);
-      if (got === undefined || want === undefined) continue;
-      const at = firstDifference(got, want);
-      if (at >= 0) throw new SourceError(input, `does not match the dataset's grid: variable ${v.name} differs at flat index ${at} (${String(got[at])} here, ${String(want[at])} in the dataset)`);
-    }
-    for (const c of template.chars ?? []) {
-      if (isTimeDependent(c, concatDim)) continue;
-      const got = facts.statics.get(c.name);
-      const want = referenceStatic?.get(c.name);
-      if (got === undefined || want === undefined) continue;
-      const at = firstDifference(got, want);
-      if (at >= 0) throw new SourceError(input, `does not match the dataset's grid: char variable ${c.name} differs at flat index ${at}`);
-    }
-    const units = timeUnitsOf(input, template);
-    if (!Array.isArray(facts.rawTimes)) throw new SourceError(input, facts.rawTimes.problem);
-    const times = facts.rawTimes.map((x) => decodeTime(x, units));
-    const coordinate = encodeTimes(input, facts.rawTimes, units, timeAxisOf(input, reference ?? template));
-    const key = parseNoddKey(input);
+    const judged = judgeFacts(input, facts, reference === undefined || referenceStatic === undefined ? undefined : { template: reference, statics: referenceStatic }, identicalDims);
     if (reference === undefined) {
-      reference = template;
+      reference = facts.template;
       referenceStatic = facts.statics;
     }
-    return { input, template, times, chars: facts.chars, coordinate, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) };
+    return { input, template: facts.template, chars: facts.chars, ...judged };
   };
   const inspectedAt: Array<Inspected | undefined> = [];
   let n = 0;

@@ -2,10 +2,12 @@
 // template, the values of the variables that must be identical in every file, the char data and
 // the raw time coordinate. Reading is kept apart from the checks (ingest.ts judges the facts
 // against the dataset's grid), so the one can change, or move elsewhere, without the other.
-import { parseTimeUnits, type TimeUnits } from "../cftime.js";
+import { decodeTime, parseTimeUnits, type TimeUnits } from "../cftime.js";
+import { parseNoddKey } from "../nodd.js";
+import { encodeTimes, timeAxisOf } from "./time-axis.js";
 import { openSource } from "../source/open.js";
 import { SourceError, type SourceDataset, type TypedArray } from "../source/types.js";
-import { guessConcatDim, isTimeDependent, structuralMismatches, templateOf, type DatasetTemplate, type TemplateChar, type TemplateVariable } from "./template.js";
+import { firstDifference, guessConcatDim, isTimeDependent, structuralMismatches, templateOf, type DatasetTemplate, type TemplateChar, type TemplateVariable } from "./template.js";
 
 export interface FactsRequest {
   input: string;
@@ -52,39 +54,89 @@ export function timeUnitsOf(file: string, template: DatasetTemplate): TimeUnits 
 
 /** Reads one file's facts; a file that cannot be read or does not match `reference` throws a SourceError. */
 export async function readFileFacts(req: FactsRequest): Promise<FileFacts> {
-  const { input, reference } = req;
   let src: SourceDataset | undefined;
   try {
-    src = await openSource(input);
-    const concatDim = req.concatDim ?? reference?.concatDim ?? guessConcatDim(src);
-    let template: DatasetTemplate;
-    try {
-      template = templateOf(src, concatDim);
-    } catch (err) {
-      throw new SourceError(input, (err as Error).message);
-    }
-    if (reference !== undefined) {
-      const problems = structuralMismatches(reference, template);
-      if (problems.length > 0) throw new SourceError(input, `does not match the dataset's grid: ${problems.join("; ")}`);
-    }
-    const statics = new Map<string, TypedArray>();
-    for (const v of staticVariables(reference ?? template, req.identicalDims)) statics.set(v.name, await readAll(src, v.name));
-    const chars = new Map<string, Uint8Array>();
-    for (const c of template.chars ?? []) {
-      if (src.readChars === undefined) throw new SourceError(input, `char variable ${c.name}: this reader cannot read char data`);
-      const got = await src.readChars(c.name);
-      if (isTimeDependent(c, concatDim)) chars.set(c.name, got);
-      else statics.set(c.name, got);
-    }
-    let rawTimes: FileFacts["rawTimes"];
-    try {
-      rawTimes = Array.from((await readAll(src, concatDim)) as ArrayLike<number>, Number);
-    } catch (err) {
-      if (!(err instanceof SourceError)) throw err;
-      rawTimes = { problem: err.problem };
-    }
-    return { template, statics, chars, rawTimes };
+    src = await openSource(req.input);
+    return await factsOf(src, req);
   } finally {
     src?.close();
   }
+}
+
+/** The facts of an open source; `req.input` names the file in refusals. */
+export async function factsOf(src: SourceDataset, req: FactsRequest): Promise<FileFacts> {
+  const { input, reference } = req;
+  const concatDim = req.concatDim ?? reference?.concatDim ?? guessConcatDim(src);
+  let template: DatasetTemplate;
+  try {
+    template = templateOf(src, concatDim);
+  } catch (err) {
+    throw new SourceError(input, (err as Error).message);
+  }
+  if (reference !== undefined) {
+    const problems = structuralMismatches(reference, template);
+    if (problems.length > 0) throw new SourceError(input, `does not match the dataset's grid: ${problems.join("; ")}`);
+  }
+  const statics = new Map<string, TypedArray>();
+  for (const v of staticVariables(reference ?? template, req.identicalDims)) statics.set(v.name, await readAll(src, v.name));
+  const chars = new Map<string, Uint8Array>();
+  for (const c of template.chars ?? []) {
+    if (src.readChars === undefined) throw new SourceError(input, `char variable ${c.name}: this reader cannot read char data`);
+    const got = await src.readChars(c.name);
+    if (isTimeDependent(c, concatDim)) chars.set(c.name, got);
+    else statics.set(c.name, got);
+  }
+  let rawTimes: FileFacts["rawTimes"];
+  try {
+    rawTimes = Array.from((await readAll(src, concatDim)) as ArrayLike<number>, Number);
+  } catch (err) {
+    if (!(err instanceof SourceError)) throw err;
+    rawTimes = { problem: err.problem };
+  }
+  return { template, statics, chars, rawTimes };
+}
+
+/** The dataset a file must match: the first file's template and static values. */
+export interface GridReference {
+  template: DatasetTemplate;
+  statics: Map<string, TypedArray>;
+}
+
+export interface JudgedFacts {
+  /** Valid times of the file's steps, epoch ms. */
+  times: number[];
+  /** The time coordinate encoded in the dataset's (the reference's) units and dtype. */
+  coordinate: TypedArray;
+  cycleMs?: number;
+  kind?: "nowcast" | "forecast";
+}
+
+/**
+ * Checks a file's facts against the dataset's grid (static values identical, time units usable)
+ * and decodes its times; a file that cannot join throws a SourceError naming `input`.
+ */
+export function judgeFacts(input: string, facts: FileFacts, grid: GridReference | undefined, identicalDims?: string[]): JudgedFacts {
+  const { template } = facts;
+  const concatDim = template.concatDim;
+  for (const v of staticVariables(grid?.template ?? template, identicalDims)) {
+    const got = facts.statics.get(v.name);
+    const want = grid?.statics.get(v.name);
+    if (got === undefined || want === undefined) continue;
+    const at = firstDifference(got, want);
+    if (at >= 0) throw new SourceError(input, `does not match the dataset's grid: variable ${v.name} differs at flat index ${at} (${String(got[at])} here, ${String(want[at])} in the dataset)`);
+  }
+  for (const c of template.chars ?? []) {
+    if (isTimeDependent(c, concatDim)) continue;
+    const got = facts.statics.get(c.name);
+    const want = grid?.statics.get(c.name);
+    if (got === undefined || want === undefined) continue;
+    const at = firstDifference(got, want);
+    if (at >= 0) throw new SourceError(input, `does not match the dataset's grid: char variable ${c.name} differs at flat index ${at}`);
+  }
+  const units = timeUnitsOf(input, template);
+  if (!Array.isArray(facts.rawTimes)) throw new SourceError(input, facts.rawTimes.problem);
+  const times = facts.rawTimes.map((x) => decodeTime(x, units));
+  const coordinate = encodeTimes(input, facts.rawTimes, units, timeAxisOf(input, grid?.template ?? template));
+  const key = parseNoddKey(input);
+  return { times, coordinate, ...(key !== undefined ? { cycleMs: key.cycleMs, kind: key.kind } : {}) };
 }
