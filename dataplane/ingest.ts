@@ -13,6 +13,7 @@ import { readRegion, writeRegion } from "./zarr/chunks.js";
 import { product } from "./ndarray.js";
 import { runLocal, type ExecutionOutcome, type LocalExecutorOptions, type TaskProgress } from "./executor/local.js";
 import type { IngestTask, TaskResult } from "./task.js";
+import { inLanes } from "./lanes.js";
 import { SpeculativeCopy, oneStepChunks, sameWrites, type SpeculativeOutcome } from "./executor/speculative.js";
 import { arrayPath, isAggregationCoordinate, taskFor } from "./aggregate/tasks.js";
 
@@ -253,23 +254,10 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
       speculation.settle(i, found === undefined ? null : candidateOf(found));
     }
   }
-  let inspectFailed = false;
-  const inspectLane = async (): Promise<void> => {
-    for (let i = nextInput++; i < opts.inputs.length && !inspectFailed; i = nextInput++) await inspectOne(i);
-  };
   let speculated: Map<string, SpeculativeOutcome>;
   try {
     // An unexpected error (not a refusal) stops every lane before ingest() rejects with it.
-    const lanes = await Promise.allSettled(
-      Array.from({ length: 4 }, () =>
-        inspectLane().catch((err: unknown) => {
-          inspectFailed = true;
-          throw err;
-        }),
-      ),
-    );
-    const rejected = lanes.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (rejected !== undefined) throw rejected.reason;
+    await inLanes(nextInput, opts.inputs.length, 4, inspectOne);
   } finally {
     // Never leave copies running past this call, whatever happened.
     speculated = (await speculation?.finish()) ?? new Map();

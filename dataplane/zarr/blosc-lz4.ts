@@ -11,6 +11,7 @@
 // stored whole with the "memcpyed" flag.
 import { createRequire } from "node:module";
 import { bytePool } from "../buffer-pool.js";
+import { inLanes } from "../lanes.js";
 import { nativeCodecs } from "../native-codecs.js";
 
 type Lz4Napi = typeof import("lz4-napi");
@@ -148,30 +149,26 @@ export async function encodeBloscLz4Blocks(opts: {
   const slot = (b: number): number => table + b * (4 + blocksize);
   const sizes = new Array<number>(nblocks).fill(0);
   let at = table;
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    for (let b = next++; b < nblocks; b = next++) {
-      const { bytes, shuffled, pooled } = await opts.block(b);
-      try {
-        if (native !== undefined) {
-          const into = slot(b) + 4;
-          const n = await native.lz4(bytes, out.subarray(into, into + bytes.byteLength), acceleration, shuffle && !shuffled ? typesize : 1);
-          // Incompressible: stored raw, in the shuffled order the decoder will undo.
-          if (n === 0) out.set(shuffle && !shuffled ? shuffleBlock(bytes, typesize) : bytes, into);
-          sizes[b] = n === 0 ? bytes.byteLength : n;
-          continue;
-        }
-        const stream = lz4Stream(shuffle && !shuffled ? shuffleBlock(bytes, typesize) : bytes);
-        out.writeUInt32LE(at, HEADER + 4 * b);
-        out.writeUInt32LE(stream.length, at);
-        stream.copy(out, at + 4);
-        at += 4 + stream.length;
-      } finally {
-        if (pooled === true) bytePool.give(bytes);
+  await inLanes(0, nblocks, opts.parallel ?? 4, async (b) => {
+    const { bytes, shuffled, pooled } = await opts.block(b);
+    try {
+      if (native !== undefined) {
+        const into = slot(b) + 4;
+        const n = await native.lz4(bytes, out.subarray(into, into + bytes.byteLength), acceleration, shuffle && !shuffled ? typesize : 1);
+        // Incompressible: stored raw, in the shuffled order the decoder will undo.
+        if (n === 0) out.set(shuffle && !shuffled ? shuffleBlock(bytes, typesize) : bytes, into);
+        sizes[b] = n === 0 ? bytes.byteLength : n;
+        return;
       }
+      const stream = lz4Stream(shuffle && !shuffled ? shuffleBlock(bytes, typesize) : bytes);
+      out.writeUInt32LE(at, HEADER + 4 * b);
+      out.writeUInt32LE(stream.length, at);
+      stream.copy(out, at + 4);
+      at += 4 + stream.length;
+    } finally {
+      if (pooled === true) bytePool.give(bytes);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(nblocks, opts.parallel ?? 4) }, lane));
+  });
   if (native !== undefined) {
     // Close up the slots in block order; each stream moves left (or stays), so none is overwritten.
     for (let b = 0; b < nblocks; b++) {

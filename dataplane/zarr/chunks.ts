@@ -6,6 +6,7 @@ import type { Dtype, StepBlocks, StoredDtype, TypedArray } from "../source/types
 import { unshuffle } from "../source/hdf5-chunks.js";
 import { encodeBloscLz4Blocks } from "./blosc-lz4.js";
 import { bytePool } from "../buffer-pool.js";
+import { inLanes } from "../lanes.js";
 import { decodeChunk, encodeChunkPooled } from "./codecs.js";
 import { chunkKey, fillValueNumber, type ArrayMetaV2, type ZarrFormat } from "./metadata.js";
 import type { ReadableStore, StoreKey, WritableStore } from "./store.js";
@@ -158,30 +159,16 @@ export async function writeStepBlocks(store: WritableStore, path: string, meta: 
   // Raw chunks are stored as they are, so their buffer must not be recycled.
   const step = c === null ? new Uint8Array(nbytes) : bytePool.take(nbytes);
   try {
-    let next = 0;
-    let failed = false;
-    const lane = async (): Promise<void> => {
-      for (let i = next++; i < blocks.count && !failed; i = next++) {
-        const into = step.subarray(i * blocks.blockBytes, (i + 1) * blocks.blockBytes);
-        if (blocks.readInto !== undefined && (await blocks.readInto(i, into))) continue;
-        const { bytes, shuffled, pooled } = await blocks.read(i);
-        if (shuffled) unshuffle(bytes, itemsize, into);
-        else into.set(bytes);
-        if (pooled === true) bytePool.give(bytes);
-      }
-    };
-    // Every lane must have stopped before `step` can go back to the pool (finally below): a
-    // lane still inflating into it would write into the next user's buffer.
-    const lanes = await Promise.allSettled(
-      Array.from({ length: Math.min(4, blocks.count) }, () =>
-        lane().catch((err: unknown) => {
-          failed = true;
-          throw err;
-        }),
-      ),
-    );
-    const rejected = lanes.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (rejected !== undefined) throw rejected.reason;
+    // inLanes waits for every lane before rethrowing, so `step` never goes back to the pool
+    // (finally below) while a lane still inflates into it.
+    await inLanes(0, blocks.count, 4, async (i) => {
+      const into = step.subarray(i * blocks.blockBytes, (i + 1) * blocks.blockBytes);
+      if (blocks.readInto !== undefined && (await blocks.readInto(i, into))) return;
+      const { bytes, shuffled, pooled } = await blocks.read(i);
+      if (shuffled) unshuffle(bytes, itemsize, into);
+      else into.set(bytes);
+      if (pooled === true) bytePool.give(bytes);
+    });
     const stats: RegionWriteStats = { chunks: 0, bytesWritten: 0 };
     await storeEncoded(store, key, meta, step, stats);
     return stats;
