@@ -2,6 +2,7 @@
 // platform and the test suites (the way SQLite stands in for PostgreSQL; production uses EKS).
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Api } from "./api.js";
@@ -14,6 +15,7 @@ import { createMetrics } from "./metrics.js";
 import { OpenApi } from "./openapi.js";
 import { Registry } from "./registry.js";
 import { Store } from "./store.js";
+import { createServingCertificates, defaultServingNames, loadOrCreateServingCertificates } from "./tls.js";
 import type { WatchSettings } from "./watch.js";
 
 export { CONTEXT as KUBECONFIG_CONTEXT } from "./kubeconfig.js";
@@ -34,12 +36,20 @@ export interface ControlPlaneOptions {
   compactAfterRecords?: number;
   /** Change events kept for watches before older resourceVersions answer 410 (default 20,000). */
   historySize?: number;
+  /**
+   * Serve HTTPS with a self-signed CA (kept in <dataDir>/pki, or made per start in memory); the
+   * kubeconfig then carries the CA instead of insecure-skip-tls-verify. `names` are extra IPs or
+   * DNS names for the serving certificate beside loopback and kubernetes.default.svc.
+   */
+  tls?: boolean | { names?: readonly string[] };
   /** Unexpected internal errors (a 500 was sent); default: printed as a process warning. */
   onError?: (err: Error) => void;
 }
 
 export interface ControlPlane {
   url: string;
+  /** PEM of the CA that signed the serving certificate (with `tls`). */
+  caPem?: string;
   kubeconfigPath?: string;
   kubeconfig: string;
   stop(): Promise<void>;
@@ -77,8 +87,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
   const onError = options.onError ?? ((err: Error) => process.emitWarning(`control-plane: ${err.stack ?? err.message}`));
   let address = "";
-  const server: Server = createServer(
-    createRequestHandler({
+  const tlsNames = options.tls ? [...defaultServingNames, host, ...(typeof options.tls === "object" ? (options.tls.names ?? []) : [])] : [];
+  const certificates = !options.tls ? undefined : options.dataDir && !options.inMemory ? await loadOrCreateServingCertificates(join(options.dataDir, "pki"), tlsNames) : await createServingCertificates(tlsNames);
+  const handler = createRequestHandler({
       api,
       metrics: createMetrics(store, log),
       openapi: new OpenApi(registry),
@@ -86,8 +97,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       serverAddress: () => address,
       ready: () => log.healthy(),
       onError,
-    }),
-  );
+    });
+  const server: Server = certificates ? createHttpsServer({ cert: certificates.certPem, key: certificates.keyPem }, handler) : createServer(handler);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -98,8 +109,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   });
   const bound = server.address() as AddressInfo;
   address = `${host.includes(":") ? `[${host}]` : host}:${bound.port}`;
-  const url = `http://${address}`;
-  const kubeconfig = kubeconfigFor(url);
+  const url = `${certificates ? "https" : "http"}://${address}`;
+  const kubeconfig = kubeconfigFor(url, "default", certificates?.caPem);
   if (options.kubeconfigPath) writeKubeconfig(options.kubeconfigPath, kubeconfig);
 
   let stopping: Promise<void> | undefined;
@@ -115,6 +126,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     return stopping;
   };
   const result: ControlPlane = { url, kubeconfig, stop };
+  if (certificates) result.caPem = certificates.caPem;
   if (options.kubeconfigPath) result.kubeconfigPath = options.kubeconfigPath;
   return result;
 }
