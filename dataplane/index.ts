@@ -17,6 +17,8 @@
 export { ingest, buildHierarchy, chainTasks, AXIS_CHUNK } from "./ingest.js";
 export type { IngestOptions, IngestReport, IngestProgress, FileOutcome, AggregationOptions, Ledger } from "./ingest.js";
 export { resolveInputs } from "./inputs.js";
+export { storeLocation, storeLocationUnder, StorageError } from "./store-location.js";
+export type { StorageRoots } from "./store-location.js";
 export type { ResolvedInputs } from "./inputs.js";
 export { openSource } from "./source/open.js";
 export { SourceError } from "./source/types.js";

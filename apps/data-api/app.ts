@@ -25,6 +25,8 @@ export interface DataApiOptions {
   description?: string;
   baseUrl?: string;
   logger?: FastifyServerOptions["logger"];
+  /** /readyz answers 200 only while this is true (default: always), e.g. once Dataset discovery has synced. */
+  ready?: () => boolean;
 }
 
 export interface DataApiHandle {
@@ -64,5 +66,11 @@ export async function buildDataApi(options: DataApiOptions): Promise<FastifyInst
   await app.register(collectionRoutes, { ctx });
   await app.register(queryRoutes, { ctx });
   await app.register(datasetRoutes, { ctx });
+  // Kubernetes probes: alive while the process answers; ready once it knows its collections.
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    if (options.ready?.() ?? true) return { status: "ready" };
+    return reply.code(503).send({ code: "NotReady", description: "the list of Datasets has not been received yet" });
+  });
   return app;
 }

@@ -1,22 +1,51 @@
-// Starts the data API on a port (`dmac serve-data-api`, the local platform).
+// Starts the data API on a port (`dmac serve data-api`, the local platform). Its collections come
+// either from a fixed list (`datasets`, standalone) or from the cluster's Dataset resources
+// (`discovery`: watched, added and dropped as they come and go).
 import { buildDataApi, type DataApiOptions } from "./app.js";
+import { DatasetDiscovery, type DiscoveryOptions } from "./discovery.js";
 
 export interface RunningDataApi {
   url: string;
   invalidate(datasetId: string): void;
+  /** Present when the collections come from Dataset discovery. */
+  discovery?: DatasetDiscovery;
   close(): Promise<void>;
 }
 
-export interface DataApiServerOptions extends DataApiOptions {
+export interface DataApiServerOptions extends Omit<DataApiOptions, "ready"> {
   port: number;
   host?: string;
+  /** Discover Datasets in a cluster instead of (not beside) a fixed `datasets` list. */
+  discovery?: Omit<DiscoveryOptions, "registry" | "log">;
 }
 
 export async function serveDataApi(options: DataApiServerOptions): Promise<RunningDataApi> {
-  const { port, host, ...apiOptions } = options;
-  const app = await buildDataApi(apiOptions);
-  const url = await app.listen({ port, host: host ?? "127.0.0.1" });
-  return { url, invalidate: (id) => app.dataApi.invalidate(id), close: () => app.close() };
+  const { port, host, discovery: discoveryOptions, ...apiOptions } = options;
+  if (discoveryOptions !== undefined && apiOptions.datasets.length > 0) throw new Error("give either datasets (--store) or Dataset discovery (--kubeconfig), not both");
+  let discovery: DatasetDiscovery | undefined;
+  const app = await buildDataApi({ ...apiOptions, ready: () => discovery?.hasSynced ?? true });
+  const abort = new AbortController();
+  let watching: Promise<void> = Promise.resolve();
+  if (discoveryOptions !== undefined) {
+    discovery = new DatasetDiscovery({
+      ...discoveryOptions,
+      registry: app.dataApi.registry,
+      log: (level, message, fields) => app.log[level]({ ...fields }, message),
+    });
+    watching = discovery.start(abort.signal);
+  }
+  const close = async () => {
+    abort.abort();
+    await watching;
+    await app.close();
+  };
+  try {
+    const url = await app.listen({ port, host: host ?? "127.0.0.1" });
+    return { url, invalidate: (id) => app.dataApi.invalidate(id), ...(discovery ? { discovery } : {}), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 /** Parses "id=url" store arguments; the error names the argument. */

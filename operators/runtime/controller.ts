@@ -2,12 +2,12 @@
 // reconcile(request) method. Level-based: reconcilers receive a key, never the event, and read the
 // current state themselves.
 import { isTerminalError } from "./errors.js";
-import type { Informer, InformerEvent } from "./informer.js";
+import type { Informer, InformerEvent } from "../../kube/informer.js";
 import type { Logger } from "./log.js";
 import type { OperatorMetrics } from "./metrics.js";
-import { objectKey, splitKey, type KubeObject, type Runnable } from "./types.js";
+import { objectKey, splitKey, type KubeObject, type Runnable } from "../../kube/types.js";
 import { WorkQueue } from "./workqueue.js";
-import type { BackoffOptions } from "./backoff.js";
+import type { BackoffOptions } from "../../kube/backoff.js";
 
 export interface Request {
   readonly namespace?: string;

@@ -4,7 +4,7 @@
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type CoreV1Event, type KubeConfig } from "@kubernetes/client-node";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "./log.js";
-import type { KubeObject } from "./types.js";
+import type { KubeObject } from "../../kube/types.js";
 
 export type EventType = "Normal" | "Warning";
 

@@ -3,7 +3,7 @@
 // "observed time"), so clock skew between replicas cannot make two leaders.
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
 import { isConflict, isNotFound } from "./errors.js";
-import type { Runnable } from "./types.js";
+import type { Runnable } from "../../kube/types.js";
 
 export interface LeaderElectionOptions {
   readonly namespace: string;

@@ -6,11 +6,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Controller } from "./controller.js";
-import type { Informer } from "./informer.js";
+import type { Informer } from "../../kube/informer.js";
 import { LeaderElector } from "./leader.js";
 import type { Logger } from "./log.js";
 import { OperatorMetrics } from "./metrics.js";
-import type { KubeObject, Runnable } from "./types.js";
+import type { KubeObject, Runnable } from "../../kube/types.js";
 
 export interface ManagerOptions {
   readonly kubeConfig: KubeConfig;

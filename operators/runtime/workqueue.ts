@@ -3,7 +3,7 @@
 // - a key being processed is never handed out again until done(); if it was added meanwhile it is
 //   queued again on done(), so no change is lost and no two reconciles of one object overlap;
 // - delayed adds (requeueAfter, rate-limited retries) keep only the earliest due time per key.
-import { ItemBackoff, defaultBackoff, type BackoffOptions } from "./backoff.js";
+import { ItemBackoff, defaultBackoff, type BackoffOptions } from "../../kube/backoff.js";
 
 export interface WorkQueueOptions {
   readonly backoff?: BackoffOptions;

@@ -49,17 +49,35 @@ export const SERVE_TARGETS: ServeTarget[] = [
   },
   {
     name: "data-api",
-    description: "the OGC EDR data API over Zarr stores",
+    description: "the OGC EDR data API over Zarr stores (the cluster's Ready Datasets, or --store)",
     configure: (cmd) =>
       cmd
-        .option("--store <id=url>", "a dataset: id=file:///path.zarr, s3:// or https:// (repeat for more)", (v: string, all: string[]) => [...all, v], [] as string[])
+        .option("--store <id=url>", "standalone: a dataset id=file:///path.zarr, s3:// or https:// (repeat for more); without it, Datasets are discovered", (v: string, all: string[]) => [...all, v], [] as string[])
+        .option("--kubeconfig <file>", "discovery: kubeconfig to use (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config)")
+        .option("--namespace <ns>", "discovery: watch Datasets in this namespace only (default: all namespaces)")
+        .option("--storage-root <dir>", "discovery: directory file:// store URLs resolve under, as the operator's", process.env.DMAC_STORAGE_ROOT ?? "/data/stores")
         .option("--base-url <url>", "public base URL for links (behind a proxy); default: from each request")
         .option("--max-values <n>", "values one answer may hold (more is a 413)", positiveInt("--max-values"), 2_000_000)
         .option("--cache-mb <n>", "memory for decoded chunks, MiB", positiveInt("--cache-mb"), 512),
     async start(flags) {
       const { serveDataApi, parseStoreArgs } = await import("../../data-api/server.js");
+      const { kubeConfigFrom } = await import("./operator.js");
+      const stores = flags.store as string[];
+      const discover = stores.length === 0;
+      if (!discover && (flags.kubeconfig !== undefined || flags.namespace !== undefined)) {
+        throw new InvalidArgumentError("--store serves a fixed list; --kubeconfig and --namespace discover Datasets: give one or the other");
+      }
       return serveDataApi({
-        datasets: parseStoreArgs(flags.store as string[]),
+        datasets: discover ? [] : parseStoreArgs(stores),
+        ...(discover
+          ? {
+              discovery: {
+                kubeConfig: await kubeConfigFrom(typeof flags.kubeconfig === "string" ? flags.kubeconfig : undefined),
+                storageRoot: String(flags.storageRoot),
+                ...(typeof flags.namespace === "string" ? { namespace: flags.namespace } : {}),
+              },
+            }
+          : {}),
         port: flags.port,
         host: flags.host,
         maxValues: Number(flags.maxValues),
