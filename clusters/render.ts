@@ -161,7 +161,9 @@ export function generatedRoots(): string[] {
 export function renderAll(): GeneratedFile[] {
   const files: GeneratedFile[] = [...crdFiles()];
   for (const env of environments) {
-    files.push(...renderEnvironment({ env, outputs: readStackOutputs(env.name), domains: domainsFor(env, sampleDomains(env.name)) }));
+    const outputs = readStackOutputs(env.name);
+    // Sample Datasets write to the stack's bucket, the one the operator's IAM role may write.
+    files.push(...renderEnvironment({ env, outputs, domains: domainsFor(env, sampleDomains(env.name, outputs?.dataBucket)) }));
   }
   return sortedUnique(files);
 }
