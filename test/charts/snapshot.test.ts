@@ -2,25 +2,10 @@
 // yet, so these are the only place reviewers see the IRSA and endpoint wiring). Update with
 // `npx vitest run test/charts/snapshot.test.ts -u` and review the diff.
 import { describe, expect, it } from "vitest";
-import type { StackOutputs } from "../../clusters/config/stack-outputs.js";
 import { environment } from "../../clusters/environments.js";
 import { componentDefinitions, domainsFor, renderEnvironment } from "../../clusters/render.js";
 import { sampleDomains } from "../../crds/samples.js";
-import { parseFiles } from "./rendered.js";
-
-/** What `infra/` would export for a prod stack (fixture values, no AWS involved). */
-const outputs: StackOutputs = {
-  region: "us-east-1",
-  dataBucket: "dmac-prod-datalake",
-  queueUrls: { ofs: "https://sqs.us-east-1.amazonaws.com/123456789012/dmac-prod-ofs", rtofs: "https://sqs.us-east-1.amazonaws.com/123456789012/dmac-prod-rtofs" },
-  roleArns: {
-    operator: "arn:aws:iam::123456789012:role/dmac-prod-operator",
-    eventBridge: "arn:aws:iam::123456789012:role/dmac-prod-event-bridge",
-    dataApi: "arn:aws:iam::123456789012:role/dmac-prod-data-api",
-    catalogApi: "arn:aws:iam::123456789012:role/dmac-prod-catalog-api",
-  },
-  catalogDatabase: { endpoint: "dmac-prod.cluster-abc.us-east-1.rds.amazonaws.com:5432", secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dmac-prod-catalog" },
-};
+import { fixtureOutputs as outputs, parseFiles } from "./rendered.js";
 
 const prod = environment("prod");
 const domains = domainsFor(prod, sampleDomains("prod"));
