@@ -13,10 +13,33 @@ export interface WorkloadConfig {
   readonly image: string;
   readonly replicas: number;
   readonly sizing: ContainerSizing;
+  /**
+   * The one TCP port the container listens on (HTTP; the operator's /metrics, /healthz, /readyz).
+   * Its Service, if any, exposes the same number: no port translation anywhere, so a pod on the
+   * host's network (the podman runtime) is reached at the port its Service names.
+   */
+  readonly port: number;
 }
 
-/** The platform workloads rendered by the charts beside each app's code. */
-export type WorkloadName = "operator" | "catalogApi" | "dataApi" | "eventBridge" | "viewer";
+/** The platform workloads rendered by the charts beside each app's code (the event bridge waits for issue #17). */
+export type WorkloadName = "operator" | "catalogApi" | "dataApi" | "viewer";
+
+/**
+ * PostgreSQL and the S3-compatible object store of an environment without a cloud stack (no
+ * clusters/config/<env>.outputs.json): reached at fixed Service names in the platform namespace,
+ * `catalog-db` and `object-store`, rendered without a selector; whoever runs the cluster points them
+ * at the servers (`dmac up --runtime podman` runs both on the host). With a stack, RDS and S3 replace them.
+ */
+export interface BackingServices {
+  readonly catalogDbPort: number;
+  readonly objectStorePort: number;
+}
+
+/** A ReadWriteMany volume mounted at /data: rw in the operator (stores, inputs), ro in the data API. */
+export interface DataVolume {
+  readonly claimName: string;
+  readonly sizeGiB: number;
+}
 
 /** ArgoCD automated sync settings; `prune` deletes what left Git, `selfHeal` reverts drift. */
 export interface SyncPolicy {
@@ -36,6 +59,10 @@ export interface EnvironmentConfig {
   readonly domains: readonly string[];
   /** Host name the ingress controller routes to the catalog and data APIs. */
   readonly apiHost: string;
+  /** Used when the environment has no stack outputs; see BackingServices. */
+  readonly backingServices: BackingServices;
+  /** Only where Dataset stores are file:// (local); the cloud's are s3:// in the stack's bucket. */
+  readonly dataVolume?: DataVolume;
 }
 
 export const repoURL = "https://github.com/ioos/nextgen-dmac.git";
@@ -47,6 +74,15 @@ const size = (cpuRequest: number, cpuLimit: number, memRequest: number, memLimit
   memoryMiB: { request: memRequest, limit: memLimit },
 });
 
+// Ports. Dev and prod keep the Kubernetes convention (HTTP 8080, the operator's probes 8081): every
+// pod has its own address there. Locally the podman runtime runs pods on the host's network, so each
+// container needs a port of its own, picked from 17080-17089 to stay clear of what a developer's
+// machine usually runs (3000, 5000, 8000, 8080, 9000...). PostgreSQL keeps 5432.
+const localPorts = { operator: 17080, catalogApi: 17081, dataApi: 17082, viewer: 17083, objectStore: 17084 } as const;
+const cloudPorts = { operator: 8081, catalogApi: 8080, dataApi: 8080, viewer: 8080 } as const;
+/** Without a stack, dev and prod expect their object store where most S3-compatible servers listen. */
+const clusterBackingServices: BackingServices = { catalogDbPort: 5432, objectStorePort: 9000 };
+
 // The viewer serves its esbuild bundle from memory and proxies the APIs; esbuild's own process
 // (about 50 MiB) stays beside Node's (about 120 MiB), and the one build at start takes a core for
 // half a second, hence a CPU limit well above the request.
@@ -56,14 +92,15 @@ const local: EnvironmentConfig = {
   targetRevision: "main",
   sync: { automated: true, prune: true, selfHeal: true },
   workloads: {
-    operator: { image: image("operator"), replicas: 1, sizing: size(50, 500, 128, 512) },
-    catalogApi: { image: image("catalog-api"), replicas: 1, sizing: size(50, 500, 128, 256) },
-    dataApi: { image: image("data-api"), replicas: 1, sizing: size(50, 1000, 256, 1024) },
-    eventBridge: { image: image("event-bridge"), replicas: 1, sizing: size(25, 250, 64, 128) },
-    viewer: { image: image("viewer"), replicas: 1, sizing: size(25, 1000, 192, 384) },
+    operator: { image: image("operator"), replicas: 1, sizing: size(50, 500, 128, 512), port: localPorts.operator },
+    catalogApi: { image: image("catalog-api"), replicas: 1, sizing: size(50, 500, 128, 256), port: localPorts.catalogApi },
+    dataApi: { image: image("data-api"), replicas: 1, sizing: size(50, 1000, 256, 1024), port: localPorts.dataApi },
+    viewer: { image: image("viewer"), replicas: 1, sizing: size(25, 1000, 192, 384), port: localPorts.viewer },
   },
   domains: ["maracoos", "gcoos"],
   apiHost: "dmac.localhost",
+  backingServices: { catalogDbPort: 5432, objectStorePort: localPorts.objectStore },
+  dataVolume: { claimName: "dmac-data", sizeGiB: 20 },
 };
 
 const dev: EnvironmentConfig = {
@@ -72,14 +109,14 @@ const dev: EnvironmentConfig = {
   targetRevision: "main",
   sync: { automated: true, prune: true, selfHeal: true },
   workloads: {
-    operator: { image: image("operator"), replicas: 1, sizing: size(100, 1000, 256, 1024) },
-    catalogApi: { image: image("catalog-api"), replicas: 1, sizing: size(100, 500, 256, 512) },
-    dataApi: { image: image("data-api"), replicas: 2, sizing: size(250, 2000, 512, 2048) },
-    eventBridge: { image: image("event-bridge"), replicas: 1, sizing: size(50, 250, 128, 256) },
-    viewer: { image: image("viewer"), replicas: 1, sizing: size(50, 1000, 192, 384) },
+    operator: { image: image("operator"), replicas: 1, sizing: size(100, 1000, 256, 1024), port: cloudPorts.operator },
+    catalogApi: { image: image("catalog-api"), replicas: 1, sizing: size(100, 500, 256, 512), port: cloudPorts.catalogApi },
+    dataApi: { image: image("data-api"), replicas: 2, sizing: size(250, 2000, 512, 2048), port: cloudPorts.dataApi },
+    viewer: { image: image("viewer"), replicas: 1, sizing: size(50, 1000, 192, 384), port: cloudPorts.viewer },
   },
   domains: ["maracoos", "gcoos"],
   apiHost: "dmac.dev.ioos.us",
+  backingServices: clusterBackingServices,
 };
 
 // Production prunes only on a human's sync: a bad merge must not delete data-bearing resources.
@@ -89,14 +126,14 @@ const prod: EnvironmentConfig = {
   targetRevision: "main",
   sync: { automated: true, prune: false, selfHeal: true },
   workloads: {
-    operator: { image: image("operator"), replicas: 2, sizing: size(250, 2000, 512, 2048) },
-    catalogApi: { image: image("catalog-api"), replicas: 2, sizing: size(250, 1000, 512, 1024) },
-    dataApi: { image: image("data-api"), replicas: 3, sizing: size(500, 4000, 1024, 4096) },
-    eventBridge: { image: image("event-bridge"), replicas: 2, sizing: size(100, 500, 128, 256) },
-    viewer: { image: image("viewer"), replicas: 2, sizing: size(100, 1000, 256, 512) },
+    operator: { image: image("operator"), replicas: 2, sizing: size(250, 2000, 512, 2048), port: cloudPorts.operator },
+    catalogApi: { image: image("catalog-api"), replicas: 2, sizing: size(250, 1000, 512, 1024), port: cloudPorts.catalogApi },
+    dataApi: { image: image("data-api"), replicas: 3, sizing: size(500, 4000, 1024, 4096), port: cloudPorts.dataApi },
+    viewer: { image: image("viewer"), replicas: 2, sizing: size(100, 1000, 256, 512), port: cloudPorts.viewer },
   },
   domains: ["maracoos", "gcoos"],
   apiHost: "dmac.ioos.us",
+  backingServices: clusterBackingServices,
 };
 
 export const environments: readonly EnvironmentConfig[] = [local, dev, prod];

@@ -5,7 +5,6 @@ import { App, type Chart } from "cdk8s";
 import { stringify } from "yaml";
 import { CatalogApiChart } from "../apps/catalog-api/chart.js";
 import { DataApiChart } from "../apps/data-api/chart.js";
-import { EventBridgeChart } from "../apps/event-bridge/chart.js";
 import { ViewerChart } from "../apps/viewer/chart.js";
 import { CrdChart } from "../crds/chart.js";
 import { crdFiles } from "../crds/index.js";
@@ -36,7 +35,7 @@ interface ComponentDefinition extends GitComponent {
 const optionalOutputs = (outputs: StackOutputs | undefined): { outputs?: StackOutputs } => (outputs ? { outputs } : {});
 
 export const componentDefinitions: readonly ComponentDefinition[] = [
-  { name: "platform", namespace: platformNamespace, wave: waves.platform, serverSideApply: false, source: "clusters/platform-chart.ts", chart: (app) => new PlatformChart(app, "platform") },
+  { name: "platform", namespace: platformNamespace, wave: waves.platform, serverSideApply: false, source: "clusters/platform-chart.ts", chart: (app, env, outputs) => new PlatformChart(app, "platform", { env, ...optionalOutputs(outputs) }) },
   { name: "crds", namespace: platformNamespace, wave: waves.crds, serverSideApply: true, source: "crds/chart.ts", chart: (app) => new CrdChart(app, "crds") },
   {
     name: "operator",
@@ -61,14 +60,6 @@ export const componentDefinitions: readonly ComponentDefinition[] = [
     serverSideApply: false,
     source: "apps/data-api/chart.ts",
     chart: (app, env, outputs) => new DataApiChart(app, "data-api", { env, ...optionalOutputs(outputs) }),
-  },
-  {
-    name: "event-bridge",
-    namespace: platformNamespace,
-    wave: waves.apis,
-    serverSideApply: false,
-    source: "apps/event-bridge/chart.ts",
-    chart: (app, env, outputs) => new EventBridgeChart(app, "event-bridge", { env, ...optionalOutputs(outputs) }),
   },
   {
     name: "viewer",
@@ -170,7 +161,9 @@ export function generatedRoots(): string[] {
 export function renderAll(): GeneratedFile[] {
   const files: GeneratedFile[] = [...crdFiles()];
   for (const env of environments) {
-    files.push(...renderEnvironment({ env, outputs: readStackOutputs(env.name), domains: domainsFor(env, sampleDomains(env.name)) }));
+    const outputs = readStackOutputs(env.name);
+    // Sample Datasets write to the stack's bucket, the one the operator's IAM role may write.
+    files.push(...renderEnvironment({ env, outputs, domains: domainsFor(env, sampleDomains(env.name, outputs?.dataBucket)) }));
   }
   return sortedUnique(files);
 }

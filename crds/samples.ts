@@ -13,19 +13,19 @@ export interface SampleDomain {
 
 const noaaProvider = { name: "NOAA National Ocean Service", roles: ["producer" as const], url: "https://tidesandcurrents.noaa.gov/models.html" };
 
-function storageUrl(env: SampleEnvironment, name: string): string {
-  // Locally file:// URLs resolve under the operator's storage root (the data directory of `dmac up`).
-  return env === "local" ? `file:///${name}.zarr` : `s3://dmac-${env}-datalake/zarr/${name}.zarr`;
+/** Locally file:// URLs resolve under the operator's storage root (the data volume); elsewhere the environment's bucket. */
+function storageUrl(env: SampleEnvironment, bucket: string, name: string): string {
+  return env === "local" ? `file:///${name}.zarr` : `s3://${bucket}/zarr/${name}.zarr`;
 }
 
-function cbofs(env: SampleEnvironment): SampleDomain["objects"] {
+function cbofs(env: SampleEnvironment, bucket: string): SampleDomain["objects"] {
   const labels = { "app.kubernetes.io/part-of": "dmac", "dmac.ioos.us/model": "cbofs" };
   const dataset: Dataset = {
     apiVersion: "dmac.ioos.us/v1alpha1",
     kind: "Dataset",
     metadata: { name: "cbofs-best-forecast", labels },
     spec: {
-      storage: { url: storageUrl(env, "cbofs-best-forecast"), format: "zarr-v2" },
+      storage: { url: storageUrl(env, bucket, "cbofs-best-forecast"), format: "zarr-v2" },
       model: "roms",
       dimensions: [
         { name: "ocean_time", chunk: 24 },
@@ -96,14 +96,14 @@ function cbofs(env: SampleEnvironment): SampleDomain["objects"] {
   return [dataset, ingest, catalogEntry];
 }
 
-function ngofs2(env: SampleEnvironment): SampleDomain["objects"] {
+function ngofs2(env: SampleEnvironment, bucket: string): SampleDomain["objects"] {
   const labels = { "app.kubernetes.io/part-of": "dmac", "dmac.ioos.us/model": "ngofs2" };
   const dataset: Dataset = {
     apiVersion: "dmac.ioos.us/v1alpha1",
     kind: "Dataset",
     metadata: { name: "ngofs2-nowcast", labels },
     spec: {
-      storage: { url: storageUrl(env, "ngofs2-nowcast"), format: "zarr-v2" },
+      storage: { url: storageUrl(env, bucket, "ngofs2-nowcast"), format: "zarr-v2" },
       model: "fvcom",
       // All dimensions but time must be identical (the default): FVCOM files also carry three, four, maxnode...
       aggregation: { type: "append", concatDim: "time" },
@@ -142,9 +142,13 @@ function ngofs2(env: SampleEnvironment): SampleDomain["objects"] {
 }
 
 /** The sample domains of an environment: MARACOOS with CBOFS (ROMS), GCOOS with NGOFS2 (FVCOM). */
-export function sampleDomains(env: SampleEnvironment = "local"): SampleDomain[] {
+/**
+ * `dataBucket`: the stack's data-lake bucket (clusters/config/<env>.outputs.json) when the environment
+ * has one; without it a bucket of that conventional name on the environment's object store.
+ */
+export function sampleDomains(env: SampleEnvironment = "local", dataBucket = `dmac-${env}-datalake`): SampleDomain[] {
   return [
-    { name: "maracoos", title: "MARACOOS: Mid-Atlantic Regional Association Coastal Ocean Observing System", objects: cbofs(env) },
-    { name: "gcoos", title: "GCOOS: Gulf of Mexico Coastal Ocean Observing System", objects: ngofs2(env) },
+    { name: "maracoos", title: "MARACOOS: Mid-Atlantic Regional Association Coastal Ocean Observing System", objects: cbofs(env, dataBucket) },
+    { name: "gcoos", title: "GCOOS: Gulf of Mexico Coastal Ocean Observing System", objects: ngofs2(env, dataBucket) },
   ];
 }

@@ -112,10 +112,9 @@ export async function resolveInputs(inputs: readonly string[], options: ResolveO
         if (m === null) throw new Error("expected s3://bucket/key");
         const [, bucket = "", key = ""] = m;
         // The SDK is loaded on first use: it costs ~0.2 s of start-up that local inputs never need.
-        const { GetObjectCommand, S3Client } = await import("@aws-sdk/client-s3");
+        const { GetObjectCommand } = await import("@aws-sdk/client-s3");
         if (s3 === undefined) {
-          const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-          own = new S3Client({ region: process.env.AWS_REGION ?? "us-east-1", ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+          own = (await import("./s3-client.js")).createS3Client();
           s3 = { client: own, credentials: ENV_CREDENTIALS };
         }
         const { client, credentials } = s3;

@@ -39,8 +39,19 @@ export function irsaTrustPolicy(oidcProviderArn: string, oidcIssuer: string, nam
   });
 }
 
-/** Operator: lists the data bucket and reads, writes and deletes objects in it (Zarr stores are rewritten). */
-export function operatorPolicy(bucketArn: string): PolicyDocument {
+/**
+ * Reads the catalog database's login from the one RDS-managed Secrets Manager secret that holds it
+ * (catalog/store/credentials.ts; RDS encrypts it with the AWS-managed key, so no KMS grant is needed).
+ */
+function readCatalogDatabaseSecret(secretArn: string): PolicyStatement {
+  return { Sid: "ReadCatalogDatabaseSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn };
+}
+
+/**
+ * Operator: lists the data bucket and reads, writes and deletes objects in it (Zarr stores are
+ * rewritten), and logs in to the catalog database (CatalogEntries).
+ */
+export function operatorPolicy(bucketArn: string, catalogSecretArn: string): PolicyDocument {
   return doc(
     { Sid: "ListDataBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
     {
@@ -49,6 +60,7 @@ export function operatorPolicy(bucketArn: string): PolicyDocument {
       Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
       Resource: `${bucketArn}/*`,
     },
+    readCatalogDatabaseSecret(catalogSecretArn),
   );
 }
 
@@ -70,9 +82,9 @@ export function eventBridgePolicy(queueArns: readonly string[]): PolicyDocument 
   });
 }
 
-/** Catalog API: reads the database credentials from the one Secrets Manager secret that holds them. */
+/** Catalog API: logs in to the catalog database, nothing else. */
 export function catalogApiPolicy(secretArn: string): PolicyDocument {
-  return doc({ Sid: "ReadCatalogDatabaseSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secretArn });
+  return doc(readCatalogDatabaseSecret(secretArn));
 }
 
 /** SQS queue policy: only SNS, and only for the given topic, may send to the queue. */

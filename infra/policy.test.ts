@@ -25,7 +25,7 @@ const strict = { publicBuckets: [], allowWildcardIamActions: false };
 
 describe("checkPolicy", () => {
   it("passes a private, blocked bucket with least-privilege roles", () => {
-    const graph = [bucket, block(false), policyOn(false), { ...rolePolicy("x"), inputs: { policy: JSON.stringify(operatorPolicy("arn:aws:s3:::lake")) } }];
+    const graph = [bucket, block(false), policyOn(false), { ...rolePolicy("x"), inputs: { policy: JSON.stringify(operatorPolicy("arn:aws:s3:::lake", "arn:aws:secretsmanager:us-east-1:111122223333:secret:rds!db-catalog")) } }];
     expect(checkPolicy(graph, strict)).toEqual([]);
   });
 

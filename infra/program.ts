@@ -52,7 +52,7 @@ export function runProgram(cfg: StackConfig): ProgramOutputs {
       policy,
       allowWildcardActions: cfg.allowWildcardIamActions,
     });
-  const operator = role("operator", lake.bucketArn.apply(operatorPolicy));
+  const operator = role("operator", pulumi.all([lake.bucketArn, database.secretArn]).apply(([bucket, secret]) => operatorPolicy(bucket, secret)));
   const dataApi = role("dataApi", lake.bucketArn.apply(dataApiPolicy));
   const eventBridge = role("eventBridge", pulumi.all([queues.ofs.arn, queues.rtofs.arn]).apply((arns) => eventBridgePolicy(arns)));
   const catalogApi = role("catalogApi", database.secretArn.apply(catalogApiPolicy));

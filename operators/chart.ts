@@ -3,7 +3,9 @@
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { platformNamespace, serviceAccounts, type StackOutputs } from "../clusters/config/stack-outputs.js";
+import { catalogApiPublicUrl } from "../apps/catalog-api/chart.js";
 import type { EnvironmentConfig } from "../clusters/environments.js";
+import { backingFor } from "../clusters/lib/backing.js";
 import { componentLabels } from "../clusters/lib/labels.js";
 import { allow, anyAddress, apiServerPorts } from "../clusters/lib/network-policy.js";
 import { clusterRole, clusterRoleBinding, namespacedRole, roleBinding } from "../clusters/lib/rbac.js";
@@ -19,8 +21,6 @@ export interface OperatorChartProps {
 
 export const operatorName = serviceAccounts.operator;
 const component = "operator";
-/** The operator manager (operators/runtime/manager.ts) serves /metrics, /healthz and /readyz on one port. */
-const probePort = 8081;
 /** Dask scheduler port the operator talks to for job progress. */
 export const daskSchedulerPort = 8786;
 
@@ -32,6 +32,9 @@ export class OperatorChart extends Chart {
     const namespace = platformNamespace;
     const labels = componentLabels(operatorName, component);
     const subject = { serviceAccount: operatorName, namespace };
+    // The operator manager (operators/runtime/manager.ts) serves /metrics, /healthz and /readyz on one port.
+    const probePort = workload.port;
+    const backing = backingFor(env, outputs);
 
     const sa = serviceAccount(this, "service-account", {
       name: operatorName,
@@ -57,13 +60,26 @@ export class OperatorChart extends Chart {
       serviceAccount: sa,
       mountServiceAccountToken: true,
       probes: { port: probePort, livenessPath: "/healthz", readinessPath: "/readyz" },
-      args: ["operator", `--probe-port=${probePort}`, ...(workload.replicas > 1 ? ["--leader-elect"] : [])],
+      args: [
+        "operator",
+        `--probe-port=${probePort}`,
+        // The catalog the catalog API serves (clusters/lib/backing.ts), and that API's public URL for status.collectionUrl.
+        `--catalog=${backing.catalogUrl}`,
+        `--catalog-api-url=${catalogApiPublicUrl(env)}`,
+        ...(workload.replicas > 1 ? ["--leader-elect"] : []),
+      ],
       env: {
-        DMAC_ENVIRONMENT: env.name,
         DMAC_NAMESPACE: namespace,
         NODE_OPTIONS: operatorNodeOptions(workload.sizing),
-        ...(outputs ? { AWS_REGION: outputs.region, DMAC_DATA_BUCKET: outputs.dataBucket } : {}),
+        // The leader-election identity; on the host's network (podman) the hostname is the host's.
+        POD_NAME: { podField: "metadata.name" },
+        ...backing.catalogEnv,
+        ...backing.objectStoreEnv,
       },
+      // file:// stores and inputs (--storage-root /data/stores, --input-root /data/inputs) where the
+      // environment has a data volume; s3:// stores elsewhere. The local executor's scratch is /tmp.
+      claims: backing.dataVolume(false),
+      tmpSizeMiB: 1024,
     });
 
     allow(this, {
@@ -75,6 +91,9 @@ export class OperatorChart extends Chart {
         { to: [anyAddress], ports: [...apiServerPorts] },
         // Dask schedulers of DaskJobs in the domain namespaces.
         { to: [{ namespaceLabels: { "dmac.ioos.us/purpose": "domain" } }], ports: [{ port: daskSchedulerPort }] },
+        // The catalog's PostgreSQL and the object store.
+        ...backing.catalogEgress,
+        ...backing.objectStoreEgress,
       ],
     });
   }

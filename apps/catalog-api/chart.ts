@@ -4,7 +4,7 @@ import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { serviceAccounts, type StackOutputs } from "../../clusters/config/stack-outputs.js";
 import type { EnvironmentConfig } from "../../clusters/environments.js";
-import { anyAddress } from "../../clusters/lib/network-policy.js";
+import { backingFor } from "../../clusters/lib/backing.js";
 import { apiWorkload } from "../shared/api-chart.js";
 
 export interface CatalogApiChartProps {
@@ -14,39 +14,32 @@ export interface CatalogApiChartProps {
 
 export const catalogApiName = serviceAccounts.catalogApi;
 const component = "catalog-api";
-/** The container port the API listens on (the viewer's NetworkPolicies name it). */
-export const catalogApiPort = 8080;
-const port = catalogApiPort;
-const postgresPort = 5432;
+
+/** The public base URL of the STAC API: its own host, since STAC links are absolute and the app serves from "/". */
+export const catalogApiPublicUrl = (env: EnvironmentConfig): string => `https://stac.${env.apiHost}`;
 
 export class CatalogApiChart extends Chart {
   constructor(scope: Construct, id: string, props: CatalogApiChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const { env, outputs } = props;
-    // A host of its own: STAC links are absolute and the app serves from "/", so no path rewriting.
-    const host = `stac.${env.apiHost}`;
+    const workload = env.workloads.catalogApi;
+    const publicUrl = catalogApiPublicUrl(env);
+    // The same PostgreSQL the operator writes (clusters/lib/backing.ts): RDS in the cloud, the
+    // catalog-db Service without a stack. Its login never sits in Git.
+    const backing = backingFor(env, outputs);
     apiWorkload(this, {
       name: catalogApiName,
       component,
-      workload: env.workloads.catalogApi,
-      host,
-      port,
+      workload,
+      host: new URL(publicUrl).host,
       ...(outputs ? { roleArn: outputs.roleArns.catalogApi } : {}),
       // The static conformance page shows the process serves; the landing page lists collections,
       // so it answers only when the catalog store does.
       probes: { livenessPath: "/conformance", readinessPath: "/" },
-      args: ["serve", "catalog-api", "--host=0.0.0.0", `--port=${port}`, `--base-url=https://${host}`],
-      env: {
-        DMAC_ENVIRONMENT: env.name,
-        // `dmac serve` reads its catalog location from DMAC_CATALOG; user and password come from the
-        // Secrets Manager secret (IRSA). Without a cloud database the store is PGlite on the pod's /tmp:
-        // enough for a throwaway cluster, rebuilt from the CatalogEntries.
-        DMAC_CATALOG: outputs ? `postgres://${outputs.catalogDatabase.endpoint}/catalog` : "/tmp/catalog",
-        ...(outputs ? { AWS_REGION: outputs.region, DMAC_CATALOG_DB_SECRET_ARN: outputs.catalogDatabase.secretArn } : {}),
-      },
-      tmpSizeMiB: outputs ? 64 : 512,
-      // The catalog database (RDS in the cloud, outside the cluster) and Secrets Manager over HTTPS.
-      egress: [{ to: [anyAddress], ports: [{ port: postgresPort }, { port: 443 }] }],
+      args: ["serve", "catalog-api", "--host=0.0.0.0", `--port=${workload.port}`, `--base-url=${publicUrl}`, `--catalog=${backing.catalogUrl}`],
+      env: backing.catalogEnv,
+      tmpSizeMiB: 64,
+      egress: backing.catalogEgress,
     });
   }
 }

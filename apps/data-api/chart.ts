@@ -4,6 +4,7 @@ import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { serviceAccounts, type StackOutputs } from "../../clusters/config/stack-outputs.js";
 import type { EnvironmentConfig } from "../../clusters/environments.js";
+import { backingFor } from "../../clusters/lib/backing.js";
 import { anyAddress, apiServerPorts } from "../../clusters/lib/network-policy.js";
 import { dmacGroup, type PolicyRule } from "../../operators/rbac.js";
 import { apiWorkload } from "../shared/api-chart.js";
@@ -15,9 +16,6 @@ export interface DataApiChartProps {
 
 export const dataApiName = serviceAccounts.dataApi;
 const component = "data-api";
-/** The container port the API listens on (the viewer's NetworkPolicies name it). */
-export const dataApiPort = 8080;
-const port = dataApiPort;
 
 /** Read-only discovery of Datasets; nothing else in the cluster. */
 export const dataApiRules: readonly PolicyRule[] = [{ apiGroups: [dmacGroup], resources: ["datasets"], verbs: ["get", "list", "watch"] }];
@@ -27,24 +25,25 @@ export class DataApiChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const { env, outputs } = props;
     const host = `edr.${env.apiHost}`;
+    const workload = env.workloads.dataApi;
+    // Stores are s3:// (the object store: S3 in the cloud, the object-store Service without a stack)
+    // or, locally, file:// on the data volume, which the data API only reads.
+    const backing = backingFor(env, outputs);
     apiWorkload(this, {
       name: dataApiName,
       component,
-      workload: env.workloads.dataApi,
+      workload,
       host,
-      port,
       ...(outputs ? { roleArn: outputs.roleArns.dataApi } : {}),
       clusterRules: dataApiRules,
       probes: { livenessPath: "/healthz", readinessPath: "/readyz" },
-      args: ["serve", "data-api", "--host=0.0.0.0", `--port=${port}`, `--base-url=https://${host}`],
-      env: {
-        DMAC_ENVIRONMENT: env.name,
-        ...(outputs ? { AWS_REGION: outputs.region, DMAC_DATA_BUCKET: outputs.dataBucket } : {}),
-      },
+      args: ["serve", "data-api", "--host=0.0.0.0", `--port=${workload.port}`, `--base-url=https://${host}`],
+      env: backing.objectStoreEnv,
       // Chunk cache for Zarr reads lives in /tmp.
       tmpSizeMiB: 512,
-      // API server (Dataset watch) and object storage over HTTPS.
-      egress: [{ to: [anyAddress], ports: [...apiServerPorts] }],
+      claims: backing.dataVolume(true),
+      // API server (Dataset watch) and the object store.
+      egress: [{ to: [anyAddress], ports: [...apiServerPorts] }, ...backing.objectStoreEgress],
     });
   }
 }

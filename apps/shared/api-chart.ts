@@ -10,7 +10,7 @@ import { apiIngress } from "../../clusters/lib/ingress.js";
 import { componentLabels } from "../../clusters/lib/labels.js";
 import { allow, type AllowProps } from "../../clusters/lib/network-policy.js";
 import { clusterRole, clusterRoleBinding } from "../../clusters/lib/rbac.js";
-import { httpService, restrictedDeployment, serviceAccount, type HttpProbes } from "../../clusters/lib/restricted-workload.js";
+import { httpService, restrictedDeployment, serviceAccount, type ClaimMount, type EnvSource, type HttpProbes } from "../../clusters/lib/restricted-workload.js";
 import { ingressNamespace } from "../../clusters/third-party.js";
 import type { PolicyRule } from "../../operators/rbac.js";
 
@@ -20,7 +20,6 @@ export interface ApiWorkloadProps {
   readonly workload: WorkloadConfig;
   /** The API's own host, e.g. stac.<apiHost>; it serves from "/". */
   readonly host: string;
-  readonly port: number;
   /** IRSA role of the service account, in the cloud. */
   readonly roleArn?: string;
   /**
@@ -30,14 +29,16 @@ export interface ApiWorkloadProps {
   readonly clusterRules?: readonly PolicyRule[];
   readonly probes: Omit<HttpProbes, "port">;
   readonly args: readonly string[];
-  readonly env: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, EnvSource>>;
   readonly tmpSizeMiB: number;
+  readonly claims?: readonly ClaimMount[];
   /** Where the pods may connect (DNS is allowed namespace-wide). */
   readonly egress: NonNullable<AllowProps["egress"]>;
 }
 
 export function apiWorkload(scope: Construct, props: ApiWorkloadProps): void {
-  const { name, component, workload, host, port } = props;
+  const { name, component, workload, host } = props;
+  const { port } = workload;
   const namespace = platformNamespace;
   const sa = serviceAccount(scope, "service-account", { name, namespace, component, ...(props.roleArn ? { roleArn: props.roleArn } : {}) });
   if (props.clusterRules) {
@@ -58,6 +59,7 @@ export function apiWorkload(scope: Construct, props: ApiWorkloadProps): void {
     args: props.args,
     env: props.env,
     tmpSizeMiB: props.tmpSizeMiB,
+    ...(props.claims ? { claims: props.claims } : {}),
   });
   httpService(scope, "service", { name, namespace, component, port });
   apiIngress(scope, "ingress", { name, namespace, component, host, pathPrefix: "/", serviceName: name });

@@ -18,6 +18,19 @@ export interface HttpProbes {
   readonly readinessPath: string;
 }
 
+/**
+ * An environment variable's value: a literal, a key of a Secret (created outside Git, e.g. by
+ * `dmac up --runtime podman` or the platform engineer), or a field of the pod (fieldRef).
+ */
+export type EnvSource = string | { readonly secret: string; readonly key: string } | { readonly podField: "metadata.name" };
+
+/** A PersistentVolumeClaim mounted into the container. */
+export interface ClaimMount {
+  readonly claimName: string;
+  readonly path: string;
+  readonly readOnly: boolean;
+}
+
 export interface RestrictedWorkloadProps {
   readonly name: string;
   readonly namespace: string;
@@ -33,9 +46,17 @@ export interface RestrictedWorkloadProps {
   /** Extra ports, e.g. metrics; the probe port is always exposed as "http". */
   readonly ports?: readonly { readonly name: string; readonly number: number }[];
   readonly args?: readonly string[];
-  readonly env?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, EnvSource>>;
   /** Size of the writable /tmp (the root filesystem is read-only). */
   readonly tmpSizeMiB?: number;
+  readonly claims?: readonly ClaimMount[];
+}
+
+function envValue(scope: Construct, id: string, name: string, source: EnvSource): kplus.EnvValue {
+  if (typeof source === "string") return kplus.EnvValue.fromValue(source);
+  if ("podField" in source) return kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME);
+  const secret = kplus.Secret.fromSecretName(scope, `${id}-env-${name}`, source.secret);
+  return kplus.EnvValue.fromSecretValue({ secret, key: source.key });
 }
 
 const pinnedImage = /^[a-z0-9.-]+(?::[0-9]+)?\/[a-z0-9._/-]+(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@sha256:[a-f0-9]{64})?$/;
@@ -55,6 +76,11 @@ export function restrictedDeployment(scope: Construct, id: string, props: Restri
   const { sizing, probes } = props;
   const labels = componentLabels(props.name, props.component);
   const tmp = kplus.Volume.fromEmptyDir(scope, `${id}-tmp`, "tmp", { sizeLimit: Size.mebibytes(props.tmpSizeMiB ?? 64) });
+  const claimMounts = (props.claims ?? []).map((c) => ({
+    path: c.path,
+    readOnly: c.readOnly,
+    volume: kplus.Volume.fromPersistentVolumeClaim(scope, `${id}-${c.claimName}`, kplus.PersistentVolumeClaim.fromClaimName(scope, `${id}-${c.claimName}-claim`, c.claimName), { name: c.claimName, readOnly: c.readOnly }),
+  }));
   const deployment = new kplus.Deployment(scope, id, {
     metadata: { name: props.name, namespace: props.namespace, labels },
     replicas: props.replicas,
@@ -73,7 +99,7 @@ export function restrictedDeployment(scope: Construct, id: string, props: Restri
         envVariables: Object.fromEntries(
           Object.entries(props.env ?? {})
             .sort(([a], [b]) => a.localeCompare(b))
-            .map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]),
+            .map(([k, v]) => [k, envValue(scope, id, k, v)]),
         ),
         resources: {
           cpu: { request: kplus.Cpu.millis(sizing.cpu.requestMillis), limit: kplus.Cpu.millis(sizing.cpu.limitMillis) },
@@ -90,7 +116,7 @@ export function restrictedDeployment(scope: Construct, id: string, props: Restri
           allowPrivilegeEscalation: false,
           readOnlyRootFilesystem: true,
         },
-        volumeMounts: [{ path: "/tmp", volume: tmp }],
+        volumeMounts: [{ path: "/tmp", volume: tmp }, ...claimMounts],
       },
     ],
   });
@@ -112,18 +138,22 @@ export function restrictedDeployment(scope: Construct, id: string, props: Restri
   return deployment;
 }
 
-/** Port of every workload's ClusterIP Service; in-cluster clients use http://<name>.<namespace>.svc.cluster.local:80. */
-export const servicePort = 80;
-
-/** A ClusterIP Service on `servicePort` in front of a workload's "http" port. */
+/**
+ * A ClusterIP Service in front of a workload's "http" port, on the same number: in-cluster clients
+ * use http://<name>.<namespace>.svc.cluster.local:<port>, and NetworkPolicies, which see the pod's
+ * port, name the number the client dials.
+ */
 export function httpService(scope: Construct, id: string, props: { name: string; namespace: string; component: string; port: number }): kplus.Service {
   return new kplus.Service(scope, id, {
     metadata: { name: props.name, namespace: props.namespace, labels: componentLabels(props.name, props.component) },
     type: kplus.ServiceType.CLUSTER_IP,
     selector: kplus.Pods.select(scope, `${id}-pods`, { labels: selectorLabels(props.name) }),
-    ports: [{ name: "http", port: servicePort, targetPort: props.port }],
+    ports: [{ name: "http", port: props.port, targetPort: props.port }],
   });
 }
+
+/** In-cluster base URL of a workload's Service (see httpService). */
+export const serviceUrl = (name: string, namespace: string, port: number): string => `http://${name}.${namespace}.svc.cluster.local:${port}`;
 
 /** A ServiceAccount, annotated with its IAM role (IRSA) when the environment has a cloud stack. */
 export function serviceAccount(scope: Construct, id: string, props: { name: string; namespace: string; component: string; roleArn?: string }): kplus.ServiceAccount {

@@ -1,23 +1,13 @@
 // Zarr store in an S3 bucket (AWS or any S3-compatible endpoint). A PUT replaces an object
 // atomically, which is the property the commit protocol needs.
-import { GetObjectCommand, PutObjectCommand, S3Client, NoSuchKey, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand, NoSuchKey, type S3Client } from "@aws-sdk/client-s3";
+import { createS3Client } from "../s3-client.js";
 import type { StoreKey, WritableStore } from "./store.js";
 
 export interface S3StoreOptions {
   bucket: string;
   prefix: string;
   client?: S3Client;
-}
-
-/** Client settings from the environment: AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL for S3-compatible servers. */
-function clientFromEnv(): S3Client {
-  const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-  const config: S3ClientConfig = { region: process.env.AWS_REGION ?? "us-east-1" };
-  if (endpoint !== undefined) {
-    config.endpoint = endpoint;
-    config.forcePathStyle = true;
-  }
-  return new S3Client(config);
 }
 
 export class S3Store implements WritableStore {
@@ -28,7 +18,7 @@ export class S3Store implements WritableStore {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(opts.bucket)) throw new Error(`storage.url: invalid S3 bucket name ${JSON.stringify(opts.bucket)}`);
     this.bucket = opts.bucket;
     this.prefix = opts.prefix.replace(/^\/+|\/+$/g, "");
-    this.client = opts.client ?? clientFromEnv();
+    this.client = opts.client ?? createS3Client();
   }
   static fromUrl(url: string, client?: S3Client): S3Store {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);

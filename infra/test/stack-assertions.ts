@@ -52,13 +52,14 @@ export function describeStack(stack: string): void {
     it("feeds the GitOps tree: each rendered service account carries the role whose trust policy names it", () => {
       const contract = toStackOutputs(outputs, `stack ${stack}`);
       const env = environment(stack);
-      const files = renderEnvironment({ env, outputs: contract, domains: domainsFor(env, sampleDomains(env.name)) });
+      const files = renderEnvironment({ env, outputs: contract, domains: domainsFor(env, sampleDomains(env.name, contract.dataBucket)) });
       const objects = files.flatMap((f) => parseAllDocuments(f.text).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> } }));
       const accounts = objects.filter((o) => o.kind === "ServiceAccount" && o.metadata?.namespace === platformNamespace);
       const trusted = new Map(
         ofType(graph, "aws:iam/role:Role").map((r) => [`arn:aws:iam::111122223333:role/${r.name}`, JSON.stringify(statementsOf(r.inputs.assumeRolePolicy)[0]?.Condition ?? {})]),
       );
-      for (const [workload, sa] of Object.entries(serviceAccounts)) {
+      // The event bridge's role waits for its workload (issue #17); every rendered account has its role.
+      for (const [workload, sa] of Object.entries(serviceAccounts).filter(([w]) => w !== "eventBridge")) {
         const account = accounts.find((a) => a.metadata?.name === sa);
         expect(account, `ServiceAccount ${platformNamespace}/${sa}`).toBeDefined();
         const roleArn = account!.metadata!.annotations?.["eks.amazonaws.com/role-arn"];
@@ -66,7 +67,8 @@ export function describeStack(stack: string): void {
         expect(trusted.get(roleArn!)).toContain(`system:serviceaccount:${platformNamespace}:${sa}`);
       }
       const text = files.map((f) => f.text).join("\n");
-      for (const value of [contract.dataBucket, contract.queueUrls.ofs, contract.queueUrls.rtofs, `postgres://${contract.catalogDatabase.endpoint}/catalog`, contract.catalogDatabase.secretArn]) {
+      // The sample Datasets' stores are in the stack's bucket; pods log in to RDS with its secret.
+      for (const value of [`s3://${contract.dataBucket}/`, `postgres://${contract.catalogDatabase.endpoint}/catalog`, contract.catalogDatabase.secretArn]) {
         expect(text).toContain(value);
       }
     });
@@ -218,13 +220,17 @@ export function describeStack(stack: string): void {
       const resources = (sa: string) => policy(sa).flatMap((s) => [s.Resource].flat() as string[]);
       const actions = (sa: string) => policy(sa).flatMap((s) => [s.Action].flat() as string[]);
       const bucketArn = `arn:aws:s3:::${prefix}-data`;
-      expect(new Set(resources(serviceAccounts.operator))).toEqual(new Set([bucketArn, `${bucketArn}/*`]));
+      const secretArn = (outputs.catalogDatabase as { secretArn: string }).secretArn;
+      expect(new Set(resources(serviceAccounts.operator))).toEqual(new Set([bucketArn, `${bucketArn}/*`, secretArn]));
       expect(actions(serviceAccounts.operator)).toContain("s3:PutObject");
+      // Operator and catalog API log in to the catalog with the RDS-managed secret (catalog/store/credentials.ts), read only.
+      expect(actions(serviceAccounts.operator).filter((a) => a.startsWith("secretsmanager:"))).toEqual(["secretsmanager:GetSecretValue"]);
+      expect(actions(serviceAccounts.catalogApi)).toEqual(["secretsmanager:GetSecretValue"]);
       expect(new Set(resources(serviceAccounts.dataApi))).toEqual(new Set([bucketArn, `${bucketArn}/*`]));
       expect(actions(serviceAccounts.dataApi).filter((a) => /Put|Delete/.test(a))).toEqual([]);
       expect(new Set(resources(serviceAccounts.eventBridge))).toEqual(new Set([`arn:aws:sqs:${cfg.region}:111122223333:${prefix}-ofs`, `arn:aws:sqs:${cfg.region}:111122223333:${prefix}-rtofs`]));
       expect(actions(serviceAccounts.eventBridge).every((a) => a.startsWith("sqs:"))).toBe(true);
-      expect(resources(serviceAccounts.catalogApi)).toEqual([(outputs.catalogDatabase as { secretArn: string }).secretArn]);
+      expect(resources(serviceAccounts.catalogApi)).toEqual([secretArn]);
     });
 
     it("keeps the database private and encrypted, its password in Secrets Manager only", () => {

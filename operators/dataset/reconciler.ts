@@ -2,8 +2,9 @@
 // publishing is on, and applies the deletion policy through a finalizer. Commits into the
 // aggregation are made by the ingest executor under the store's ledger; this reconciler is
 // enqueued after each commit and reports what landed.
-import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { rm } from "node:fs/promises";
+import { createS3Client } from "../../dataplane/s3-client.js";
 import { openStore } from "../dataplane.js";
 import type { CatalogEntry, Dataset, DatasetStatus } from "../../crds/index.js";
 import { ensureFinalizer, removeFinalizer, type ResourceClient } from "../client.js";
@@ -154,7 +155,7 @@ async function defaultDeleteStore(location: string): Promise<void> {
   const url = new URL(location);
   const bucket = url.hostname;
   const prefix = `${url.pathname.replace(/^\//, "").replace(/\/?$/, "/")}`;
-  const client = new S3Client({});
+  const client = createS3Client();
   let token: string | undefined;
   do {
     const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));

@@ -4,10 +4,11 @@
 // `get` only (bound per domain namespace, operators/rbac.ts), keeps the values in memory for one
 // reconcile or batch, and never writes them to status, Events, logs or a DaskJob: a DaskJob gets
 // secretKeyRef references (daskjob.ts).
-import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import type { IngestJobSpec } from "../../crds/index.js";
 import { isNotFound } from "../runtime/errors.js";
+import { createS3Client } from "../../dataplane/s3-client.js";
 
 type Source = IngestJobSpec["source"];
 type SecretRef = NonNullable<Source["credentials"]["secretRef"]>;
@@ -54,14 +55,15 @@ export async function sourceCredentials(source: Source, namespace: string, read:
 }
 
 /**
- * An S3 client for the source: its region and endpoint, and either unsigned requests (anonymous,
- * public NODD buckets) or the Secret's credentials. The caller destroys it when done, which closes
- * its connections.
+ * An S3 client for the source: its region and endpoint over the platform's (dataplane/s3-client.ts:
+ * a source without an endpoint is read where AWS_ENDPOINT_URL_S3 points, S3 itself when unset), and
+ * either unsigned requests (anonymous, public NODD buckets) or the Secret's credentials. The caller
+ * destroys it when done, which closes its connections.
  */
 export function sourceS3Client(source: Source, credentials: S3Credentials | undefined): S3Client {
-  return new S3Client({
-    region: source.region ?? "us-east-1",
-    ...(source.endpoint ? { endpoint: source.endpoint, forcePathStyle: true } : {}),
+  return createS3Client({
+    ...(source.region ? { region: source.region } : {}),
+    ...(source.endpoint ? { endpoint: source.endpoint } : {}),
     ...(credentials ? { credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey } } : {}),
     ...(!credentials && source.credentials.anonymous ? { signer: { sign: async (request) => request } } : {}),
   });

@@ -2,7 +2,7 @@
 // dir, pg_ctl on a free port, stop and remove afterwards. PostgreSQL refuses to run as root, so
 // as root the server runs as the `postgres` user, which is given the temp dir.
 import { execFile, execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,7 +34,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+/**
+ * `passwordLogins`: TCP connections need a password (scram-sha-256), as on RDS; the superuser's is
+ * in the returned URL. Without it every login is trusted.
+ */
+export async function startThrowawayPostgres(options: { passwordLogins?: boolean } = {}): Promise<ThrowawayPostgres> {
   const bin = pgBin();
   const dir = mkdtempSync(join(tmpdir(), "dmac-pg-"));
   const data = join(dir, "data");
@@ -49,7 +53,10 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     const { stdout: gid } = await run("id", ["-g", "postgres"]);
     chownSync(dir, Number(stdout.trim()), Number(gid.trim()));
   }
-  await exec("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--no-instructions"]);
+  const superPassword = "throwaway-superuser";
+  const auth = options.passwordLogins ? ["--auth-local=trust", "--auth-host=scram-sha-256", `--pwfile=${join(dir, "pwfile")}`] : ["-A", "trust"];
+  if (options.passwordLogins) writeFileSync(join(dir, "pwfile"), `${superPassword}\n`, { mode: 0o644 });
+  await exec("initdb", ["-D", data, ...auth, "-U", "postgres", "-E", "UTF8", "--no-sync", "--no-instructions"]);
   const port = await freePort();
   await exec("pg_ctl", ["-D", data, "-w", "-t", "60", "-l", join(dir, "server.log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`, "start"]);
   // If the test process dies without stop(), still take the server down with it.
@@ -64,7 +71,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   };
   process.once("exit", onExit);
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: options.passwordLogins ? `postgres://postgres:${superPassword}@127.0.0.1:${port}/postgres` : `postgres://postgres@127.0.0.1:${port}/postgres`,
     async stop() {
       process.off("exit", onExit);
       await exec("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]).catch(() => undefined);

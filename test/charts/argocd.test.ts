@@ -59,7 +59,7 @@ describe.each(envNames)("ArgoCD wiring of %s", (envName) => {
 
   it("has an Application for each platform component and each third-party chart", () => {
     expect(apps.map((a) => a.metadata.name).sort()).toEqual(
-      ["catalog-api", "crds", "dask-kubernetes-operator", "data-api", "event-bridge", "operator", "platform", "rabbitmq", "traefik", "viewer"].sort(),
+      ["catalog-api", "crds", "dask-kubernetes-operator", "data-api", "operator", "platform", "rabbitmq", "traefik", "viewer"].sort(),
     );
   });
 
@@ -69,7 +69,7 @@ describe.each(envNames)("ArgoCD wiring of %s", (envName) => {
     expect(w("crds")).toBeLessThan(w("operator"));
     // The operator needs the DaskJob CRD from the dask-kubernetes-operator chart.
     expect(w("dask-kubernetes-operator")).toBeLessThan(w("operator"));
-    for (const api of ["catalog-api", "data-api", "event-bridge", "viewer"]) expect(w("operator")).toBeLessThan(w(api));
+    for (const api of ["catalog-api", "data-api", "viewer"]) expect(w("operator")).toBeLessThan(w(api));
     const domains = appSets.find((s) => s.metadata.name === "domains")!;
     for (const a of apps) expect(wave(a), a.metadata.name).toBeLessThan(wave(domains));
     expect(wave(domains)).toBe(waves.domains);

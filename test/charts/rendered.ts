@@ -1,5 +1,6 @@
 // Shared by the chart tests: the rendered tree parsed back into objects, as ArgoCD would read it.
 import { parseAllDocuments } from "yaml";
+import type { StackOutputs } from "../../clusters/config/stack-outputs.js";
 import { renderAll, type GeneratedFile } from "../../clusters/render.js";
 
 export type Obj = {
@@ -66,3 +67,18 @@ export function podSpecs(objects: readonly RenderedObject[]): { path: string; na
   }
   return out;
 }
+
+/** What `infra/` would export for a prod stack (fixture values, no AWS involved). */
+export const fixtureOutputs: StackOutputs = {
+  region: "us-east-1",
+  dataBucket: "dmac-prod-datalake",
+  queueUrls: { ofs: "https://sqs.us-east-1.amazonaws.com/123456789012/dmac-prod-ofs", rtofs: "https://sqs.us-east-1.amazonaws.com/123456789012/dmac-prod-rtofs" },
+  roleArns: {
+    operator: "arn:aws:iam::123456789012:role/dmac-prod-operator",
+    eventBridge: "arn:aws:iam::123456789012:role/dmac-prod-event-bridge",
+    dataApi: "arn:aws:iam::123456789012:role/dmac-prod-data-api",
+    catalogApi: "arn:aws:iam::123456789012:role/dmac-prod-catalog-api",
+  },
+  catalogDatabase: { endpoint: "dmac-prod.cluster-abc.us-east-1.rds.amazonaws.com:5432", secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dmac-prod-catalog" },
+};
+

@@ -55,7 +55,7 @@ export function registerOperator(program: Command): void {
     .option("--namespace <ns>", "namespace of the leader-election Lease", process.env.DMAC_NAMESPACE ?? "dmac-system")
     .option("--storage-root <dir>", "directory file:// Dataset stores resolve under", process.env.DMAC_STORAGE_ROOT ?? "/data/stores")
     .option("--input-root <dir>", "directory file:// IngestJob sources resolve under", process.env.DMAC_INPUT_ROOT ?? "/data/inputs")
-    .option("--catalog <location>", "catalog store: a postgres:// URL or a PGlite directory", process.env.DMAC_CATALOG_URL ?? "/data/catalog")
+    .option("--catalog <location>", "catalog store: a postgres://host:port/db URL (login: $DMAC_CATALOG_DB_SECRET_ARN, else $PGUSER/$PGPASSWORD) or a PGlite directory", process.env.DMAC_CATALOG_URL ?? "/data/catalog")
     .option("--catalog-api-url <url>", "public URL of the STAC API (for status.collectionUrl)", process.env.DMAC_CATALOG_API_URL)
     .option("--workers <n>", "concurrent reconciles per controller", "4")
     .option("--lease-duration <seconds>", "leader election: how long a lease is valid without renewal", "15")
@@ -63,7 +63,7 @@ export function registerOperator(program: Command): void {
     .option("--retry-period <seconds>", "leader election: how often to try to acquire or renew", "2")
     .action(async (options: Options) => {
       // Loaded here, not at the top: every `dmac` command would otherwise pay for the operator's imports.
-      const [{ openCatalog }, { createOperator }, { createLogger, shutdownSignal }] = await Promise.all([
+      const [{ catalogCredentialsFromEnv, openCatalog }, { createOperator }, { createLogger, shutdownSignal }] = await Promise.all([
         import("../../../catalog/index.js"),
         import("../../../operators/operator.js"),
         import("../../../operators/runtime/index.js"),
@@ -72,7 +72,8 @@ export function registerOperator(program: Command): void {
       const workers = Number(options.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) program.error(`error: --workers must be 1-64, got "${options.workers}"`);
       const identity = `${process.env.POD_NAME ?? hostname()}-${randomBytes(3).toString("hex")}`;
-      const catalog = await openCatalog(options.catalog);
+      const credentials = await catalogCredentialsFromEnv();
+      const catalog = await openCatalog(options.catalog, credentials ? { credentials } : {});
       const operator = createOperator({
         kubeConfig: await kubeConfigFrom(options.kubeconfig),
         log,

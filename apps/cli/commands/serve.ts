@@ -24,7 +24,6 @@ export interface ServeTarget {
   start(flags: ServeFlags): Promise<RunningService>;
 }
 
-const DEFAULT_CATALOG = process.env.DMAC_CATALOG ?? ".dmac/catalog";
 
 export const SERVE_TARGETS: ServeTarget[] = [
   {
@@ -32,13 +31,15 @@ export const SERVE_TARGETS: ServeTarget[] = [
     description: "the STAC API over the catalog store",
     configure: (cmd) =>
       cmd
-        .option("--catalog <location>", "PGlite data directory, memory://, or postgres://user@host:port/db", DEFAULT_CATALOG)
+        .option("--catalog <location>", "PGlite data directory, memory://, or postgres://host:port/db (login: $DMAC_CATALOG_DB_SECRET_ARN, else $PGUSER/$PGPASSWORD)", process.env.DMAC_CATALOG ?? ".dmac/catalog")
         .option("--base-url <url>", "public base URL for links (behind a proxy); default: from each request")
         .option("--max-limit <n>", "largest page size a client may ask for", positiveInt("--max-limit"), 1000),
     async start(flags) {
-      const { startCatalogApi } = await import("../../catalog-api/server.js");
+      const [{ startCatalogApi }, { catalogCredentialsFromEnv }] = await Promise.all([import("../../catalog-api/server.js"), import("../../../catalog/index.js")]);
+      const credentials = await catalogCredentialsFromEnv();
       return startCatalogApi({
         catalog: String(flags.catalog),
+        ...(credentials ? { credentials } : {}),
         port: flags.port,
         host: flags.host,
         maxLimit: Number(flags.maxLimit),
