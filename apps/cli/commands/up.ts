@@ -13,8 +13,12 @@ import type { IngestJob } from "../../../crds/index.js";
 interface Options {
   dataDir: string;
   portBase: string;
+  runtime: string;
   exitWhenDone?: boolean;
 }
+
+/** What the progress loop needs of either runtime. */
+type RunningPlatform = Pick<LocalPlatform, "controlPlane" | "kubeconfigPath" | "kubeConfig" | "catalogApiUrl" | "dataApiUrl" | "viewerUrl" | "applied" | "paths" | "stop">;
 
 /** The checkout this program runs from (source or compiled under dist/): where clusters/ and samples/ are. */
 function findRepoRoot(start: string): string {
@@ -24,7 +28,7 @@ function findRepoRoot(start: string): string {
   throw new Error(`cannot find the repository (clusters/local and samples/data) above ${start}`);
 }
 
-async function listJobs(platform: LocalPlatform): Promise<IngestJob[]> {
+async function listJobs(platform: RunningPlatform): Promise<IngestJob[]> {
   const { KubernetesObjectApi } = await import("@kubernetes/client-node");
   const list = await KubernetesObjectApi.makeApiClient(platform.kubeConfig).list("dmac.ioos.us/v1alpha1", "IngestJob");
   return list.items as unknown as IngestJob[];
@@ -38,6 +42,7 @@ export function registerUp(program: Command): void {
     .description("Run the whole platform locally: embedded control plane, operators, local executor, file storage, catalog and APIs")
     .option("--data-dir <dir>", "where the platform keeps its state", ".dmac")
     .option("--port-base <n>", "control plane on N, STAC API on N+1, EDR data API on N+2, operator metrics on N+3, viewer on N+4 (0 = free ports)", "6443")
+    .option("--runtime <runtime>", "in-process: everything in this process (fast, no containers); podman: the rendered clusters/local as containers from the built images (the production rehearsal; docs/operations.md)", "in-process")
     .option("--exit-when-done", "stop once every IngestJob has finished (for scripts and CI)")
     .action(async (options: Options) => {
       const [{ startLocalPlatform }, { datasets, ResourceClient }, { createLogger, shutdownSignal }] = await Promise.all([
@@ -45,6 +50,7 @@ export function registerUp(program: Command): void {
         import("../../../operators/client.js"),
         import("../../../operators/runtime/index.js"),
       ]);
+      if (options.runtime !== "in-process" && options.runtime !== "podman") program.error(`error: --runtime must be in-process or podman, got "${options.runtime}"`);
       const portBase = Number(options.portBase);
       if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65530) program.error(`error: --port-base must be 0-65530, got "${options.portBase}"`);
       const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
@@ -56,10 +62,19 @@ export function registerUp(program: Command): void {
       const tty = Boolean(process.stdout.isTTY);
       const bars = tty ? new MultiBar({ format: " {job} |{bar}| {value}/{total} files {phase}", hideCursor: true, clearOnComplete: false }, Presets.shades_classic) : undefined;
       console.log(`starting the local platform in ${dataDir} (logs: ${logFile})`);
-      const platform = await startLocalPlatform({
-        dataDir, portBase, repoRoot, log,
-        onApplyStep: (name, objects) => { if (!tty) console.log(`applied ${name}: ${objects} objects`); },
-      });
+      const onApplyStep = (name: string, objects: number) => { if (!tty) console.log(`applied ${name}: ${objects} objects`); };
+      let platform: RunningPlatform;
+      if (options.runtime === "podman") {
+        const { startPodmanPlatform } = await import("../../local-platform/podman/runtime.js");
+        // The pods' ports are the rendered ones (clusters/environments.ts); only the API server's is ours to choose.
+        platform = await startPodmanPlatform({
+          dataDir, apiServerPort: portBase, repoRoot, log, onApplyStep,
+          onContainerDied: (report) => {
+            const what = report.restarting ? `restarting (${report.deaths} exits in 5 min)` : `stopped after ${report.deaths} exits in 5 min (crash loop)`;
+            console.error(`\ncontainer ${report.container} exited with code ${report.exitCode ?? "?"}; ${what}. Last lines:\n${report.lastLines.replace(/^/gm, "  | ")}`);
+          },
+        });
+      } else platform = await startLocalPlatform({ dataDir, portBase, repoRoot, log, onApplyStep });
       console.log(`control plane  ${platform.controlPlane.url}   kubeconfig: ${platform.kubeconfigPath}`);
       console.log(`  kubectl --kubeconfig ${platform.kubeconfigPath} get dmac -A`);
       console.log(`STAC API       ${platform.catalogApiUrl}`);
@@ -96,7 +111,7 @@ export function registerUp(program: Command): void {
             const dataset = await sets.get(job.metadata.namespace ?? "default", job.spec.datasetRef.name);
             if (dataset) console.log(`    Zarr store: ${join(platform.paths.stores, new URL(dataset.spec.storage.url).pathname)} (${dataset.status?.timeSteps ?? 0} time steps, Ready=${dataset.status?.conditions?.find((c) => c.type === "Ready")?.status ?? "Unknown"})`);
           }
-          console.log(`catalog: ${platform.catalogApiUrl}/collections   (embedded PGlite in ${platform.paths.catalog})`);
+          console.log(`catalog: ${platform.catalogApiUrl}/collections   (${options.runtime === "podman" ? "PostgreSQL" : "embedded PGlite"} in ${platform.paths.catalog})`);
           console.log(`data:    ${platform.dataApiUrl}/collections   (OGC API EDR; Zarr passthrough under /datasets/<id>/zarr/)`);
           console.log(`viewer:  ${platform.viewerUrl}/`);
           console.log(`open a store in Python: xarray.open_zarr("<store path>", consolidated=True)`);
