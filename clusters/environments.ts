@@ -77,8 +77,9 @@ const size = (cpuRequest: number, cpuLimit: number, memRequest: number, memLimit
 // Ports. Dev and prod keep the Kubernetes convention (HTTP 8080, the operator's probes 8081): every
 // pod has its own address there. Locally the podman runtime runs pods on the host's network, so each
 // container needs a port of its own, picked from 17080-17089 to stay clear of what a developer's
-// machine usually runs (3000, 5000, 8000, 8080, 9000...). PostgreSQL keeps 5432.
-const localPorts = { operator: 17080, catalogApi: 17081, dataApi: 17082, viewer: 17083, objectStore: 17084 } as const;
+// machine usually runs (3000, 5000, 8000, 8080, 9000...). The catalog's PostgreSQL too: a
+// developer's own server (or Debian's default cluster) usually holds 5432.
+const localPorts = { operator: 17080, catalogApi: 17081, dataApi: 17082, viewer: 17083, objectStore: 17084, catalogDb: 17085 } as const;
 const cloudPorts = { operator: 8081, catalogApi: 8080, dataApi: 8080, viewer: 8080 } as const;
 /** Without a stack, dev and prod expect their object store where most S3-compatible servers listen. */
 const clusterBackingServices: BackingServices = { catalogDbPort: 5432, objectStorePort: 9000 };
@@ -99,7 +100,7 @@ const local: EnvironmentConfig = {
   },
   domains: ["maracoos", "gcoos"],
   apiHost: "dmac.localhost",
-  backingServices: { catalogDbPort: 5432, objectStorePort: localPorts.objectStore },
+  backingServices: { catalogDbPort: localPorts.catalogDb, objectStorePort: localPorts.objectStore },
   dataVolume: { claimName: "dmac-data", sizeGiB: 20 },
 };
 
