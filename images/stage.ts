@@ -1,7 +1,7 @@
 // What goes on top of the Debian base: the files of each layer, staged under .images/stage/ from the
 // files Git tracks (never from untracked files or the developer's node_modules), and the hash and
 // epoch of those inputs.
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { run, sha256 } from "./exec.js";
 
@@ -95,6 +95,8 @@ export function stageNodeApp(repo: string, files: readonly string[], nodeBinary:
     stdio: ["ignore", "inherit", "inherit"],
   });
   log(`node app: npm ci --omit=dev ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const pruned = pruneModules(join(app, "node_modules"));
+  log(`node app: pruned ${(pruned / 1e6).toFixed(0)} MB of type declarations, source maps and markdown from node_modules`);
   mkdirSync(modulesLayer + "/app", { recursive: true });
   renameSync(join(app, "node_modules"), join(modulesLayer, "app", "node_modules"));
 
@@ -121,4 +123,19 @@ export function stageIngestWorker(repo: string, files: readonly string[], stageD
     cpSync(join(repo, f), dest);
   }
   return { layers: [{ name: "app", dir: appLayer }] };
+}
+
+/** Type declarations, source maps and documentation: nothing `node` loads (no tsx at run time). Licences stay. */
+const unusedAtRunTime = /(\.d\.[cm]?ts|\.map|\.md|\.markdown)$/i;
+const licence = /^(licen[cs]e|notice|copying|authors)/i;
+
+function pruneModules(dir: string): number {
+  let bytes = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !unusedAtRunTime.test(entry.name) || licence.test(entry.name)) continue;
+    const path = join(entry.parentPath, entry.name);
+    bytes += statSync(path).size;
+    rmSync(path);
+  }
+  return bytes;
 }
