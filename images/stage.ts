@@ -64,7 +64,7 @@ export function ingestWorkerFiles(repo: string): string[] {
 /**
  * Stages the Node images' layers: the pinned Node binary (stripped), production node_modules
  * (`npm ci --omit=dev`, native codecs built), and the app compiled with tsc plus the files it reads
- * at run time (the viewer's static files and browser sources, which it bundles with esbuild at start).
+ * at run time (the viewer's static files and the TypeScript its browser bundle is made from).
  */
 export function stageNodeApp(repo: string, files: readonly string[], nodeBinary: string, stageDir: string, log: (line: string) => void): StagedLayers {
   rmSync(stageDir, { recursive: true, force: true });
@@ -86,7 +86,9 @@ export function stageNodeApp(repo: string, files: readonly string[], nodeBinary:
   run(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-p", join(src, "tsconfig.image.json")]);
   log(`node app: tsc ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
-  copyTracked(src, files.filter((f) => ["package.json", "package-lock.json", "bin/dmac.js", "native/build.mjs", "native/dmac_codecs.c"].includes(f) || f.startsWith("apps/viewer/static/") || f.startsWith("apps/viewer/src/")), app);
+  // The TypeScript sources stay beside dist/: the viewer bundles its browser code (apps/viewer/src and
+  // what it imports from dataplane/ and apps/data-api/) with esbuild at start. Node runs dist/ only.
+  copyTracked(src, files.filter((f) => f !== "tsconfig.json" && f !== ".node-version"), app);
   started = Date.now();
   // Node's own directory first on PATH: the native codecs build against its headers, npm runs with it.
   run("npm", ["ci", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error"], {
