@@ -1,5 +1,6 @@
 // The environments we render into clusters/<env>/. Everything that differs between environments is
 // here, in one typed table, so a pull request that changes an environment shows up in one place.
+import { pinnedImage, type ImageApp } from "../images/lock.js";
 
 /** Resource requests and limits of one container; CPU in millicores, memory in MiB. */
 export interface ContainerSizing {
@@ -66,8 +67,9 @@ export interface EnvironmentConfig {
 }
 
 export const repoURL = "https://github.com/ioos/nextgen-dmac.git";
-const imageTag = "0.1.0";
-const image = (app: string): string => `ghcr.io/ioos/dmac-${app}:${imageTag}`;
+// Images are pinned to what `npm run images` built: `repository:tag@sha256:digest` from the committed
+// images/images.lock.json. The event bridge has no image until its command exists (issue 17).
+const image = (app: ImageApp | "event-bridge"): string => (app === "event-bridge" ? "ghcr.io/ioos/dmac-event-bridge:0.1.0" : pinnedImage(app));
 
 const size = (cpuRequest: number, cpuLimit: number, memRequest: number, memLimit: number): ContainerSizing => ({
   cpu: { requestMillis: cpuRequest, limitMillis: cpuLimit },

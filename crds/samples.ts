@@ -1,6 +1,7 @@
 // Sample custom resources for NOS OFS models, rendered into clusters/<env>/domains/<domain>/.
 // They are typed against the API, so a schema change that breaks them fails the type-check.
 import type { CatalogEntry, Dataset, IngestJob } from "./api/index.js";
+import { pinnedImage } from "../images/lock.js";
 
 export type SampleEnvironment = "local" | "dev" | "prod";
 
@@ -68,7 +69,7 @@ function cbofs(env: SampleEnvironment, bucket: string): SampleDomain["objects"] 
       datasetRef: { name: "cbofs-best-forecast" },
       executor: env === "local"
         ? { type: "local" }
-        : { type: "dask", dask: { image: "ghcr.io/ioos/dmac-ingest-worker:0.1.0", workers: env === "prod" ? 8 : 2, workerResources: { cpu: "1", memory: "4Gi" } } },
+        : { type: "dask", dask: { image: pinnedImage("ingest-worker"), workers: env === "prod" ? 8 : 2, workerResources: { cpu: "1", memory: "4Gi" } } },
       parallelism: env === "local" ? 2 : 8,
       retryLimit: 3,
       ...(env === "local" ? {} : { schedule: "15 */6 * * *" }),

@@ -12,8 +12,8 @@ export const dns1123Subdomain = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-
 export const dns1123Label = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 /** A netCDF/CF variable or dimension name. */
 export const netcdfName = "^[A-Za-z_][A-Za-z0-9_.@+-]*$";
-/** A container image pinned by tag or digest; `latest` is refused by a CEL rule where used. */
-export const pinnedImage = "^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$";
+/** A container image pinned by tag, digest or both (`repo:tag@sha256:...`, what images/images.lock.json gives); `latest` is refused by a CEL rule where used. */
+export const pinnedImage = "^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$";
 /** A Kubernetes resource quantity (CPU or memory). */
 export const quantity = "^([+]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
 /** A five-field cron expression or one of the @-macros. */

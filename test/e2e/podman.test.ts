@@ -37,7 +37,7 @@ describe("the rendered local tree in containers (dmac up --runtime podman)", () 
   const kubectl = async (args: string[]) => (await run("kubectl", ["--kubeconfig", kubeconfig(), ...args], { timeout: 120_000 })).stdout;
 
   beforeAll(async () => {
-    await ensureImages();
+    ensureImages();
     platform = await startPodmanPlatform({ dataDir: join(dir, "state"), apiServerPort: 0, repoRoot, log: quiet, onContainerDied: (report) => deaths.push(report) });
   }, 900_000);
 
