@@ -25,7 +25,8 @@ export interface BuiltBase {
 /** Documentation stays out (dpkg never writes it); licences stay in. */
 const dpkgExcludes = ["/usr/share/doc/*", "/usr/share/man/*", "/usr/share/info/*", "/usr/share/locale/*", "/usr/share/lintian/*"];
 const dpkgIncludes = ["/usr/share/doc/*/copyright"];
-const layoutVersion = 1;
+// Bumped when extractRuntime writes something new into the root (2: nsswitch.conf).
+const layoutVersion = 2;
 
 export function baseKey(base: DebianBase, mirror: string): string {
   const description = JSON.stringify({ layoutVersion, suite: base.suite, mirror, packages: [...base.packages].sort(), dpkgExcludes, dpkgIncludes });
@@ -155,6 +156,9 @@ function extractRuntime(full: string, out: string, roots: readonly string[]): st
   rmSync(listFile);
   writeFileSync(join(out, "etc/passwd"), "root:x:0:0:root:/root:/usr/sbin/nologin\nnonroot:x:65532:65532:nonroot:/nonexistent:/usr/sbin/nologin\n");
   writeFileSync(join(out, "etc/group"), "root:x:0:\nnonroot:x:65532:\n");
+  // Without nsswitch.conf glibc asks DNS first and stops at its "not found", so /etc/hosts (where
+  // a kubelet writes hostAliases, and where localhost lives) would never be read.
+  writeFileSync(join(out, "etc/nsswitch.conf"), "passwd: files\ngroup: files\nhosts: files dns\n");
   mkdirSync(join(out, "tmp"), { recursive: true });
   chmodSync(join(out, "tmp"), 0o1777);
   mkdirSync(join(out, "var/lib/dpkg"), { recursive: true });

@@ -81,7 +81,8 @@ export function podForDeployment(deployment: V1Deployment, context: PodContext):
       ...(container.args ? { args: container.args } : {}),
       ...(container.workingDir ? { workingDir: container.workingDir } : {}),
       env,
-      ...(container.ports ? { ports: container.ports.map((p) => ({ containerPort: p.containerPort, ...(p.name ? { name: p.name } : {}), ...(p.protocol ? { protocol: p.protocol } : {}) })) } : {}),
+      // No ports: on the host's network a container port is the host's (podman refuses port
+      // mappings there), and readinessOf reads the rendered ones.
       ...(container.resources ? { resources: container.resources } : {}),
       securityContext: { ...security, runAsUser: user, ...(group !== undefined ? { runAsGroup: group } : {}) },
       volumeMounts: [...(container.volumeMounts ?? []), ...(mountToken ? [{ name: tokenVolume, mountPath: serviceAccountMountPath, readOnly: true }] : [])],
@@ -96,7 +97,9 @@ export function podForDeployment(deployment: V1Deployment, context: PodContext):
     spec: {
       hostNetwork: true,
       hostAliases: [{ ip: "127.0.0.1", hostnames: [...context.serviceHostnames] }],
-      restartPolicy: "Always",
+      // The Deployment's Always is carried out by the runtime (runtime.ts), with a doubling delay,
+      // a report of each exit and a stop at a crash loop; podman would restart at once, silently.
+      restartPolicy: "Never",
       containers,
       volumes,
     },

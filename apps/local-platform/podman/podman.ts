@@ -31,6 +31,10 @@ export async function playPod(manifestPath: string): Promise<void> {
   await podman(["kube", "play", "--replace", "--start", manifestPath], { timeoutMs: 300_000 });
 }
 
+export async function startContainer(container: string): Promise<void> {
+  await podman(["start", container]);
+}
+
 export async function removePod(manifestPath: string): Promise<void> {
   await podman(["kube", "down", manifestPath]).catch(() => undefined);
 }
@@ -62,9 +66,10 @@ export function followDeaths(pods: ReadonlySet<string>, onDeath: (death: Contain
     } catch {
       return;
     }
-    const pod = event.PodName ?? event.Attributes?.podName ?? "";
     const container = event.Name ?? "";
-    if (!pods.has(pod) && ![...pods].some((p) => container.startsWith(`${p}-`))) return;
+    // kube play names a pod's containers <pod>-<container>.
+    const pod = [...pods].find((p) => container.startsWith(`${p}-`));
+    if (pod === undefined) return;
     onDeath({ container, pod, exitCode: event.ContainerExitCode });
   });
   child.on("error", () => undefined);

@@ -14,7 +14,7 @@ import type { Logger } from "../../../operators/runtime/index.js";
 import { applyEnvironment, type ApplySummary } from "../apply.js";
 import { startPostgres, type PostgresServer } from "../postgres.js";
 import { podForDeployment, readinessOf, serviceHostnames, type PodContext } from "./pod-manifest.js";
-import { followDeaths, imageExists, lastLogLines, playPod, removePod } from "./podman.js";
+import { followDeaths, imageExists, lastLogLines, playPod, removePod, startContainer } from "./podman.js";
 import { stringify } from "yaml";
 
 /** The UID and GID our images run as (clusters/lib/restricted-workload.ts nonRootId). */
@@ -168,11 +168,20 @@ export async function startPodmanPlatform(options: PodmanPlatformOptions): Promi
 
     const pods = new Map<string, string>();
     const manifests: string[] = [];
+    /** Container name -> the manifest of its pod. */
+    const manifestOf = new Map<string, string>();
+    let stopping = false;
     cleanup.unshift(async () => {
+      stopping = true;
       for (const manifest of manifests) await removePod(manifest);
     });
+    // The kubelet's restart loop: podman itself restarts nothing (restartPolicy Never in the pod),
+    // so every exit is reported with the container's last lines and restarted after a doubling
+    // delay; a crash loop is stopped and reported instead of restarted forever.
     const deaths = new Map<string, number[]>();
     const watcher = followDeaths(new Set(deployments.map((d) => d.metadata?.name ?? "")), (death) => {
+      const manifest = manifestOf.get(death.container);
+      if (stopping || manifest === undefined) return;
       const now = Date.now();
       const recent = [...(deaths.get(death.container) ?? []), now].filter((t) => now - t < crashWindowMs);
       deaths.set(death.container, recent);
@@ -180,11 +189,12 @@ export async function startPodmanPlatform(options: PodmanPlatformOptions): Promi
       void lastLogLines(death.container).then(async (lastLines) => {
         options.log.warn({ container: death.container, exitCode: death.exitCode, deaths: recent.length, restarting }, `container exited:\n${lastLines}`);
         options.onContainerDied?.({ container: death.container, exitCode: death.exitCode, deaths: recent.length, restarting, lastLines });
-        // A crash loop is reported and stopped, not restarted forever.
         if (!restarting) {
-          const manifest = manifests.find((m) => m.endsWith(`${death.pod}.yaml`));
-          if (manifest) await removePod(manifest);
+          await removePod(manifest);
+          return;
         }
+        await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** (recent.length - 1), 30_000)));
+        if (!stopping) await startContainer(death.container).catch((error: Error) => options.log.error({ container: death.container, err: error }, "restart failed"));
       });
     });
     cleanup.unshift(async () => watcher.stop());
@@ -195,8 +205,10 @@ export async function startPodmanPlatform(options: PodmanPlatformOptions): Promi
       const manifest = join(dirs.pods, `${name}.yaml`);
       writeFileSync(manifest, stringify(pod), { mode: 0o600 });
       manifests.push(manifest);
+      const containers = (pod.spec?.containers ?? []).map((c) => `${pod.metadata?.name}-${c.name}`);
+      for (const container of containers) manifestOf.set(container, manifest);
       await playPod(manifest);
-      pods.set(pod.metadata?.name ?? "", (pod.spec?.containers ?? []).map((c) => `${pod.metadata?.name}-${c.name}`).join(","));
+      pods.set(pod.metadata?.name ?? "", containers.join(","));
     }
     for (const deployment of deployments) {
       const readiness = readinessOf(deployment);
