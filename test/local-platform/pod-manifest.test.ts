@@ -5,7 +5,7 @@ import { loadAllYaml, type V1Deployment, type V1Service } from "@kubernetes/clie
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { podForDeployment, PodManifestError, readinessOf, serviceAccountMountPath, serviceHostnames, type PodContext } from "../../apps/local-platform/podman/pod-manifest.js";
+import { hostsFileText, podForDeployment, PodManifestError, readinessOf, serviceAccountMountPath, serviceHostnames, type PodContext } from "../../apps/local-platform/podman/pod-manifest.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
 
@@ -29,7 +29,7 @@ const context: PodContext = {
   serviceAccountDir: (ns, sa) => `/state/serviceaccounts/${ns}/${sa}`,
   claimDir: (ns, claim) => `/state/volumes/${ns}/${claim}`,
   secretValue: (ns, secret, key) => (ns === "dmac-system" ? secrets[secret]?.[key] : undefined),
-  serviceHostnames: serviceHostnames(services.map((s) => ({ name: s.metadata!.name!, namespace: s.metadata!.namespace! }))),
+  hostsFile: "/state/pods/hosts",
   image: (ref) => ref,
 };
 
@@ -65,8 +65,10 @@ describe("pods for the rendered local Deployments", () => {
 
   it("answers every Service name of the tree at loopback, and each Service's port is its pod's", () => {
     const pod = podForDeployment(deployments[0]!, context);
-    const names = pod.spec!.hostAliases![0]!.hostnames!;
-    for (const name of ["catalog-db.dmac-system.svc.cluster.local", "object-store.dmac-system.svc.cluster.local", "data-api.dmac-system.svc.cluster.local"]) expect(names).toContain(name);
+    expect(pod.spec!.containers[0]!.volumeMounts).toContainEqual({ name: "etc-hosts", mountPath: "/etc/hosts", readOnly: true });
+    const hosts = hostsFileText(serviceHostnames(services.map((s) => ({ name: s.metadata!.name!, namespace: s.metadata!.namespace! }))));
+    for (const name of ["catalog-db.dmac-system.svc.cluster.local", "object-store.dmac-system.svc.cluster.local", "data-api.dmac-system.svc.cluster.local"]) expect(hosts).toContain(`127.0.0.1\t${name}\n`);
+    expect(hosts).toMatch(/^127\.0\.0\.1\tlocalhost$/m);
     for (const deployment of deployments) {
       const readiness = readinessOf(deployment);
       expect(readiness).toBeDefined();

@@ -6,7 +6,9 @@
 //   KUBERNETES_SERVICE_HOST/PORT variables (in-cluster configuration);
 // - Secret references resolved into values (the kubelet's job; podman would want podman secrets);
 // - cluster DNS: every Service name of the tree answers at 127.0.0.1 (pods share the host's
-//   network, so each Service port is its pod's port on loopback);
+//   network, so each Service port is its pod's port on loopback), through an /etc/hosts the
+//   runtime writes and mounts, as a kubelet mounts its own (podman ignores hostAliases on the
+//   host's network);
 // - PersistentVolumeClaims bound to host directories (a local-path provisioner);
 // - probes removed: podman would run httpGet probes inside the image (with curl, which our
 //   images do not have); the runtime probes from the host, as a kubelet does from the node.
@@ -24,8 +26,8 @@ export interface PodContext {
   readonly claimDir: (namespace: string, claim: string) => string;
   /** One key of a Secret, or undefined when the Secret or key does not exist. */
   readonly secretValue: (namespace: string, secret: string, key: string) => string | undefined;
-  /** `<svc>.<ns>.svc.cluster.local` names (and shorter forms) to answer at 127.0.0.1. */
-  readonly serviceHostnames: readonly string[];
+  /** Host file mounted as the pod's /etc/hosts (hostsFileText of the tree's Service names). */
+  readonly hostsFile: string;
   /** The local image to run for a reference of the tree (the same one when present). */
   readonly image: (reference: string) => string;
 }
@@ -55,6 +57,8 @@ export function podForDeployment(deployment: V1Deployment, context: PodContext):
     else throw new PodManifestError(`${where}: volume "${volume.name}" has a type the local runtime does not provide (emptyDir and persistentVolumeClaim are supported)`);
   }
   const tokenVolume = "kube-api-access";
+  const hostsVolume = "etc-hosts";
+  volumes.push({ name: hostsVolume, hostPath: { path: context.hostsFile, type: "File" } });
   if (mountToken) volumes.push({ name: tokenVolume, hostPath: { path: context.serviceAccountDir(namespace, serviceAccount), type: "Directory" } });
 
   const containers = podSpec.containers.map((container, index) => {
@@ -85,7 +89,11 @@ export function podForDeployment(deployment: V1Deployment, context: PodContext):
       // mappings there), and readinessOf reads the rendered ones.
       ...(container.resources ? { resources: container.resources } : {}),
       securityContext: { ...security, runAsUser: user, ...(group !== undefined ? { runAsGroup: group } : {}) },
-      volumeMounts: [...(container.volumeMounts ?? []), ...(mountToken ? [{ name: tokenVolume, mountPath: serviceAccountMountPath, readOnly: true }] : [])],
+      volumeMounts: [
+        ...(container.volumeMounts ?? []),
+        { name: hostsVolume, mountPath: "/etc/hosts", readOnly: true },
+        ...(mountToken ? [{ name: tokenVolume, mountPath: serviceAccountMountPath, readOnly: true }] : []),
+      ],
     };
     return out;
   });
@@ -96,7 +104,6 @@ export function podForDeployment(deployment: V1Deployment, context: PodContext):
     metadata: { name, namespace, labels: { ...(template.metadata?.labels ?? {}) }, annotations: { "dmac.ioos.us/deployment": `${namespace}/${name}` } },
     spec: {
       hostNetwork: true,
-      hostAliases: [{ ip: "127.0.0.1", hostnames: [...context.serviceHostnames] }],
       // The Deployment's Always is carried out by the runtime (runtime.ts), with a doubling delay,
       // a report of each exit and a stop at a crash loop; podman would restart at once, silently.
       restartPolicy: "Never",
@@ -131,6 +138,11 @@ function resolveEnv(variable: V1EnvVar, where: { at: string; namespace: string; 
 /** The names a pod may use for a Service: `<svc>.<ns>.svc.cluster.local`, `<svc>.<ns>.svc`, `<svc>.<ns>`. */
 export function serviceHostnames(services: readonly { name: string; namespace: string }[]): string[] {
   return services.flatMap(({ name, namespace }) => [`${name}.${namespace}.svc.cluster.local`, `${name}.${namespace}.svc`, `${name}.${namespace}`]).sort();
+}
+
+/** The pods' /etc/hosts: loopback, and every Service name at loopback. */
+export function hostsFileText(hostnames: readonly string[]): string {
+  return ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback", ...hostnames.map((h) => `127.0.0.1\t${h}`)].join("\n") + "\n";
 }
 
 /** The HTTP readiness check a kubelet would run for the pod's first container, if it declares one. */

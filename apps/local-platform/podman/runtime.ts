@@ -13,7 +13,7 @@ import { startControlPlane, type ControlPlane } from "../../control-plane/index.
 import type { Logger } from "../../../operators/runtime/index.js";
 import { applyEnvironment, type ApplySummary } from "../apply.js";
 import { startPostgres, type PostgresServer } from "../postgres.js";
-import { podForDeployment, readinessOf, serviceHostnames, type PodContext } from "./pod-manifest.js";
+import { hostsFileText, podForDeployment, readinessOf, serviceHostnames, type PodContext } from "./pod-manifest.js";
 import { followDeaths, imageExists, lastLogLines, playPod, removePod, startContainer } from "./podman.js";
 import { stringify } from "yaml";
 
@@ -138,12 +138,14 @@ export async function startPodmanPlatform(options: PodmanPlatformOptions): Promi
       return dir;
     };
 
+    const hostsFile = join(dirs.pods, "hosts");
+    writeFileSync(hostsFile, hostsFileText(serviceHostnames(services.map((s) => ({ name: s.metadata?.name ?? "", namespace: s.metadata?.namespace ?? "default" })))), { mode: 0o644 });
     const context: PodContext = {
       apiServer: { host: "127.0.0.1", port: Number(new URL(controlPlane.url).port) },
       serviceAccountDir,
       claimDir,
       secretValue: (namespace, secret, key) => (namespace === platformNamespace ? secrets.get(secret)?.[key] : undefined),
-      serviceHostnames: serviceHostnames(services.map((s) => ({ name: s.metadata?.name ?? "", namespace: s.metadata?.namespace ?? "default" }))),
+      hostsFile,
       image: (reference) => reference,
     };
 
