@@ -5,13 +5,14 @@
 // runtime provides them; the containers reach both through the rendered Services and Secrets.
 import { PutObjectCommand, S3Client, CreateBucketCommand } from "@aws-sdk/client-s3";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { startPodmanPlatform, type ContainerDeathReport, type PodmanPlatform } from "../../apps/local-platform/podman/runtime.js";
 import type { IngestJob } from "../../crds/index.js";
 import { ingest } from "../../dataplane/index.js";
@@ -26,10 +27,12 @@ const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, "../..");
 const quiet = createLogger("e2e", "warn", new Writable({ write: (_c, _e, cb) => cb() }));
 const until = waiter({ timeoutMs: 420_000, intervalMs: 500 });
+const soon = waiter({ timeoutMs: 90_000, intervalMs: 500 });
 const operatorContainer = "dmac-operator-dmac-operator";
 
 describe("the rendered local tree in containers (dmac up --runtime podman)", () => {
   const dir = mkdtempSync(join(tmpdir(), "dmac-e2e-"));
+  chmodSync(dir, 0o711); // PostgreSQL runs as its own user under the data directory
   const kubeconfig = () => platform!.kubeconfigPath;
   let platform: PodmanPlatform | undefined;
   let browser: Browser | undefined;
@@ -92,20 +95,29 @@ describe("the rendered local tree in containers (dmac up --runtime podman)", () 
       await s3.send(new CreateBucketCommand({ Bucket: "nodd-e2e" }));
       for (const file of files) await s3.send(new PutObjectCommand({ Bucket: "nodd-e2e", Key: `cbofs/${basename(file)}`, Body: readFileSync(file) }));
       const manifests = [
-        { apiVersion: "dmac.ioos.us/v1alpha1", kind: "Dataset", metadata: { name, namespace: "maracoos" }, spec: { storage: { url: `file:///${name}.zarr`, format: "zarr-v2" }, model: "roms", aggregation: { type: "append", concatDim: "ocean_time" }, encoding: { codec: "zlib", level: 1 }, catalog: { enabled: true }, deletionPolicy: "Retain" } },
+        { apiVersion: "dmac.ioos.us/v1alpha1", kind: "Dataset", metadata: { name, namespace: "maracoos" }, spec: { storage: { url: `file:///${name}.zarr`, format: "zarr-v2" }, model: "roms", aggregation: { type: "append", concatDim: "ocean_time" }, encoding: { codec: "zlib", level: 1 }, catalog: { enabled: false }, deletionPolicy: "Retain" } },
         { apiVersion: "dmac.ioos.us/v1alpha1", kind: "IngestJob", metadata: { name, namespace: "maracoos" }, spec: { source: { prefix: { url: "s3://nodd-e2e/cbofs/", keyPattern: "\\.nc$", recursive: true }, region: "us-east-1", credentials: { anonymous: true } }, format: "auto", qualityControl: { enabled: false }, datasetRef: { name }, executor: { type: "local" }, parallelism: 1, retryLimit: 2 } },
-        { apiVersion: "dmac.ioos.us/v1alpha1", kind: "CatalogEntry", metadata: { name, namespace: "maracoos" }, spec: { datasetRef: { name }, collection: { title: "CBOFS e2e", description: "An s3:// source ingested by the operator container", license: "CC0-1.0", keywords: ["e2e"] } } },
+        { apiVersion: "dmac.ioos.us/v1alpha1", kind: "CatalogEntry", metadata: { name, namespace: "maracoos" }, spec: { datasetRef: { name }, collection: { id: name, title: "CBOFS e2e", description: "An s3:// source ingested by the operator container", license: "CC0-1.0", keywords: ["e2e"] } } },
       ];
-      writeFileSync(join(dir, "e2e.yaml"), manifests.map((m) => JSON.stringify(m)).join("\n---\n"));
+      writeFileSync(join(dir, "e2e.yaml"), manifests.map((m) => stringify(m)).join("---\n"));
     }, 300_000);
 
     it("kubectl apply, a kill of the operator container mid-ingest, kubectl wait: every file once, equal to an uninterrupted run", async () => {
       await kubectl(["apply", "-f", join(dir, "e2e.yaml")]);
       const jobs = new ResourceClient<IngestJob>(platform!.kubeConfig, ingestJobs);
-      await waiter({ timeoutMs: 300_000, intervalMs: 100 })("the ingest is under way", async () => ((await jobs.get("maracoos", name))?.status?.items?.succeeded ?? 0) >= 1 || undefined);
-      const before = await jobs.get("maracoos", name);
-      expect(before?.status?.phase).not.toBe("Succeeded");
+      // The ledger (beside the store, on the data volume) shows a file being written: kill then.
+      const ledgerPath = join(platform!.paths.stores, `${name}.zarr`, ".dmac/ingestjobs/maracoos", `${name}.json`);
+      const ledger = () => JSON.parse(readFileSync(ledgerPath, "utf8")) as { items: Record<string, { state: string }> };
+      await waiter({ timeoutMs: 300_000, intervalMs: 10 })("a file being written", async () => {
+        try {
+          return Object.values(ledger().items).some((i) => i.state === "running") || undefined;
+        } catch {
+          return undefined;
+        }
+      });
       await run("podman", ["kill", operatorContainer]);
+      const atKill = Object.values(ledger().items).filter((i) => i.state === "succeeded").length;
+      expect(atKill, "files committed when the operator was killed").toBeLessThan(20);
       await until("the kill was reported with the container's last lines", async () => deaths.find((d) => d.container === operatorContainer));
       expect(deaths.find((d) => d.container === operatorContainer)?.restarting).toBe(true);
 
@@ -117,10 +129,9 @@ describe("the rendered local tree in containers (dmac up --runtime podman)", () 
       expect(dataset?.status?.timeSteps).toBe(20);
 
       const store = join(platform!.paths.stores, `${name}.zarr`);
-      const ledger = JSON.parse(readFileSync(join(store, ".dmac/ingestjobs/maracoos", `${name}.json`), "utf8")) as { items: Record<string, { state: string }> };
-      expect(Object.values(ledger.items).filter((i) => i.state === "succeeded")).toHaveLength(20);
+      expect(Object.values(ledger().items).filter((i) => i.state === "succeeded")).toHaveLength(20);
       const reference = join(dir, "reference.zarr");
-      await ingest({ store: reference, inputs: readdirSync(inputs).sort().map((f) => join(inputs, f)), aggregation: { type: "append", concatDim: "ocean_time" }, encoding: { codec: "zlib", level: 1 }, concurrency: 0 });
+      await ingest({ store: reference, inputs: files, aggregation: { type: "append", concatDim: "ocean_time" }, encoding: { codec: "zlib", level: 1 }, concurrency: 0 });
       const script = [
         "import sys, xarray as xr",
         "a = xr.open_zarr(sys.argv[1], consolidated=True).load()",
@@ -134,7 +145,7 @@ describe("the rendered local tree in containers (dmac up --runtime podman)", () 
     }, 900_000);
 
     it("the catalog-api container serves its STAC collection from PostgreSQL", async () => {
-      const collection = await until("the collection is published", async () => {
+      const collection = await soon("the collection is published", async () => {
         const response = await fetch(`${platform!.catalogApiUrl}/collections/${name}`);
         return response.ok ? ((await response.json()) as { id: string; extent: { temporal: { interval: (string | null)[][] } } }) : undefined;
       });
@@ -146,7 +157,7 @@ describe("the rendered local tree in containers (dmac up --runtime podman)", () 
 
     it("the data-api container answers an EDR position equal to xarray on the same store", async () => {
       const id = `maracoos-${name}`;
-      const coverage = await until("the data API serves the new Dataset", async () => {
+      const coverage = await soon("the data API serves the new Dataset", async () => {
         const response = await fetch(`${platform!.dataApiUrl}/collections/${id}/position?coords=POINT(-76.1%2037.6)&parameter-name=zeta`);
         return response.ok ? ((await response.json()) as { domain: { axes: { x: { values: number[] }; y: { values: number[] }; t: { values: string[] } } }; ranges: { zeta: { values: (number | null)[] } } }) : undefined;
       });

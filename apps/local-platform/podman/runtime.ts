@@ -1,6 +1,6 @@
 // `dmac up --runtime podman`: the local platform run from the rendered clusters/local, the way a
 // cluster would run it. The embedded control plane (over TLS) takes the place of EKS's API server,
-// PostgreSQL from Debian the place of RDS, fauxqs the place of S3, and every Deployment of the tree
+// PostgreSQL from Debian the place of RDS, fauxqs the place of S3 (object-store.ts), and every Deployment of the tree
 // runs as a pod from its pinned image with `podman kube play` (pod-manifest.ts says what is added
 // around the pod template, and why). This process stands in for the parts of a cluster that are
 // not the API server: the kubelet (secrets, tokens, volumes, probes, restart reporting), cluster
@@ -8,11 +8,12 @@
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject, type V1Deployment, type V1PersistentVolumeClaim, type V1Secret, type V1Service } from "@kubernetes/client-node";
 import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { startControlPlane, type ControlPlane } from "../../control-plane/index.js";
 import type { Logger } from "../../../operators/runtime/index.js";
 import { applyEnvironment, type ApplySummary } from "../apply.js";
 import { startPostgres, type PostgresServer } from "../postgres.js";
+import { startObjectStore } from "./object-store.js";
 import { hostsFileText, podForDeployment, readinessOf, serviceHostnames, type PodContext } from "./pod-manifest.js";
 import { followDeaths, imageExists, lastLogLines, playPod, removePod, startContainer } from "./podman.js";
 import { stringify } from "yaml";
@@ -71,6 +72,14 @@ export async function startPodmanPlatform(options: PodmanPlatformOptions): Promi
     pods: join(dataDir, "pods"),
   };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+  // As root, PostgreSQL runs as the postgres user, which must be able to pass through the data
+  // directory to its own (search permission only: nothing in it becomes readable).
+  if (process.getuid?.() === 0) {
+    chmodSync(dataDir, statSync(dataDir).mode | 0o001);
+    for (let parent = dirname(dataDir); parent !== dirname(parent); parent = dirname(parent)) {
+      if ((statSync(parent).mode & 0o001) === 0) throw new Error(`--data-dir ${dataDir}: its parent ${parent} is not passable by other users (mode ${(statSync(parent).mode & 0o777).toString(8)}); PostgreSQL runs as the postgres user and needs o+x there (chmod o+x ${parent}, or choose another directory)`);
+    }
+  }
   chmodSync(dirs.pods, 0o700); // pod manifests carry resolved Secret values
 
   const kubeconfigPath = join(dataDir, "kubeconfig");
@@ -101,11 +110,9 @@ export async function startPodmanPlatform(options: PodmanPlatformOptions): Promi
     cleanup.unshift(() => postgres.stop());
     await ensureCatalogDatabase(postgres, catalogDb.username!, catalogDb.password!);
 
-    const objectStorePort = servicePort(externalServices.objectStore);
-    const { startFauxqs } = await import("fauxqs");
-    const fauxqs = await startFauxqs({ port: objectStorePort, host: "127.0.0.1", logger: false, s3StorageDir: dirs.objectStore });
-    cleanup.unshift(() => fauxqs.stop());
-    const objectStoreUrl = `http://127.0.0.1:${objectStorePort}`;
+    const objectStore = await startObjectStore({ port: servicePort(externalServices.objectStore), storageDir: dirs.objectStore });
+    cleanup.unshift(() => objectStore.stop());
+    const objectStoreUrl = objectStore.url;
 
     // Volumes: one host directory per claim, owned by the pods' user (fsGroup).
     const claimDir = (namespace: string, claim: string) => join(dirs.volumes, namespace, claim);
