@@ -5,7 +5,7 @@
 // runtime provides them; the containers reach both through the rendered Services and Secrets.
 import { PutObjectCommand, S3Client, CreateBucketCommand } from "@aws-sdk/client-s3";
 import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { Writable } from "node:stream";
@@ -144,15 +144,18 @@ describe("the rendered local tree in containers (dmac up --runtime podman)", () 
       expect(Number(stdout.trim())).toBe(20);
     }, 900_000);
 
-    it("the catalog-api container serves its STAC collection from PostgreSQL", async () => {
+    it("the catalog-api container serves its STAC collection and items from PostgreSQL", async () => {
       const collection = await soon("the collection is published", async () => {
         const response = await fetch(`${platform!.catalogApiUrl}/collections/${name}`);
         return response.ok ? ((await response.json()) as { id: string; extent: { temporal: { interval: (string | null)[][] } } }) : undefined;
       });
       expect(collection.id).toBe(name);
       expect(collection.extent.temporal.interval[0]?.[0]).toBe("2024-03-01T01:00:00Z");
-      const items = (await (await fetch(`${platform!.catalogApiUrl}/collections/${name}/items`)).json()) as { features: unknown[] };
-      expect(items.features.length).toBeGreaterThan(0);
+      const items = await soon("its items are published", async () => {
+        const body = (await (await fetch(`${platform!.catalogApiUrl}/collections/${name}/items`)).json()) as { features: { collection: string }[] };
+        return body.features.length > 0 ? body.features : undefined;
+      });
+      expect(items.every((item) => item.collection === name)).toBe(true);
     });
 
     it("the data-api container answers an EDR position equal to xarray on the same store", async () => {
