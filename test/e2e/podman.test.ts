@@ -151,11 +151,13 @@ describe("the rendered local tree in containers (dmac up --runtime podman)", () 
       });
       expect(collection.id).toBe(name);
       expect(collection.extent.temporal.interval[0]?.[0]).toBe("2024-03-01T01:00:00Z");
-      const items = await soon("its items are published", async () => {
-        const body = (await (await fetch(`${platform!.catalogApiUrl}/collections/${name}/items`)).json()) as { features: { collection: string }[] };
+      expect(collection.extent.temporal.interval[0]?.[1]).toBe("2024-03-01T20:00:00Z");
+      // Items: the sample CBOFS entry publishes one per model cycle (an append Dataset has no cycles).
+      const items = await soon("the sample's cycle items are published", async () => {
+        const body = (await (await fetch(`${platform!.catalogApiUrl}/collections/cbofs-best-forecast/items`)).json()) as { features: { collection: string; properties: Record<string, unknown> }[] };
         return body.features.length > 0 ? body.features : undefined;
       });
-      expect(items.every((item) => item.collection === name)).toBe(true);
+      expect(items.every((item) => item.collection === "cbofs-best-forecast" && typeof item.properties["dmac:cycle_time"] === "string")).toBe(true);
     });
 
     it("the data-api container answers an EDR position equal to xarray on the same store", async () => {
@@ -194,4 +196,17 @@ describe("the rendered local tree in containers (dmac up --runtime podman)", () 
       expect(problems).toEqual([]);
     }, 120_000);
   });
+
+  it("reports every exit of a container with its last log lines, and stops a crash loop instead of restarting it forever", async () => {
+    const viewer = "viewer-viewer";
+    for (let exit = 1; exit <= 5; exit++) {
+      await until(`the viewer container running before kill ${exit}`, async () => (JSON.parse((await run("podman", ["inspect", viewer])).stdout) as { State: { Running: boolean } }[])[0]?.State.Running || undefined);
+      await run("podman", ["kill", viewer]);
+      await until(`exit ${exit} reported`, async () => deaths.filter((d) => d.container === viewer).length >= exit || undefined);
+    }
+    const reports = deaths.filter((d) => d.container === viewer);
+    expect(reports.map((r) => r.restarting)).toEqual([true, true, true, true, false]);
+    expect(reports[0]!.lastLines).toContain("viewer listening on");
+    await until("the crash-looping pod is taken down", async () => (await run("podman", ["pod", "exists", "viewer"]).then(() => false, () => true)) || undefined);
+  }, 300_000);
 });
