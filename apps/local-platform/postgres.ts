@@ -4,7 +4,7 @@
 // which is given the directory. Local connections over the socket are trusted (they are ours);
 // TCP connections need a password (scram-sha-256), as RDS does.
 import { execFile, execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
@@ -27,6 +27,8 @@ export interface PostgresOptions {
   readonly ephemeral?: boolean;
   /** Accept TCP connections without a password (tests); default: scram-sha-256. */
   readonly trustTcp?: boolean;
+  /** The superuser's password for TCP logins, set at initdb (else it has none and logs in over the socket). */
+  readonly superuserPassword?: string;
 }
 
 export function postgresBinDir(): string {
@@ -54,15 +56,24 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     chownSync(dir, uid, gid);
   }
   if (!existsSync(join(data, "PG_VERSION"))) {
-    await exec("initdb", ["-D", data, "--auth-local=trust", `--auth-host=${options.trustTcp ? "trust" : "scram-sha-256"}`, "-U", "postgres", "-E", "UTF8", "--no-instructions", ...(options.ephemeral ? ["--no-sync"] : [])]);
+    const pwfile = join(dir, "superuser-password");
+    if (options.superuserPassword !== undefined) writeFileSync(pwfile, `${options.superuserPassword}\n`, { mode: 0o644 });
+    try {
+      await exec("initdb", ["-D", data, "--auth-local=trust", `--auth-host=${options.trustTcp ? "trust" : "scram-sha-256"}`, "-U", "postgres", "-E", "UTF8", "--no-instructions",
+        ...(options.superuserPassword !== undefined ? [`--pwfile=${pwfile}`] : []), ...(options.ephemeral ? ["--no-sync"] : [])]);
+    } finally {
+      rmSync(pwfile, { force: true });
+    }
   }
   const settings = [`-p ${port}`, `-k ${dir}`, `-c listen_addresses=${options.listen ?? "127.0.0.1"}`, ...(options.ephemeral ? ["-c fsync=off", "-c full_page_writes=off"] : [])];
   await exec("pg_ctl", ["-D", data, "-w", "-t", "60", "-l", join(dir, "server.log"), "-o", settings.join(" "), "start"]).catch((error: Error & { stderr?: string }) => {
     throw new Error(`PostgreSQL did not start on port ${port} (${join(dir, "server.log")}): ${(error.stderr ?? error.message).trim()}`);
   });
+  // A server whose data may be lost stops without a checkpoint.
+  const stopMode = options.ephemeral ? "immediate" : "fast";
   const stopNow = () => {
     try {
-      const args = ["-D", data, "-m", "fast", "stop"];
+      const args = ["-D", data, "-m", stopMode, "stop"];
       const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", join(bin, "pg_ctl"), ...args]] : [join(bin, "pg_ctl"), args];
       execFileSync(file, argv, { cwd: dir, stdio: "ignore", timeout: 10_000 });
     } catch {
@@ -78,7 +89,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     socketDir: dir,
     async stop() {
       process.off("exit", stopNow);
-      await exec("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]).catch(() => undefined);
+      await exec("pg_ctl", ["-D", data, "-m", stopMode, "-w", "stop"]).catch(() => undefined);
     },
   };
 }
