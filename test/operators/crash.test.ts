@@ -1,21 +1,19 @@
 // The operator as a separate process, as it runs in a pod: kill -9 in the middle of an ingest,
 // and two replicas with leader election where the leader is killed.
 import { CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startControlPlane, type ControlPlane } from "../../apps/control-plane/index.js";
 import { toClientModel } from "../../operators/runtime/objects.js";
 import { customResourceDefinitions, type Dataset, type IngestJob } from "../../crds/index.js";
-import { ingest } from "../../dataplane/index.js";
+import { sameAsUninterrupted as sameStores } from "../support/uninterrupted.js";
 import { datasets, ingestJobs, ResourceClient } from "../../operators/client.js";
 import { romsFile } from "../dataplane/fixtures.js";
 import { waiter } from "../support/until.js";
 
-const run = promisify(execFile);
 const cli = join(import.meta.dirname, "../../bin/dmac.js");
 const until = waiter({ timeoutMs: 90_000 });
 
@@ -58,18 +56,7 @@ describe("the operator process under failure", () => {
   }
 
   async function sameAsUninterrupted(name: string, paths: string[]): Promise<void> {
-    const reference = join(dir, "reference", `${name}.zarr`);
-    await ingest({ store: reference, inputs: paths, aggregation: { type: "append", concatDim: "ocean_time" }, encoding: { codec: "zlib", level: 1 }, concurrency: 0 });
-    const script = [
-      "import sys, xarray as xr",
-      "a = xr.open_zarr(sys.argv[1], consolidated=True).load()",
-      "b = xr.open_zarr(sys.argv[2], consolidated=True).load()",
-      "assert a.sizes['ocean_time'] == len(set(a.ocean_time.values)), 'duplicate time steps'",
-      "xr.testing.assert_identical(a, b)",
-      "print(a.sizes['ocean_time'])",
-    ].join("\n");
-    const { stdout } = await run("/usr/bin/python3", ["-c", script, join(stores(), `${name}.zarr`), reference]);
-    expect(Number(stdout.trim())).toBe(paths.length);
+    expect(await sameStores(join(stores(), `${name}.zarr`), paths, join(dir, "reference", `${name}.zarr`))).toBe(paths.length);
   }
 
   beforeAll(async () => {
