@@ -195,6 +195,8 @@ export async function startPodmanPlatform(options: PodmanPlatformOptions): Promi
       const recent = [...(deaths.get(death.container) ?? []), now].filter((t) => now - t < crashWindowMs);
       deaths.set(death.container, recent);
       const restarting = recent.length < crashLimit;
+      // Given up on: the exits its pod's removal causes are not reported again.
+      if (!restarting) for (const [container, of] of manifestOf) if (of === manifest) manifestOf.delete(container);
       void lastLogLines(death.container).then(async (lastLines) => {
         options.log.warn({ container: death.container, exitCode: death.exitCode, deaths: recent.length, restarting }, `container exited:\n${lastLines}`);
         options.onContainerDied?.({ container: death.container, exitCode: death.exitCode, deaths: recent.length, restarting, lastLines });
