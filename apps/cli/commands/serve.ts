@@ -131,7 +131,11 @@ export function registerServe(program: Command): void {
       .requiredOption("--port <n>", "TCP port (0: any free port)", port)
       .option("--host <address>", "address to listen on", "127.0.0.1");
     target.configure(cmd).action(async (flags: ServeFlags) => {
-      const running = await target.start(flags);
+      // A flag combination refused at start is a usage error, said in one line like commander's own.
+      const running = await target.start(flags).catch((error: unknown) => {
+        if (error instanceof InvalidArgumentError) cmd.error(`error: ${error.message}`);
+        throw error;
+      });
       process.stdout.write(`${target.name} listening on ${running.url}\n`);
       await untilSignal();
       await running.close();

@@ -123,7 +123,7 @@ export async function startPodmanPlatform(options: PodmanPlatformOptions): Promi
     }
     const dataClaim = claims.find((c) => c.metadata?.name === "dmac-data");
     const dataRoot = dataClaim ? claimDir(dataClaim.metadata?.namespace ?? platformNamespace, "dmac-data") : join(dirs.volumes, "none");
-    const paths = { stores: join(dataRoot, "stores"), inputs: join(dataRoot, "inputs"), catalog: `${postgres.adminUrl} (database catalog)` };
+    const paths = { stores: join(dataRoot, "stores"), inputs: join(dataRoot, "inputs"), catalog: `${dirs.postgres}, database catalog at postgres://127.0.0.1:${postgres.port}/catalog` };
     if (dataClaim) {
       for (const dir of [paths.stores, paths.inputs]) mkdirSync(dir, { recursive: true });
       const samples = join(paths.inputs, "samples");
