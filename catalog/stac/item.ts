@@ -7,10 +7,13 @@ import type { Bbox, CubeDimension, CubeVariable, Geometry, StacItem } from "./ty
 
 export interface CycleItemInput {
   collectionId: string;
-  /** Defaults to `<collectionId>-<cycle time as YYYYMMDDTHHmmZ>`. */
+  /** Defaults to `<collectionId>-<cycle time as YYYYMMDDTHHmmZ>`, or `<collectionId>-all` without a cycle. */
   id?: string;
-  /** The model run's reference (initialisation) time, ISO 8601. */
-  cycleTime: string;
+  /**
+   * The model run's reference (initialisation) time, ISO 8601. Absent for an item that covers the
+   * whole dataset: its `datetime` is then null and the interval alone says when (STAC allows that).
+   */
+  cycleTime?: string;
   /** First and last valid time of the run's output. */
   timeInterval: [string, string];
   bbox: Bbox;
@@ -29,8 +32,8 @@ const RESERVED_PROPERTIES = new Set(["datetime", "start_datetime", "end_datetime
 
 export function buildCycleItem(input: CycleItemInput): StacItem {
   checkId(input.collectionId, "collectionId");
-  const cycleMs = parseInstant(input.cycleTime, "cycleTime");
-  const id = input.id ?? `${input.collectionId}-${compactTime(cycleMs)}`;
+  const cycleMs = input.cycleTime === undefined ? undefined : parseInstant(input.cycleTime, "cycleTime");
+  const id = input.id ?? `${input.collectionId}-${cycleMs === undefined ? "all" : compactTime(cycleMs)}`;
   checkId(id, "id");
   checkInterval(input.timeInterval, "timeInterval");
   checkBbox(input.bbox, "bbox");
@@ -49,10 +52,10 @@ export function buildCycleItem(input: CycleItemInput): StacItem {
     bbox: input.bbox,
     properties: {
       ...(input.properties ?? {}),
-      datetime: new Date(cycleMs).toISOString(),
+      datetime: cycleMs === undefined ? null : new Date(cycleMs).toISOString(),
       start_datetime: new Date(parseInstant(start, "timeInterval[0]")).toISOString(),
       end_datetime: new Date(parseInstant(end, "timeInterval[1]")).toISOString(),
-      "dmac:cycle_time": new Date(cycleMs).toISOString(),
+      ...(cycleMs === undefined ? {} : { "dmac:cycle_time": new Date(cycleMs).toISOString() }),
     },
     // STAC requires a collection link whenever `collection` is set.
     links: [{ rel: "collection", href: input.collectionHref ?? "./collection.json", type: "application/json" }],

@@ -10,7 +10,7 @@ import { cloudEvent, eventTypes, type EventBus } from "../platform-events.js";
 import { sameStatus } from "../status.js";
 import { setCondition, type EventRecorder, type Reconciler, type Request, type Result } from "../runtime/index.js";
 import { storeLocation, type StorageRoots } from "../storage.js";
-import { collectionInput, cycleItemInputs } from "./stac.js";
+import { collectionInput, cycleItemInputs, datasetItemInput } from "./stac.js";
 
 export const catalogFinalizer = "dmac.ioos.us/catalog-records";
 
@@ -72,6 +72,12 @@ export class CatalogEntryReconciler implements Reconciler {
         await catalog.deleteItems(collection.id);
         await catalog.upsertItems(collection.id, items);
         itemCount = items.length;
+      } else {
+        // One item for the whole store, once it holds data (before that the collection says it all).
+        const whole = datasetItemInput(entry, dataset, extent);
+        await catalog.deleteItems(collection.id);
+        if (whole) await catalog.upsertItems(collection.id, [buildCycleItem(whole)]);
+        itemCount = whole ? 1 : 0;
       }
     } catch (error) {
       if (!isCatalogInputError(error)) throw error;

@@ -67,3 +67,16 @@ export function cycleItemInputs(entry: CatalogEntry, dataset: Dataset, extent: D
     properties: { "dmac:model": dataset.spec.model, "dmac:aggregation": dataset.spec.aggregation.type },
   }));
 }
+
+/** The one item of `itemGranularity: dataset`: the whole store, over its whole time extent. */
+export function datasetItemInput(entry: CatalogEntry, dataset: Dataset, extent: DatasetExtent): CycleItemInput | undefined {
+  if (extent.times.length === 0) return undefined;
+  return {
+    collectionId: entry.spec.collection.id,
+    timeInterval: [iso(Math.min(...extent.times)), iso(Math.max(...extent.times))],
+    bbox: extent.bbox ?? [-180, -90, 180, 90],
+    storeUrl: dataset.spec.storage.url,
+    title: `${entry.spec.collection.title}: the whole dataset`,
+    properties: { "dmac:model": dataset.spec.model, "dmac:aggregation": dataset.spec.aggregation.type },
+  };
+}

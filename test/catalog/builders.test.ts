@@ -50,6 +50,15 @@ describe("STAC builders", () => {
     expect(schemaErrors(v.datacube, item)).toBe("");
   });
 
+  it("builds an item for the whole dataset: no cycle, datetime null, the interval alone, still valid STAC", () => {
+    const item = buildCycleItem({ collectionId: "cbofs", timeInterval: ["2026-11-02T06:00:00Z", "2026-11-04T06:00:00Z"], bbox: [-77.3, 36.7, -75.5, 39.6], storeUrl: "s3://b/c.zarr" });
+    expect(item.id).toBe("cbofs-all");
+    expect(item.properties.datetime).toBeNull();
+    expect(item.properties).toMatchObject({ start_datetime: "2026-11-02T06:00:00.000Z", end_datetime: "2026-11-04T06:00:00.000Z" });
+    expect(item.properties["dmac:cycle_time"]).toBeUndefined();
+    expect(schemaErrors(v.item, item)).toBe("");
+  });
+
   it.each([
     [{ id: "bad id" }, "id"],
     [{ bbox: [1, 2, 3] }, "bbox"],

@@ -141,12 +141,20 @@ describe("the rendered local tree in containers (dmac up --runtime podman)", () 
       expect(collection.id).toBe(name);
       expect(collection.extent.temporal.interval[0]?.[0]).toBe("2024-03-01T01:00:00Z");
       expect(collection.extent.temporal.interval[0]?.[1]).toBe("2024-03-01T20:00:00Z");
-      // Items: the sample CBOFS entry publishes one per model cycle (an append Dataset has no cycles).
-      const items = await soon("the sample's cycle items are published", async () => {
-        const body = (await (await fetch(`${platform!.catalogApiUrl}/collections/cbofs-best-forecast/items`)).json()) as { features: { collection: string; properties: Record<string, unknown> }[] };
+      // itemGranularity defaults to "dataset": one item for the whole store, datetime null, its interval the data's.
+      const items = await soon("the whole-dataset item is published", async () => {
+        const body = (await (await fetch(`${platform!.catalogApiUrl}/collections/${name}/items`)).json()) as { features: { id: string; properties: Record<string, unknown>; assets: Record<string, { href: string }> }[] };
         return body.features.length > 0 ? body.features : undefined;
       });
-      expect(items.every((item) => item.collection === "cbofs-best-forecast" && typeof item.properties["dmac:cycle_time"] === "string")).toBe(true);
+      expect(items).toHaveLength(1);
+      expect(items[0]!.properties).toMatchObject({ datetime: null, start_datetime: "2024-03-01T01:00:00.000Z", end_datetime: "2024-03-01T20:00:00.000Z" });
+      expect(items[0]!.assets.zarr?.href).toBe(`file:///${name}.zarr`);
+      // And the sample CBOFS entry (model-cycle) one per model cycle.
+      const cycles = await soon("the sample's cycle items are published", async () => {
+        const body = (await (await fetch(`${platform!.catalogApiUrl}/collections/cbofs-best-forecast/items`)).json()) as { features: { properties: Record<string, unknown> }[] };
+        return body.features.length > 0 ? body.features : undefined;
+      });
+      expect(cycles.every((item) => typeof item.properties["dmac:cycle_time"] === "string")).toBe(true);
     });
 
     it("the data-api container answers an EDR position equal to xarray on the same store", async () => {
