@@ -108,6 +108,8 @@ export function createOperator(options: OperatorOptions): Operator {
 
   datasetController = controller("dataset", new DatasetReconciler({ ...clients, recorder, roots: options.roots, bus, ...(options.onStoreChanged ? { onStoreChanged: options.onStoreChanged } : {}) }));
   datasetController.watches(datasetInformer, undefined, specOrMetadataChanged);
+  // A job finishing (or changing phase) decides whether an empty Dataset is waiting or failed.
+  datasetController.watches(jobInformer, (job) => [`${job.metadata.namespace ?? "default"}/${job.spec.datasetRef.name}`], (_event, job, previous) => job.status?.phase !== previous?.status?.phase);
   datasetController.watches(entryInformer, (entry) => (entry.metadata.ownerReferences ?? []).filter((o) => o.kind === "Dataset").map((o) => `${entry.metadata.namespace}/${o.name}`));
 
   const entryController = controller("catalogentry", new CatalogEntryReconciler({ ...clients, catalog: options.catalog, recorder, roots: options.roots, bus, ...(options.catalogApiUrl ? { catalogApiUrl: options.catalogApiUrl } : {}) }));

@@ -3,6 +3,7 @@
 // A hand-written reader of the protobuf wire format with the field numbers of
 // k8s.io/api/core/v1 and apimachinery meta/v1 generated.proto: pulling in a protobuf runtime and
 // the full Kubernetes .proto set would dwarf the three messages we need. Other kinds are 415.
+import { ownValue } from "../shared/own.js";
 import { ApiError, errors } from "./errors.js";
 
 export const PROTOBUF = "application/vnd.kubernetes.protobuf";
@@ -155,7 +156,7 @@ export function decodeProtobuf(body: Buffer): Record<string, unknown> {
   const apiVersion = tm.find((f) => f.no === 1);
   const kindField = tm.find((f) => f.no === 2);
   const kind = kindField ? str(kindField) : "";
-  const decode = decoders[kind];
+  const decode = ownValue(decoders, kind);
   if (!decode || !apiVersion || str(apiVersion) !== "v1") {
     throw new ApiError(415, "UnsupportedMediaType", `protobuf bodies are only decoded for core/v1 ConfigMap, Secret, Namespace and ServiceAccount (got ${apiVersion ? str(apiVersion) : "?"} ${kind || "?"}); send application/json`, {});
   }
