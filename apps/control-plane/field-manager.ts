@@ -133,7 +133,32 @@ function stillPresent(present: Set<string>): (path: string) => boolean {
   return (path) => present.has(path) || ancestors.has(path);
 }
 
-const related = (a: string, b: string): boolean => a === b || a.startsWith(b + SEP) || b.startsWith(a + SEP);
+/**
+ * A set of field paths that answers "which of them are this path, an ancestor of it or below it"
+ * in O(depth + log n + matches), so apply's conflict and removal checks stay linear in the number
+ * of fields instead of comparing every owned path with every applied one.
+ */
+function pathIndex(paths: Set<string>): { related(path: string): Generator<string> } {
+  const sorted = [...paths].sort();
+  return {
+    *related(path: string) {
+      if (paths.has(path)) yield path;
+      for (let at = path.indexOf(SEP); at >= 0; at = path.indexOf(SEP, at + 1)) {
+        const ancestor = path.slice(0, at);
+        if (paths.has(ancestor)) yield ancestor;
+      }
+      const below = path + SEP;
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sorted[mid]! < below) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < sorted.length && sorted[i]!.startsWith(below); i += 1) yield sorted[i]!;
+    },
+  };
+}
 
 export function toFieldsV1(paths: Set<string>): JsonObject {
   const root: JsonObject = {};
@@ -213,11 +238,11 @@ export function serverSideApply(current: KObject | undefined, applied: KObject, 
   const appliedFields = leaves(applied, includeStatus, schema);
   const list = owners(current);
   const conflicts: Array<{ manager: string; path: string; apiVersion: string }> = [];
+  const appliedIndex = pathIndex(appliedFields);
   for (const o of list) {
     if (sameOwner(o.entry, manager, "Apply", subresource)) continue;
     for (const owned of o.fields) {
-      for (const p of appliedFields) {
-        if (!related(owned, p)) continue;
+      for (const p of appliedIndex.related(owned)) {
         // Applying an object merges into what is there: it overrides nothing another manager owns below it.
         if (owned.startsWith(p + SEP) && isPlainObject(valueAt(applied, p))) continue;
         if (deepEqual(valueAt(current, owned.length >= p.length ? owned : p), valueAt(applied, owned.length >= p.length ? owned : p))) continue;
@@ -235,9 +260,10 @@ export function serverSideApply(current: KObject | undefined, applied: KObject, 
   let mine = list.find((o) => sameOwner(o.entry, manager, "Apply", subresource));
   const base = structuredClone(current ?? { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} }) as KObject;
   if (mine) {
+    const others = pathIndex(new Set(list.filter((o) => o !== mine).flatMap((o) => [...o.fields])));
     for (const p of mine.fields) {
       if (appliedFields.has(p)) continue;
-      if (list.some((o) => o !== mine && [...o.fields].some((f) => related(f, p)))) continue;
+      if (!others.related(p).next().done) continue;
       deleteAt(base as unknown as Record<string, unknown>, p);
     }
   } else {

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
-import { checkParsedBody, jsonTextDepthExceeds } from "../shared/own.js";
+import { checkParsedBody, jsonTextDepthExceeds, yamlFlowDepthExceeds } from "../shared/nesting.js";
 import { PATCH_TYPES, type Api, type DeleteOptions, type Target, type WriteOptions } from "./api.js";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
 import { ApiError, errors, isApiError } from "./errors.js";
@@ -399,6 +399,14 @@ async function readBody(req: IncomingMessage, target: Target, as?: "json" | "yam
   return decodeDocument(text, format, target.type.plural);
 }
 
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * JSON or YAML text to a value, refusing what would hurt the layers after it: nesting deeper than
  * MAX_BODY_DEPTH (checked on the JSON text before parsing, and on the parsed YAML) and the key
@@ -413,9 +421,14 @@ export function decodeDocument(text: string, format: "json" | "yaml", plural: st
     } catch (err) {
       throw errors.badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
     }
+  } else if (/^\s*[[{]/.test(text) && !jsonTextDepthExceeds(text, MAX_BODY_DEPTH) && (value = parseJsonOrUndefined(text)) !== undefined) {
+    // JSON is YAML 1.2, and what kubectl apply --server-side sends: parsed as JSON, in linear time.
   } else {
+    if (yamlFlowDepthExceeds(text, MAX_BODY_DEPTH)) throw errors.badRequest(`the request body is nested more than ${MAX_BODY_DEPTH} levels deep`);
     try {
-      value = parseYaml(text, { maxAliasCount: 100 }) as unknown;
+      // uniqueKeys off: the yaml library checks duplicates pairwise (quadratic: 10,000 keys take
+      // seconds); a repeated key takes the last value, as JSON.parse does.
+      value = parseYaml(text, { maxAliasCount: 100, uniqueKeys: false }) as unknown;
     } catch (err) {
       const why = err instanceof RangeError ? `nested too deeply (limit ${MAX_BODY_DEPTH} levels)` : (err as Error).message;
       throw errors.badRequest(`the body of the request for ${plural} could not be decoded as YAML: ${why}`);

@@ -86,6 +86,8 @@ export function jsonPatch(document: unknown, operations: unknown, limits: JsonPa
     const op: Operation = { op: raw.op as string, path: raw.path as string, from: ownValue(raw, "from") as string | undefined, value: ownValue(raw, "value") };
     const fail = (why: string): ApiError => new ApiError(422, "Invalid", `${prefix}: json patch operation ${index} (${op.op} ${op.path}): ${why}`, {});
     const tokens = pointer(op.path, index);
+    // As for every body (http.ts decodeDocument): "__proto__" never becomes a field name.
+    if (op.op !== "test" && op.op !== "remove" && tokens.includes("__proto__")) throw fail(`the field name "__proto__" is not accepted`);
     const from = (): string[] => {
       if (typeof op.from !== "string") throw fail(`missing "from"`);
       return pointer(op.from, index);

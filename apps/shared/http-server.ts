@@ -5,7 +5,7 @@
 // POST is a 415, so a browser cannot send a write cross-site without a preflight).
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from "fastify";
-import { jsonTextDepthExceeds } from "./own.js";
+import { jsonTextDepthExceeds } from "./nesting.js";
 
 /** Nesting of a JSON request body (objects and arrays); deeper is a 400. */
 export const MAX_JSON_BODY_DEPTH = 64;
