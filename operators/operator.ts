@@ -25,6 +25,8 @@ export interface OperatorOptions {
   readonly identity: string;
   readonly leaderElection?: { namespace: string; leaseName?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
   readonly probePort?: number;
+  /** Interface of the probe and metrics port: 127.0.0.1 by default (`dmac up`); a pod needs 0.0.0.0 for the kubelet (`dmac operator`). */
+  readonly probeHost?: string;
   readonly workers?: number;
   readonly resyncMs?: number;
   readonly catalogApiUrl?: string;
@@ -61,7 +63,7 @@ export function createOperator(options: OperatorOptions): Operator {
     kubeConfig,
     log,
     identity: options.identity,
-    ...(options.probePort !== undefined ? { probePort: options.probePort, probeHost: "0.0.0.0" } : {}),
+    ...(options.probePort !== undefined ? { probePort: options.probePort, probeHost: options.probeHost ?? "127.0.0.1" } : {}),
     ...(options.leaderElection ? { leaderElection: { leaseName: "dmac-operator", ...options.leaderElection } } : {}),
   });
   const recorder = new EventRecorder(kubeConfig, { component: "dmac-operator", instance: options.identity, log });

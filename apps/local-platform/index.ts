@@ -56,7 +56,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   if (!existsSync(samples)) cpSync(join(options.repoRoot, "samples", "data"), samples, { recursive: true });
 
   const kubeconfigPath = join(dataDir, "kubeconfig");
-  const controlPlane = await startControlPlane({ dataDir: join(dataDir, "control-plane"), port: options.portBase, kubeconfigPath });
+  // Every server logs to the platform log: each API at info with its request ids, the control plane its 5xx.
+  const controlPlane = await startControlPlane({ dataDir: join(dataDir, "control-plane"), port: options.portBase, kubeconfigPath, onError: (err) => options.log.error({ component: "control-plane", err }, "control-plane request failed") });
   const cleanup: (() => Promise<void>)[] = [() => controlPlane.stop()];
   try {
     const kubeConfig = new KubeConfig();
@@ -65,7 +66,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
 
     const catalog = await openCatalog(paths.catalog);
     cleanup.unshift(() => catalog.close());
-    const catalogApi: FastifyInstance = await buildCatalogApi({ store: catalog });
+    const catalogApi: FastifyInstance = await buildCatalogApi({ store: catalog, loggerInstance: options.log.child({ component: "catalog-api" }) });
     await catalogApi.listen({ port: at(options.portBase, 1), host: "127.0.0.1" });
     cleanup.unshift(() => catalogApi.close());
     const address = catalogApi.server.address();
@@ -88,7 +89,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       await running;
     });
     // The data API serves every Dataset's store as it appears; a changed aggregation drops its caches.
-    const dataApi = await buildDataApi({ datasets: [] });
+    const dataApi = await buildDataApi({ datasets: [], loggerInstance: options.log.child({ component: "data-api" }) });
     await dataApi.listen({ port: at(options.portBase, 2), host: "127.0.0.1" });
     cleanup.unshift(() => dataApi.close());
     const dataAddress = dataApi.server.address();
@@ -106,7 +107,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     const existing = await new ResourceClient(kubeConfig, datasets).list();
     for (const dataset of existing) if ((dataset.status?.timeSteps ?? 0) > 0) serve(dataset.metadata.namespace ?? "default", dataset.metadata.name, dataset.spec.storage.url);
 
-    const viewer = await serveViewer({ port: at(options.portBase, 4), dataApiUrl, catalogApiUrl });
+    const viewer = await serveViewer({ port: at(options.portBase, 4), dataApiUrl, catalogApiUrl, loggerInstance: options.log.child({ component: "viewer" }) });
     cleanup.unshift(() => viewer.close());
     const viewerUrl = viewer.url;
 
