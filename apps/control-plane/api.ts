@@ -16,6 +16,7 @@ import { applyDefaults, deepEqual, isPlainObject, prune, validate } from "./sche
 import { buildSelector } from "./selectors.js";
 import type { Store } from "./store.js";
 import type { KObject } from "./types.js";
+import type { UserInfo } from "./rbac.js";
 
 /** etcd's default request limit: kube-apiserver cannot store a larger object. */
 export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
@@ -33,7 +34,20 @@ export interface WriteOptions {
   fieldManager?: string;
   fieldValidation?: "Strict" | "Warn" | "Ignore";
   force?: boolean;
+  /** Who asks (authenticated requests): admission checks such as RBAC escalation prevention read it. */
+  user?: UserInfo;
 }
+
+/** A write about to be stored, after validation: what an admission check sees. */
+export interface AdmissionRequest {
+  readonly target: Target;
+  readonly object: KObject;
+  readonly old: KObject | undefined;
+  readonly user: UserInfo | undefined;
+}
+
+/** Throws an ApiError to refuse a write. */
+export type AdmissionCheck = (request: AdmissionRequest) => void;
 
 export interface WriteResult {
   object: KObject;
@@ -73,6 +87,9 @@ export const PATCH_TYPES = {
 const timestamp = (): string => new Date().toISOString().replace(/\.\d+Z$/, "Z");
 
 export class Api {
+  /** Run on every create and update after validation, in order (the control plane's admission chain). */
+  readonly admissionChecks: AdmissionCheck[] = [];
+
   constructor(
     readonly store: Store,
     readonly registry: Registry,
@@ -355,7 +372,8 @@ export class Api {
       if (causes.length === 0) causes.push(...evaluateRules(object, old, schema));
     }
     const isNamespace = type.group === "" && type.plural === "namespaces";
-    causes.unshift(...validateName(name, isNamespace ? "label" : "subdomain"), ...validateLabels(object.metadata.labels), ...validateAnnotations(object.metadata.annotations));
+    const nameRule = isNamespace ? "label" : type.group === "rbac.authorization.k8s.io" ? "path" : "subdomain";
+    causes.unshift(...validateName(name, nameRule), ...validateLabels(object.metadata.labels), ...validateAnnotations(object.metadata.annotations));
     if (type.group === "apiextensions.k8s.io" && type.plural === "customresourcedefinitions") {
       causes.push(...validateCrd(object));
       if (causes.length === 0) {
@@ -369,6 +387,7 @@ export class Api {
     if (type.group === "" && type.plural === "secrets") applySecretStringData(object, causes);
     if (type.group === "" && (type.plural === "configmaps" || type.plural === "secrets")) causes.push(...configKeyErrors(object));
     if (causes.length > 0) throw errors.invalid(type.kind, type.group, name, causes);
+    for (const check of this.admissionChecks) check({ target, object, old, user: options.user });
     return warnings;
   }
 

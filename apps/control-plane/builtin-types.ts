@@ -22,6 +22,7 @@ interface Spec {
   generation?: boolean;
   storedOnly?: boolean;
   standIn?: boolean;
+  virtual?: boolean;
 }
 
 function type(spec: Spec): ResourceType {
@@ -39,6 +40,7 @@ function type(spec: Spec): ResourceType {
     hasGeneration: spec.generation ?? false,
     storedOnly: spec.storedOnly ?? false,
     ...(spec.standIn ? { standIn: true } : {}),
+    ...(spec.virtual ? { virtual: true } : {}),
   };
 }
 
@@ -84,6 +86,61 @@ const eventsV1 = objectSchema("Event is a report of an event somewhere in the cl
   deprecatedFirstTimestamp: { type: "string", format: "date-time", nullable: true },
   deprecatedLastTimestamp: { type: "string", format: "date-time", nullable: true },
 });
+
+const strings = (description: string): JSONSchemaProps => ({ type: "array", description, items: { type: "string" } });
+
+const policyRule = objectSchema("PolicyRule holds information that describes a policy rule.", {
+  verbs: strings("Verbs is a list of verbs that apply to ALL the resources and URLs contained in this rule; '*' represents all verbs."),
+  apiGroups: strings("APIGroups is the name of the APIGroup that contains the resources; '' is the core group, '*' all groups."),
+  resources: strings("Resources is a list of resources this rule applies to; '*' represents all resources, 'res/sub' a subresource."),
+  resourceNames: strings("ResourceNames is an optional allow list of names that the rule applies to."),
+  nonResourceURLs: strings("NonResourceURLs is a set of partial urls that a user should have access to ('*' allowed as the final segment)."),
+});
+policyRule.required = ["verbs"];
+
+const roleRef = objectSchema("RoleRef contains information that points to the role being used.", {
+  apiGroup: { type: "string", description: "APIGroup is the group for the resource being referenced.", enum: ["rbac.authorization.k8s.io"] },
+  kind: { type: "string", description: "Kind is the type of resource being referenced.", enum: ["Role", "ClusterRole"] },
+  name: str("Name is the name of resource being referenced."),
+});
+roleRef.required = ["apiGroup", "kind", "name"];
+
+const subject = objectSchema("Subject contains a reference to the object or user identities a role binding applies to.", {
+  kind: { type: "string", description: "Kind of object being referenced.", enum: ["User", "Group", "ServiceAccount"] },
+  apiGroup: str("APIGroup holds the API group of the referenced subject: '' for ServiceAccount, rbac.authorization.k8s.io for User and Group."),
+  name: str("Name of the object being referenced."),
+  namespace: str("Namespace of the referenced object (ServiceAccount)."),
+});
+subject.required = ["kind", "name"];
+
+const rulesSchema = (description: string): JSONSchemaProps => objectSchema(description, {
+  rules: { type: "array", description: "Rules holds all the PolicyRules for this role.", items: policyRule },
+  aggregationRule: free("AggregationRule (not evaluated by the embedded control plane: rules are what is stored)."),
+});
+const bindingSchema = (description: string): JSONSchemaProps => {
+  const schema = objectSchema(description, {
+    roleRef,
+    subjects: { type: "array", description: "Subjects holds references to the objects the role applies to.", items: subject },
+  });
+  schema.required = ["roleRef"];
+  return schema;
+};
+
+const rbacKinds: Spec[] = [
+  { group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", namespaced: true, schema: rulesSchema("Role is a namespaced, logical grouping of PolicyRules.") },
+  { group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole", plural: "clusterroles", namespaced: false, schema: rulesSchema("ClusterRole is a cluster level, logical grouping of PolicyRules.") },
+  { group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding", plural: "rolebindings", namespaced: true, schema: bindingSchema("RoleBinding references a role, but does not contain it.") },
+  { group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding", plural: "clusterrolebindings", namespaced: false, schema: bindingSchema("ClusterRoleBinding references a ClusterRole, but not contain it.") },
+];
+
+/** Create-only kinds that are answered, never stored (access reviews, whoami, token review). */
+const reviewKinds: Spec[] = [
+  ["authorization.k8s.io", "SelfSubjectAccessReview", "selfsubjectaccessreviews", "SelfSubjectAccessReview checks whether the current user can perform an action."],
+  ["authorization.k8s.io", "SelfSubjectRulesReview", "selfsubjectrulesreviews", "SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace."],
+  ["authorization.k8s.io", "SubjectAccessReview", "subjectaccessreviews", "SubjectAccessReview checks whether or not a user or group can perform an action."],
+  ["authentication.k8s.io", "SelfSubjectReview", "selfsubjectreviews", "SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request."],
+  ["authentication.k8s.io", "TokenReview", "tokenreviews", "TokenReview attempts to authenticate a token to a known user."],
+].map(([group, kind, plural, description]) => ({ group: group!, version: "v1", kind: kind!, plural: plural!, namespaced: false, virtual: true, schema: free(description!) }));
 
 export function builtinTypes(): ResourceType[] {
   const platform: Spec[] = [
@@ -134,6 +191,7 @@ export function builtinTypes(): ResourceType[] {
         status: free("status indicates the actual state of the CustomResourceDefinition"),
       }),
     },
+    ...rbacKinds,
   ];
   const stored: Array<[string, string, string, string, boolean, string[]?]> = [
     ["", "v1", "Service", "services", true, ["svc"]],
@@ -148,10 +206,6 @@ export function builtinTypes(): ResourceType[] {
     ["apps", "v1", "ReplicaSet", "replicasets", true, ["rs"]],
     ["batch", "v1", "Job", "jobs", true],
     ["batch", "v1", "CronJob", "cronjobs", true, ["cj"]],
-    ["rbac.authorization.k8s.io", "v1", "Role", "roles", true],
-    ["rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true],
-    ["rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false],
-    ["rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false],
     ["networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, ["netpol"]],
     ["networking.k8s.io", "v1", "Ingress", "ingresses", true, ["ing"]],
     ["policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, ["pdb"]],
@@ -172,5 +226,5 @@ export function builtinTypes(): ResourceType[] {
   // kube's "all" category (`kubectl get all`).
   const all = new Set(["pods", "services", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs", "horizontalpodautoscalers"]);
   const withCategories = (t: ResourceType): ResourceType => (t.group !== "argoproj.io" && all.has(t.plural) ? { ...t, categories: ["all"] } : t);
-  return [...platform.map(type), ...stored.map((s) => withCategories(type(storedSpec(s, false)))), ...standIns.map((s) => type(storedSpec(s, true)))];
+  return [...platform.map(type), ...reviewKinds.map(type), ...stored.map((s) => withCategories(type(storedSpec(s, false)))), ...standIns.map((s) => type(storedSpec(s, true)))];
 }

@@ -31,14 +31,19 @@ export function apiResourceList(registry: Registry, group: string, version: stri
     .sort((a, b) => a.plural.localeCompare(b.plural))
     .flatMap((type) => {
       const served = type.versions.find((v) => v.name === version)!;
-      const main = resourceEntry(type);
-      return served.statusSubresource ? [main, { name: `${type.plural}/status`, singularName: "", namespaced: type.namespaced, kind: type.kind, verbs: ["get", "patch", "update"] }] : [main];
+      const entries = [resourceEntry(type)];
+      if (served.statusSubresource) entries.push({ name: `${type.plural}/status`, singularName: "", namespaced: type.namespaced, kind: type.kind, verbs: ["get", "patch", "update"] });
+      if (group === "" && type.plural === "serviceaccounts") entries.push(TOKEN_SUBRESOURCE);
+      return entries;
     });
   return { kind: "APIResourceList", apiVersion: "v1", groupVersion: groupVersion(group, version), resources };
 }
 
+/** TokenRequest, served as a subresource of ServiceAccounts. */
+const TOKEN_SUBRESOURCE = { name: "serviceaccounts/token", singularName: "", namespaced: true, group: "authentication.k8s.io", version: "v1", kind: "TokenRequest", verbs: ["create"] };
+
 function resourceEntry(type: ResourceType): object {
-  const entry: Record<string, unknown> = { name: type.plural, singularName: type.singular, namespaced: type.namespaced, kind: type.kind, verbs: VERBS };
+  const entry: Record<string, unknown> = { name: type.plural, singularName: type.singular, namespaced: type.namespaced, kind: type.kind, verbs: type.virtual ? ["create"] : VERBS };
   if (type.shortNames.length > 0) entry.shortNames = type.shortNames;
   if (type.categories.length > 0) entry.categories = type.categories;
   return entry;

@@ -9,11 +9,14 @@ import { checkParsedBody, jsonTextDepthExceeds, yamlFlowDepthExceeds } from "../
 import { PATCH_TYPES, type Api, type DeleteOptions, type Target, type WriteOptions } from "./api.js";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
 import { ApiError, errors, isApiError } from "./errors.js";
+import type { Guard } from "./guard.js";
 import type { Metrics } from "./metrics.js";
 import type { OpenApi } from "./openapi.js";
 import { decodeProtobuf, PROTOBUF } from "./protobuf.js";
+import { requestAttributes } from "./request-info.js";
 import { groupVersion } from "./resource-type.js";
 import { MAX_BODY_DEPTH, MAX_REQUEST_BYTES } from "./limits.js";
+import type { Reviews } from "./reviews.js";
 import { isPlainObject } from "./schema.js";
 import type { KObject } from "./types.js";
 import { toJson } from "./serialize.js";
@@ -24,6 +27,9 @@ export { MAX_REQUEST_BYTES } from "./limits.js";
 
 export interface HttpContext {
   api: Api;
+  /** Authentication, impersonation and RBAC for every request. */
+  guard: Guard;
+  reviews: Reviews;
   metrics?: Metrics;
   openapi: OpenApi;
   watch: WatchSettings;
@@ -114,6 +120,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
   }
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const method = req.method ?? "GET";
+  const user = await ctx.guard.admit(req.headers, requestAttributes(method, url.pathname, url.searchParams));
 
   if (method === "GET" || method === "HEAD") {
     if (path === "/version") return sendJson(res, 200, VERSION);
@@ -151,6 +158,12 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
   if (!route) throw errors.notFoundPath();
   const { target, watchPath } = route;
   const q = url.searchParams;
+  if (route.token || target.type.virtual) {
+    if (method !== "POST" || (target.type.virtual && target.name)) throw errors.methodNotAllowed(`the server does not allow this method on the requested resource: ${method}`);
+    const body = await readBody(req, target);
+    const answer = route.token ? await ctx.reviews.tokenRequest(target.namespace ?? "", target.name!, body) : await ctx.reviews.answer(target.type, body, user);
+    return sendJson(res, 201, answer);
+  }
 
   if (method === "GET") {
     const table = wantsTable(req.headers.accept);
@@ -200,7 +213,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     return sendJson(res, 200, { kind: target.type.listKind, apiVersion: groupVersion(target.type.group, target.version.name), metadata, items: list.items });
   }
 
-  const writeOptions = parseWriteOptions(q);
+  const writeOptions: WriteOptions = { ...parseWriteOptions(q), user };
   if (method === "POST") {
     if (target.name) throw errors.methodNotAllowed(`POST is not allowed on a named ${target.type.kind}; create with POST on the collection`);
     const body = await readBody(req, target);
@@ -265,6 +278,8 @@ interface Route {
   target: Target;
   watchPath: boolean;
   finalize: boolean;
+  /** POST .../serviceaccounts/{name}/token (TokenRequest). */
+  token: boolean;
 }
 
 function parseResourcePath(ctx: HttpContext, segs: string[]): Route | undefined {
@@ -290,13 +305,15 @@ function parseResourcePath(ctx: HttpContext, segs: string[]): Route | undefined 
   if (namespace !== undefined) target.namespace = namespace;
   if (name !== undefined) target.name = name;
   let finalize = false;
+  let token = false;
   if (sub !== undefined) {
     const isNamespace = group === "" && plural === "namespaces";
     if (sub === "status" && (resolved.version.statusSubresource || isNamespace)) target.subresource = "status";
     else if (sub === "finalize" && isNamespace) finalize = true;
+    else if (sub === "token" && group === "" && plural === "serviceaccounts") token = true;
     else return undefined;
   }
-  return { target, watchPath, finalize };
+  return { target, watchPath, finalize, token };
 }
 
 /** PUT /api/v1/namespaces/{name}/finalize: only spec.finalizers changes. */

@@ -6,6 +6,8 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Api } from "./api.js";
+import { ADMIN_USER, Authenticator, loadAdminToken } from "./authn.js";
+import { ensureBootstrapPolicy } from "./bootstrap-policy.js";
 import { builtinTypes } from "./builtin-types.js";
 import { Controllers } from "./controllers.js";
 import { fileLog, memoryLog, recover, type DurableLog, type RecoveredState } from "./durable-log.js";
@@ -13,7 +15,12 @@ import { createRequestHandler } from "./http.js";
 import { kubeconfigFor, writeKubeconfig } from "./kubeconfig.js";
 import { createMetrics } from "./metrics.js";
 import { OpenApi } from "./openapi.js";
+import { Guard } from "./guard.js";
+import { rbacAdmission } from "./rbac-admission.js";
+import { storeRbacState } from "./rbac-state.js";
 import { Registry } from "./registry.js";
+import { Reviews } from "./reviews.js";
+import { ServiceAccountTokens } from "./service-account-tokens.js";
 import { Store } from "./store.js";
 import { createServingCertificates, defaultServingNames, loadOrCreateServingCertificates } from "./tls.js";
 import type { WatchSettings } from "./watch.js";
@@ -37,9 +44,10 @@ export interface ControlPlaneOptions {
   /** Change events kept for watches before older resourceVersions answer 410 (default 20,000). */
   historySize?: number;
   /**
-   * Serve HTTPS with a self-signed CA (kept in <dataDir>/pki, or made per start in memory); the
-   * kubeconfig then carries the CA instead of insecure-skip-tls-verify. `names` are extra IPs or
-   * DNS names for the serving certificate beside loopback and kubernetes.default.svc.
+   * HTTPS with a self-signed CA (kept in <dataDir>/pki, or made per start in memory), written into
+   * the kubeconfig (default). `names` are extra IPs or DNS names for the serving certificate beside
+   * loopback and kubernetes.default.svc. `false` serves plain HTTP: kubectl (client-go) never sends
+   * a bearer token over plain HTTP, so only clients that do (client-node, curl) can authenticate then.
    */
   tls?: boolean | { names?: readonly string[] };
   /** Unexpected internal errors (a 500 was sent); default: printed as a process warning. */
@@ -48,6 +56,8 @@ export interface ControlPlaneOptions {
 
 export interface ControlPlane {
   url: string;
+  /** The identity the admin kubeconfig authenticates as (group system:masters). */
+  adminUser: typeof ADMIN_USER;
   /** PEM of the CA that signed the serving certificate (with `tls`). */
   caPem?: string;
   kubeconfigPath?: string;
@@ -82,15 +92,25 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const api = new Api(store, registry);
   api.registerStoredCrds();
   await ensureSystemNamespaces(api);
+  await ensureBootstrapPolicy(api);
+  const persistent = options.dataDir && !options.inMemory ? join(options.dataDir, "pki") : undefined;
+  const adminToken = loadAdminToken(persistent);
+  const tokens = ServiceAccountTokens.load(persistent);
+  const authenticator = new Authenticator(adminToken, tokens, store);
+  const guard = new Guard(authenticator, storeRbacState(store));
+  api.admissionChecks.push(rbacAdmission(guard));
   const controllers = new Controllers(api);
   controllers.start();
 
   const onError = options.onError ?? ((err: Error) => process.emitWarning(`control-plane: ${err.stack ?? err.message}`));
   let address = "";
-  const tlsNames = options.tls ? [...defaultServingNames, host, ...(typeof options.tls === "object" ? (options.tls.names ?? []) : [])] : [];
-  const certificates = !options.tls ? undefined : options.dataDir && !options.inMemory ? await loadOrCreateServingCertificates(join(options.dataDir, "pki"), tlsNames) : await createServingCertificates(tlsNames);
+  const tls = options.tls ?? true;
+  const tlsNames = tls ? [...defaultServingNames, host, ...(typeof tls === "object" ? (tls.names ?? []) : [])] : [];
+  const certificates = !tls ? undefined : options.dataDir && !options.inMemory ? await loadOrCreateServingCertificates(join(options.dataDir, "pki"), tlsNames) : await createServingCertificates(tlsNames);
   const handler = createRequestHandler({
       api,
+      guard,
+      reviews: new Reviews(guard, authenticator, tokens, store),
       metrics: createMetrics(store, log),
       openapi: new OpenApi(registry),
       watch: { ...DEFAULT_WATCH, ...options.watch },
@@ -110,7 +130,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const bound = server.address() as AddressInfo;
   address = `${host.includes(":") ? `[${host}]` : host}:${bound.port}`;
   const url = `${certificates ? "https" : "http"}://${address}`;
-  const kubeconfig = kubeconfigFor(url, "default", certificates?.caPem);
+  const kubeconfig = kubeconfigFor(url, { token: adminToken }, "default", certificates?.caPem);
   if (options.kubeconfigPath) writeKubeconfig(options.kubeconfigPath, kubeconfig);
 
   let stopping: Promise<void> | undefined;
@@ -125,7 +145,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     })();
     return stopping;
   };
-  const result: ControlPlane = { url, kubeconfig, stop };
+  const result: ControlPlane = { url, adminUser: ADMIN_USER, kubeconfig, stop };
   if (certificates) result.caPem = certificates.caPem;
   if (options.kubeconfigPath) result.kubeconfigPath = options.kubeconfigPath;
   return result;

@@ -4,8 +4,9 @@ import type { StatusCause } from "./errors.js";
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export function validateName(name: string, kind: "subdomain" | "label", field = "metadata.name"): StatusCause[] {
+export function validateName(name: string, kind: "subdomain" | "label" | "path", field = "metadata.name"): StatusCause[] {
   const causes: StatusCause[] = [];
+  if (kind === "path") return pathSegmentNameErrors(name, field);
   const max = kind === "label" ? 63 : 253;
   const pattern = kind === "label" ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
   if (name.length > max) causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(name)}: must be no more than ${max} characters`, field });
@@ -16,6 +17,13 @@ export function validateName(name: string, kind: "subdomain" | "label", field = 
     causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(name)}: ${what}`, field });
   }
   return causes;
+}
+
+/** RBAC objects' names (ValidatePathSegmentName): anything that is a safe URL path segment, so "system:discovery" is valid. */
+function pathSegmentNameErrors(name: string, field: string): StatusCause[] {
+  if (name === "." || name === "..") return [{ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(name)}: may not be '${name}'`, field }];
+  const bad = ["/", "%"].find((c) => name.includes(c));
+  return bad ? [{ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(name)}: may not contain '${bad}'`, field }] : [];
 }
 
 /** Label keys and values on metadata.labels (qualified name / label value rules). */

@@ -166,7 +166,7 @@ export class OpenApi {
     let paths: Record<string, object> = {};
     for (const type of this.registry.all()) {
       const served = type.versions.find((v) => v.name === version && v.served);
-      if (type.group !== group || !served) continue;
+      if (type.group !== group || !served || type.virtual) continue;
       schemas[schemaName(type, version)] = resourceSchema(type, version, served.schema);
       schemas[`${schemaName(type, version)}List`] = listSchema(type, version);
       paths = { ...paths, ...operations(type, version, prefix) };

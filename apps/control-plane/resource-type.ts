@@ -29,6 +29,8 @@ export interface ResourceType {
   storedOnly: boolean;
   /** A built-in stand-in for a third-party CRD (ArgoCD, Dask): a real CRD with these names replaces it. */
   standIn?: boolean;
+  /** Create-only and never stored: the request is answered (access reviews, TokenReview). */
+  virtual?: boolean;
 }
 
 /** Where objects of a type live in the store, independent of the version they were written in. */

@@ -23,19 +23,25 @@ function tempDir(): string {
   return dir;
 }
 
-async function start(options: ControlPlaneOptions): Promise<ControlPlane & { core: CoreV1Api; kc: KubeConfig }> {
-  const cp = await startControlPlane({ ...options, watch: { bookmarkIntervalMs: 500, ...options.watch } });
+// Plain HTTP: these tests speak raw HTTP to the server (with the admin token) and are about
+// persistence and watches, not transport; the TLS suite covers HTTPS.
+async function start(options: ControlPlaneOptions): Promise<ControlPlane & { core: CoreV1Api; kc: KubeConfig; auth: Record<string, string> }> {
+  const cp = await startControlPlane({ tls: false, ...options, watch: { bookmarkIntervalMs: 500, ...options.watch } });
   cleanups.push(() => cp.stop());
   const kc = new KubeConfig();
   kc.loadFromString(cp.kubeconfig);
-  return { ...cp, kc, core: kc.makeApiClient(CoreV1Api) };
+  return { ...cp, kc, core: kc.makeApiClient(CoreV1Api), auth: bearer(kc) };
+}
+
+function bearer(kc: KubeConfig): Record<string, string> {
+  return { Authorization: `Bearer ${kc.getCurrentUser()!.token!}` };
 }
 
 const port = (url: string) => Number(new URL(url).port);
 
-function post(url: string, path: string, body: unknown, agent: http.Agent): Promise<{ status: number; json: Record<string, unknown> }> {
+function post(url: string, path: string, body: unknown, agent: http.Agent, auth: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, url), { method: "POST", agent, headers: { "Content-Type": "application/json" } }, (res) => {
+    const req = http.request(new URL(path, url), { method: "POST", agent, headers: { "Content-Type": "application/json", ...auth } }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown> }));
@@ -46,8 +52,8 @@ function post(url: string, path: string, body: unknown, agent: http.Agent): Prom
   });
 }
 
-function getJson(url: string, path: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  return fetch(new URL(path, url)).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
+function getJson(url: string, path: string, auth: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
+  return fetch(new URL(path, url), { headers: auth }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
 }
 
 describe("persistence", () => {
@@ -79,11 +85,14 @@ describe("persistence", () => {
 
   it("loses no acknowledged write when killed with SIGKILL under concurrent load", async () => {
     const dataDir = tempDir();
-    const child = spawn(process.execPath, [join(REPO, "bin", "dmac.js"), "control-plane", "--data-dir", dataDir, "--port", "0", "--kubeconfig", join(dataDir, "kubeconfig")], { env: { ...process.env, DMAC_FROM_SOURCE: "1" }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [join(REPO, "bin", "dmac.js"), "control-plane", "--data-dir", dataDir, "--port", "0", "--no-tls", "--kubeconfig", join(dataDir, "kubeconfig")], { env: { ...process.env, DMAC_FROM_SOURCE: "1" }, stdio: ["ignore", "pipe", "inherit"] });
     cleanups.push(() => void child.kill("SIGKILL"));
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     const url = await eventually(() => /listening on (http:\/\/\S+)/.exec(out)?.[1], "child control plane to listen", 90_000); // tsx start-up on a busy machine
+    const childConfig = new KubeConfig();
+    childConfig.loadFromFile(join(dataDir, "kubeconfig"));
+    const auth = bearer(childConfig);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
     const acked = new Map<string, number>();
     let stop = false;
@@ -91,7 +100,7 @@ describe("persistence", () => {
       for (let i = 0; !stop; i += 1) {
         const name = `load-${w}-${i}`;
         try {
-          const res = await post(url, "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { w: String(w), i: String(i) } }, agent);
+          const res = await post(url, "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { w: String(w), i: String(i) } }, agent, auth);
           if (res.status === 201) acked.set(name, Number((res.json.metadata as { resourceVersion: string }).resourceVersion));
         } catch {
           return; // the server died mid-request: this write was never acknowledged
@@ -129,9 +138,9 @@ describe("metrics", () => {
     for (let i = 0; i < 3; i += 1) await cp.core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: `m-${i}` } } });
     await cp.core.readNamespacedConfigMap({ namespace: "default", name: "nope" }).catch(() => undefined);
     const controller = new AbortController();
-    void fetch(new URL("/api/v1/namespaces/default/configmaps?watch=1", cp.url), { signal: controller.signal }).catch(() => undefined);
+    void fetch(new URL("/api/v1/namespaces/default/configmaps?watch=1", cp.url), { signal: controller.signal, headers: cp.auth }).catch(() => undefined);
     const text = await eventually(async () => {
-      const body = await (await fetch(new URL("/metrics", cp.url))).text();
+      const body = await (await fetch(new URL("/metrics", cp.url), { headers: cp.auth })).text();
       return /apiserver_registered_watchers\{resource="configmaps"\} 1/.test(body) ? body : undefined;
     }, "watch gauge");
     controller.abort();
@@ -150,12 +159,12 @@ describe("watch edge cases", () => {
   it("sends bookmarks when asked and a 410 ERROR event (or HTTP 410) for compacted versions", async () => {
     for (const expiredAs of ["event", "http"] as const) {
       const cp = await start({ inMemory: true, historySize: 3, watch: { expiredAs } });
-      const list = await getJson(cp.url, "/api/v1/namespaces/default/configmaps");
+      const list = await getJson(cp.url, "/api/v1/namespaces/default/configmaps", cp.auth);
       const rv = (list.json.metadata as { resourceVersion: string }).resourceVersion;
       // Bookmark on an idle watch.
       const controller = new AbortController();
       const bookmark = await new Promise<Record<string, unknown>>((resolve, reject) => {
-        http.get(new URL(`/api/v1/namespaces/default/configmaps?watch=1&allowWatchBookmarks=true&resourceVersion=${rv}`, cp.url), { signal: controller.signal }, (res) => {
+        http.get(new URL(`/api/v1/namespaces/default/configmaps?watch=1&allowWatchBookmarks=true&resourceVersion=${rv}`, cp.url), { signal: controller.signal, headers: cp.auth }, (res) => {
           res.setEncoding("utf8");
           res.on("data", (chunk: string) => resolve(JSON.parse(chunk.split("\n")[0]!) as Record<string, unknown>));
         }).on("error", (err) => (controller.signal.aborted ? undefined : reject(err)));
@@ -164,7 +173,7 @@ describe("watch edge cases", () => {
       expect(bookmark.type).toBe("BOOKMARK");
       expect(Number((bookmark.object as { metadata: { resourceVersion: string } }).metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(rv));
       for (let i = 0; i < 6; i += 1) await cp.core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: `h-${i}` } } });
-      const res = await fetch(new URL(`/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}`, cp.url));
+      const res = await fetch(new URL(`/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}`, cp.url), { headers: cp.auth });
       const text = await res.text();
       if (expiredAs === "http") {
         expect(res.status).toBe(410);
@@ -182,7 +191,7 @@ describe("watch initial state", () => {
   it("sends existing objects as ADDED, then the initial-events-end bookmark for sendInitialEvents", async () => {
     const cp = await start({ inMemory: true });
     for (const name of ["a", "b"]) await cp.core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name } } });
-    const res = await fetch(new URL("/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1", cp.url));
+    const res = await fetch(new URL("/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1", cp.url), { headers: cp.auth });
     const events = (await res.text()).trim().split("\n").map((l) => JSON.parse(l) as { type: string; object: { metadata: { name?: string; resourceVersion: string; annotations?: Record<string, string> } } });
     expect(events.slice(0, 3).map((e) => `${e.type} ${e.object.metadata.name ?? ""}`.trim())).toEqual(["ADDED a", "ADDED b", "BOOKMARK"]);
     expect(events[2]!.object.metadata.annotations).toEqual({ "k8s.io/initial-events-end": "true" });

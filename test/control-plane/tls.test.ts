@@ -1,8 +1,8 @@
-// `--tls`: the control plane serves HTTPS with a CA of its own, written into the kubeconfig, so
+// TLS (the default): the control plane serves HTTPS with a CA of its own, written into the kubeconfig, so
 // kubectl and client-node verify the server instead of skipping verification, and a pod's
 // standard in-cluster configuration (KUBERNETES_SERVICE_HOST/PORT + the ca.crt beside the
 // ServiceAccount token) works against it.
-import { KubeConfig, CoreV1Api } from "@kubernetes/client-node";
+import { KubeConfig, CoreV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -88,7 +88,16 @@ describe("control plane over TLS", () => {
     const sa = join(dir, "var", "run", "secrets", "kubernetes.io", "serviceaccount");
     mkdirSync(sa, { recursive: true });
     writeFileSync(join(sa, "ca.crt"), cp.caPem!);
-    writeFileSync(join(sa, "token"), "a-service-account-token");
+    // The token the kubelet would project: a TokenRequest for a ServiceAccount allowed to list namespaces.
+    const admin = new KubeConfig();
+    admin.loadFromString(cp.kubeconfig);
+    const core = admin.makeApiClient(CoreV1Api);
+    const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+    await core.createNamespacedServiceAccount({ namespace: "default", body: { metadata: { name: "reader" } } });
+    await rbac.createClusterRole({ body: { metadata: { name: "ns-reader" }, rules: [{ apiGroups: [""], resources: ["namespaces"], verbs: ["list"] }] } });
+    await rbac.createClusterRoleBinding({ body: { metadata: { name: "ns-reader" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "ns-reader" }, subjects: [{ kind: "ServiceAccount", name: "reader", namespace: "default" }] } });
+    const issued = await core.createNamespacedServiceAccountToken({ namespace: "default", name: "reader", body: { spec: { audiences: [] } } });
+    writeFileSync(join(sa, "token"), issued.status!.token ?? "");
     writeFileSync(join(sa, "namespace"), "default");
     const port = new URL(cp.url).port;
     const { stdout } = await run(process.execPath, [

@@ -6,6 +6,7 @@
 // must stay under twice what it was at the start. At the end kubectl still lists namespaces.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
+import https from "node:https";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -20,6 +21,7 @@ const REJECTION_MS = 100;
 interface Urls {
   dir: string;
   controlPlane: string;
+  caPem?: string;
   kubeconfigPath: string;
   catalog: string;
   data: string;
@@ -35,7 +37,7 @@ interface Answer {
 
 interface Case {
   name: string;
-  base: keyof Omit<Urls, "dir" | "kubeconfigPath">;
+  base: keyof Omit<Urls, "dir" | "kubeconfigPath" | "caPem">;
   method?: string;
   path: string;
   headers?: Record<string, string>;
@@ -51,6 +53,7 @@ let startRss = 0;
 let maxRss = 0;
 let exited: string | undefined;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+let tlsAgent: https.Agent | undefined;
 const results: Array<{ name: string; status: number; ms: number }> = [];
 
 function rss(pid: number): number {
@@ -75,7 +78,8 @@ function requestOnce(base: string, method: string, path: string, headers: Record
     const all: Record<string, string> = { ...headers };
     if (token && base === urls.controlPlane && !("Authorization" in all)) all.Authorization = `Bearer ${token}`;
     if (body !== undefined) all["Content-Length"] = String(Buffer.byteLength(body));
-    const req = http.request({ host: url.hostname, port: url.port, method, path, headers: all, agent }, (res) => {
+    const secure = url.protocol === "https:";
+    const req = (secure ? https : http).request({ host: url.hostname, port: url.port, method, path, headers: all, agent: secure ? tlsAgent : agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), headers: res.headers, ms: performance.now() - started }));
@@ -129,6 +133,7 @@ beforeAll(async () => {
     });
     child.on("exit", () => reject(new Error(exited)));
   });
+  tlsAgent = new https.Agent({ keepAlive: true, maxSockets: 4, ...(urls.caPem ? { ca: urls.caPem } : {}) });
   const kubeconfig = parseYaml(readFileSync(urls.kubeconfigPath, "utf8")) as { users?: Array<{ user?: { token?: string } }> };
   token = kubeconfig.users?.[0]?.user?.token;
   // Fixtures: a namespace, a ConfigMap, the test CRD with its schema and CEL rules, one Widget, one stand-in Application.
@@ -155,6 +160,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   agent.destroy();
+  tlsAgent?.destroy();
   if (child && child.exitCode === null) {
     const done = new Promise((r) => child.once("exit", r));
     child.kill("SIGTERM");

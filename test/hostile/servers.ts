@@ -46,7 +46,7 @@ const viewer = await buildViewer({ dataApiUrl: dataUrl, catalogApiUrl: catalogUr
 const viewerUrl = await viewer.listen({ port: 0, host: "127.0.0.1" });
 
 writeFileSync(join(dir, "ready"), "");
-process.stdout.write(`${JSON.stringify({ dir, controlPlane: controlPlane.url, kubeconfigPath: join(dir, "kubeconfig"), catalog: catalogUrl, data: dataUrl, viewer: viewerUrl })}\n`);
+process.stdout.write(`${JSON.stringify({ dir, controlPlane: controlPlane.url, caPem: controlPlane.caPem, kubeconfigPath: join(dir, "kubeconfig"), catalog: catalogUrl, data: dataUrl, viewer: viewerUrl })}\n`);
 
 process.on("SIGTERM", () => {
   void Promise.all([viewer.close(), data.close(), catalog.close(), controlPlane.stop()]).finally(() => process.exit(0));

@@ -188,7 +188,7 @@ describe("5xx: logged with the request id the body carries, nothing internal in 
 
   it("control plane", async () => {
     const logged: Error[] = [];
-    const ctx = { api: {}, openapi: { index: () => { throw new Error("open /secret/path failed"); } }, watch: {}, serverAddress: () => "127.0.0.1:6443", ready: () => true, onError: (err: Error) => logged.push(err) } as unknown as HttpContext;
+    const ctx = { api: {}, guard: { admit: async () => ({ name: "admin", groups: [] }) }, openapi: { index: () => { throw new Error("open /secret/path failed"); } }, watch: {}, serverAddress: () => "127.0.0.1:6443", ready: () => true, onError: (err: Error) => logged.push(err) } as unknown as HttpContext;
     const handler = createRequestHandler(ctx);
     const answer = await new Promise<{ code: number; headers: Record<string, unknown>; body: string }>((resolve) => {
       const headers: Record<string, unknown> = {};

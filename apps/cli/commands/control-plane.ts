@@ -23,21 +23,23 @@ export function registerControlPlane(program: Command): void {
     .option("--port <n>", "TCP port (0 picks a free one)", "6443")
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .option("--kubeconfig <file>", "where to write the kubeconfig (context dmac-local)", join(".dmac", "kubeconfig"))
-    .option("--tls", "serve HTTPS with a self-signed CA (kept in <data-dir>/pki), written into the kubeconfig")
+    .option("--tls", "serve HTTPS with a self-signed CA (kept in <data-dir>/pki), written into the kubeconfig (the default)")
+    .option("--no-tls", "serve plain HTTP (kubectl then cannot authenticate: client-go sends no bearer token over HTTP)")
     .option("--tls-name <name>", "another IP or DNS name for the serving certificate (repeat for more)", (v: string, all: string[]) => [...all, v], [] as string[])
     .action(async (options: Options) => {
       if (options.inMemory && options.dataDir) program.error("error: --data-dir and --in-memory are mutually exclusive");
-      if (options.tlsName.length > 0 && !options.tls) program.error("error: --tls-name needs --tls");
+      const tls = options.tls !== false;
+      if (options.tlsName.length > 0 && !tls) program.error("error: --tls-name cannot be used with --no-tls");
       if (!/^\d+$/.test(options.port) || Number(options.port) > 65535) program.error(`error: --port must be 0-65535, got "${options.port}"`);
       const cp = await startControlPlane({
         ...(options.inMemory ? { inMemory: true } : { dataDir: options.dataDir ?? join(".dmac", "control-plane") }),
         port: Number(options.port),
         host: options.host,
         ...(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {}),
-        ...(options.tls ? { tls: { names: options.tlsName } } : {}),
+        tls: tls ? { names: options.tlsName } : false,
       });
       console.log(`control plane listening on ${cp.url}`);
-      if (cp.kubeconfigPath) console.log(`kubeconfig: ${cp.kubeconfigPath} (export KUBECONFIG=${cp.kubeconfigPath})`);
+      if (cp.kubeconfigPath) console.log(`admin kubeconfig: ${cp.kubeconfigPath} (mode 0600; export KUBECONFIG=${cp.kubeconfigPath})`);
       const shutdown = (): void => {
         void cp.stop().then(() => process.exit(0));
       };
