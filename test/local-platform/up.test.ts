@@ -70,9 +70,16 @@ describe("the local platform", () => {
     const refused = await fetch(`${platform.dataApiUrl}/collections/nope`);
     const id = refused.headers.get("x-request-id");
     expect(((await refused.json()) as { requestId: string }).requestId).toBe(id);
-    const lines = logLines.map((l) => JSON.parse(l) as { component?: string; reqId?: string; msg: string });
+    // The components log from their own threads: their lines arrive a moment after the answer.
+    const lines = await until("the request's log lines", async () => {
+      const parsed = logLines.map((l) => JSON.parse(l) as { component?: string; reqId?: string; msg: string });
+      return parsed.filter((l) => l.component === "data-api" && l.reqId === id).length === 2 ? parsed : undefined;
+    });
     expect(lines.filter((l) => l.component === "data-api" && l.reqId === id).map((l) => l.msg)).toEqual(["incoming request", "request completed"]);
-    expect(lines.some((l) => l.component === "catalog-api" && l.msg === "request completed")).toBe(true);
+    expect(lines.some((l) => l.component === "catalog" && l.msg === "request completed")).toBe(true);
+    // Each part in its own worker thread.
+    expect(platform.components.map((c) => c.name)).toEqual(["control-plane", "catalog", "operator", "data-api", "viewer"]);
+    expect(new Set(platform.components.map((c) => c.worker.threadId)).size).toBe(5);
   }, 300_000);
 
   it("a restart on the same data directory resumes: nothing is ingested twice", async () => {
