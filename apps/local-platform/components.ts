@@ -1,4 +1,4 @@
-// The parts of `dmac up`, each started inside its own worker thread (component-worker.ts) so that a
+// The parts of `dmac up` besides the control plane (on the main thread), each started inside its own worker thread (component-worker.ts) so that a
 // heavy query in one cannot stall the others: each has its own event loop, its own heap (with a
 // cap: running out of it ends that worker, not the platform) and its own garbage collector. They
 // talk as they would in a cluster: over HTTP to the control plane with a kubeconfig, and the
@@ -12,8 +12,6 @@ import type { IngestProgress } from "../../dataplane/index.js";
 /** What a component reports once it serves. */
 export interface ComponentInfo {
   url?: string;
-  kubeconfig?: string;
-  caPem?: string;
 }
 
 export interface RunningComponent {
@@ -28,7 +26,6 @@ export interface ComponentContext {
 }
 
 export interface ComponentOptions {
-  "control-plane": { dataDir: string; port: number; kubeconfigPath: string };
   catalog: { catalogDir: string; port: number; rpc: MessagePort };
   operator: { kubeconfig: string; storageRoot: string; inputRoot: string; probePort: number; catalogApiUrl: string; rpc: MessagePort };
   "data-api": { kubeconfig: string; storageRoot: string; port: number };
@@ -52,12 +49,6 @@ const kubeConfigFrom = (text: string): KubeConfig => {
 const urlOf = (address: string): string => address.replace("://localhost:", "://127.0.0.1:");
 
 export const COMPONENTS: { [N in ComponentName]: (options: ComponentOptions[N], ctx: ComponentContext) => Promise<RunningComponent> } = {
-  async "control-plane"(options, { log }) {
-    const { startControlPlane } = await import("../control-plane/index.js");
-    const cp = await startControlPlane({ dataDir: options.dataDir, port: options.port, kubeconfigPath: options.kubeconfigPath, onError: (err) => log.error({ err }, "control-plane request failed") });
-    return { info: { url: cp.url, kubeconfig: cp.kubeconfig, ...(cp.caPem ? { caPem: cp.caPem } : {}) }, stop: () => cp.stop() };
-  },
-
   async catalog(options, { log }) {
     const [{ openCatalog }, { buildCatalogApi }, { serveCatalogStore }] = await Promise.all([import("../../catalog/index.js"), import("../catalog-api/app.js"), import("./catalog-rpc.js")]);
     const store = await openCatalog(options.catalogDir);

@@ -2,15 +2,17 @@
 // executor and file storage, the embedded catalog, the STAC API, the EDR data API and the browser
 // viewer, with clusters/local applied and the shipped sample NetCDF copied in. Production runs the same operators on EKS (see infra/).
 //
-// Each part runs in its own worker thread (components.ts, supervisor.ts): its own event loop and
-// heap, so 50 whole-domain cubes on the data API leave the control plane's latency alone
-// (bench/platform/isolation.mjs), and a part that runs out of heap ends alone. They talk as in a
+// The control plane runs on the main thread; every other part in its own worker thread
+// (components.ts, supervisor.ts) with its own event loop and heap, so 50 whole-domain cubes on the
+// data API leave the control plane's latency alone (bench/platform/isolation.mjs), and a part that
+// runs out of heap ends alone. They talk as in a
 // cluster: HTTP to the control plane, Dataset discovery for the data API; the operator reaches the
 // embedded catalog database, which lives in the catalog API's thread, through a MessagePort.
 import { KubeConfig } from "@kubernetes/client-node";
 import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { MessageChannel } from "node:worker_threads";
+import { startControlPlane } from "../control-plane/index.js";
 import type { IngestProgress } from "../../dataplane/index.js";
 import type { Logger } from "../../operators/runtime/index.js";
 import { applyEnvironment, type ApplySummary } from "./apply.js";
@@ -38,13 +40,13 @@ export interface LocalPlatform {
   readonly viewerUrl: string;
   readonly applied: ApplySummary;
   readonly paths: { stores: string; inputs: string; catalog: string };
-  /** The worker threads, by component (tests look at them). */
+  /** The worker threads, by component (the control plane is on the main thread). */
   readonly components: readonly Component[];
   stop(): Promise<void>;
 }
 
 /** Heap caps per component (MiB): a runaway query or ingest ends its own worker, not the platform. */
-const HEAP_MIB = { controlPlane: 1024, catalog: 1024, operator: 1024, dataApi: 1536, viewer: 256 } as const;
+const HEAP_MIB = { catalog: 1024, operator: 1024, dataApi: 1536, viewer: 256 } as const;
 
 const at = (base: number, offset: number) => (base === 0 ? 0 : base + offset);
 
@@ -59,15 +61,15 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
 
   const kubeconfigPath = join(dataDir, "kubeconfig");
   const components: Component[] = [];
+  const { log } = options;
+  const controlPlane = await startControlPlane({ dataDir: join(dataDir, "control-plane"), port: options.portBase, kubeconfigPath, onError: (err) => log.error({ component: "control-plane", err }, "control-plane request failed") });
   const stop = async () => {
     // Readers first, the control plane last (the operator finishes its batches against it).
     for (const component of [...components].reverse()) await component.stop().catch(() => undefined);
+    await controlPlane.stop();
   };
-  const { log } = options;
   try {
-    const controlPlane = await startComponent("control-plane", { dataDir: join(dataDir, "control-plane"), port: options.portBase, kubeconfigPath }, { log, maxHeapMiB: HEAP_MIB.controlPlane });
-    components.push(controlPlane);
-    const kubeconfig = controlPlane.info.kubeconfig!;
+    const kubeconfig = controlPlane.kubeconfig;
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromString(kubeconfig);
     const applied = await applyEnvironment(kubeConfig, options.repoRoot, "local", options.onApplyStep);
@@ -94,7 +96,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     components.push(viewer);
 
     return {
-      controlPlane: { url: controlPlane.info.url!, kubeconfig }, kubeconfigPath, kubeConfig, catalogApiUrl, dataApiUrl, viewerUrl: viewer.info.url!, applied, paths, components, stop,
+      controlPlane: { url: controlPlane.url, kubeconfig }, kubeconfigPath, kubeConfig, catalogApiUrl, dataApiUrl, viewerUrl: viewer.info.url!, applied, paths, components, stop,
     };
   } catch (error) {
     await stop();

@@ -43,7 +43,9 @@ export function startComponent<N extends ComponentName>(name: N, options: Compon
     name: `dmac-${name}`,
     workerData: { name, options, level: start.log.level },
     ...(start.transferList ? { transferList: [...start.transferList] } : {}),
-    ...(start.maxHeapMiB ? { resourceLimits: { maxOldGenerationSizeMb: start.maxHeapMiB } } : {}),
+    // A small young generation: V8 sizes it for one busy isolate per process; five mostly idle ones
+    // would each keep tens of MiB of semi-spaces resident.
+    resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.DMAC_YOUNG_MB ?? 8), ...(start.maxHeapMiB ? { maxOldGenerationSizeMb: start.maxHeapMiB } : {}) },
   });
   let stopping = false;
   let stopped: (() => void) | undefined;

@@ -77,9 +77,9 @@ describe("the local platform", () => {
     });
     expect(lines.filter((l) => l.component === "data-api" && l.reqId === id).map((l) => l.msg)).toEqual(["incoming request", "request completed"]);
     expect(lines.some((l) => l.component === "catalog" && l.msg === "request completed")).toBe(true);
-    // Each part in its own worker thread.
-    expect(platform.components.map((c) => c.name)).toEqual(["control-plane", "catalog", "operator", "data-api", "viewer"]);
-    expect(new Set(platform.components.map((c) => c.worker.threadId)).size).toBe(5);
+    // The control plane on this thread, every other part in its own worker thread.
+    expect(platform.components.map((c) => c.name)).toEqual(["catalog", "operator", "data-api", "viewer"]);
+    expect(new Set(platform.components.map((c) => c.worker.threadId)).size).toBe(4);
   }, 300_000);
 
   it("a restart on the same data directory resumes: nothing is ingested twice", async () => {
