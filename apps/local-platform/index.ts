@@ -12,11 +12,9 @@ import type { IngestProgress } from "../../dataplane/index.js";
 import { createOperator, type Operator } from "../../operators/operator.js";
 import type { Logger } from "../../operators/runtime/index.js";
 import { applyEnvironment, type ApplySummary } from "./apply.js";
-import { buildDataApi } from "../data-api/index.js";
+import { serveDataApi } from "../data-api/server.js";
 import { serveViewer } from "../viewer/server.js";
-import { datasets, ResourceClient } from "../../operators/client.js";
-import { eventTypes } from "../../operators/platform-events.js";
-import { storeLocation } from "../../operators/storage.js";
+import { ServiceAccountTokenFiles } from "./service-account-tokens.js";
 
 export interface LocalPlatformOptions {
   /** Everything the platform keeps: control-plane state, stores, inputs, catalog. */
@@ -46,6 +44,12 @@ export interface LocalPlatform {
 
 const at = (base: number, offset: number) => (base === 0 ? 0 : base + offset);
 
+/** The ServiceAccounts clusters/local renders for the components this process runs. */
+export const LOCAL_ACCOUNTS = {
+  operator: { namespace: "dmac-system", name: "dmac-operator" },
+  dataApi: { namespace: "dmac-system", name: "data-api" },
+} as const;
+
 export async function startLocalPlatform(options: LocalPlatformOptions): Promise<LocalPlatform> {
   const dataDir = resolve(options.dataDir);
   const paths = { stores: join(dataDir, "stores"), inputs: join(dataDir, "inputs"), catalog: join(dataDir, "catalog") };
@@ -59,9 +63,22 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const controlPlane = await startControlPlane({ dataDir: join(dataDir, "control-plane"), port: options.portBase, kubeconfigPath });
   const cleanup: (() => Promise<void>)[] = [() => controlPlane.stop()];
   try {
+    // The admin credential applies clusters/local (ArgoCD's role in a cluster) and mints the
+    // components' ServiceAccount tokens (the kubelet's); each component runs as its own
+    // ServiceAccount with the RBAC rendered in clusters/local, never as the admin.
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromString(controlPlane.kubeconfig);
     const applied = await applyEnvironment(kubeConfig, options.repoRoot, "local", options.onApplyStep);
+    const tokenFiles = new ServiceAccountTokenFiles({
+      admin: kubeConfig,
+      server: controlPlane.url,
+      ...(controlPlane.caPem ? { caPem: controlPlane.caPem } : {}),
+      baseDir: join(dataDir, "serviceaccounts"),
+      onError: (err, namespace, name) => options.log.error({ err, serviceAccount: `${namespace}/${name}` }, "could not renew a ServiceAccount token"),
+    });
+    cleanup.unshift(async () => tokenFiles.stop());
+    const operatorAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.operator.namespace, LOCAL_ACCOUNTS.operator.name);
+    const dataApiAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.dataApi.namespace, LOCAL_ACCOUNTS.dataApi.name);
 
     const catalog = await openCatalog(paths.catalog);
     cleanup.unshift(() => catalog.close());
@@ -72,7 +89,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     const catalogApiUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
 
     const operator = createOperator({
-      kubeConfig,
+      kubeConfig: operatorAccount.kubeConfig(),
       log: options.log,
       identity: "local",
       roots: { storageRoot: paths.stores, inputRoot: paths.inputs },
@@ -87,24 +104,16 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       abort.abort();
       await running;
     });
-    // The data API serves every Dataset's store as it appears; a changed aggregation drops its caches.
-    const dataApi = await buildDataApi({ datasets: [] });
-    await dataApi.listen({ port: at(options.portBase, 2), host: "127.0.0.1" });
+    // The data API serves every Ready Dataset's store, found by watching Datasets as its own
+    // ServiceAccount (as its Deployment does in a cluster).
+    const dataApi = await serveDataApi({
+      datasets: [],
+      port: at(options.portBase, 2),
+      host: "127.0.0.1",
+      discovery: { kubeConfig: dataApiAccount.kubeConfig(), storageRoot: paths.stores },
+    });
     cleanup.unshift(() => dataApi.close());
-    const dataAddress = dataApi.server.address();
-    const dataApiUrl = `http://127.0.0.1:${typeof dataAddress === "object" && dataAddress ? dataAddress.port : 0}`;
-    const serve = (namespace: string, name: string, storageUrl: string) => {
-      const id = `${namespace}-${name}`;
-      if (dataApi.dataApi.registry.has(id)) dataApi.dataApi.invalidate(id);
-      else dataApi.dataApi.registry.add({ id, url: storeLocation(storageUrl, { storageRoot: paths.stores, inputRoot: paths.inputs }) });
-    };
-    operator.bus.subscribe((event) => {
-      const [namespace = "default", name = ""] = (event.subject ?? "").split("/");
-      const storeUrl = event.data.storeUrl;
-      if (name && typeof storeUrl === "string") serve(namespace, name, storeUrl);
-    }, [eventTypes.datasetUpdated]);
-    const existing = await new ResourceClient(kubeConfig, datasets).list();
-    for (const dataset of existing) if ((dataset.status?.timeSteps ?? 0) > 0) serve(dataset.metadata.namespace ?? "default", dataset.metadata.name, dataset.spec.storage.url);
+    const dataApiUrl = dataApi.url;
 
     const viewer = await serveViewer({ port: at(options.portBase, 4), dataApiUrl, catalogApiUrl });
     cleanup.unshift(() => viewer.close());
