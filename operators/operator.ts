@@ -13,6 +13,7 @@ import { LocalIngestRunner, type BatchReport, type BatchRequest } from "./ingest
 import { InProcessEventBus, type EventBus } from "./platform-events.js";
 import { Controller, EventRecorder, Informer, Manager, objectKey, specOrMetadataChanged, type Logger, type Runnable } from "./runtime/index.js";
 import type { StorageRoots } from "./storage.js";
+import { reportForbidden } from "./runtime/forbidden.js";
 import { withSharedConnections } from "./runtime/kubeconfig.js";
 
 export interface OperatorOptions {
@@ -76,8 +77,8 @@ export function createOperator(options: OperatorOptions): Operator {
   const datasetInformer = manager.addInformer(informerFor<Dataset>(kubeConfig, "Dataset", "datasets", options));
   const entryInformer = manager.addInformer(informerFor<CatalogEntry>(kubeConfig, "CatalogEntry", "catalogentries", options));
   const workers = options.workers ?? 4;
-  const controller = (name: string, reconciler: ConstructorParameters<typeof Controller>[0]["reconciler"]) =>
-    manager.addController(new Controller({ name, reconciler, workers, metrics: manager.metrics, log }));
+  const controller = (name: string, reconciler: ConstructorParameters<typeof Controller>[0]["reconciler"], onError: (key: string, error: unknown) => Promise<void>) =>
+    manager.addController(new Controller({ name, reconciler, workers, metrics: manager.metrics, log, onError }));
 
   let ingestController: Controller | undefined;
   let datasetController: Controller | undefined;
@@ -101,20 +102,20 @@ export function createOperator(options: OperatorOptions): Operator {
     },
   });
 
-  ingestController = controller("ingestjob", new IngestJobReconciler({ ...clients, runner, recorder, roots: options.roots, secrets: secretReader(kubeConfig) }));
+  ingestController = controller("ingestjob", new IngestJobReconciler({ ...clients, runner, recorder, roots: options.roots, secrets: secretReader(kubeConfig) }), reportForbidden((key) => jobInformer.get(key), clients.ingestJobs, recorder));
   // Own status writes wake nobody; batches, DaskJobs and schedules re-enqueue the job themselves.
   ingestController.watches(jobInformer, undefined, specOrMetadataChanged);
   // A Dataset appearing or changing wakes the jobs that write into it.
   ingestController.watches(datasetInformer, (dataset) =>
     jobInformer.list().filter((job) => job.metadata.namespace === dataset.metadata.namespace && job.spec.datasetRef.name === dataset.metadata.name).map(objectKey));
 
-  datasetController = controller("dataset", new DatasetReconciler({ ...clients, recorder, roots: options.roots, bus, ...(options.onStoreChanged ? { onStoreChanged: options.onStoreChanged } : {}) }));
+  datasetController = controller("dataset", new DatasetReconciler({ ...clients, recorder, roots: options.roots, bus, ...(options.onStoreChanged ? { onStoreChanged: options.onStoreChanged } : {}) }), reportForbidden((key) => datasetInformer.get(key), clients.datasets, recorder));
   datasetController.watches(datasetInformer, undefined, specOrMetadataChanged);
   // A job finishing (or changing phase) decides whether an empty Dataset is waiting or failed.
   datasetController.watches(jobInformer, (job) => [`${job.metadata.namespace ?? "default"}/${job.spec.datasetRef.name}`], (_event, job, previous) => job.status?.phase !== previous?.status?.phase);
   datasetController.watches(entryInformer, (entry) => (entry.metadata.ownerReferences ?? []).filter((o) => o.kind === "Dataset").map((o) => `${entry.metadata.namespace}/${o.name}`));
 
-  const entryController = controller("catalogentry", new CatalogEntryReconciler({ ...clients, catalog: options.catalog, recorder, roots: options.roots, bus, ...(options.catalogApiUrl ? { catalogApiUrl: options.catalogApiUrl } : {}) }));
+  const entryController = controller("catalogentry", new CatalogEntryReconciler({ ...clients, catalog: options.catalog, recorder, roots: options.roots, bus, ...(options.catalogApiUrl ? { catalogApiUrl: options.catalogApiUrl } : {}) }), reportForbidden((key) => entryInformer.get(key), clients.catalogEntries, recorder));
   entryController.watches(entryInformer, undefined, specOrMetadataChanged);
   entryController.watches(datasetInformer, (dataset) =>
     entryInformer.list().filter((entry) => entry.metadata.namespace === dataset.metadata.namespace && entry.spec.datasetRef.name === dataset.metadata.name).map(objectKey));

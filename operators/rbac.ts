@@ -17,6 +17,8 @@ export const dmacResources = ["ingestjobs", "datasets", "catalogentries"] as con
 export const operatorClusterRules: readonly PolicyRule[] = [
   // Read and watch desired state; patch adds and removes our finalizer (metadata only).
   { apiGroups: [dmacGroup], resources: [...dmacResources], verbs: ["get", "list", "watch", "patch"] },
+  // A Dataset with spec.catalog gets a CatalogEntry the operator creates (and patches, above).
+  { apiGroups: [dmacGroup], resources: ["catalogentries"], verbs: ["create"] },
   // Report observedGeneration and conditions.
   { apiGroups: [dmacGroup], resources: dmacResources.map((r) => `${r}/status`), verbs: ["get", "patch", "update"] },
   // Owner references with blockOwnerDeletion on the DaskJobs we create need update on /finalizers.

@@ -1,5 +1,6 @@
 // Decoding of Kubernetes protobuf request bodies for the few built-in kinds kubectl's typed
-// generators send that way (`kubectl create namespace|configmap|secret|serviceaccount`).
+// generators send that way (`kubectl create namespace|configmap|secret|serviceaccount`, and the
+// reviews and TokenRequest of `kubectl auth can-i|whoami` and `kubectl create token`).
 // A hand-written reader of the protobuf wire format with the field numbers of
 // k8s.io/api/core/v1 and apimachinery meta/v1 generated.proto: pulling in a protobuf runtime and
 // the full Kubernetes .proto set would dwarf the three messages we need. Other kinds are 415.
@@ -112,6 +113,51 @@ function objectMeta(buf: Buffer): Record<string, unknown> {
 
 const base64 = (f: Field): string => bytesOf(f).toString("base64");
 
+function strings(list: Field[], names: Record<number, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of list) if (names[f.no]) out[names[f.no]!] = str(f);
+  return out;
+}
+
+function nested(list: Field[], no: number, decode: (inner: Field[]) => Record<string, unknown>): Record<string, unknown> | undefined {
+  const f = list.find((x) => x.no === no);
+  return f ? decode(fields(bytesOf(f))) : undefined;
+}
+
+// k8s.io/api/authorization/v1 ResourceAttributes and NonResourceAttributes.
+const resourceAttributes = (list: Field[]) => strings(list, { 1: "namespace", 2: "verb", 3: "group", 4: "version", 5: "resource", 6: "subresource", 7: "name" });
+const nonResourceAttributes = (list: Field[]) => strings(list, { 1: "path", 2: "verb" });
+
+function accessReviewSpec(list: Field[]): Record<string, unknown> {
+  const spec: Record<string, unknown> = {};
+  const resource = nested(list, 1, resourceAttributes);
+  if (resource) spec.resourceAttributes = resource;
+  const nonResource = nested(list, 2, nonResourceAttributes);
+  if (nonResource) spec.nonResourceAttributes = nonResource;
+  return spec;
+}
+
+/** Group-versioned kinds decoded beside core/v1's, keyed "group/version Kind" (spec is field 2 in each). */
+const groupDecoders: Record<string, (spec: Field[]) => Record<string, unknown>> = {
+  "authorization.k8s.io/v1 SelfSubjectAccessReview": accessReviewSpec,
+  "authorization.k8s.io/v1 SubjectAccessReview": (list) => ({
+    ...accessReviewSpec(list),
+    ...strings(list, { 3: "user", 6: "uid" }),
+    groups: list.filter((f) => f.no === 4).map(str),
+  }),
+  "authorization.k8s.io/v1 SelfSubjectRulesReview": (list) => strings(list, { 1: "namespace" }),
+  "authentication.k8s.io/v1 SelfSubjectReview": () => ({}),
+  "authentication.k8s.io/v1 TokenReview": (list) => ({ ...strings(list, { 1: "token" }), audiences: list.filter((f) => f.no === 2).map(str) }),
+  "authentication.k8s.io/v1 TokenRequest": (list) => {
+    const spec: Record<string, unknown> = { audiences: list.filter((f) => f.no === 1).map(str) };
+    const expiration = list.find((f) => f.no === 4);
+    if (expiration) spec.expirationSeconds = num(expiration);
+    const bound = nested(list, 3, (inner) => strings(inner, { 1: "kind", 2: "apiVersion", 3: "name", 4: "uid" }));
+    if (bound) spec.boundObjectRef = bound;
+    return spec;
+  },
+};
+
 const decoders: Record<string, (list: Field[]) => Record<string, unknown>> = {
   ConfigMap: (list) => {
     const out: Record<string, unknown> = {};
@@ -156,11 +202,15 @@ export function decodeProtobuf(body: Buffer): Record<string, unknown> {
   const apiVersion = tm.find((f) => f.no === 1);
   const kindField = tm.find((f) => f.no === 2);
   const kind = kindField ? str(kindField) : "";
-  const decode = ownValue(decoders, kind);
-  if (!decode || !apiVersion || str(apiVersion) !== "v1") {
-    throw new ApiError(415, "UnsupportedMediaType", `protobuf bodies are only decoded for core/v1 ConfigMap, Secret, Namespace and ServiceAccount (got ${apiVersion ? str(apiVersion) : "?"} ${kind || "?"}); send application/json`, {});
-  }
+  const version = apiVersion ? str(apiVersion) : "";
   const list = raw ? fields(bytesOf(raw)) : [];
   const meta = list.find((f) => f.no === 1);
-  return { apiVersion: "v1", kind, metadata: meta ? objectMeta(bytesOf(meta)) : {}, ...decode(list) };
+  const metadata = meta ? objectMeta(bytesOf(meta)) : {};
+  const review = ownValue(groupDecoders, `${version} ${kind}`);
+  if (review) return { apiVersion: version, kind, metadata, spec: review(fields(bytesOf(list.find((f) => f.no === 2) ?? { no: 2, wire: 2, value: Buffer.alloc(0) }))) };
+  const decode = ownValue(decoders, kind);
+  if (!decode || version !== "v1") {
+    throw new ApiError(415, "UnsupportedMediaType", `protobuf bodies are only decoded for core/v1 ConfigMap, Secret, Namespace and ServiceAccount, access reviews and TokenRequest (got ${version || "?"} ${kind || "?"}); send application/json`, {});
+  }
+  return { apiVersion: "v1", kind, metadata, ...decode(list) };
 }

@@ -37,8 +37,9 @@ export function requestAttributes(method: string, pathname: string, query: URLSe
   let rest: string[];
   let apiGroup: string;
   let apiVersion: string;
-  if (decoded[0] === "api" && decoded.length >= 2) [apiGroup, apiVersion, rest] = ["", decoded[1]!, decoded.slice(2)];
-  else if (decoded[0] === "apis" && decoded.length >= 3) [apiGroup, apiVersion, rest] = [decoded[1]!, decoded[2]!, decoded.slice(3)];
+  // /api/{version} and /apis/{group}/{version} are discovery documents: non-resource paths.
+  if (decoded[0] === "api" && decoded.length >= 3) [apiGroup, apiVersion, rest] = ["", decoded[1]!, decoded.slice(2)];
+  else if (decoded[0] === "apis" && decoded.length >= 4) [apiGroup, apiVersion, rest] = [decoded[1]!, decoded[2]!, decoded.slice(3)];
   else return nonResource;
 
   let verb = methodVerb;

@@ -1,7 +1,7 @@
 // The parts of `dmac up` besides the control plane (on the main thread), each started inside its own worker thread (component-worker.ts) so that a
 // heavy query in one cannot stall the others: each has its own event loop, its own heap (with a
 // cap: running out of it ends that worker, not the platform) and its own garbage collector. They
-// talk as they would in a cluster: over HTTP to the control plane with a kubeconfig, and the
+// talk as they would in a cluster: over HTTPS to the control plane, each as its own ServiceAccount, and the
 // operator to the catalog database through a MessagePort (catalog-rpc.ts), because the embedded
 // PGlite database can only live in one thread.
 import type { MessagePort } from "node:worker_threads";
@@ -27,8 +27,8 @@ export interface ComponentContext {
 
 export interface ComponentOptions {
   catalog: { catalogDir: string; port: number; rpc: MessagePort };
-  operator: { kubeconfig: string; storageRoot: string; inputRoot: string; probePort: number; catalogApiUrl: string; rpc: MessagePort };
-  "data-api": { kubeconfig: string; storageRoot: string; port: number };
+  operator: { kubeconfigPath: string; storageRoot: string; inputRoot: string; probePort: number; catalogApiUrl: string; rpc: MessagePort };
+  "data-api": { kubeconfigPath: string; storageRoot: string; port: number };
   viewer: { port: number; dataApiUrl: string; catalogApiUrl: string };
 }
 export type ComponentName = keyof ComponentOptions;
@@ -40,9 +40,10 @@ export interface ProgressMessage {
   progress: IngestProgress;
 }
 
-const kubeConfigFrom = (text: string): KubeConfig => {
+/** A component's own ServiceAccount kubeconfig; its token file is re-read as it is renewed. */
+const kubeConfigFrom = (path: string): KubeConfig => {
   const kc = new KubeConfig();
-  kc.loadFromString(text);
+  kc.loadFromFile(path);
   return kc;
 };
 
@@ -68,7 +69,7 @@ export const COMPONENTS: { [N in ComponentName]: (options: ComponentOptions[N], 
   async operator(options, { log, post }) {
     const [{ createOperator }, { catalogStoreOverPort }] = await Promise.all([import("../../operators/operator.js"), import("./catalog-rpc.js")]);
     const operator = createOperator({
-      kubeConfig: kubeConfigFrom(options.kubeconfig),
+      kubeConfig: kubeConfigFrom(options.kubeconfigPath),
       log,
       identity: "local",
       roots: { storageRoot: options.storageRoot, inputRoot: options.inputRoot },
@@ -91,7 +92,7 @@ export const COMPONENTS: { [N in ComponentName]: (options: ComponentOptions[N], 
 
   async "data-api"(options, { log }) {
     const { serveDataApi } = await import("../data-api/server.js");
-    const api = await serveDataApi({ datasets: [], port: options.port, host: "127.0.0.1", loggerInstance: log, discovery: { kubeConfig: kubeConfigFrom(options.kubeconfig), storageRoot: options.storageRoot, resyncMs: 10_000 } });
+    const api = await serveDataApi({ datasets: [], port: options.port, host: "127.0.0.1", loggerInstance: log, discovery: { kubeConfig: kubeConfigFrom(options.kubeconfigPath), storageRoot: options.storageRoot, resyncMs: 10_000 } });
     return { info: { url: urlOf(api.url) }, stop: () => api.close() };
   },
 

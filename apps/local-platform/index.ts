@@ -17,6 +17,7 @@ import type { IngestProgress } from "../../dataplane/index.js";
 import type { Logger } from "../../operators/runtime/index.js";
 import { applyEnvironment, type ApplySummary } from "./apply.js";
 import type { ProgressMessage } from "./components.js";
+import { ServiceAccountTokenFiles } from "./service-account-tokens.js";
 import { startComponent, type Component } from "./supervisor.js";
 
 export interface LocalPlatformOptions {
@@ -50,6 +51,12 @@ const HEAP_MIB = { catalog: 1024, operator: 1024, dataApi: 1536, viewer: 256 } a
 
 const at = (base: number, offset: number) => (base === 0 ? 0 : base + offset);
 
+/** The ServiceAccounts clusters/local renders for the components this process runs. */
+export const LOCAL_ACCOUNTS = {
+  operator: { namespace: "dmac-system", name: "dmac-operator" },
+  dataApi: { namespace: "dmac-system", name: "data-api" },
+} as const;
+
 export async function startLocalPlatform(options: LocalPlatformOptions): Promise<LocalPlatform> {
   const dataDir = resolve(options.dataDir);
   const paths = { stores: join(dataDir, "stores"), inputs: join(dataDir, "inputs"), catalog: join(dataDir, "catalog") };
@@ -63,23 +70,37 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const components: Component[] = [];
   const { log } = options;
   const controlPlane = await startControlPlane({ dataDir: join(dataDir, "control-plane"), port: options.portBase, kubeconfigPath, onError: (err) => log.error({ component: "control-plane", err }, "control-plane request failed") });
+  let tokenFiles: ServiceAccountTokenFiles | undefined;
   const stop = async () => {
     // Readers first, the control plane last (the operator finishes its batches against it).
     for (const component of [...components].reverse()) await component.stop().catch(() => undefined);
+    tokenFiles?.stop();
     await controlPlane.stop();
   };
   try {
+    // The admin credential applies clusters/local (ArgoCD's role in a cluster) and mints the
+    // components' ServiceAccount tokens (the kubelet's); each component runs as its own
+    // ServiceAccount with the RBAC rendered in clusters/local, never as the admin.
     const kubeconfig = controlPlane.kubeconfig;
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromString(kubeconfig);
     const applied = await applyEnvironment(kubeConfig, options.repoRoot, "local", options.onApplyStep);
+    tokenFiles = new ServiceAccountTokenFiles({
+      admin: kubeConfig,
+      server: controlPlane.url,
+      ...(controlPlane.caPem ? { caPem: controlPlane.caPem } : {}),
+      baseDir: join(dataDir, "serviceaccounts"),
+      onError: (err, namespace, name) => log.error({ err, serviceAccount: `${namespace}/${name}` }, "could not renew a ServiceAccount token"),
+    });
+    const operatorAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.operator.namespace, LOCAL_ACCOUNTS.operator.name);
+    const dataApiAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.dataApi.namespace, LOCAL_ACCOUNTS.dataApi.name);
 
     const rpc = new MessageChannel();
     const catalog = await startComponent("catalog", { catalogDir: paths.catalog, port: at(options.portBase, 1), rpc: rpc.port1 }, { log, maxHeapMiB: HEAP_MIB.catalog, transferList: [rpc.port1] });
     components.push(catalog);
     const catalogApiUrl = catalog.info.url!;
     const onProgress = options.onProgress;
-    components.push(await startComponent("operator", { kubeconfig, storageRoot: paths.stores, inputRoot: paths.inputs, probePort: at(options.portBase, 3), catalogApiUrl, rpc: rpc.port2 }, {
+    components.push(await startComponent("operator", { kubeconfigPath: operatorAccount.kubeconfigPath, storageRoot: paths.stores, inputRoot: paths.inputs, probePort: at(options.portBase, 3), catalogApiUrl, rpc: rpc.port2 }, {
       log,
       maxHeapMiB: HEAP_MIB.operator,
       transferList: [rpc.port2],
@@ -88,8 +109,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
         if (m.type === "progress") onProgress?.(m.jobKey, m.progress);
       },
     }));
-    // The data API serves every Dataset as it lands, as in a cluster: it watches Datasets.
-    const dataApi = await startComponent("data-api", { kubeconfig, storageRoot: paths.stores, port: at(options.portBase, 2) }, { log, maxHeapMiB: HEAP_MIB.dataApi });
+    // The data API serves every Ready Dataset's store, found by watching Datasets as its own
+    // ServiceAccount (as its Deployment does in a cluster).
+    const dataApi = await startComponent("data-api", { kubeconfigPath: dataApiAccount.kubeconfigPath, storageRoot: paths.stores, port: at(options.portBase, 2) }, { log, maxHeapMiB: HEAP_MIB.dataApi });
     components.push(dataApi);
     const dataApiUrl = dataApi.info.url!;
     const viewer = await startComponent("viewer", { port: at(options.portBase, 4), dataApiUrl, catalogApiUrl }, { log, maxHeapMiB: HEAP_MIB.viewer });

@@ -34,6 +34,8 @@ export interface ControllerOptions {
   readonly log: Logger;
   /** How long in-flight reconciles may run after shutdown begins before they are abandoned. */
   readonly shutdownGraceMs?: number;
+  /** Called after a failed reconcile (reporting it on the object, e.g. `reportForbidden`); its own failures are logged. */
+  readonly onError?: (key: string, error: unknown) => Promise<void>;
 }
 
 export type InformerPredicate<T> = (event: InformerEvent, object: T, previous?: T) => boolean;
@@ -129,6 +131,7 @@ export class Controller implements Runnable {
         }
       } catch (error) {
         metrics.errors.inc({ controller: name });
+        await this.options.onError?.(key, error).catch((reportError: unknown) => log.warn({ controller: name, key, err: String(reportError) }, "could not report a failed reconcile on the object"));
         if (isTerminalError(error)) {
           queue.forget(key);
           metrics.reconciles.inc({ controller: name, result: "terminal" });

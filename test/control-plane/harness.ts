@@ -20,6 +20,8 @@ export interface Target {
   kubectl(args: string[], options?: { input?: string; allowFail?: boolean; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
   /** A raw HTTP request with the kubeconfig's TLS settings and credentials. */
   request(method: string, path: string, body?: string | Buffer, headers?: Record<string, string>): Promise<RawResponse>;
+  /** A raw HTTP request trusting the cluster's CA but sending no credential of its own (give one in `headers`). */
+  requestWithout(method: string, path: string, body?: string | Buffer, headers?: Record<string, string>): Promise<RawResponse>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startTarget(options: ControlPlaneOptions = {}, existing?: 
     workDir,
     kubectl: (args, opts = {}) => runKubectl(kubeconfigPath, cacheDir, args, opts),
     request: (method, path, body, headers) => rawRequest(kubeconfig, server, method, path, body, headers),
+    requestWithout: (method, path, body, headers) => rawRequest(kubeconfig, server, method, path, body, headers, false),
     async stop() {
       await stopServer();
       rmSync(workDir, { recursive: true, force: true });
@@ -65,9 +68,12 @@ export interface RawResponse {
   json(): Record<string, unknown>;
 }
 
-async function rawRequest(kubeconfig: KubeConfig, server: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<RawResponse> {
-  const options: https.RequestOptions = { method, headers: { Accept: "application/json", ...headers } };
+async function rawRequest(kubeconfig: KubeConfig, server: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, withCredential = true): Promise<RawResponse> {
+  const options: https.RequestOptions = { method, headers: { Accept: "application/json" } };
   await kubeconfig.applyToHTTPSOptions(options);
+  const applied = options.headers as Record<string, string>;
+  if (!withCredential) delete applied.Authorization;
+  options.headers = { ...applied, ...headers };
   const url = new URL(path, server);
   const transport = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {

@@ -273,14 +273,14 @@ describe("control plane", () => {
     await attack({ name: "create wide", base: "controlPlane", method: "POST", path: cm, headers: json, body: JSON.stringify({ metadata: { name: "wide" }, data: keys("a") }), expect: 201 });
     const put = await request(urls.controlPlane, "PUT", `${cm}/wide`, json, JSON.stringify({ metadata: { name: "wide" }, data: keys("b") }));
     expect(put.status, put.body.slice(0, 300)).toBe(200);
-    expect(put.ms).toBeLessThan(5_000);
+    expect(put.ms).toBeLessThan(15_000);
     // Every field conflicts with the updater's: force takes all 40,000 over (pairwise checks would be 1.6e9 comparisons).
     const apply = await request(urls.controlPlane, "PATCH", `${cm}/wide?fieldManager=other&force=true`, { "Content-Type": "application/apply-patch+yaml" }, JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "wide" }, data: keys("b", "x") }));
     expect(apply.status, apply.body.slice(0, 300)).toBe(200);
-    expect(apply.ms).toBeLessThan(5_000);
+    expect(apply.ms).toBeLessThan(15_000);
     const yamlApply = await request(urls.controlPlane, "PATCH", `${cm}/wide?fieldManager=third&force=true`, { "Content-Type": "application/apply-patch+yaml" }, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: wide}\ndata:\n${Object.keys(keys("b")).map((k) => `  ${k}: "y"`).join("\n")}\n`);
     expect(yamlApply.status, yamlApply.body.slice(0, 300)).toBe(200);
-    expect(yamlApply.ms).toBeLessThan(5_000);
+    expect(yamlApply.ms).toBeLessThan(15_000);
     expect((await request(urls.controlPlane, "DELETE", `${cm}/wide`)).status).toBe(200);
   });
 });

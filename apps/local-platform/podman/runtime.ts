@@ -7,6 +7,7 @@
 // DNS, the volume provisioner, and the admin who creates the Secrets that never sit in Git.
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject, type V1Deployment, type V1PersistentVolumeClaim, type V1Secret, type V1Service } from "@kubernetes/client-node";
 import { randomBytes } from "node:crypto";
+import { ServiceAccountTokenFiles } from "../service-account-tokens.js";
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { startControlPlane, type ControlPlane } from "../../control-plane/index.js";
@@ -131,17 +132,28 @@ export async function startPodmanPlatform(options: PodmanPlatformOptions): Promi
       chownTree(dataRoot, podUser);
     }
 
-    // ServiceAccount tokens: the in-cluster configuration's files. Tokens are not yet checked by
-    // the control plane (issue #15); each pod gets its own ServiceAccount's, never the admin's.
-    const serviceAccountDir = (namespace: string, name: string) => {
-      const dir = join(dirs.serviceAccounts, namespace, name);
-      if (!existsSync(join(dir, "token"))) {
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, "token"), randomBytes(32).toString("base64url"), { mode: 0o440 });
-      }
-      writeFileSync(join(dir, "ca.crt"), controlPlane.caPem ?? "", { mode: 0o444 });
-      writeFileSync(join(dir, "namespace"), namespace, { mode: 0o444 });
-      chownTree(dir, podUser);
+    // ServiceAccount tokens, as the kubelet projects them: from the TokenRequest API, renewed
+    // before they expire; each pod gets its own ServiceAccount's, never the admin's.
+    const tokenFiles = new ServiceAccountTokenFiles({
+      admin: kubeConfig,
+      server: controlPlane.url,
+      ...(controlPlane.caPem ? { caPem: controlPlane.caPem } : {}),
+      baseDir: dirs.serviceAccounts,
+      owner: { uid: podUser, gid: podUser },
+      onError: (err, namespace, name) => options.log.error({ err, serviceAccount: `${namespace}/${name}` }, "could not renew a ServiceAccount token"),
+    });
+    cleanup.unshift(async () => tokenFiles.stop());
+    const accountDirs = new Map<string, string>();
+    for (const deployment of deployments) {
+      const pod = deployment.spec?.template.spec;
+      if (pod?.automountServiceAccountToken === false) continue;
+      const namespace = deployment.metadata?.namespace ?? "default";
+      const name = pod?.serviceAccountName ?? "default";
+      accountDirs.set(`${namespace}/${name}`, (await tokenFiles.ensure(namespace, name)).dir);
+    }
+    const serviceAccountDir = (namespace: string, name: string): string => {
+      const dir = accountDirs.get(`${namespace}/${name}`);
+      if (dir === undefined) throw new Error(`no token was issued for ServiceAccount ${namespace}/${name}`);
       return dir;
     };
 
