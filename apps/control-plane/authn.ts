@@ -6,7 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AUTHENTICATED_GROUP, MASTERS_GROUP, serviceAccountUser, type UserInfo } from "./rbac.js";
-import { MAX_TOKEN_BYTES, type ServiceAccountTokens } from "./service-account-tokens.js";
+import { MAX_TOKEN_BYTES, type ServiceAccountTokens, type VerifiedToken } from "./service-account-tokens.js";
 import type { Store } from "./store.js";
 
 export const ADMIN_USER: UserInfo = { name: "dmac-admin", groups: [MASTERS_GROUP, AUTHENTICATED_GROUP] };
@@ -32,8 +32,14 @@ export function loadAdminToken(dir?: string): string {
 
 const BOUND_BUCKETS = { Pod: "/pods", Secret: "/secrets", Node: "/nodes" } as const;
 
+/** Verified signatures are remembered this long (kube-apiserver caches token authentication for 10 s). */
+const VERIFIED_TTL_MS = 10_000;
+const VERIFIED_MAX = 1024;
+
 export class Authenticator {
   private readonly adminDigest: Buffer;
+  /** token -> its verified claims and until when that may be reused; the account is still checked on every request. */
+  private readonly verified = new Map<string, { token: VerifiedToken; until: number }>();
 
   constructor(
     adminToken: string,
@@ -50,7 +56,7 @@ export class Authenticator {
     const token = match[1]!;
     // Compare digests so neither the length nor the prefix of the admin token leaks through timing.
     if (timingSafeEqual(digest(token), this.adminDigest)) return { kind: "user", user: ADMIN_USER };
-    const verified = await this.tokens.verify(token);
+    const verified = await this.verify(token);
     if (!verified) return { kind: "invalid" };
     const account = this.store.get("/serviceaccounts", verified.namespace, verified.serviceAccount);
     if (!account || account.metadata.uid !== verified.serviceAccountUid || account.metadata.deletionTimestamp) return { kind: "invalid" };
@@ -60,6 +66,18 @@ export class Authenticator {
       if (!bound || bound.metadata.uid !== uid || bound.metadata.deletionTimestamp) return { kind: "invalid" };
     }
     return { kind: "user", user: serviceAccountUser(verified.namespace, verified.serviceAccount, verified.serviceAccountUid) };
+  }
+
+  /** Signature, expiry and audience, checked once per token per 10 s (an ES256 verify costs about 0.1 ms). */
+  private async verify(token: string): Promise<VerifiedToken | undefined> {
+    const now = Date.now();
+    const cached = this.verified.get(token);
+    if (cached && cached.until > now) return cached.token;
+    const verified = await this.tokens.verify(token);
+    if (!verified) return undefined;
+    if (this.verified.size >= VERIFIED_MAX) this.verified.clear();
+    this.verified.set(token, { token: verified, until: Math.min(now + VERIFIED_TTL_MS, verified.expiresAt.getTime()) });
+    return verified;
   }
 }
 

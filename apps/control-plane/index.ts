@@ -22,7 +22,6 @@ import { Registry } from "./registry.js";
 import { Reviews } from "./reviews.js";
 import { ServiceAccountTokens } from "./service-account-tokens.js";
 import { Store } from "./store.js";
-import { createServingCertificates, defaultServingNames, loadOrCreateServingCertificates } from "./tls.js";
 import type { WatchSettings } from "./watch.js";
 
 export { CONTEXT as KUBECONFIG_CONTEXT } from "./kubeconfig.js";
@@ -105,8 +104,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const onError = options.onError ?? ((err: Error) => process.emitWarning(`control-plane: ${err.stack ?? err.message}`));
   let address = "";
   const tls = options.tls ?? true;
-  const tlsNames = tls ? [...defaultServingNames, host, ...(typeof tls === "object" ? (tls.names ?? []) : [])] : [];
-  const certificates = !tls ? undefined : options.dataDir && !options.inMemory ? await loadOrCreateServingCertificates(join(options.dataDir, "pki"), tlsNames) : await createServingCertificates(tlsNames);
+  const certificates = tls ? await servingCertificates(options, [host, ...(typeof tls === "object" ? (tls.names ?? []) : [])]) : undefined;
   const handler = createRequestHandler({
       api,
       guard,
@@ -149,6 +147,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   if (certificates) result.caPem = certificates.caPem;
   if (options.kubeconfigPath) result.kubeconfigPath = options.kubeconfigPath;
   return result;
+}
+
+/** Loaded only with TLS: the X.509 library and its ASN.1 stack cost about 30 MiB of heap. */
+async function servingCertificates(options: ControlPlaneOptions, extraNames: readonly string[]) {
+  const { createServingCertificates, defaultServingNames, loadOrCreateServingCertificates } = await import("./tls.js");
+  const names = [...defaultServingNames, ...extraNames];
+  return options.dataDir && !options.inMemory ? loadOrCreateServingCertificates(join(options.dataDir, "pki"), names) : createServingCertificates(names);
 }
 
 async function ensureSystemNamespaces(api: Api): Promise<void> {

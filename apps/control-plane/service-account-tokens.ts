@@ -34,6 +34,7 @@ export interface TokenSpec {
 }
 
 export interface VerifiedToken {
+  readonly expiresAt: Date;
   readonly namespace: string;
   readonly serviceAccount: string;
   readonly serviceAccountUid: string;
@@ -106,7 +107,7 @@ export class ServiceAccountTokens {
       const uid = claim?.serviceaccount?.uid;
       if (typeof namespace !== "string" || typeof name !== "string" || typeof uid !== "string") return undefined;
       if (payload.sub !== `system:serviceaccount:${namespace}:${name}`) return undefined;
-      const verified: VerifiedToken = { namespace, serviceAccount: name, serviceAccountUid: uid };
+      const verified: VerifiedToken = { expiresAt: new Date((payload.exp ?? 0) * 1000), namespace, serviceAccount: name, serviceAccountUid: uid };
       for (const kind of ["Pod", "Secret", "Node"] as const) {
         const bound = claim?.[kind.toLowerCase() as "pod" | "secret" | "node"];
         if (bound && typeof bound.name === "string" && typeof bound.uid === "string") return { ...verified, boundObject: { kind, name: bound.name, uid: bound.uid } };

@@ -17,9 +17,12 @@ const inMemory = process.argv.includes("--in-memory");
 const here = dirname(fileURLToPath(import.meta.url));
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY + 4 });
 
+/** The bearer token requests carry: the admin's for setup, then a ServiceAccount's, so every timed request goes through RBAC. */
+let token = "";
+
 function request(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, base), { method, agent, headers: { "Content-Type": "application/json" } }, (res) => {
+    const req = http.request(new URL(path, base), { method, agent, headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` } }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
@@ -50,7 +53,8 @@ function rssMiB(pid: number): { rss: number; peak: number } {
 const loadAtStart = loadavg().map((l) => Number(l.toFixed(2)));
 const dataDir = mkdtempSync(join(tmpdir(), "dmac-cp-bench-"));
 const server = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean), join(here, "server.js"), inMemory ? "--in-memory" : dataDir], { stdio: ["ignore", "pipe", "inherit"] });
-const base = await new Promise<string>((resolve) => server.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())));
+const [base, adminToken] = await new Promise<[string, string]>((resolve) => server.stdout.once("data", (d: Buffer) => resolve(d.toString().trim().split(" ") as [string, string])));
+token = adminToken;
 const baselineRss = rssMiB(server.pid!).rss;
 
 try {
@@ -58,13 +62,21 @@ try {
   const crdRes = await request(base, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
   if (crdRes.status !== 201) throw new Error(`creating the CRD failed: ${crdRes.status} ${crdRes.text}`);
   const collection = "/apis/test.dmac.ioos.us/v1alpha1/namespaces/default/widgets";
+  // A ServiceAccount allowed exactly what the benchmark does, as the operator is.
+  const rbac = "/apis/rbac.authorization.k8s.io/v1/namespaces/default";
+  await request(base, "POST", "/api/v1/namespaces/default/serviceaccounts", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "bench" } });
+  await request(base, "POST", `${rbac}/roles`, { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "bench" }, rules: [{ apiGroups: ["test.dmac.ioos.us"], resources: ["widgets"], verbs: ["create", "get", "list", "watch"] }] });
+  await request(base, "POST", `${rbac}/rolebindings`, { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "bench" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "bench" }, subjects: [{ kind: "ServiceAccount", name: "bench", namespace: "default" }] });
+  const issued = await request(base, "POST", "/api/v1/namespaces/default/serviceaccounts/bench/token", { spec: {} });
+  if (issued.status !== 201) throw new Error(`TokenRequest failed: ${issued.status} ${issued.text}`);
+  token = (JSON.parse(issued.text) as { status: { token: string } }).status.token;
   const startRv = (JSON.parse((await request(base, "GET", collection)).text) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
 
   // Watchers: one HTTP stream each, from the same resourceVersion, in a separate process.
   const epoch = () => performance.timeOrigin + performance.now();
   const sentAt = new Map<string, number>();
   const ackedAt = new Map<string, number>();
-  const watcherProcess = fork(join(here, "watchers.js"), [base, `${collection}?watch=true&resourceVersion=${startRv}`, String(WATCHERS)]);
+  const watcherProcess = fork(join(here, "watchers.js"), [base, `${collection}?watch=true&resourceVersion=${startRv}`, String(WATCHERS), token]);
   const fromWatchers = <T>(key: string) => new Promise<T>((resolve) => {
     const listener = (message: Record<string, unknown>) => {
       if (key in message) {

@@ -3,13 +3,13 @@
 // (epoch milliseconds, comparable with the parent's clock).
 import http from "node:http";
 
-const [base, path, countText] = process.argv.slice(2) as [string, string, string];
+const [base, path, countText, token] = process.argv.slice(2) as [string, string, string, string];
 const count = Number(countText);
 const arrivals: Array<Record<string, number>> = Array.from({ length: count }, () => ({}));
 const now = () => performance.timeOrigin + performance.now();
 let open = 0;
 const requests = Array.from({ length: count }, (_, w) =>
-  http.get(new URL(path, base), (res) => {
+  http.get(new URL(path, base), { headers: { Authorization: `Bearer ${token}` } }, (res) => {
     open += 1;
     if (open === count) process.send!({ ready: true });
     let buffer = "";

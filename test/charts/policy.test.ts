@@ -177,6 +177,8 @@ describe("RBAC", () => {
         "core/events: create,patch",
         "events.k8s.io/events: create,patch",
         "kubernetes.dask.org/daskjobs: create,delete,get,list,watch",
+        // The Dataset reconciler creates the CatalogEntry of a Dataset with spec.catalog.
+        "dmac.ioos.us/catalogentries: create",
         ...["catalogentries", "datasets", "ingestjobs"].flatMap((r) => [
           `dmac.ioos.us/${r}: get,list,patch,watch`,
           `dmac.ioos.us/${r}/finalizers: update`,
