@@ -13,7 +13,8 @@
 //   buildReferences(options)   kerchunk v1 JSON for NetCDF-3/4 files, single or aggregated.
 //   writeReferences(url, doc)  writes it atomically (local file or one object PUT).
 // Reading (data API):
-//   openStore(url), readConsolidated(store), readRegion(store, path, meta, start, count).
+//   openStore(url), readConsolidated(store), arrayOf(store, state, path) -> a ZarrArray handle,
+//   readRegion(array, start, count).
 export { ingest, buildHierarchy, chainTasks, AXIS_CHUNK } from "./ingest.js";
 export type { IngestOptions, IngestReport, IngestProgress, FileOutcome, AggregationOptions, Ledger } from "./ingest.js";
 export { resolveInputs } from "./inputs.js";
@@ -45,6 +46,7 @@ export type { ReadableStore, WritableStore, StoreKey } from "./zarr/store.js";
 export { HttpStore } from "./zarr/http-store.js";
 export { readConsolidated, commitHierarchy, chunkKey } from "./zarr/metadata.js";
 export type { ArrayMetaV2, Hierarchy, ArrayNode, StoreState, ZarrFormat } from "./zarr/metadata.js";
-export { readRegion, writeRegion } from "./zarr/chunks.js";
+export { arrayOf, chunkKeyOf, chunksOverlapping, readRegion, writeRegion } from "./zarr/chunks.js";
+export type { ZarrArray } from "./zarr/chunks.js";
 export { compressorConfig } from "./zarr/codecs.js";
 export type { CodecName, CodecOptions } from "./zarr/codecs.js";

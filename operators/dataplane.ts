@@ -6,7 +6,7 @@
 // from the index.
 export { openStore, openWritableStore } from "../dataplane/zarr/store.js";
 export { readConsolidated } from "../dataplane/zarr/metadata.js";
-export { readRegion } from "../dataplane/zarr/chunks.js";
+export { arrayOf, readRegion } from "../dataplane/zarr/chunks.js";
 export { decodeTime, parseTimeUnits } from "../dataplane/cftime.js";
 export { parseNoddKey } from "../dataplane/nodd.js";
 export { TASK_CONTRACT } from "../dataplane/task.js";

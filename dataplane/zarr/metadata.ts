@@ -106,7 +106,7 @@ export function consolidate<L>(h: Hierarchy, ledger: L): Consolidated<L> {
  * metadata, each `.zarray` only ever grows over chunks already written), then `.zmetadata`
  * in one atomic replace. That last write is the commit.
  */
-export async function commitHierarchy<L>(store: WritableStore, h: Hierarchy, ledger: L, previous?: Hierarchy, format: ZarrFormat = 2): Promise<void> {
+export async function commitHierarchy<L>(store: WritableStore, h: Hierarchy, ledger: L, previous: Hierarchy | undefined, format: ZarrFormat): Promise<void> {
   const writes: Array<Promise<void>> = [];
   if (format === 3) {
     const before = previous === undefined ? undefined : nodesV3(previous);
@@ -132,7 +132,7 @@ export async function commitHierarchy<L>(store: WritableStore, h: Hierarchy, led
 }
 
 /** Chunk keys: v2 `0.1.2` (dimension_separator "."), v3 default encoding `c/0/1/2`. */
-export function chunkKey(path: string, index: readonly number[], format: ZarrFormat = 2): StoreKey {
+export function chunkKey(path: string, index: readonly number[], format: ZarrFormat): StoreKey {
   if (format === 3) return key(path, ["c", ...index].join("/"));
   return key(path, index.length === 0 ? "0" : index.join("."));
 }
