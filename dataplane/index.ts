@@ -1,6 +1,7 @@
 // Public API of the data plane. Operators and apps import from here only.
 //
 // Ingest (IngestJob / Dataset operators, `dmac convert`):
+//   ingestOptionsFor(dataset, job)   the spec fields the ingest needs, as its options (one mapping).
 //   ingest(options)            open sources, check the grid, plan, copy on the local executor, commit.
 //   resolveInputs(inputs)      local paths, globs, https:// and s3:// URLs to local files.
 // Building blocks, for an operator that plans and runs tasks itself:
@@ -16,6 +17,10 @@
 //   openStore(url), readConsolidated(store), arrayOf(store, state, path) -> a ZarrArray handle,
 //   readRegion(array, start, count).
 export { ingest, buildHierarchy, chainTasks, AXIS_CHUNK } from "./ingest.js";
+export { ingestOptionsFor, SPEC_FIELDS } from "./ingest-options.js";
+export type { DatasetFields, IngestJobFields, SpecOptions, FieldUse } from "./ingest-options.js";
+export type { VariableSelection, ModelFamily } from "./aggregate/select.js";
+export type { InputFormat } from "./source/open.js";
 export type { IngestOptions, IngestReport, IngestProgress, FileOutcome, AggregationOptions, Ledger } from "./ingest.js";
 export { resolveInputs } from "./inputs.js";
 export { storeLocation, storeLocationUnder, StorageError } from "./store-location.js";
