@@ -69,6 +69,7 @@ export async function datasetRoutes(app: FastifyInstance, opts: { ctx: DataApiCo
       description: ds.description,
       grids: ds.model.grids.map((g) => ({ kind: g.kind, lon: g.lon, lat: g.lat, dims: g.dims, shape: g.shape, ...(g.mask !== undefined ? { mask: g.mask } : {}) })),
       parameters: ds.model.parameters.map((p) => p.name),
+      zarrFormat: ds.format,
       links: [
         { href: `${base}/datasets/${ds.id}`, rel: "self", type: "application/json" },
         { href: `${base}/collections/${ds.id}`, rel: "data", type: "application/json", title: "OGC API EDR collection" },

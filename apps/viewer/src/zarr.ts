@@ -74,24 +74,27 @@ function fromV3(root: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** The consolidated metadata of a v2 (`.zmetadata`) or v3 (root `zarr.json`) store, with its format. */
-async function consolidatedMetadata(base: string, fetchImpl: typeof fetch): Promise<{ format: 2 | 3; metadata: Record<string, unknown> }> {
-  const v2 = await fetchImpl(`${base}/.zmetadata`);
-  if (v2.ok) {
+/**
+ * The consolidated metadata of a v2 (`.zmetadata`) or v3 (root `zarr.json`) store, with its
+ * format; `format` (the data API says it) saves asking for the other document first.
+ */
+async function consolidatedMetadata(base: string, fetchImpl: typeof fetch, format?: 2 | 3): Promise<{ format: 2 | 3; metadata: Record<string, unknown> }> {
+  const v2 = format === 3 ? undefined : await fetchImpl(`${base}/.zmetadata`);
+  if (v2?.ok) {
     const metadata = ((await v2.json()) as { metadata?: Record<string, unknown> }).metadata;
     if (metadata === undefined || typeof metadata !== "object") throw new Error(`${base}/.zmetadata: no "metadata" object`);
     return { format: 2, metadata };
   }
   const v3 = await fetchImpl(`${base}/zarr.json`);
-  if (!v3.ok) throw new Error(`${base}/.zmetadata: HTTP ${v2.status}, ${base}/zarr.json: HTTP ${v3.status} (the viewer needs a consolidated Zarr v2 or v3 store)`);
+  if (!v3.ok) throw new Error(`${v2 !== undefined ? `${base}/.zmetadata: HTTP ${v2.status}, ` : ""}${base}/zarr.json: HTTP ${v3.status} (the viewer needs a consolidated Zarr v2 or v3 store)`);
   const root = (await v3.json()) as Record<string, unknown>;
   if (root.consolidated_metadata === undefined) throw new Error(`${base}/zarr.json: no consolidated metadata`);
   return { format: 3, metadata: fromV3(root) };
 }
 
-export async function openZarr(url: string, fetchImpl: typeof fetch = fetch.bind(globalThis)): Promise<ZarrDataset> {
+export async function openZarr(url: string, fetchImpl: typeof fetch = fetch.bind(globalThis), knownFormat?: 2 | 3): Promise<ZarrDataset> {
   const base = url.replace(/\/+$/, "");
-  const { format, metadata } = await consolidatedMetadata(base, fetchImpl);
+  const { format, metadata } = await consolidatedMetadata(base, fetchImpl, knownFormat);
   const chunks = new zarr.FetchStore(base, { fetch: (request) => fetchImpl(request) });
   const store = {
     async get(key: `/${string}`): Promise<Uint8Array | undefined> {
