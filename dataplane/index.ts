@@ -45,7 +45,8 @@ export { buildReferences, writeReferences, DEFAULT_INLINE_THRESHOLD } from "./re
 export type { ReferenceInput, ReferenceOptions, ReferenceReport, ReferenceFileOutcome, ReferenceResult, Reference, ReferenceDocument } from "./references/index.js";
 export type { NoddKey } from "./nodd.js";
 export { parseTimeUnits, decodeTime } from "./cftime.js";
-export { openStore, openWritableStore, FileStore } from "./zarr/store.js";
+export { openStore, openWritableStore } from "./zarr/open.js";
+export { FileStore } from "./zarr/store.js";
 export type { ReadableStore, WritableStore, StoreKey } from "./zarr/store.js";
 // S3Store (zarr/s3-store.ts) is not re-exported: the AWS SDK loads only when an s3:// store is opened.
 export { HttpStore } from "./zarr/http-store.js";

@@ -3,7 +3,7 @@
 // the consolidated metadata. Each step is a module of ingest/; this is the order they run in.
 import type { Plan } from "./aggregate/plan.js";
 import { readConsolidated } from "./zarr/metadata.js";
-import { openWritableStore } from "./zarr/store.js";
+import { openWritableStore } from "./zarr/open.js";
 import { Committer } from "./ingest/committer.js";
 import { inspectInputs } from "./ingest/inspect.js";
 import { readReference, resolveLayout } from "./ingest/layout.js";

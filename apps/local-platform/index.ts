@@ -15,7 +15,7 @@ import { applyEnvironment, type ApplySummary } from "./apply.js";
 import { buildDataApi } from "../data-api/index.js";
 import { serveViewer } from "../viewer/server.js";
 import { datasets, ResourceClient } from "../../operators/client.js";
-import { eventTypes } from "../../operators/platform-events.js";
+import { eventTypes } from "../../events/platform-events.js";
 import { storeLocation } from "../../operators/storage.js";
 
 export interface LocalPlatformOptions {

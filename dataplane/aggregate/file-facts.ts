@@ -2,9 +2,9 @@
 // template, the values of the variables that must be identical in every file, the char data and
 // the raw time coordinate. Reading is kept apart from the checks (ingest.ts judges the facts
 // against the dataset's grid), so the one can change, or move elsewhere, without the other.
-import { decodeTime, parseTimeUnits, type TimeUnits } from "../cftime.js";
+import { decodeTime } from "../cftime.js";
 import { parseNoddKey } from "../nodd.js";
-import { encodeTimes, timeAxisOf } from "./time-axis.js";
+import { encodeTimes, timeAxisOf, timeUnitsOf } from "./time-axis.js";
 import { openSource, type InputFormat } from "../source/open.js";
 import { selectVariables, type ModelFamily, type VariableSelection } from "./select.js";
 import { SourceError, type SourceDataset, type TypedArray } from "../source/types.js";
@@ -49,16 +49,6 @@ export async function readAll(src: SourceDataset, name: string): Promise<TypedAr
   const v = src.variables.find((x) => x.name === name);
   if (v === undefined) throw new SourceError(src.path, `variable ${name} is missing`);
   return src.read(name, v.shape.map(() => 0), v.shape);
-}
-
-/** The units of the template's time coordinate; a SourceError naming the file and coordinate if unusable. */
-export function timeUnitsOf(file: string, template: DatasetTemplate): TimeUnits {
-  const timeVar = template.variables.find((v) => v.name === template.concatDim);
-  try {
-    return parseTimeUnits(timeVar?.attrs.units, timeVar?.attrs.calendar);
-  } catch (err) {
-    throw new SourceError(file, `time coordinate ${template.concatDim}: ${(err as Error).message}`);
-  }
 }
 
 /** Refuses a file whose dimension lengths are not the ones the Dataset declares, naming dimension, expected and found. */

@@ -2,7 +2,7 @@
 // them into the target arrays' regions. Bounded memory: at most ~64 MB of one variable at once.
 import { fileURLToPath } from "node:url";
 import { openSource } from "../source/open.js";
-import { openWritableStore } from "../zarr/store.js";
+import { openWritableStore } from "../zarr/open.js";
 import { chunkIsOneStep, writeRegion, writeStepBlocks, type RegionWriteStats } from "../zarr/chunks.js";
 import { product } from "../ndarray.js";
 import { bytesPerElement } from "../dtype.js";

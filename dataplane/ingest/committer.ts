@@ -7,7 +7,7 @@ import type { DatasetTemplate } from "../aggregate/template.js";
 import { arrayPath } from "../aggregate/tasks.js";
 import type { TaskProgress } from "../executor/local.js";
 import { product } from "../ndarray.js";
-import type { TypedArray } from "../source/types.js";
+import type { TypedArray } from "../types.js";
 import { writeRegion } from "../zarr/chunks.js";
 import { commitHierarchy, type Hierarchy } from "../zarr/metadata.js";
 import type { WritableStore } from "../zarr/store.js";

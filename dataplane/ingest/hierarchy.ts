@@ -1,6 +1,6 @@
 // The store's hierarchy (arrays, chunking, codec, attributes) for a dataset template and the
 // lengths of its groups along the aggregation dimension. Pure.
-import type { Attributes } from "../source/types.js";
+import type { Attributes } from "../types.js";
 import type { DatasetTemplate, TemplateVariable } from "../aggregate/template.js";
 import { arrayPath, isAggregationCoordinate } from "../aggregate/tasks.js";
 import { compressorConfig } from "../zarr/codecs.js";

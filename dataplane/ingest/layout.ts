@@ -9,7 +9,7 @@ import { arrayOf, readRegion } from "../zarr/chunks.js";
 import { compressorConfig, type CodecOptions } from "../zarr/codecs.js";
 import type { StoreState, ZarrFormat } from "../zarr/metadata.js";
 import type { WritableStore } from "../zarr/store.js";
-import type { AttrValue, TypedArray } from "../source/types.js";
+import type { AttrValue, TypedArray } from "../types.js";
 import { AXIS_CHUNK, type IngestOptions, type Ledger } from "./types.js";
 
 /** How this run writes: fixed by the store when it exists, else by the options. */

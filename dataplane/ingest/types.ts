@@ -1,6 +1,6 @@
 // The ingest's public options and report, and the ledger a store keeps beside its consolidated
 // metadata. Shared by the orchestrator (ingest.ts) and its steps (ingest/*.ts).
-import type { AttrValue } from "../source/types.js";
+import type { AttrValue } from "../types.js";
 import type { InputFormat } from "../source/open.js";
 import type { DatasetTemplate } from "../aggregate/template.js";
 import type { AggregationType, LedgerStep } from "../aggregate/plan.js";

@@ -6,7 +6,7 @@ import type { GridReference } from "../aggregate/file-facts.js";
 import { isTimeDependent, type DatasetTemplate } from "../aggregate/template.js";
 import { arrayPath, isAggregationCoordinate, taskFor } from "../aggregate/tasks.js";
 import { sameWrites } from "../executor/speculative.js";
-import type { TypedArray } from "../source/types.js";
+import type { TypedArray } from "../types.js";
 import type { IngestTask, TaskResult } from "../task.js";
 import { writeRegion } from "../zarr/chunks.js";
 import type { Hierarchy } from "../zarr/metadata.js";

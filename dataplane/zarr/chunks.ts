@@ -4,7 +4,8 @@
 // and replaced as one object.
 import { allocate, asBytes, bytesPerElement, fillWith, viewBytes } from "../dtype.js";
 import { copyBox, product } from "../ndarray.js";
-import type { Dtype, StepBlocks, StoredDtype, TypedArray } from "../source/types.js";
+import type { Dtype, StoredDtype, TypedArray } from "../types.js";
+import type { StepBlocks } from "../source/types.js";
 import { unshuffle } from "../source/hdf5-chunks.js";
 import { encodeBloscLz4Blocks } from "./blosc-lz4.js";
 import { bytePool } from "../buffer-pool.js";

@@ -6,7 +6,7 @@ import type { CatalogEntry, CatalogEntryStatus, Dataset } from "../../crds/index
 import { openStore, readConsolidated } from "../dataplane.js";
 import { ensureFinalizer, removeFinalizer, type ResourceClient } from "../client.js";
 import { readExtent } from "../dataset/extent.js";
-import { cloudEvent, eventTypes, type EventBus } from "../platform-events.js";
+import { cloudEvent, eventTypes, type EventBus } from "../../events/platform-events.js";
 import { StatusWriter, TerminalError, type EventRecorder, type Reconciler, type Request, type Result } from "../runtime/index.js";
 import { storeLocation, type StorageRoots } from "../storage.js";
 import { collectionInput, cycleItemInputs, datasetItemInput } from "./stac.js";

@@ -8,7 +8,7 @@ import { createS3Client } from "../../dataplane/s3-client.js";
 import { openStore } from "../dataplane.js";
 import type { CatalogEntry, Dataset, DatasetStatus } from "../../crds/index.js";
 import { ensureFinalizer, removeFinalizer, type ResourceClient } from "../client.js";
-import { eventTypes, cloudEvent, type EventBus } from "../platform-events.js";
+import { eventTypes, cloudEvent, type EventBus } from "../../events/platform-events.js";
 import { StatusWriter, TerminalError, type EventRecorder, type Reconciler, type Request, type Result } from "../runtime/index.js";
 import { storeLocation, StorageError, type StorageRoots } from "../storage.js";
 import { readExtent } from "./extent.js";
