@@ -8,7 +8,7 @@ import { chunkKey } from "../../../dataplane/index.js";
 import { baseUrl, type DataApiContext } from "../context.js";
 import type { OpenedDataset } from "../dataset.js";
 import { notFound } from "../errors.js";
-import { collectionParams } from "./collections.js";
+import { collectionParams, datasetIdsResponse, datasetResponse, passthroughParams, passthroughResponse } from "../schemas.js";
 
 const META_FILES = new Set([".zarray", ".zattrs", ".zgroup"]);
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -58,8 +58,8 @@ export function passthroughKey(ds: OpenedDataset, key: string): `/${string}` | u
 export async function datasetRoutes(app: FastifyInstance, opts: { ctx: DataApiContext }): Promise<void> {
   const { ctx } = opts;
   // As xpublish: the dataset ids.
-  app.get("/datasets", async () => ctx.registry.ids());
-  app.get<{ Params: { collectionId: string } }>("/datasets/:collectionId", { schema: { params: collectionParams } }, async (request) => {
+  app.get("/datasets", { schema: { summary: "dataset ids (XREDS / xpublish style)", response: datasetIdsResponse } }, async () => ctx.registry.ids());
+  app.get<{ Params: { collectionId: string } }>("/datasets/:collectionId", { schema: { summary: "one dataset: grids, parameters, Zarr format, links", params: collectionParams, response: datasetResponse } }, async (request) => {
     const ds = await ctx.registry.get(request.params.collectionId);
     if (ds === undefined) throw notFound(`dataset ${request.params.collectionId}`);
     const base = baseUrl(ctx, request);
@@ -79,7 +79,8 @@ export async function datasetRoutes(app: FastifyInstance, opts: { ctx: DataApiCo
       ],
     };
   });
-  app.get<{ Params: { collectionId: string; "*": string } }>("/datasets/:collectionId/zarr/*", async (request, reply) => {
+  const passthrough = { summary: "read-only Zarr passthrough: the consolidated metadata, known arrays' metadata, and chunks inside their grid", params: passthroughParams, response: passthroughResponse };
+  app.get<{ Params: { collectionId: string; "*": string } }>("/datasets/:collectionId/zarr/*", { schema: passthrough }, async (request, reply) => {
     const id = request.params.collectionId;
     const ds = ctx.registry.has(id) ? await ctx.registry.get(id) : undefined;
     if (ds === undefined) throw notFound(`dataset ${id.slice(0, 80)}`);
