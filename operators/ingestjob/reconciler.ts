@@ -48,9 +48,22 @@ function blocked(reason: string, message: string): Condition[] {
   ];
 }
 
-/** The job's status and conditions from its ledger's counts and whether a batch runs. Pure. */
-export function summarise(job: IngestJob, counts: LedgerCounts, failures: IngestJobStatus["recentFailures"] & object, busy: boolean, dask: { name: string; status: string | undefined } | undefined, extra: { ledgerUrl: string; now: Date; listedNow: boolean }): { status: IngestJobStatus; conditions: Condition[] } {
-  const { now, listedNow } = extra;
+/** What the job's status is made of: its ledger's counts and failures, and what the runner is doing. */
+export interface JobView {
+  readonly counts: LedgerCounts;
+  readonly failures: NonNullable<IngestJobStatus["recentFailures"]>;
+  /** A batch runs, or (not suspended) items wait to run. */
+  readonly busy: boolean;
+  readonly dask?: { name: string; status: string | undefined } | undefined;
+  readonly ledgerUrl: string;
+  readonly now: Date;
+  /** The source was listed in this reconcile (the schedule's time). */
+  readonly listedNow: boolean;
+}
+
+/** The job's status and conditions. Pure. */
+export function summarise(job: IngestJob, view: JobView): { status: IngestJobStatus; conditions: Condition[] } {
+  const { counts, failures, busy, dask, now, listedNow } = view;
   const phase: NonNullable<IngestJobStatus["phase"]> = job.spec.suspend ? "Suspended" : busy ? "Running" : counts.total > 0 && counts.succeeded === 0 && counts.failed > 0 ? "Failed" : counts.total === 0 ? "Pending" : "Succeeded";
   const { skipped, ...items } = counts;
   const status: IngestJobStatus = {
@@ -58,7 +71,7 @@ export function summarise(job: IngestJob, counts: LedgerCounts, failures: Ingest
     // Skipped files (another cycle or run type) are counted only when there are some.
     items: skipped > 0 ? { ...items, skipped } : items,
     recentFailures: failures,
-    ledgerUrl: extra.ledgerUrl,
+    ledgerUrl: view.ledgerUrl,
     ...(dask ? { daskJobName: dask.name } : {}),
     ...(job.status?.startTime || counts.total > 0 ? { startTime: job.status?.startTime ?? iso(now) } : {}),
     ...(phase === "Succeeded" || phase === "Failed" ? { completionTime: job.status?.phase === phase && job.status.completionTime ? job.status.completionTime : iso(now) } : {}),
@@ -221,7 +234,7 @@ export class IngestJobReconciler implements Reconciler {
     const busy = this.deps.runner.isRunning(key) || (!job.spec.suspend && anyRunnable);
     const dask = this.deps.runner.daskJob(key);
     const ledgerUrl = `${dataset.spec.storage.url.replace(/\/?$/, "")}${ledgerKey(namespace, name)}`;
-    const { status, conditions } = summarise(job, counts, recentFailures(ledger, job.spec.retryLimit), busy, dask, { ledgerUrl, now, listedNow });
+    const { status, conditions } = summarise(job, { counts, failures: recentFailures(ledger, job.spec.retryLimit), busy, dask, ledgerUrl, now, listedNow });
     const phase = status.phase;
     if ((phase === "Succeeded" || phase === "Failed") && job.status?.phase !== phase) {
       await this.deps.recorder.record(job, counts.failed > 0 ? "Warning" : "Normal", phase === "Succeeded" ? (counts.failed > 0 ? "CompletedWithFailures" : "Completed") : "Failed", `${counts.succeeded} of ${counts.total} file(s) ingested, ${counts.failed} failed`);
