@@ -5,8 +5,6 @@ import { baseUrl, type DataApiContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { collectionParams, collectionResponse, collectionsResponse } from "../schemas.js";
 
-export { collectionParams };
-
 export async function collectionRoutes(app: FastifyInstance, opts: { ctx: DataApiContext }): Promise<void> {
   const { ctx } = opts;
   app.get("/collections", { schema: { summary: "the collections (one per Zarr dataset)", response: collectionsResponse } }, async (request) => {
