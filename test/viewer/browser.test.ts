@@ -416,7 +416,7 @@ describe("page behaviour", () => {
 
   it("lists every dataset, pans, zooms and reads out lon/lat under the pointer", async () => {
     const { page, problems } = await openViewer(browser, stack.viewer.url, { dataset: "cbofs", variable: "zeta", renderer: "2d" });
-    expect(await page.$$eval("#dataset option", (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["big", "cbofs", "mesh", "ngofs2", "regular", "rtofs"]);
+    expect(await page.$$eval("#dataset option", (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["big", "cbofs", "cbofs-v3", "mesh", "ngofs2", "regular", "rtofs"]);
     expect(await page.$$eval("#variable option", (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["salt", "temp", "zeta"]);
     const box = await page.locator("#overlay").boundingBox();
     if (box === null) throw new Error("no map");
