@@ -1,5 +1,5 @@
 // Zarr v2 dtype strings and the typed arrays that hold them.
-import type { Dtype, TypedArray } from "./source/types.js";
+import type { Dtype, TypedArray } from "./types.js";
 
 type Ctor = { new (n: number): TypedArray; new (buf: ArrayBufferLike, offset: number, length: number): TypedArray; BYTES_PER_ELEMENT: number };
 

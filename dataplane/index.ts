@@ -1,6 +1,7 @@
 // Public API of the data plane. Operators and apps import from here only.
 //
 // Ingest (IngestJob / Dataset operators, `dmac convert`):
+//   ingestOptionsFor(dataset, job)   the spec fields the ingest needs, as its options (one mapping).
 //   ingest(options)            open sources, check the grid, plan, copy on the local executor, commit.
 //   resolveInputs(inputs)      local paths, globs, https:// and s3:// URLs to local files.
 // Building blocks, for an operator that plans and runs tasks itself:
@@ -13,8 +14,13 @@
 //   buildReferences(options)   kerchunk v1 JSON for NetCDF-3/4 files, single or aggregated.
 //   writeReferences(url, doc)  writes it atomically (local file or one object PUT).
 // Reading (data API):
-//   openStore(url), readConsolidated(store), readRegion(store, path, meta, start, count).
+//   openStore(url), readConsolidated(store), arrayOf(store, state, path) -> a ZarrArray handle,
+//   readRegion(array, start, count).
 export { ingest, buildHierarchy, chainTasks, AXIS_CHUNK } from "./ingest.js";
+export { ingestOptionsFor, SPEC_FIELDS } from "./ingest-options.js";
+export type { DatasetFields, IngestJobFields, SpecOptions, FieldUse } from "./ingest-options.js";
+export type { VariableSelection, ModelFamily } from "./aggregate/select.js";
+export type { InputFormat } from "./source/open.js";
 export type { IngestOptions, IngestReport, IngestProgress, FileOutcome, AggregationOptions, Ledger } from "./ingest.js";
 export { resolveInputs } from "./inputs.js";
 export { storeLocation, storeLocationUnder, StorageError } from "./store-location.js";
@@ -39,12 +45,14 @@ export { buildReferences, writeReferences, DEFAULT_INLINE_THRESHOLD } from "./re
 export type { ReferenceInput, ReferenceOptions, ReferenceReport, ReferenceFileOutcome, ReferenceResult, Reference, ReferenceDocument } from "./references/index.js";
 export type { NoddKey } from "./nodd.js";
 export { parseTimeUnits, decodeTime } from "./cftime.js";
-export { openStore, openWritableStore, FileStore } from "./zarr/store.js";
+export { openStore, openWritableStore } from "./zarr/open.js";
+export { FileStore } from "./zarr/store.js";
 export type { ReadableStore, WritableStore, StoreKey } from "./zarr/store.js";
 // S3Store (zarr/s3-store.ts) is not re-exported: the AWS SDK loads only when an s3:// store is opened.
 export { HttpStore } from "./zarr/http-store.js";
 export { readConsolidated, commitHierarchy, chunkKey } from "./zarr/metadata.js";
 export type { ArrayMetaV2, Hierarchy, ArrayNode, StoreState, ZarrFormat } from "./zarr/metadata.js";
-export { readRegion, writeRegion } from "./zarr/chunks.js";
+export { arrayOf, chunkKeyOf, chunksOverlapping, readRegion, writeRegion } from "./zarr/chunks.js";
+export type { ZarrArray } from "./zarr/chunks.js";
 export { compressorConfig } from "./zarr/codecs.js";
 export type { CodecName, CodecOptions } from "./zarr/codecs.js";

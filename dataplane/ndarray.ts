@@ -1,6 +1,6 @@
 // Hyperslab copies between C-ordered flat arrays: the one piece of n-d logic that chunking,
 // region writes and source slicing share. Copies whole innermost runs with TypedArray.set.
-import type { TypedArray } from "./source/types.js";
+import type { TypedArray } from "./types.js";
 
 export function product(xs: readonly number[]): number {
   return xs.reduce((a, b) => a * b, 1);

@@ -4,9 +4,9 @@
 // about 30 MB of resident memory that an operator with no IngestJob running never needs, so it
 // loads on the first batch. The modules are the ones dataplane/index.ts re-exports; types still come
 // from the index.
-export { openStore, openWritableStore } from "../dataplane/zarr/store.js";
+export { openStore, openWritableStore } from "../dataplane/zarr/open.js";
 export { readConsolidated } from "../dataplane/zarr/metadata.js";
-export { readRegion } from "../dataplane/zarr/chunks.js";
+export { arrayOf, readRegion } from "../dataplane/zarr/chunks.js";
 export { decodeTime, parseTimeUnits } from "../dataplane/cftime.js";
 export { parseNoddKey } from "../dataplane/nodd.js";
 export { TASK_CONTRACT } from "../dataplane/task.js";

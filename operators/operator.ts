@@ -10,7 +10,7 @@ import { DatasetReconciler } from "./dataset/reconciler.js";
 import { secretReader } from "./ingestjob/credentials.js";
 import { IngestJobReconciler } from "./ingestjob/reconciler.js";
 import { LocalIngestRunner, type BatchReport, type BatchRequest } from "./ingestjob/runner.js";
-import { InProcessEventBus, type EventBus } from "./platform-events.js";
+import { InProcessEventBus, type EventBus } from "../events/platform-events.js";
 import { Controller, EventRecorder, Informer, Manager, objectKey, specOrMetadataChanged, type Logger, type Runnable } from "./runtime/index.js";
 import type { StorageRoots } from "./storage.js";
 import { reportForbidden } from "./runtime/forbidden.js";

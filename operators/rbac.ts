@@ -2,15 +2,13 @@
 // operators/chart.ts renders these rules; test/charts checks there are no wildcards.
 // Each rule says why it exists: a verb without a reason here is a verb to remove.
 
-/** A Kubernetes RBAC PolicyRule (rbac.authorization.k8s.io/v1), without non-resource URLs. */
-export interface PolicyRule {
-  readonly apiGroups: readonly string[];
-  readonly resources: readonly string[];
-  readonly verbs: readonly string[];
-  readonly resourceNames?: readonly string[];
-}
+import type { PolicyRule } from "../clusters/lib/rbac.js";
+import { group as dmacGroup } from "../crds/api/common.js";
 
-export const dmacGroup = "dmac.ioos.us";
+// The rule type and the API group live with the libraries that render and define them; re-exported
+// so the operator's permissions read as one list here.
+export type { PolicyRule };
+export { dmacGroup };
 export const dmacResources = ["ingestjobs", "datasets", "catalogentries"] as const;
 
 /** Cluster-wide: the operator watches our kinds in every domain namespace. */

@@ -14,8 +14,38 @@ const cdlDir = join(here, "..", "test", "fixtures", "cdl");
 const out = join(here, "data");
 const HOUR = 3_600_000;
 
-function ncgen(template: string, dims: Record<string, number>, values: Record<string, ArrayLike<number>>, path: string, kind: "nc4" | "classic"): void {
+/** CDL added to the test template: ROMS velocities on their staggered u and v grids, as CBOFS writes them. */
+const ROMS_VELOCITIES = {
+  dims: "\teta_u = @eta_u@ ;\n\txi_u = @xi_u@ ;\n\teta_v = @eta_v@ ;\n\txi_v = @xi_v@ ;\n",
+  variables: ["u", "v"].map((g) => `\tdouble lon_${g}(eta_${g}, xi_${g}) ;
+\t\tlon_${g}:long_name = "longitude of ${g.toUpperCase()}-points" ;
+\t\tlon_${g}:units = "degree_east" ;
+\t\tlon_${g}:standard_name = "longitude" ;
+\tdouble lat_${g}(eta_${g}, xi_${g}) ;
+\t\tlat_${g}:long_name = "latitude of ${g.toUpperCase()}-points" ;
+\t\tlat_${g}:units = "degree_north" ;
+\t\tlat_${g}:standard_name = "latitude" ;
+\tdouble mask_${g}(eta_${g}, xi_${g}) ;
+\t\tmask_${g}:long_name = "mask on ${g.toUpperCase()}-points" ;
+\t\tmask_${g}:flag_values = 0., 1. ;
+\t\tmask_${g}:flag_meanings = "land water" ;
+\t\tmask_${g}:coordinates = "lon_${g} lat_${g}" ;
+\tfloat ${g}(ocean_time, s_rho, eta_${g}, xi_${g}) ;
+\t\t${g}:long_name = "${g === "u" ? "u" : "v"}-momentum component" ;
+\t\t${g}:units = "meter second-1" ;
+\t\t${g}:time = "ocean_time" ;
+\t\t${g}:coordinates = "lon_${g} lat_${g} s_rho ocean_time" ;
+\t\t${g}:_FillValue = 1.e+37f ;
+`).join(""),
+  data: ["u", "v"].map((g) => ` lon_${g} = @lon_${g}@ ;\n lat_${g} = @lat_${g}@ ;\n mask_${g} = @mask_${g}@ ;\n ${g} = @${g}@ ;\n`).join(""),
+};
+
+function ncgen(template: string, dims: Record<string, number>, values: Record<string, ArrayLike<number>>, path: string, kind: "nc4" | "classic", extra?: typeof ROMS_VELOCITIES): void {
   let cdl = readFileSync(join(cdlDir, template), "utf8");
+  if (extra !== undefined) {
+    cdl = cdl.replace("\tocean_time = UNLIMITED ;", `${extra.dims}\tocean_time = UNLIMITED ;`).replace("\n// global attributes:", `${extra.variables}\n// global attributes:`).replace(/\}\s*$/, `${extra.data}}\n`);
+    for (const [dim, size] of Object.entries(dims)) cdl = cdl.replace(`@${dim}@`, String(size));
+  }
   for (const [dim, size] of Object.entries(dims)) cdl = cdl.replace(new RegExp(`\\t${dim} = \\d+ ;`), `\t${dim} = ${size} ;`);
   cdl = cdl.replace(/@(\w+)@/g, (_m, name: string) => {
     const v = values[name];
@@ -43,7 +73,7 @@ function cbofs(cycle: Date, lead: number): void {
   const lon = at((j, i) => -76.6 + 0.012 * i + 0.003 * j);
   const lat = at((j, i) => 36.9 + 0.015 * j - 0.002 * i);
   const land = at((j, i) => i < 4 + Math.round(3 * Math.sin(j / 6)) || (j < 3 && i < 20));
-  const mask = land.map((l) => (l ? 0 : 1));
+  const mask: number[] = land.map((l) => (l ? 0 : 1));
   const depth = at((j, i) => 4 + 0.4 * i + 6 * Math.exp(-(((i - 35) / 8) ** 2)));
   const tide = (j: number, i: number) => 0.35 * Math.sin((2 * Math.PI * hours) / 12.42 - 0.05 * i - 0.03 * j);
   const zeta = at((j, i) => (land[j * nx + i] ? NaN : tide(j, i)));
@@ -57,8 +87,22 @@ function cbofs(cycle: Date, lead: number): void {
       return 0;
     });
   }
-  ncgen("roms-cbofs.cdl", { xi_rho: nx, eta_rho: ny }, { ocean_time: [(valid - epoch) / 1000], h: depth, lon_rho: lon, lat_rho: lat, mask_rho: mask, zeta, temp, salt },
-    join(out, "cbofs", `cbofs.${ymd(cycle)}`, `nos.cbofs.fields.f${hhh(lead)}.${ymd(cycle)}.t${hh(cycle)}z.nc`), "nc4");
+  // Staggered grids: u between rho points along xi (ny x nx-1), v along eta (ny-1 x nx); a
+  // velocity point is water where both rho points beside it are.
+  const stagger = (g: "u" | "v") => {
+    const [my, mx] = g === "u" ? [ny, nx - 1] : [ny - 1, nx];
+    const next = (j: number, i: number) => (g === "u" ? j * nx + i + 1 : (j + 1) * nx + i);
+    const cells = Array.from({ length: my * mx }, (_, k) => [Math.floor(k / mx), k % mx] as const);
+    const mid = (f: number[]) => cells.map(([j, i]) => ((f[j * nx + i] ?? 0) + (f[next(j, i)] ?? 0)) / 2);
+    const wet = cells.map(([j, i]) => (mask[j * nx + i] ?? 0) * (mask[next(j, i)] ?? 0));
+    const speed: number[] = [];
+    for (let s = 0; s < ns; s++)
+      cells.forEach(([j, i], k) => speed.push(wet[k] ? (1 - 0.2 * s) * 0.4 * (g === "u" ? Math.cos : Math.sin)((2 * Math.PI * hours) / 12.42 - 0.05 * i - 0.03 * j) : NaN));
+    return { [`lon_${g}`]: mid(lon), [`lat_${g}`]: mid(lat), [`mask_${g}`]: wet, [g]: speed };
+  };
+  ncgen("roms-cbofs.cdl", { xi_rho: nx, eta_rho: ny, eta_u: ny, xi_u: nx - 1, eta_v: ny - 1, xi_v: nx },
+    { ocean_time: [(valid - epoch) / 1000], h: depth, lon_rho: lon, lat_rho: lat, mask_rho: mask, zeta, temp, salt, ...stagger("u"), ...stagger("v") },
+    join(out, "cbofs", `cbofs.${ymd(cycle)}`, `nos.cbofs.fields.f${hhh(lead)}.${ymd(cycle)}.t${hh(cycle)}z.nc`), "nc4", ROMS_VELOCITIES);
 }
 
 /** NGOFS2-like nowcast steps on the template's small triangular mesh. */

@@ -12,6 +12,8 @@ import { collectionRoutes } from "./routes/collections.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { landingRoutes } from "./routes/landing.js";
 import { queryRoutes } from "./routes/queries.js";
+import { createOpenApiCollector } from "../shared/openapi.js";
+import { probeResponse } from "./schemas.js";
 
 export interface DataApiOptions extends ApiLogging {
   datasets: DatasetSource[];
@@ -65,13 +67,16 @@ export async function buildDataApi(options: DataApiOptions): Promise<FastifyInst
   app.decorate("dataApi", { registry, invalidate: (id: string) => registry.invalidate(id) } satisfies DataApiHandle);
   installRequestHardening(app);
   installErrorHandling(app);
-  await app.register(landingRoutes, { ctx });
+  // /api is built from the schemas every route declares.
+  const openapi = createOpenApiCollector({ version: "3.0.3" });
+  app.addHook("onRoute", (route) => openapi.onRoute(route));
+  await app.register(landingRoutes, { ctx, openapi });
   await app.register(collectionRoutes, { ctx });
   await app.register(queryRoutes, { ctx });
   await app.register(datasetRoutes, { ctx });
   // Kubernetes probes: alive while the process answers; ready once it knows its collections.
-  app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (request, reply) => {
+  app.get("/healthz", { schema: { summary: "liveness probe", response: probeResponse } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { summary: "readiness probe: 503 until the Datasets are known", response: probeResponse } }, async (request, reply) => {
     if (options.ready?.() ?? true) return { status: "ready" };
     return sendError(request, reply, 503, { code: "NotReady", description: "the list of Datasets has not been received yet" });
   });

@@ -6,7 +6,8 @@ import { serviceAccounts, type StackOutputs } from "../../clusters/config/stack-
 import type { EnvironmentConfig } from "../../clusters/environments.js";
 import { backingFor } from "../../clusters/lib/backing.js";
 import { anyAddress, apiServerPorts } from "../../clusters/lib/network-policy.js";
-import { dmacGroup, type PolicyRule } from "../../operators/rbac.js";
+import type { PolicyRule } from "../../clusters/lib/rbac.js";
+import { group as dmacGroup } from "../../crds/api/common.js";
 import { apiWorkload } from "../shared/api-chart.js";
 
 export interface DataApiChartProps {

@@ -1,8 +1,8 @@
-// Box reads over Zarr v2 arrays through an LRU of decoded chunks. Each chunk is decoded once
+// Box reads over Zarr arrays (v2 or v3) through an LRU of decoded chunks. Each chunk is decoded once
 // with the data plane's readRegion (a box that is exactly that chunk) and then served from
 // memory until the LRU evicts it or its dataset is invalidated. Cache keys carry a scope
 // (dataset id and generation), so invalidating a dataset makes its old chunks unreachable.
-import { readRegion, type ArrayMetaV2, type ReadableStore, type TypedArray } from "../../dataplane/index.js";
+import { chunksOverlapping, readRegion, type TypedArray, type ZarrArray } from "../../dataplane/index.js";
 import { LruCache } from "./lru.js";
 
 interface Chunk {
@@ -15,7 +15,6 @@ interface Chunk {
 export interface ChunkSource {
   /** "<dataset>#<generation>": what invalidation removes. */
   scope: string;
-  store: ReadableStore;
 }
 
 export class ChunkCache {
@@ -64,12 +63,13 @@ export class ChunkCache {
     return id;
   }
 
-  private load(src: ChunkSource, path: string, meta: ArrayMetaV2, index: number[], key: number): Promise<Chunk> {
+  private load(array: ZarrArray, index: number[], key: number): Promise<Chunk> {
     let p = this.inflight.get(key);
     if (p === undefined) {
+      const { meta } = array;
       const start = index.map((c, d) => c * (meta.chunks[d] ?? 1));
       const shape = start.map((s, d) => Math.min(meta.chunks[d] ?? 1, (meta.shape[d] ?? 0) - s));
-      p = readRegion(src.store, path, meta, start, shape)
+      p = readRegion(array, start, shape)
         .then((data) => {
           const chunk = { data, shape, strides: stridesOf(shape) };
           this.lru.set(key, chunk);
@@ -85,35 +85,25 @@ export class ChunkCache {
    * Reads the box [start, start + count) of an array as float64, C order.
    * Values are raw (fill values and scale/offset are the caller's business).
    */
-  async read(src: ChunkSource, path: string, meta: ArrayMetaV2, start: readonly number[], count: readonly number[]): Promise<Float64Array> {
+  async read(src: ChunkSource, array: ZarrArray, start: readonly number[], count: readonly number[]): Promise<Float64Array> {
+    const { meta } = array;
     const nd = meta.shape.length;
     const total = count.reduce((a, b) => a * b, 1);
     const out = new Float64Array(total);
     if (total === 0) return out;
-    const first = start.map((s, d) => Math.floor(s / (meta.chunks[d] ?? 1)));
-    const last = start.map((s, d) => Math.floor((s + (count[d] ?? 1) - 1) / (meta.chunks[d] ?? 1)));
     const outStrides = stridesOf(count);
-    const index = [...first];
-    const base = this.arrayId(src.scope, path) * 2 ** 32;
+    const base = this.arrayId(src.scope, array.path) * 2 ** 32;
     const grid = meta.shape.map((n, d) => Math.ceil(n / (meta.chunks[d] ?? 1)));
-    for (;;) {
+    for (const index of chunksOverlapping(meta.chunks, start, count)) {
       let flat = 0;
       for (let d = 0; d < nd; d++) flat = flat * (grid[d] ?? 1) + (index[d] ?? 0);
       const key = base + flat;
       let chunk = this.lru.get(key);
       if (chunk === undefined) {
         this.misses += 1;
-        chunk = await this.load(src, path, meta, [...index], key);
+        chunk = await this.load(array, index, key);
       } else this.hits += 1;
       copyOverlap(chunk, index, meta, start, count, out, outStrides);
-      // Odometer over chunk indices.
-      let d = nd - 1;
-      while (d >= 0 && (index[d] ?? 0) >= (last[d] ?? 0)) {
-        index[d] = first[d] ?? 0;
-        d--;
-      }
-      if (d < 0) break;
-      index[d] = (index[d] ?? 0) + 1;
     }
     return out;
   }
@@ -126,7 +116,7 @@ export function stridesOf(shape: readonly number[]): number[] {
 }
 
 /** Copies the part of `chunk` inside the requested box into `out`; no allocation on the hot path. */
-function copyOverlap(chunk: Chunk, index: number[], meta: ArrayMetaV2, start: readonly number[], count: readonly number[], out: Float64Array, outStrides: number[]): void {
+function copyOverlap(chunk: Chunk, index: number[], meta: ZarrArray["meta"], start: readonly number[], count: readonly number[], out: Float64Array, outStrides: number[]): void {
   const nd = index.length;
   const data = chunk.data;
   const big = typeof data[0] === "bigint";

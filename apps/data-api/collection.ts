@@ -130,7 +130,9 @@ export function collectionDocument(ds: OpenedDataset, base: string): Json {
     links: [
       { href: self, rel: "self", type: "application/json", title: ds.title },
       { href: `${base}/collections`, rel: "collection", type: "application/json" },
-      { href: `${base}/datasets/${id}/zarr/.zmetadata`, rel: "alternate", type: "application/json", title: "Zarr v2 store (consolidated metadata)" },
+      ds.format === 3
+        ? { href: `${base}/datasets/${id}/zarr/zarr.json`, rel: "alternate", type: "application/json", title: "Zarr v3 store (consolidated metadata inline)" }
+        : { href: `${base}/datasets/${id}/zarr/.zmetadata`, rel: "alternate", type: "application/json", title: "Zarr v2 store (consolidated metadata)" },
     ],
     extent: {
       spatial: { bbox: [spatialBBox(ds)], crs: CRS84 },

@@ -3,7 +3,7 @@
 // every cycle), every dataset served from that store is invalidated at once instead of waiting
 // for the .zmetadata freshness check. Works with any EventBus: in-process on the local
 // platform, RabbitMQ between pods.
-import { eventTypes, type CloudEvent, type EventBus } from "../../operators/platform-events.js";
+import { eventTypes, type CloudEvent, type EventBus } from "../../events/platform-events.js";
 import type { DatasetRegistry } from "./registry.js";
 
 /** Subscribes; returns the unsubscribe function. */

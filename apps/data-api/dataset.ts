@@ -2,7 +2,7 @@
 // (grid coordinates, land masks, decoded time axes, vertical levels). Spatial indexes are built
 // on first use, one per grid.
 import { ownValue } from "../shared/own.js";
-import { decodeTime, parseTimeUnits, readConsolidated, readRegion, type ReadableStore } from "../../dataplane/index.js";
+import { decodeTime, parseTimeUnits, readConsolidated, readRegion, type ReadableStore, type ZarrFormat } from "../../dataplane/index.js";
 import { describeHierarchy, type DatasetModel, type GridModel, type ParameterModel } from "./model.js";
 import { SphereIndex } from "./spatial-index.js";
 
@@ -23,6 +23,8 @@ export interface OpenedDataset {
   title: string;
   description: string;
   store: ReadableStore;
+  /** Zarr format of the store (v2 `.zmetadata` or v3 `zarr.json`): chunk keys differ. */
+  format: ZarrFormat;
   model: DatasetModel;
   grids: Map<string, GridData>;
   /** Decoded time axis (epoch ms) per time dimension. */
@@ -38,10 +40,10 @@ export interface OpenedDataset {
 
 export class DatasetOpenError extends Error {}
 
-async function readAll(store: ReadableStore, model: DatasetModel, name: string): Promise<Float64Array> {
+async function readArray(store: ReadableStore, format: ZarrFormat, model: DatasetModel, name: string): Promise<Float64Array> {
   const a = ownValue(model.arrays, name);
   if (a === undefined) throw new DatasetOpenError(`${store.url}: array ${name} missing`);
-  const data = await readRegion(store, name, a.meta);
+  const data = await readRegion({ store, path: name, meta: a.meta, format });
   const out = new Float64Array(data.length);
   for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
   return out;
@@ -68,18 +70,20 @@ function text(v: unknown): string | undefined {
 
 export async function openDataset(id: string, store: ReadableStore, scope: string, signature: string, now: number): Promise<OpenedDataset> {
   const consolidated = await readConsolidated(store);
-  if (consolidated === undefined) throw new DatasetOpenError(`${store.url}: no .zmetadata (not a consolidated Zarr v2 store)`);
+  if (consolidated === undefined) throw new DatasetOpenError(`${store.url}: no .zmetadata or zarr.json (not a consolidated Zarr store)`);
+  const { format } = consolidated;
   const model = describeHierarchy(consolidated.hierarchy);
+  const readAll = (name: string): Promise<Float64Array> => readArray(store, format, model, name);
   const grids = new Map<string, GridData>();
   for (const g of model.grids) {
-    const [lon, lat, mask] = await Promise.all([readAll(store, model, g.lon), readAll(store, model, g.lat), g.mask !== undefined ? readAll(store, model, g.mask) : Promise.resolve(undefined)]);
+    const [lon, lat, mask] = await Promise.all([readAll(g.lon), readAll(g.lat), g.mask !== undefined ? readAll(g.mask) : Promise.resolve(undefined)]);
     grids.set(g.id, gridData(g, lon, lat, mask));
   }
   const times = new Map<string, number[]>();
   for (const t of model.timeDims) {
     const a = model.arrays[t];
     const units = parseTimeUnits(a?.attrs["units"], a?.attrs["calendar"]);
-    const raw = await readAll(store, model, t);
+    const raw = await readAll(t);
     times.set(t, Array.from(raw, (v) => decodeTime(v, units)));
   }
   const levels: OpenedDataset["levels"] = new Map();
@@ -87,7 +91,7 @@ export async function openDataset(id: string, store: ReadableStore, scope: strin
     const a = model.arrays[z];
     const oneD = a !== undefined && a.dims.length === 1 && a.dims[0] === z;
     const n = model.parameters.find((p) => p.zDim === z)?.meta.shape[model.parameters.find((p) => p.zDim === z)?.dims.indexOf(z) ?? 0] ?? 0;
-    const values = oneD ? Array.from(await readAll(store, model, z)) : Array.from({ length: n }, (_, i) => i);
+    const values = oneD ? Array.from(await readAll(z)) : Array.from({ length: n }, (_, i) => i);
     levels.set(z, {
       values,
       name: z,
@@ -99,6 +103,7 @@ export async function openDataset(id: string, store: ReadableStore, scope: strin
   return {
     id,
     url: store.url,
+    format,
     title: text(model.attrs["title"]) ?? id,
     description: text(model.attrs["summary"]) ?? text(model.attrs["description"]) ?? [text(model.attrs["title"]), text(model.attrs["institution"]), text(model.attrs["source"])].filter(Boolean).join("; "),
     store,

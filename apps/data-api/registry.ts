@@ -33,15 +33,19 @@ export interface RegistryOptions {
 export const DATASET_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export async function storeSignature(store: ReadableStore): Promise<string> {
+  // The commit point: v2 `.zmetadata`, else a v3 root `zarr.json` (consolidated metadata inline).
   if (store instanceof FileStore) {
-    try {
-      const s = await stat(join(store.root, ".zmetadata"));
-      return `file:${s.ino}:${s.size}:${s.mtimeMs}`;
-    } catch {
-      return "file:missing";
+    for (const name of [".zmetadata", "zarr.json"]) {
+      try {
+        const s = await stat(join(store.root, name));
+        return `file:${name}:${s.ino}:${s.size}:${s.mtimeMs}`;
+      } catch {
+        // not this format
+      }
     }
+    return "file:missing";
   }
-  const bytes = await store.get("/.zmetadata");
+  const bytes = (await store.get("/.zmetadata")) ?? (await store.get("/zarr.json"));
   return bytes === undefined ? "missing" : `sha1:${createHash("sha1").update(bytes).digest("hex")}`;
 }
 

@@ -12,7 +12,7 @@ import { allow, type AllowProps } from "../../clusters/lib/network-policy.js";
 import { clusterRole, clusterRoleBinding } from "../../clusters/lib/rbac.js";
 import { httpService, restrictedDeployment, serviceAccount, type ClaimMount, type EnvSource, type HttpProbes } from "../../clusters/lib/restricted-workload.js";
 import { ingressNamespace } from "../../clusters/third-party.js";
-import type { PolicyRule } from "../../operators/rbac.js";
+import type { PolicyRule } from "../../clusters/lib/rbac.js";
 
 export interface ApiWorkloadProps {
   readonly name: string;

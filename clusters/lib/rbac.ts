@@ -1,7 +1,14 @@
 // Renders RBAC from PolicyRule lists declared beside the code that needs them (e.g. operators/rbac.ts).
 import type { Construct } from "constructs";
 import { k8s } from "cdk8s-plus-27";
-import type { PolicyRule } from "../../operators/rbac.js";
+
+/** A Kubernetes RBAC PolicyRule (rbac.authorization.k8s.io/v1), without non-resource URLs. */
+export interface PolicyRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+  readonly resourceNames?: readonly string[];
+}
 
 function toK8s(rules: readonly PolicyRule[]): k8s.PolicyRule[] {
   return rules.map((r) => ({

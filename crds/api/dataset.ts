@@ -1,7 +1,7 @@
 // Dataset: a Zarr store kept as an aggregation of ingested files, and how it is published.
 import { Type, type Static } from "@sinclair/typebox";
 import {
-  SecretCredentials, Timestamp, ageColumn, cel, dns1123Label, netcdfName, object, readyColumn, reasonColumn,
+  Timestamp, ageColumn, cel, dns1123Label, netcdfName, object, readyColumn, reasonColumn,
   statusWith, stringEnum, stringMap, type KindDefinition,
 } from "./common.js";
 
@@ -11,7 +11,7 @@ export const codecs = ["blosc-lz4", "zlib", "zstd"] as const;
 
 export const Dimension = object({
   name: Type.String({ pattern: netcdfName, maxLength: 256, description: "Dimension name as in the source files." }),
-  size: Type.Optional(Type.Integer({ minimum: 1, description: "Expected length; files with another length are refused. Omit for the concat dimension." })),
+  size: Type.Optional(Type.Integer({ minimum: 1, description: "Expected length; a file with another length (or without this dimension) is refused, naming the dimension, the expected and the found length. Along the concat dimension it is the steps every file must hold." })),
   chunk: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: "Chunk length along this dimension in the Zarr store." })),
 });
 
@@ -43,12 +43,9 @@ export const CatalogPublishing = object(
 export const DatasetSpec = object({
   storage: object({
     url: Type.String({ pattern: "^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\\s]*)?|file:///[^\\s]*)$", maxLength: 2048, description: "Where the Zarr store lives: s3://bucket/prefix/name.zarr, or file:///path/name.zarr (resolved under the operator's storage root, never outside it)." }),
-    format: stringEnum(["zarr-v2", "zarr-v3"] as const, { default: "zarr-v2", description: "Zarr format; v2 is what current xarray/zarr-python 2 read." }),
-    region: Type.Optional(Type.String({ pattern: "^[a-z]{2}(-gov)?-[a-z]+-[0-9]$" })),
-    endpoint: Type.Optional(Type.String({ pattern: "^https?://[^\\s]+$", maxLength: 2048, description: "S3-compatible endpoint." })),
-    credentialsSecretRef: Type.Optional(SecretCredentials),
-  }),
-  model: stringEnum(modelFamilies, { default: "generic", description: "Model family; sets the conventions used to read time and grid (ROMS ocean_time, FVCOM time, RTOFS MT)." }),
+    format: stringEnum(["zarr-v2", "zarr-v3"] as const, { default: "zarr-v2", description: "Zarr format, fixed when the store is created: zarr-v2 (consolidated .zmetadata; what xarray with zarr-python 2 reads) or zarr-v3 (consolidated metadata inline in the root zarr.json; zarr-python 3). NetCDF char variables (FVCOM Times) have no v3 core data type: such files need zarr-v2." }),
+  }, { description: "Where the store lives and its format. An s3:// store is written with the operator's own identity (its pod's role; AWS_ENDPOINT_URL_S3 for an S3-compatible endpoint)." }),
+  model: stringEnum(modelFamilies, { default: "generic", description: "Model family: which grid variables an IngestJob's variables selection keeps beside those CF attributes name (roms: the mask_<grid> land masks; fvcom: the nv triangle table), and the STAC dmac:model property." }),
   dimensions: Type.Optional(Type.Array(Dimension, {
     maxItems: 32, "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
     description: "Expected dimensions, with sizes and chunk lengths.",
@@ -60,8 +57,8 @@ export const DatasetSpec = object({
       identicalDims: Type.Optional(Type.Array(Type.String({ pattern: netcdfName, maxLength: 256 }), {
         maxItems: 32, "x-kubernetes-list-type": "set", description: "Dimensions (and their coordinates) every file must share exactly.",
       })),
-      cycle: Type.Optional(Type.String({ format: "date-time", description: "model-run only: the forecast cycle (e.g. 2023-10-22T00:00:00Z)." })),
-      runType: Type.Optional(stringEnum(["forecast", "nowcast"] as const, { description: "model-run only: keep forecast or nowcast files (never both)." })),
+      cycle: Type.Optional(Type.String({ format: "date-time", description: "model-run only: the forecast cycle the store holds (e.g. 2023-10-22T00:00:00Z); files of other cycles are skipped (reported, not failed). Fixed once the store holds data." })),
+      runType: Type.Optional(stringEnum(["forecast", "nowcast"] as const, { description: "model-run only: keep only forecast or only nowcast files; the others are skipped. Without it both are kept, each in its group." })),
     },
     {
       ...cel(

@@ -138,14 +138,14 @@ export const Executor = object(
 
 export const IngestJobSpec = object({
   source: Source,
-  format: stringEnum(["auto", "netcdf3", "netcdf4"] as const, { default: "auto", description: "Input format; auto detects it from the file's magic bytes." }),
+  format: stringEnum(["auto", "netcdf3", "netcdf4"] as const, { default: "auto", description: "Input format; auto takes NetCDF-3 or NetCDF-4 by the file's magic bytes, otherwise a file whose magic bytes say the other format is refused, naming both." }),
   variables: Type.Optional(object(
     {
       include: Type.Optional(VariableNames),
       exclude: Type.Optional(VariableNames),
     },
     {
-      description: "Which data variables to ingest (coordinates are always kept).",
+      description: "Which variables to ingest. The coordinates and grid variables they need always come along: the time coordinate, each dimension's coordinate variable, the variables their CF attributes name (coordinates, formula_terms, bounds, grid_mapping, cell_measures, ancillary_variables, UGRID mesh and connectivity) and the model family's grid variables (Dataset spec.model). A variable in include that a file lacks refuses that file, naming it.",
       ...cel({ rule: "!(has(self.include) && has(self.exclude))", message: "include and exclude are mutually exclusive", reason: "FieldValueForbidden" }),
     },
   )),
@@ -169,6 +169,7 @@ export const IngestJobStatus = statusWith({
     running: Type.Integer({ minimum: 0 }),
     succeeded: Type.Integer({ minimum: 0 }),
     failed: Type.Integer({ minimum: 0 }),
+    skipped: Type.Optional(Type.Integer({ minimum: 0, description: "Of the succeeded, files that wrote nothing by design: another cycle or run type than the Dataset's, or steps already in the store." })),
   }, { description: "Counts of work items (one per source file)." })),
   recentFailures: Type.Optional(Type.Array(object({
     url: Type.String({ maxLength: 2048 }),

@@ -2,10 +2,11 @@
 // template, the values of the variables that must be identical in every file, the char data and
 // the raw time coordinate. Reading is kept apart from the checks (ingest.ts judges the facts
 // against the dataset's grid), so the one can change, or move elsewhere, without the other.
-import { decodeTime, parseTimeUnits, type TimeUnits } from "../cftime.js";
+import { decodeTime } from "../cftime.js";
 import { parseNoddKey } from "../nodd.js";
-import { encodeTimes, timeAxisOf } from "./time-axis.js";
-import { openSource } from "../source/open.js";
+import { encodeTimes, timeAxisOf, timeUnitsOf } from "./time-axis.js";
+import { openSource, type InputFormat } from "../source/open.js";
+import { selectVariables, type ModelFamily, type VariableSelection } from "./select.js";
 import { SourceError, type SourceDataset, type TypedArray } from "../source/types.js";
 import { firstDifference, guessConcatDim, isTimeDependent, structuralMismatches, templateOf, type DatasetTemplate, type TemplateChar, type TemplateVariable } from "./template.js";
 
@@ -16,6 +17,14 @@ export interface FactsRequest {
   identicalDims?: string[];
   /** The dataset's grid: a file that differs in structure is refused before its values are read. */
   reference?: DatasetTemplate;
+  /** The variables the dataset keeps (IngestJob `spec.variables`); all by default. */
+  variables?: VariableSelection;
+  /** The model family whose grid variables come with a selection (Dataset `spec.model`). */
+  model?: ModelFamily;
+  /** What the file's magic bytes must say (IngestJob `spec.format`); auto by default. */
+  format?: InputFormat;
+  /** Expected dimension lengths (Dataset `spec.dimensions[].size`): a file with another is refused. */
+  dimensionSizes?: Readonly<Record<string, number>>;
 }
 
 export interface FileFacts {
@@ -42,13 +51,12 @@ export async function readAll(src: SourceDataset, name: string): Promise<TypedAr
   return src.read(name, v.shape.map(() => 0), v.shape);
 }
 
-/** The units of the template's time coordinate; a SourceError naming the file and coordinate if unusable. */
-export function timeUnitsOf(file: string, template: DatasetTemplate): TimeUnits {
-  const timeVar = template.variables.find((v) => v.name === template.concatDim);
-  try {
-    return parseTimeUnits(timeVar?.attrs.units, timeVar?.attrs.calendar);
-  } catch (err) {
-    throw new SourceError(file, `time coordinate ${template.concatDim}: ${(err as Error).message}`);
+/** Refuses a file whose dimension lengths are not the ones the Dataset declares, naming dimension, expected and found. */
+export function checkDimensionSizes(src: SourceDataset, input: string, expected: Readonly<Record<string, number>> | undefined): void {
+  for (const [name, size] of Object.entries(expected ?? {})) {
+    const dim = src.dims.find((d) => d.name === name);
+    if (dim === undefined) throw new SourceError(input, `has no dimension ${name} (the Dataset's dimensions expect length ${size})`);
+    if (dim.length !== size) throw new SourceError(input, `dimension ${name} has length ${dim.length}; the Dataset's dimensions expect ${size}`);
   }
 }
 
@@ -56,7 +64,7 @@ export function timeUnitsOf(file: string, template: DatasetTemplate): TimeUnits 
 export async function readFileFacts(req: FactsRequest): Promise<FileFacts> {
   let src: SourceDataset | undefined;
   try {
-    src = await openSource(req.input);
+    src = await openSource(req.input, req.format !== undefined ? { expect: req.format } : {});
     return await factsOf(src, req);
   } finally {
     src?.close();
@@ -67,9 +75,10 @@ export async function readFileFacts(req: FactsRequest): Promise<FileFacts> {
 export async function factsOf(src: SourceDataset, req: FactsRequest): Promise<FileFacts> {
   const { input, reference } = req;
   const concatDim = req.concatDim ?? reference?.concatDim ?? guessConcatDim(src);
+  checkDimensionSizes(src, input, req.dimensionSizes);
   let template: DatasetTemplate;
   try {
-    template = templateOf(src, concatDim);
+    template = selectVariables(templateOf(src, concatDim), req.variables, req.model);
   } catch (err) {
     throw new SourceError(input, (err as Error).message);
   }

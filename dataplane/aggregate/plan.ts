@@ -56,7 +56,15 @@ function insertionReason(steps: LedgerStep[], t: number): string {
   return `time ${iso(t)} falls ${where} of the aggregation's time axis; steps are only added after its last time ${iso(steps[steps.length - 1]?.t ?? t)} (inserting would rewrite every later chunk), so ingest such files into a new store in time order`;
 }
 
-export function planAggregation(type: AggregationType, existing: Record<string, LedgerStep[]>, candidates: Candidate[], storeCycleMs?: number): Plan {
+/** Which run a model-run store holds (Dataset `spec.aggregation.cycle` and `runType`). */
+export interface RunChoice {
+  /** The forecast cycle, epoch ms; without it the newest cycle among the files. */
+  cycleMs?: number;
+  /** Only forecast or only nowcast files; without it both, each in its group. */
+  runType?: "forecast" | "nowcast";
+}
+
+export function planAggregation(type: AggregationType, existing: Record<string, LedgerStep[]>, candidates: Candidate[], storeCycleMs?: number, run: RunChoice = {}): Plan {
   const ordered = [...candidates].sort((a, b) => (a.times[0] ?? 0) - (b.times[0] ?? 0) || (b.cycleMs ?? 0) - (a.cycleMs ?? 0));
   const files: FilePlan[] = [];
   const groups: Record<string, LedgerStep[]> = {};
@@ -73,10 +81,17 @@ export function planAggregation(type: AggregationType, existing: Record<string, 
   }
 
   if (type === "append" || type === "model-run") {
-    let cycleMs = storeCycleMs;
+    let cycleMs = storeCycleMs ?? run.cycleMs;
     if (type === "model-run") {
       for (const c of valid) if (c.cycleMs === undefined || c.kind === undefined) refuse(c, "", "cycle and nowcast/forecast unknown: the file name is not a NODD key");
-      const known = valid.filter((c) => c.cycleMs !== undefined && c.kind !== undefined);
+      let known = valid.filter((c) => c.cycleMs !== undefined && c.kind !== undefined);
+      // Files of another cycle or run type than the Dataset asks for are not errors: a prefix
+      // holds every cycle. They are skipped, and the store holds exactly the one run.
+      if (run.cycleMs !== undefined)
+        for (const c of known) if (c.cycleMs !== run.cycleMs) refuse(c, c.kind ?? "", `belongs to cycle ${iso(c.cycleMs ?? 0)}; the Dataset's aggregation.cycle is ${iso(run.cycleMs)}`, "skip");
+      if (run.runType !== undefined)
+        for (const c of known) if (c.kind !== run.runType && (run.cycleMs === undefined || c.cycleMs === run.cycleMs)) refuse(c, c.kind ?? "", `is a ${c.kind} file; the Dataset's aggregation.runType is ${run.runType}`, "skip");
+      known = known.filter((c) => (run.cycleMs === undefined || c.cycleMs === run.cycleMs) && (run.runType === undefined || c.kind === run.runType));
       cycleMs ??= known.reduce<number | undefined>((m, c) => (m === undefined || (c.cycleMs ?? 0) > m ? c.cycleMs : m), undefined);
       valid.splice(0, valid.length, ...known);
     }

@@ -2,10 +2,10 @@
 // in the ledger), not copied as stored. SELFE/SCHISM (NOAA CREOFS) writes `seconds since <start
 // of this run>`, so its units differ in every cycle; re-encoding the decoded times to one epoch
 // is what lets such files share one axis. The ingest and the reference builder both encode here.
-import { decodeTime, type TimeUnits } from "../cftime.js";
+import { decodeTime, parseTimeUnits, type TimeUnits } from "../cftime.js";
 import { allocate } from "../dtype.js";
-import { SourceError, type Dtype, type TypedArray } from "../source/types.js";
-import { timeUnitsOf } from "./file-facts.js";
+import { SourceError } from "../source/types.js";
+import type { Dtype, TypedArray } from "../types.js";
 import type { DatasetTemplate } from "./template.js";
 
 /** The dataset's time coordinate: its name, dtype and units (parsed and as written). */
@@ -17,6 +17,16 @@ export interface TimeAxis {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(".000Z", "Z");
+
+/** The units of the template's time coordinate; a SourceError naming the file and coordinate if unusable. */
+export function timeUnitsOf(file: string, template: DatasetTemplate): TimeUnits {
+  const timeVar = template.variables.find((v) => v.name === template.concatDim);
+  try {
+    return parseTimeUnits(timeVar?.attrs.units, timeVar?.attrs.calendar);
+  } catch (err) {
+    throw new SourceError(file, `time coordinate ${template.concatDim}: ${(err as Error).message}`);
+  }
+}
 
 /** The time axis of `template` (the dataset's); a SourceError naming `file` when its units are unusable. */
 export function timeAxisOf(file: string, template: DatasetTemplate): TimeAxis {

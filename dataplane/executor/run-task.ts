@@ -2,7 +2,7 @@
 // them into the target arrays' regions. Bounded memory: at most ~64 MB of one variable at once.
 import { fileURLToPath } from "node:url";
 import { openSource } from "../source/open.js";
-import { openWritableStore } from "../zarr/store.js";
+import { openWritableStore } from "../zarr/open.js";
 import { chunkIsOneStep, writeRegion, writeStepBlocks, type RegionWriteStats } from "../zarr/chunks.js";
 import { product } from "../ndarray.js";
 import { bytesPerElement } from "../dtype.js";
@@ -38,18 +38,19 @@ export async function runTask(task: IngestTask): Promise<TaskResult> {
       const v = src.variables.find((x) => x.name === a.variable);
       if (v === undefined) throw new Error(`${path}: variable ${a.variable} is missing`);
       if (v.dims[0] !== task.concatDim) throw new Error(`${path}: variable ${a.variable} does not start with ${task.concatDim}`);
+      const target = { store, path: a.path, meta: a.zarray, format };
       const inner = v.shape.slice(1);
       const stepBytes = Math.max(1, product(inner) * bytesPerElement(v.dtype));
       const copyRun = async (run: { source: number; target: number; length: number }): Promise<void> => {
         const data = await src.read(v.name, [run.source, ...inner.map(() => 0)], [run.length, ...inner]);
-        count(await writeRegion(store, a.path, a.zarray, [run.target, ...inner.map(() => 0)], [run.length, ...inner], data, format), data.byteLength);
+        count(await writeRegion(target, [run.target, ...inner.map(() => 0)], [run.length, ...inner], data), data.byteLength);
       };
       // Fast path: the file's chunks tile each step and a target chunk is one step, so chunks
       // move from the file to the encoder without the step being assembled (writeStepBlocks).
       if (src.stepBlocks !== undefined && chunkIsOneStep(a.zarray)) {
         for (const s of [...task.steps].sort((x, y) => x.target - y.target)) {
           const blocks = await src.stepBlocks(v.name, s.source);
-          if (blocks !== undefined) count(await writeStepBlocks(store, a.path, a.zarray, s.target, blocks, format), stepBytes);
+          if (blocks !== undefined) count(await writeStepBlocks(target, s.target, blocks), stepBytes);
           else await copyRun({ ...s, length: 1 });
         }
         continue;

@@ -1,6 +1,7 @@
 // What quality control needs to know about one file: the netCDF data model without the data.
 // The shapes are those of the data-plane readers (dataplane/source/types.ts) so a SourceDataset's
 // variables can be passed as they are; values arrive separately, one time slice at a time.
+import type { TypedArray } from "../types.js";
 
 /** Numeric dtypes in Zarr v2 notation (the readers' notation); values are in host byte order. */
 export type QcDtype = "|i1" | "|u1" | "<i2" | "<u2" | "<i4" | "<u4" | "<i8" | "<u8" | "<f4" | "<f8";
@@ -34,18 +35,7 @@ export interface QcFile {
 }
 
 /** Values of one slab of a variable in packed form, C order, as a reader's `read(start, count)` returns them. */
-export type QcValues =
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
-  | Float32Array
-  | Float64Array
-  | readonly number[];
+export type QcValues = TypedArray | readonly number[];
 
 /** QARTOD flag values (IOOS QARTOD manuals; ioos_qc `QartodFlags`). */
 export const Flag = {

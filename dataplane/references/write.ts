@@ -1,7 +1,8 @@
 // Writes a reference document in one atomic step: a local file (temporary file, then rename) or
 // one object PUT, through the same stores the Zarr writer uses.
 import { basename, dirname } from "node:path";
-import { openWritableStore, type StoreKey } from "../zarr/store.js";
+import { openWritableStore } from "../zarr/open.js";
+import type { StoreKey } from "../zarr/store.js";
 import type { ReferenceDocument } from "./types.js";
 
 export async function writeReferences(location: string, doc: ReferenceDocument): Promise<void> {

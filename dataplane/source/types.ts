@@ -1,14 +1,8 @@
 // What a reader tells about one source file: the netCDF data model (dimensions, variables,
 // attributes) with the HDF5/netCDF internals removed, and slice reads for bounded memory.
 
-/** Numeric dtypes in Zarr v2 notation; data in memory is always little-endian (the host order). */
-export type Dtype = "|i1" | "|u1" | "<i2" | "<u2" | "<i4" | "<u4" | "<i8" | "<u8" | "<f4" | "<f8";
-
-/** What a Zarr array may hold: the numeric dtypes, or NetCDF `char` as single bytes (`|S1`). */
-export type StoredDtype = Dtype | "|S1";
-
-export type AttrValue = string | number | number[];
-export type Attributes = Record<string, AttrValue>;
+export type { Dtype, StoredDtype, AttrValue, Attributes, TypedArray } from "../types.js";
+import type { Attributes, Dtype, TypedArray } from "../types.js";
 
 export interface SourceDimension {
   name: string;
@@ -35,17 +29,6 @@ export interface SourceCharVariable {
   attrs: Attributes;
 }
 
-export type TypedArray =
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
-  | Float32Array
-  | Float64Array;
 
 /**
  * One time step of a variable as the file stores it: `count` blocks of `blockBytes` bytes whose

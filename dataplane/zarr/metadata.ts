@@ -1,43 +1,11 @@
 // Zarr v2 metadata as xarray reads it: `.zgroup`, `.zarray`, `.zattrs` with
 // `_ARRAY_DIMENSIONS`, and the consolidated `.zmetadata` that is our commit point.
-import type { AttrValue, Attributes, StoredDtype } from "../source/types.js";
-import type { V2Compressor } from "./codecs.js";
+import type { Attributes } from "../types.js";
 import { getJson, jsonBytes, type ReadableStore, type StoreKey, type WritableStore } from "./store.js";
 import { nodesV3, parseRootV3, rootV3 } from "./v3.js";
 
-export type ZarrFormat = 2 | 3;
-
-export interface ArrayMetaV2 {
-  zarr_format: 2;
-  shape: number[];
-  chunks: number[];
-  /** `|S1` holds NetCDF char arrays, which xarray joins along their last dimension as netCDF4 does. */
-  dtype: StoredDtype;
-  compressor: V2Compressor;
-  fill_value: number | "NaN" | "Infinity" | "-Infinity" | null;
-  order: "C";
-  filters: null;
-  dimension_separator: ".";
-}
-
-export interface ArrayNode {
-  meta: ArrayMetaV2;
-  /** Attributes including `_ARRAY_DIMENSIONS`. */
-  attrs: Record<string, AttrValue | string[]>;
-}
-
-/** A whole hierarchy as held in consolidated metadata; paths have no leading slash ("" is the root). */
-export interface Hierarchy {
-  groups: Record<string, Attributes>;
-  arrays: Record<string, ArrayNode>;
-}
-
-/** The consolidated document, plus our aggregation ledger kept beside it (zarr readers ignore extra keys). */
-export interface Consolidated<L> {
-  zarr_consolidated_format: 1;
-  metadata: Record<string, unknown>;
-  "dmac:ledger"?: L;
-}
+export type { ArrayMetaV2, ArrayNode, Consolidated, Hierarchy, ZarrFormat } from "./types.js";
+import type { ArrayMetaV2, ArrayNode, Consolidated, Hierarchy, ZarrFormat } from "./types.js";
 
 export function fillValueJson(value: number | null): ArrayMetaV2["fill_value"] {
   if (value === null) return null;
@@ -106,7 +74,7 @@ export function consolidate<L>(h: Hierarchy, ledger: L): Consolidated<L> {
  * metadata, each `.zarray` only ever grows over chunks already written), then `.zmetadata`
  * in one atomic replace. That last write is the commit.
  */
-export async function commitHierarchy<L>(store: WritableStore, h: Hierarchy, ledger: L, previous?: Hierarchy, format: ZarrFormat = 2): Promise<void> {
+export async function commitHierarchy<L>(store: WritableStore, h: Hierarchy, ledger: L, previous: Hierarchy | undefined, format: ZarrFormat): Promise<void> {
   const writes: Array<Promise<void>> = [];
   if (format === 3) {
     const before = previous === undefined ? undefined : nodesV3(previous);
@@ -132,7 +100,7 @@ export async function commitHierarchy<L>(store: WritableStore, h: Hierarchy, led
 }
 
 /** Chunk keys: v2 `0.1.2` (dimension_separator "."), v3 default encoding `c/0/1/2`. */
-export function chunkKey(path: string, index: readonly number[], format: ZarrFormat = 2): StoreKey {
+export function chunkKey(path: string, index: readonly number[], format: ZarrFormat): StoreKey {
   if (format === 3) return key(path, ["c", ...index].join("/"));
   return key(path, index.length === 0 ? "0" : index.join("."));
 }

@@ -4,7 +4,6 @@
 import { mkdir, readFile, rename, writeFile, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 
 export type StoreKey = `/${string}`;
 
@@ -80,25 +79,4 @@ export function jsonBytes(value: unknown): Uint8Array {
 function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === "number" && !Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
   return value;
-}
-
-/** Opens a store from a URL or a local path: file://, s3:// (writable) or http(s):// (read-only). */
-export async function openStore(location: string): Promise<ReadableStore> {
-  if (location.startsWith("s3://")) {
-    const { S3Store } = await import("./s3-store.js");
-    return S3Store.fromUrl(location);
-  }
-  if (/^https?:\/\//.test(location)) {
-    const { HttpStore } = await import("./http-store.js");
-    return new HttpStore(location);
-  }
-  if (location.startsWith("file://")) return new FileStore(fileURLToPath(location));
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new Error(`store url ${location}: unsupported scheme (use file://, s3:// or https://)`);
-  return new FileStore(location);
-}
-
-export async function openWritableStore(location: string): Promise<WritableStore> {
-  const store = await openStore(location);
-  if (!isWritable(store)) throw new Error(`store url ${location}: read-only (http stores cannot be written)`);
-  return store;
 }

@@ -2,9 +2,9 @@
 // of `_ARRAY_DIMENSIONS`, and the consolidated metadata inline in the root `zarr.json` (the
 // layout zarr-python 3 writes), which is also our commit point. The ledger rides along as an
 // extension field that readers may ignore (`must_understand: false`).
-import type { AttrValue, Dtype, StoredDtype } from "../source/types.js";
+import type { AttrValue, Dtype, StoredDtype } from "../types.js";
 import type { V2Compressor } from "./codecs.js";
-import type { ArrayMetaV2, ArrayNode, Hierarchy } from "./metadata.js";
+import type { ArrayMetaV2, ArrayNode, Hierarchy } from "./types.js";
 
 const DATA_TYPES: Record<Dtype, string> = {
   "|i1": "int8",

@@ -6,9 +6,8 @@ import type { CatalogEntry, CatalogEntryStatus, Dataset } from "../../crds/index
 import { openStore, readConsolidated } from "../dataplane.js";
 import { ensureFinalizer, removeFinalizer, type ResourceClient } from "../client.js";
 import { readExtent } from "../dataset/extent.js";
-import { cloudEvent, eventTypes, type EventBus } from "../platform-events.js";
-import { sameStatus } from "../status.js";
-import { setCondition, type EventRecorder, type Reconciler, type Request, type Result } from "../runtime/index.js";
+import { cloudEvent, eventTypes, type EventBus } from "../../events/platform-events.js";
+import { StatusWriter, TerminalError, type EventRecorder, type Reconciler, type Request, type Result } from "../runtime/index.js";
 import { storeLocation, type StorageRoots } from "../storage.js";
 import { collectionInput, cycleItemInputs, datasetItemInput } from "./stac.js";
 
@@ -29,7 +28,11 @@ export interface CatalogEntryReconcilerDeps {
 type Condition = { type: string; status: "True" | "False" | "Unknown"; reason: string; message: string };
 
 export class CatalogEntryReconciler implements Reconciler {
-  constructor(private readonly deps: CatalogEntryReconcilerDeps) {}
+  private readonly status: StatusWriter<CatalogEntryStatus>;
+
+  constructor(private readonly deps: CatalogEntryReconcilerDeps) {
+    this.status = new StatusWriter({ patchStatus: (ns, name, status) => deps.catalogEntries.patchStatus(ns, name, status), now: () => this.now(), keep: "all" });
+  }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -49,7 +52,7 @@ export class CatalogEntryReconciler implements Reconciler {
 
     const dataset = await this.deps.datasets.get(namespace, entry.spec.datasetRef.name);
     if (!dataset) {
-      await this.writeStatus(entry, {}, [
+      await this.status.write(entry, {}, [
         { type: "Ready", status: "False", reason: "DatasetNotFound", message: `Dataset ${entry.spec.datasetRef.name} does not exist in ${namespace}; waiting for it` },
         { type: "Degraded", status: "True", reason: "DatasetNotFound", message: `Dataset ${entry.spec.datasetRef.name} does not exist` },
       ]);
@@ -83,8 +86,9 @@ export class CatalogEntryReconciler implements Reconciler {
       if (!isCatalogInputError(error)) throw error;
       const message = `cannot build STAC records: ${error.message}`;
       await recorder.record(entry, "Warning", "InvalidCatalogRecord", message);
-      await this.writeStatus(entry, {}, [{ type: "Ready", status: "False", reason: "InvalidCatalogRecord", message }, { type: "Degraded", status: "True", reason: "InvalidCatalogRecord", message }]);
-      return;
+      await this.status.write(entry, {}, [{ type: "Ready", status: "False", reason: "InvalidCatalogRecord", message }, { type: "Degraded", status: "True", reason: "InvalidCatalogRecord", message }]);
+      // Retrying cannot help until the entry or its Dataset changes, which re-enqueues it.
+      throw new TerminalError(message, "InvalidCatalogRecord");
     }
     const changed = entry.status?.itemCount !== itemCount || published !== entry.spec.collection.id || entry.status?.conditions?.find((c) => c.type === "Ready")?.status !== "True";
     const status: CatalogEntryStatus = {
@@ -96,21 +100,12 @@ export class CatalogEntryReconciler implements Reconciler {
       await recorder.record(entry, "Normal", "Published", `collection ${entry.spec.collection.id} with ${itemCount} items`);
       await this.deps.bus.publish(cloudEvent(eventTypes.metadataNew, "/dmac/operators/catalogentry", `${namespace}/${name}`, { collectionId: entry.spec.collection.id, itemCount }, this.now()));
     }
-    await this.writeStatus(entry, status, [
+    await this.status.write(entry, status, [
       { type: "Ready", status: "True", reason: "Published", message: `collection ${entry.spec.collection.id} published with ${itemCount} items${extent.timeSteps === 0 ? " (no data yet)" : ""}` },
       { type: "Degraded", status: "False", reason: "AsExpected", message: "" },
     ]);
   }
 
-  private async writeStatus(entry: CatalogEntry, status: CatalogEntryStatus, conditions: Condition[]): Promise<void> {
-    const generation = entry.metadata.generation ?? 1;
-    let list = entry.status?.conditions;
-    for (const condition of conditions) list = setCondition(list, condition, generation, this.now());
-    const next = { ...entry.status, ...status, observedGeneration: generation, conditions: list };
-    // A write that changes nothing would still wake every watcher, this controller included.
-    if (sameStatus(entry.status, next)) return;
-    await this.deps.catalogEntries.patchStatus(entry.metadata.namespace ?? "default", entry.metadata.name, next);
-  }
 }
 
 /** The collection id last published, read back from status (so a renamed id removes the old record). */

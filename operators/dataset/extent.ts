@@ -1,8 +1,8 @@
 // The extent a Dataset reports in status, read from its store's consolidated metadata:
 // bounding box from the latitude/longitude coordinates (1-D, 2-D curvilinear or per-node
 // unstructured), time range from the aggregation dimension, dimension lengths and size.
-import type { ArrayNode, ReadableStore } from "../../dataplane/index.js";
-import { decodeTime, parseTimeUnits, readConsolidated, readRegion } from "../dataplane.js";
+import type { ArrayNode, ReadableStore, ZarrArray } from "../../dataplane/index.js";
+import { arrayOf, decodeTime, parseTimeUnits, readConsolidated, readRegion } from "../dataplane.js";
 
 export interface DatasetExtent {
   bbox?: [number, number, number, number];
@@ -74,6 +74,11 @@ export async function readExtent(store: ReadableStore): Promise<DatasetExtent | 
   const consolidated = await readConsolidated<StoreLedger>(store);
   if (!consolidated) return undefined;
   const { hierarchy, ledger } = consolidated;
+  const handle = (path: string): ZarrArray => {
+    const array = arrayOf(store, consolidated, path);
+    if (array === undefined) throw new Error(`${store.url}: array ${path} missing`);
+    return array;
+  };
   const groups = Object.keys(hierarchy.groups).sort();
   const group = Object.keys(ledger?.groups ?? {})[0] ?? "";
   const inGroup = Object.entries(hierarchy.arrays).filter(([path]) => (group === "" ? !path.includes("/") : path.startsWith(`${group}/`) && !path.slice(group.length + 1).includes("/")));
@@ -88,8 +93,8 @@ export async function readExtent(store: ReadableStore): Promise<DatasetExtent | 
   const lat = pick(inGroup, "lat");
   const lon = pick(inGroup, "lon");
   if (lat && lon) {
-    const latRange = range(numbers(await readRegion(store, lat[0], lat[1].meta)), lat[1].meta.fill_value);
-    const lonValues = numbers(await readRegion(store, lon[0], lon[1].meta));
+    const latRange = range(numbers(await readRegion(handle(lat[0]))), lat[1].meta.fill_value);
+    const lonValues = numbers(await readRegion(handle(lon[0])));
     // 0..360 longitudes (RTOFS, some FVCOM) are reported in -180..180 as STAC requires.
     const lonRange = range(lonValues.map((v) => (v > 180 ? v - 360 : v)), lon[1].meta.fill_value);
     if (latRange && lonRange) bbox = [lonRange[0], latRange[0], lonRange[1], latRange[1]];
@@ -102,7 +107,7 @@ export async function readExtent(store: ReadableStore): Promise<DatasetExtent | 
     const attrs = timeNode[1].attrs as Record<string, unknown>;
     try {
       const units = parseTimeUnits(attrs.units, attrs.calendar);
-      times = numbers(await readRegion(store, timeNode[0], timeNode[1].meta)).map((v) => decodeTime(v, units));
+      times = numbers(await readRegion(handle(timeNode[0]))).map((v) => decodeTime(v, units));
     } catch {
       times = (ledger?.groups?.[group] ?? []).map((s) => s.t);
     }

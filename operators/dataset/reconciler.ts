@@ -8,9 +8,8 @@ import { createS3Client } from "../../dataplane/s3-client.js";
 import { openStore } from "../dataplane.js";
 import type { CatalogEntry, Dataset, DatasetStatus, IngestJob } from "../../crds/index.js";
 import { ensureFinalizer, removeFinalizer, type ResourceClient } from "../client.js";
-import { eventTypes, cloudEvent, type EventBus } from "../platform-events.js";
-import { sameStatus } from "../status.js";
-import { setCondition, type EventRecorder, type Reconciler, type Request, type Result } from "../runtime/index.js";
+import { eventTypes, cloudEvent, type EventBus } from "../../events/platform-events.js";
+import { StatusWriter, TerminalError, type EventRecorder, type Reconciler, type Request, type Result } from "../runtime/index.js";
 import { storeLocation, StorageError, type StorageRoots } from "../storage.js";
 import { readExtent } from "./extent.js";
 
@@ -58,7 +57,11 @@ export function catalogEntryFor(dataset: Dataset): CatalogEntry {
 }
 
 export class DatasetReconciler implements Reconciler {
-  constructor(private readonly deps: DatasetReconcilerDeps) {}
+  private readonly status: StatusWriter<DatasetStatus>;
+
+  constructor(private readonly deps: DatasetReconcilerDeps) {
+    this.status = new StatusWriter({ patchStatus: (ns, name, status) => deps.datasets.patchStatus(ns, name, status), now: () => this.now(), keep: ["lastCommitTime"] });
+  }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -75,9 +78,10 @@ export class DatasetReconciler implements Reconciler {
       location = storeLocation(dataset.spec.storage.url, this.deps.roots);
     } catch (error) {
       if (!(error instanceof StorageError)) throw error;
-      await this.writeStatus(dataset, { observedGeneration: generation }, [{ type: "Ready", status: "False", reason: "InvalidStorage", message: error.message }, { type: "Degraded", status: "True", reason: "InvalidStorage", message: error.message }]);
+      await this.status.write(dataset, { observedGeneration: generation }, [{ type: "Ready", status: "False", reason: "InvalidStorage", message: error.message }, { type: "Degraded", status: "True", reason: "InvalidStorage", message: error.message }]);
       await recorder.record(dataset, "Warning", "InvalidStorage", error.message);
-      return;
+      // Retrying cannot help: the storage URL must change, and a change re-enqueues the Dataset.
+      throw new TerminalError(error.message, "InvalidStorage");
     }
 
     if (dataset.metadata.deletionTimestamp) {
@@ -119,7 +123,7 @@ export class DatasetReconciler implements Reconciler {
     // will arrive until someone fixes the source, and status says why.
     const failed = !extent || extent.timeSteps === 0 ? await this.allIngestFailed(dataset) : undefined;
     if (failed) {
-      await this.writeStatus(dataset, status, [{ type: "Ready", status: "False", reason: "IngestFailed", message: failed }, { type: "Degraded", status: "True", reason: "IngestFailed", message: failed }]);
+      await this.status.write(dataset, status, [{ type: "Ready", status: "False", reason: "IngestFailed", message: failed }, { type: "Degraded", status: "True", reason: "IngestFailed", message: failed }]);
       return;
     }
     // Ready means reconciled: the storage resolves and status reflects the store. An empty store is
@@ -127,7 +131,7 @@ export class DatasetReconciler implements Reconciler {
     const ready = extent && extent.timeSteps > 0
       ? { type: "Ready", status: "True" as const, reason: "Committed", message: `${extent.timeSteps} time steps in ${dataset.spec.storage.url}` }
       : { type: "Ready", status: "True" as const, reason: "Empty", message: `no data committed to ${dataset.spec.storage.url} yet` };
-    await this.writeStatus(dataset, status, [ready, { type: "Degraded", status: "False", reason: "AsExpected", message: "" }]);
+    await this.status.write(dataset, status, [ready, { type: "Degraded", status: "False", reason: "AsExpected", message: "" }]);
   }
 
   /** Why no data will come, when every IngestJob writing into the Dataset has finished and none of its files succeeded. */
@@ -158,14 +162,6 @@ export class DatasetReconciler implements Reconciler {
     return desired.metadata.name;
   }
 
-  private async writeStatus(dataset: Dataset, status: DatasetStatus, conditions: { type: string; status: "True" | "False" | "Unknown"; reason: string; message: string }[]): Promise<void> {
-    const generation = dataset.metadata.generation ?? 1;
-    let list = dataset.status?.conditions;
-    for (const condition of conditions) list = setCondition(list, condition, generation, this.now());
-    const next: DatasetStatus = { ...status, ...(dataset.status?.lastCommitTime && !status.lastCommitTime ? { lastCommitTime: dataset.status.lastCommitTime } : {}), observedGeneration: generation, conditions: list };
-    if (sameStatus(dataset.status, next)) return;
-    await this.deps.datasets.patchStatus(dataset.metadata.namespace ?? "default", dataset.metadata.name, next);
-  }
 }
 
 async function defaultDeleteStore(location: string): Promise<void> {

@@ -14,6 +14,8 @@ export interface LedgerEntry {
   reason?: string;
   message?: string;
   timeSteps?: number;
+  /** Why a succeeded item wrote nothing (another cycle or run type, already ingested, superseded). */
+  skipped?: string;
   updatedAt: string;
 }
 
@@ -71,11 +73,13 @@ export function markRunning(ledger: ItemLedger, ids: readonly string[], now: Dat
   return next;
 }
 
-export function markOutcome(ledger: ItemLedger, id: string, outcome: { ok: true; timeSteps: number } | { ok: false; reason: string; message: string }, now: Date): ItemLedger {
+export type ItemOutcome = { ok: true; timeSteps: number; skipped?: string } | { ok: false; reason: string; message: string };
+
+export function markOutcome(ledger: ItemLedger, id: string, outcome: ItemOutcome, now: Date): ItemLedger {
   const entry = ledger.items[id];
   if (!entry) return ledger;
   const updated: LedgerEntry = outcome.ok
-    ? { url: entry.url, state: "succeeded", attempts: entry.attempts, timeSteps: outcome.timeSteps, updatedAt: now.toISOString() }
+    ? { url: entry.url, state: "succeeded", attempts: entry.attempts, timeSteps: outcome.timeSteps, ...(outcome.skipped !== undefined ? { skipped: outcome.skipped } : {}), updatedAt: now.toISOString() }
     : { url: entry.url, state: "failed", attempts: entry.attempts, reason: outcome.reason, message: outcome.message, updatedAt: now.toISOString() };
   return { ...ledger, items: { ...ledger.items, [id]: updated } };
 }
@@ -86,13 +90,16 @@ export interface LedgerCounts {
   running: number;
   succeeded: number;
   failed: number;
+  /** Of the succeeded, those the data plane skipped (another cycle or run type, already ingested). */
+  skipped: number;
 }
 
 /** Counts for status. A failed item with retries left counts as pending: it will run again. */
 export function countItems(ledger: ItemLedger, retryLimit: number): LedgerCounts {
-  const counts: LedgerCounts = { total: 0, pending: 0, running: 0, succeeded: 0, failed: 0 };
+  const counts: LedgerCounts = { total: 0, pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0 };
   for (const entry of Object.values(ledger.items)) {
     counts.total += 1;
+    if (entry.state === "succeeded" && entry.skipped !== undefined) counts.skipped += 1;
     if (entry.state === "failed" && entry.attempts <= retryLimit && entry.reason !== "Refused") counts.pending += 1;
     else counts[entry.state] += 1;
   }

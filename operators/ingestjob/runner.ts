@@ -12,7 +12,8 @@ import type { Dataset, IngestJob } from "../../crds/index.js";
 import type { Logger } from "../runtime/index.js";
 import { sourceS3Client, type S3Credentials } from "./credentials.js";
 import { localPath, SOURCE_CREDENTIALS } from "./source.js";
-import { markOutcome, markRunning, readLedger, runnableItems, writeLedger } from "./ledger.js";
+import { markOutcome, markRunning, readLedger, runnableItems, writeLedger, type ItemLedger } from "./ledger.js";
+import { ingestOptionsFor } from "../../dataplane/ingest-options.js";
 
 type ResolveInputs = Awaited<ReturnType<typeof loadIngest>>["resolveInputs"];
 
@@ -140,116 +141,151 @@ export class LocalIngestRunner {
     }
   }
 
+  /**
+   * One batch, in named steps: claim the items the ledger still lets run, resolve them to local
+   * files, gate them through QC, ingest, and record every item's outcome in the ledger.
+   */
   private async run(request: BatchRequest): Promise<void> {
-    const { job, dataset, storeLocation } = request;
-    const namespace = job.metadata.namespace ?? "default";
-    const name = job.metadata.name;
-    const store = await openWritableStore(storeLocation);
-    let ledger = await readLedger(store, namespace, name);
-    // The reconciler picked these items from a ledger it read earlier; a batch of this job that ended
-    // since may have used up their retries or finished them. Whether an item runs is decided here, on
-    // the ledger as it is when the batch starts (batches of a store run one at a time), so an item
-    // the reconciler saw "running" is not started again after its last allowed attempt failed.
-    const runnable = new Set(runnableItems(ledger, job.spec.retryLimit));
-    const items = request.items.filter((item) => runnable.has(item.id));
-    if (items.length === 0) {
+    const batch = await BatchLedger.claim(request);
+    if (batch === undefined) {
       this.options.onBatchDone(request, { succeeded: 0, failed: [], timeSteps: 0, bytesWritten: 0 });
       return;
     }
-    ledger = markRunning(ledger, items.map((i) => i.id), new Date());
-    await writeLedger(store, namespace, name, ledger);
-
-    const failed: BatchReport["failed"] = [];
-    let succeeded = 0;
     let report: IngestReport | undefined;
-    const pathToItem = new Map<string, BatchItem>();
-    const remote = items.filter((i) => !i.url.startsWith("file://"));
     const { ingest, resolveInputs } = await loadIngest();
+    const remote = batch.items.filter((i) => !i.url.startsWith("file://"));
     const fetched = remote.length > 0 ? await this.fetchRemote(request, remote.map((i) => i.url), resolveInputs) : undefined;
-    const origins = fetched?.origins ?? new Map<string, string>();
     try {
-      for (const item of items) {
-        if (item.url.startsWith("file://")) {
-          try {
-            pathToItem.set(localPath(item.url, this.options.inputRoot), item);
-          } catch (error) {
-            ledger = markOutcome(ledger, item.id, { ok: false, reason: "Refused", message: (error as Error).message }, new Date());
-            failed.push({ url: item.url, reason: "Refused", message: (error as Error).message });
-          }
-        }
-      }
-      for (const [path, origin] of origins) {
-        const item = remote.find((i) => i.url === origin);
-        if (item) pathToItem.set(path, item);
-      }
-      for (const failure of fetched?.failures ?? []) {
-        const item = remote.find((i) => i.url === failure.input);
-        if (!item) continue;
-        ledger = markOutcome(ledger, item.id, { ok: false, reason: "FetchFailed", message: failure.reason }, new Date());
-        failed.push({ url: item.url, reason: "FetchFailed", message: failure.reason });
-      }
-      let inputs = [...pathToItem.keys()];
-      if (inputs.length > 0 && job.spec.qualityControl.enabled) {
-        // QC gates the ingest: a refused file never reaches the writer. Reports live beside the data.
-        // Loaded on first use: QC's tables and parsers cost ~20 MB that jobs without QC never need.
-        const { checkFiles, loadCfContext, reportJson, reportName } = await import("../../dataplane/qc/index.js");
-        this.cf ??= loadCfContext();
-        const gate = await checkFiles(inputs, job.spec.qualityControl, { cf: this.cf, sourceName: (path) => pathToItem.get(path)?.url ?? path });
-        for (const check of gate.checks) {
-          if ("report" in check) await store.set(`/.dmac/qc/${reportName(check.report.source)}`, new TextEncoder().encode(reportJson(check.report)));
-        }
-        for (const refusal of gate.refused) {
-          const item = pathToItem.get(refusal.input);
-          if (!item) continue;
-          ledger = markOutcome(ledger, item.id, { ok: false, reason: "Refused", message: refusal.reason }, new Date());
-          failed.push({ url: item.url, reason: "Refused", message: refusal.reason });
-        }
-        inputs = gate.accepted;
-      }
+      const files = this.localFiles(batch, fetched);
+      const inputs = await this.qualityGate(request, batch, files);
       if (inputs.length > 0) {
-        const chunking = Object.fromEntries((dataset.spec.dimensions ?? []).filter((d) => d.chunk !== undefined).map((d) => [d.name, d.chunk as number]));
         report = await ingest({
-          store: storeLocation,
+          ...ingestOptionsFor(request.dataset, request.job),
+          store: request.storeLocation,
           inputs,
-          aggregation: { type: dataset.spec.aggregation.type, concatDim: dataset.spec.aggregation.concatDim, ...(dataset.spec.aggregation.identicalDims ? { identicalDims: dataset.spec.aggregation.identicalDims } : {}) },
-          chunking,
-          encoding: encodingOf(dataset),
-          ...(dataset.spec.attributes ? { attributes: dataset.spec.attributes } : {}),
-          concurrency: Math.max(1, Math.min(job.spec.parallelism, inputs.length)),
-          ...(job.spec.executor.type === "dask" ? { executor: this.daskExecutorFor(request, store, origins) } : {}),
+          concurrency: Math.max(1, Math.min(request.job.spec.parallelism, inputs.length)),
+          ...(request.job.spec.executor.type === "dask" ? { executor: this.daskExecutorFor(request, batch.store, fetched?.origins ?? new Map()) } : {}),
           onProgress: (progress) => this.options.onProgress?.(request.jobKey, progress),
         });
-        for (const outcome of report.files) {
-          const item = pathToItem.get(outcome.input);
-          if (!item) continue;
-          if (outcome.status === "refused") {
-            const reason = classifyRefusal(outcome.reason ?? "");
-            const message = (outcome.reason ?? "refused").replace(outcome.input, item.url);
-            ledger = markOutcome(ledger, item.id, { ok: false, reason, message }, new Date());
-            failed.push({ url: item.url, reason, message });
-          } else {
-            ledger = markOutcome(ledger, item.id, { ok: true, timeSteps: outcome.timeSteps }, new Date());
-            succeeded += 1;
-          }
-        }
+        batch.recordReport(report, files);
       }
     } catch (error) {
       // The store could not be written at all: every item of the batch is retried later.
       const message = (error as Error).message;
       this.options.log.warn({ job: request.jobKey, err: message }, "ingest batch failed");
-      for (const item of items) {
-        if (ledger.items[item.id]?.state !== "running") continue;
-        ledger = markOutcome(ledger, item.id, { ok: false, reason: "IngestError", message }, new Date());
-        failed.push({ url: item.url, reason: "IngestError", message });
-      }
+      batch.failRunning("IngestError", message);
     } finally {
       await fetched?.cleanup();
     }
-    await writeLedger(store, namespace, name, ledger);
-    this.options.onBatchDone(request, { succeeded, failed, timeSteps: report?.timeSteps ?? 0, bytesWritten: report?.bytesWritten ?? 0 });
+    await batch.save();
+    this.options.onBatchDone(request, { succeeded: batch.succeeded, failed: batch.failed, timeSteps: report?.timeSteps ?? 0, bytesWritten: report?.bytesWritten ?? 0 });
+  }
+
+  /** Local paths of the batch's files: file:// under the input root, remote ones as fetched; the rest fail. */
+  private localFiles(batch: BatchLedger, fetched: ResolvedInputs | undefined): Map<string, BatchItem> {
+    const files = new Map<string, BatchItem>();
+    for (const item of batch.items) {
+      if (!item.url.startsWith("file://")) continue;
+      try {
+        files.set(localPath(item.url, this.options.inputRoot), item);
+      } catch (error) {
+        batch.fail(item, "Refused", (error as Error).message);
+      }
+    }
+    for (const [path, origin] of fetched?.origins ?? []) {
+      const item = batch.items.find((i) => i.url === origin);
+      if (item) files.set(path, item);
+    }
+    for (const failure of fetched?.failures ?? []) {
+      const item = batch.items.find((i) => i.url === failure.input);
+      if (item) batch.fail(item, "FetchFailed", failure.reason);
+    }
+    return files;
+  }
+
+  /** QC gates the ingest: a refused file never reaches the writer. Reports live beside the data. */
+  private async qualityGate(request: BatchRequest, batch: BatchLedger, files: ReadonlyMap<string, BatchItem>): Promise<string[]> {
+    const inputs = [...files.keys()];
+    const qc = request.job.spec.qualityControl;
+    if (inputs.length === 0 || !qc.enabled) return inputs;
+    // Loaded on first use: QC's tables and parsers cost ~20 MB that jobs without QC never need.
+    const { checkFiles, loadCfContext, reportJson, reportName } = await import("../../dataplane/qc/index.js");
+    this.cf ??= loadCfContext();
+    const gate = await checkFiles(inputs, qc, { cf: this.cf, sourceName: (path) => files.get(path)?.url ?? path });
+    for (const check of gate.checks) {
+      if ("report" in check) await batch.store.set(`/.dmac/qc/${reportName(check.report.source)}`, new TextEncoder().encode(reportJson(check.report)));
+    }
+    for (const refusal of gate.refused) {
+      const item = files.get(refusal.input);
+      if (item) batch.fail(item, "Refused", refusal.reason);
+    }
+    return gate.accepted;
   }
 }
 
-function encodingOf(dataset: Dataset): { codec: "blosc-lz4" | "zlib" | "zstd"; level: number } {
-  return { codec: dataset.spec.encoding.codec, level: dataset.spec.encoding.level };
+/**
+ * The item ledger of one batch and its outcomes so far: owns the ledger copy, the failures and the
+ * count of successes, and writes the ledger back once the batch ends.
+ */
+class BatchLedger {
+  readonly failed: BatchReport["failed"] = [];
+  succeeded = 0;
+
+  private constructor(
+    readonly store: WritableStore,
+    private readonly namespace: string,
+    private readonly name: string,
+    private ledger: ItemLedger,
+    readonly items: readonly BatchItem[],
+  ) {}
+
+  /**
+   * The reconciler picked these items from a ledger it read earlier; a batch of this job that ended
+   * since may have used up their retries or finished them. Whether an item runs is decided here, on
+   * the ledger as it is when the batch starts (batches of a store run one at a time), so an item
+   * the reconciler saw "running" is not started again after its last allowed attempt failed.
+   * Undefined when none may run; else the items are marked running and the ledger written.
+   */
+  static async claim(request: BatchRequest): Promise<BatchLedger | undefined> {
+    const namespace = request.job.metadata.namespace ?? "default";
+    const name = request.job.metadata.name;
+    const store = await openWritableStore(request.storeLocation);
+    const ledger = await readLedger(store, namespace, name);
+    const runnable = new Set(runnableItems(ledger, request.job.spec.retryLimit));
+    const items = request.items.filter((item) => runnable.has(item.id));
+    if (items.length === 0) return undefined;
+    const claimed = markRunning(ledger, items.map((i) => i.id), new Date());
+    await writeLedger(store, namespace, name, claimed);
+    return new BatchLedger(store, namespace, name, claimed, items);
+  }
+
+  fail(item: BatchItem, reason: string, message: string): void {
+    this.ledger = markOutcome(this.ledger, item.id, { ok: false, reason, message }, new Date());
+    this.failed.push({ url: item.url, reason, message });
+  }
+
+  succeed(item: BatchItem, timeSteps: number, skipped?: string): void {
+    this.ledger = markOutcome(this.ledger, item.id, { ok: true, timeSteps, ...(skipped !== undefined ? { skipped } : {}) }, new Date());
+    this.succeeded += 1;
+  }
+
+  /** Fails every item still running (the batch itself failed). */
+  failRunning(reason: string, message: string): void {
+    for (const item of this.items) if (this.ledger.items[item.id]?.state === "running") this.fail(item, reason, message);
+  }
+
+  /** Each file's outcome, named by its item's URL rather than its local path. */
+  recordReport(report: IngestReport, files: ReadonlyMap<string, BatchItem>): void {
+    for (const outcome of report.files) {
+      const item = files.get(outcome.input);
+      if (!item) continue;
+      const message = (outcome.reason ?? (outcome.status === "refused" ? "refused" : "")).replace(outcome.input, item.url);
+      if (outcome.status === "refused") this.fail(item, classifyRefusal(outcome.reason ?? ""), message);
+      else this.succeed(item, outcome.timeSteps, outcome.status === "skipped" && message !== "" ? message : undefined);
+    }
+  }
+
+  save(): Promise<void> {
+    return writeLedger(this.store, this.namespace, this.name, this.ledger);
+  }
 }

@@ -13,3 +13,4 @@ export { createLogger, logFn, type Logger } from "./log.js";
 export { objectKey, splitKey, type KubeObject, type Runnable } from "../../kube/types.js";
 export { toClientModel } from "./objects.js";
 export { SharedConnectionKubeConfig, withSharedConnections } from "./kubeconfig.js";
+export { StatusWriter, sameStatus, canonical, type StatusWriterOptions } from "./status.js";

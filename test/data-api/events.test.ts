@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ingest } from "../../dataplane/index.js";
-import { cloudEvent, eventTypes, InProcessEventBus } from "../../operators/platform-events.js";
+import { cloudEvent, eventTypes, InProcessEventBus } from "../../events/platform-events.js";
 import { buildDataApi, invalidateOnDatasetEvents } from "../../apps/data-api/index.js";
 import { cycleAt, romsFile, tempDir } from "../dataplane/fixtures.js";
 

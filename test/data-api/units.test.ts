@@ -83,12 +83,12 @@ describe("ChunkCache", () => {
     for (let k = 0; k < 40; k++) {
       const start = meta.shape.map((n) => Math.floor(r() * n));
       const count = start.map((s, d) => 1 + Math.floor(r() * ((meta.shape[d] ?? 1) - s)));
-      const ours = await cache.read({ scope: "t#0", store }, "temp", meta, start, count);
-      const theirs = await readRegion(store, "temp", meta, start, count);
+      const ours = await cache.read({ scope: "t#0" }, { store, path: "temp", meta, format: 2 }, start, count);
+      const theirs = await readRegion({ store, path: "temp", meta, format: 2 }, start, count);
       expect(Array.from(ours)).toEqual(Array.from(theirs, Number));
     }
     const misses = cache.misses;
-    await cache.read({ scope: "t#0", store }, "temp", meta, [0, 0, 0, 0], meta.shape);
+    await cache.read({ scope: "t#0" }, { store, path: "temp", meta, format: 2 }, [0, 0, 0, 0], meta.shape);
     expect(cache.misses).toBe(misses);
     expect(cache.dropScope("t#")).toBeGreaterThan(0);
     expect(cache.bytes).toBe(0);

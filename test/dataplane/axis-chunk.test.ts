@@ -43,10 +43,10 @@ describe("chunks of the time coordinate", () => {
     const state = await readConsolidated<Ledger>(store);
     const node = state?.hierarchy.arrays.ocean_time;
     if (state?.ledger === undefined || node === undefined) throw new Error("no ledger or coordinate");
-    const values = await readRegion(store, "ocean_time", node.meta);
+    const values = await readRegion({ store, path: "ocean_time", meta: node.meta, format: 2 });
     rmSync(join(path, "ocean_time", "0"));
     const oneStep = { ...node.meta, chunks: [1] };
-    await writeRegion(store, "ocean_time", oneStep, [0], [values.length], values);
+    await writeRegion({ store, path: "ocean_time", meta: oneStep, format: 2 }, [0], [values.length], values);
     writeFileSync(join(path, "ocean_time", ".zarray"), JSON.stringify(oneStep));
     const doc = JSON.parse(readFileSync(join(path, ".zmetadata"), "utf8")) as { metadata: Record<string, unknown>; "dmac:ledger": Record<string, unknown> };
     doc.metadata["ocean_time/.zarray"] = oneStep;

@@ -7,6 +7,8 @@ import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cycleAt, romsFile, tempDir, truncatedCopy } from "./fixtures.js";
 import { compareWithXarray } from "./xarray.js";
+import { convertOptions } from "../../apps/cli/commands/convert.js";
+import { ingestOptionsFor } from "../../dataplane/index.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -47,6 +49,64 @@ describe("dmac convert", () => {
     const r = await dmac(["convert", "x.nc", "--out", join(tmp.path, "o.zarr"), "--chunk", "ocean_time=0"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("--chunk takes DIM=LENGTH");
+  });
+});
+
+describe("dmac convert: the API's fields as flags, through ingestOptionsFor", () => {
+  const c00 = cycleAt("2023-10-22T00:00:00Z");
+  const c06 = cycleAt("2023-10-22T06:00:00Z");
+  const src = join(tmp.path, "flags-src");
+  const arrays = (store: string): string[] => Object.keys((JSON.parse(readFileSync(join(store, ".zmetadata"), "utf8")) as { metadata: Record<string, unknown> }).metadata).filter((k) => k.endsWith("/.zarray")).map((k) => k.slice(0, -"/.zarray".length)).sort();
+
+  it("maps each flag as the operator maps the field it is named after", () => {
+    const base = { aggregation: "model-run" as const, chunk: { ocean_time: 2 }, attr: { title: "t" }, progress: false };
+    expect(convertOptions({ ...base, variables: ["zeta"], model: "roms", inputFormat: "netcdf4", cycle: "2023-10-22T00:00:00Z", runType: "forecast", format: "zarr-v3", codec: "zstd", level: 3 })).toEqual(
+      ingestOptionsFor(
+        { spec: { aggregation: { type: "model-run", cycle: "2023-10-22T00:00:00Z", runType: "forecast" }, dimensions: [{ name: "ocean_time", chunk: 2 }], attributes: { title: "t" }, model: "roms", storage: { format: "zarr-v3" }, encoding: { codec: "zstd", level: 3 } } },
+        { spec: { variables: { include: ["zeta"] }, format: "netcdf4" } },
+      ),
+    );
+    expect(convertOptions({ ...base, aggregation: "append", excludeVariables: ["salt"] }).variables).toEqual({ exclude: ["salt"] });
+  });
+
+  it("--variables keeps those variables and what they need; --exclude-variables drops them", async () => {
+    const files = [1, 2].map((hour) => romsFile(src, { cycle: c00, kind: "f", hour }));
+    const only = join(tmp.path, "only-zeta.zarr");
+    const r = await dmac(["convert", ...files, "--out", only, "--variables", "zeta", "--model", "roms", "-j", "0"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(arrays(only)).toEqual(["lat_rho", "lon_rho", "mask_rho", "ocean_time", "zeta"]);
+    const without = join(tmp.path, "no-salt.zarr");
+    expect((await dmac(["convert", ...files, "--out", without, "--exclude-variables", "salt,temp", "-j", "0"])).code).toBe(0);
+    expect(arrays(without)).not.toContain("salt");
+    expect(arrays(without)).toContain("zeta");
+    const missing = await dmac(["convert", ...files, "--out", join(tmp.path, "missing.zarr"), "--variables", "zeta,u", "-j", "0"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toContain("variable u listed in variables.include is not in the file");
+  });
+
+  it("--input-format refuses a file whose magic bytes disagree, naming both", async () => {
+    const file = romsFile(src, { cycle: c00, kind: "f", hour: 3 });
+    const r = await dmac(["convert", file, "--out", join(tmp.path, "fmt.zarr"), "--input-format", "netcdf3", "-j", "0"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain("is netcdf4 (HDF5) by its magic bytes, not netcdf3");
+  });
+
+  it("--cycle and --run-type keep one run of a model-run; the other files are skipped, not refused (exit 0)", async () => {
+    const files = [...[1, 2].map((hour) => romsFile(src, { cycle: c00, kind: "f", hour })), ...[1, 2].map((hour) => romsFile(src, { cycle: c06, kind: "f", hour })), romsFile(src, { cycle: c00, kind: "n", hour: 5 })];
+    const r = await dmac(["convert", ...files, "--out", join(tmp.path, "run.zarr"), "--aggregation", "model-run", "--cycle", "2023-10-22T00:00:00Z", "--run-type", "forecast", "-j", "0"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("5 given, 2 ingested, 3 skipped, 0 refused");
+    expect(r.stdout).toContain("belongs to cycle 2023-10-22T06:00:00Z; the Dataset's aggregation.cycle is 2023-10-22T00:00:00Z");
+    expect(r.stdout).toContain("is a nowcast file; the Dataset's aggregation.runType is forecast");
+  });
+
+  it("refuses flag combinations the API refuses, naming them", async () => {
+    const out = ["--out", join(tmp.path, "x.zarr")];
+    expect((await dmac(["convert", "x.nc", ...out, "--variables", "a", "--exclude-variables", "b"])).stderr).toContain("--variables and --exclude-variables are mutually exclusive");
+    expect((await dmac(["convert", "x.nc", ...out, "--cycle", "2023-10-22T00:00:00Z"])).stderr).toContain("--cycle and --run-type apply only to --aggregation model-run");
+    expect((await dmac(["convert", "x.nc", ...out, "--aggregation", "model-run", "--cycle", "yesterday"])).stderr).toContain("--cycle takes an RFC 3339 date-time");
+    expect((await dmac(["convert", "x.nc", "--references", join(tmp.path, "r.json"), "--variables", "zeta"])).stderr).toContain("--variables: not used with --references");
   });
 });
 

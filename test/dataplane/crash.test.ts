@@ -24,7 +24,7 @@ async function assertReadable(storePath: string): Promise<number> {
     const grid = node.meta.shape.map((s, i) => Math.ceil(s / (node.meta.chunks[i] ?? 1)));
     const walk = async (dim: number, index: number[]): Promise<void> => {
       if (dim === grid.length) {
-        const bytes = await store.get(chunkKey(path, index));
+        const bytes = await store.get(chunkKey(path, index, state.format));
         if (bytes === undefined) throw new Error(`${path}: chunk ${index.join(".")} is inside the committed shape but missing`);
         return;
       }

@@ -94,7 +94,7 @@ describe("SpeculativeCopy", { timeout: 20_000 }, () => {
     // The chunks hold the sources' values at those indices.
     const meta = buildHierarchy(template, { "": 3 }, {}).arrays.zeta?.meta;
     if (meta === undefined) throw new Error("no zeta array");
-    const stored = await readRegion(new FileStore(store), "zeta", meta);
+    const stored = await readRegion({ store: new FileStore(store), path: "zeta", meta, format: 2 });
     const per = stored.length / 3;
     for (let i = 0; i < 3; i++) {
       const src = await openSource(file(i));

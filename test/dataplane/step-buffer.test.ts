@@ -34,7 +34,7 @@ describe("writeStepBlocks when a block fails", () => {
           return true;
         },
       };
-      await expect(writeStepBlocks(new FileStore(dir), "v", meta, 0, blocks)).rejects.toThrow("block 0: corrupt stream");
+      await expect(writeStepBlocks({ store: new FileStore(dir), path: "v", meta, format: 2 }, 0, blocks)).rejects.toThrow("block 0: corrupt stream");
       // Whatever the pool hands out now must stay ours: no late write from the failed step.
       const next = bytePool.take(count * blockBytes);
       next.fill(0);

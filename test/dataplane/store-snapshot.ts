@@ -33,7 +33,7 @@ export async function storeDigest(root: string): Promise<{ metadata: Record<stri
   if (state === undefined) throw new Error(`${root}: no consolidated metadata`);
   const arrays: Record<string, string> = {};
   for (const [path, node] of Object.entries(state.hierarchy.arrays).sort(([a], [b]) => a.localeCompare(b))) {
-    const data = await readRegion(store, path, node.meta, undefined, undefined, state.format);
+    const data = await readRegion({ store, path, meta: node.meta, format: state.format });
     // Bytes rather than values, so NaN fills compare equal and -0 differs from 0.
     arrays[path] = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64");
   }

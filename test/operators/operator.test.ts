@@ -205,4 +205,30 @@ describe("operators end to end", () => {
     expect(readyCondition?.reason).toBe("IngestFailed");
     expect(readyCondition?.message).toMatch(/no time step committed: all 1 file\(s\) of IngestJob qc-job failed \(first: file:.*quality control refused it/);
   });
+  it("a model-run Dataset with a cycle and a prefix holding two cycles and a nowcast: only that cycle's forecasts land; the rest are skipped, not failed; a zarr-v3 store", async () => {
+    const c06 = new Date("2023-10-22T06:00:00Z");
+    const prefix = join(inputs(), "two-cycles");
+    for (const f of [forecast(1), forecast(2), { cycle: c06, kind: "f" as const, hour: 1 }, { cycle: c06, kind: "f" as const, hour: 2 }, { cycle, kind: "n" as const, hour: 5 }]) romsFile(prefix, f);
+    const run: Dataset = {
+      ...dataset("cbofs-run"),
+      spec: { ...dataset("cbofs-run").spec, storage: { url: "file:///cbofs-run.zarr", format: "zarr-v3" }, aggregation: { type: "model-run", concatDim: "ocean_time", cycle: "2023-10-22T00:00:00Z", runType: "forecast" }, catalog: { enabled: false } },
+    };
+    await sets.create(run);
+    const job = ingestJob("cbofs-run", "cbofs-run", []);
+    await jobs.create({ ...job, spec: { ...job.spec, source: { prefix: { url: `file:///${relative(inputs(), prefix)}/`, keyPattern: "\\.nc$", recursive: true }, credentials: { anonymous: true } } } });
+    const done = await until("model-run job Succeeded", async () => {
+      const j = await jobs.get("maracoos", "cbofs-run");
+      return j?.status?.phase === "Succeeded" && j.status.observedGeneration === j.metadata.generation ? j : undefined;
+    });
+    expect(done.status?.items).toEqual({ total: 5, pending: 0, running: 0, succeeded: 5, failed: 0, skipped: 3 });
+    const ds = await until("Dataset holds the cycle", async () => {
+      const d = await sets.get("maracoos", "cbofs-run");
+      return d?.status?.timeSteps === 2 ? d : undefined;
+    });
+    expect(ds.status?.extent?.timeStart).toBe("2023-10-22T01:00:00Z");
+    expect(ds.status?.extent?.timeEnd).toBe("2023-10-22T02:00:00Z");
+    const root = JSON.parse((await import("node:fs")).readFileSync(join(dir, "stores", "cbofs-run.zarr", "zarr.json"), "utf8")) as { "dmac:ledger": { cycleMs: number; groups: Record<string, unknown[]> } };
+    expect(root["dmac:ledger"].cycleMs).toBe(cycle.getTime());
+    expect(Object.keys(root["dmac:ledger"].groups)).toEqual(["forecast"]);
+  });
 });

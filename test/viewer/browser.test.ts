@@ -36,7 +36,7 @@ async function xarrayValues(store: string, ...names: string[]): Promise<Dump> {
 let tmp: ReturnType<typeof tempDir>;
 let stack: Stack;
 let browser: Browser;
-const stores = { roms: "", fvcom: "", mesh: "", rtofs: "", regular: "", big: "" };
+const stores = { roms: "", romsV3: "", fvcom: "", mesh: "", rtofs: "", regular: "", big: "" };
 
 beforeAll(async () => {
   tmp = tempDir("dmac-viewer-");
@@ -44,11 +44,14 @@ beforeAll(async () => {
   for (const k of Object.keys(stores) as Array<keyof typeof stores>) stores[k] = join(tmp.path, `${k}.zarr`);
   const python = Promise.all([makeRegularStore(stores.regular), makeCurvilinearStore(stores.big, 2, 500, 500), run("/usr/bin/python3", [join(here, "make_fvcom.py"), stores.mesh])]);
   await ingest({ store: stores.roms, inputs: forecasts(CYCLE, [1, 2, 3]).map((f) => romsFile(src, f)), concurrency: 0 });
+  // The same files as a Zarr v3 store (Dataset storage.format zarr-v3).
+  await ingest({ store: stores.romsV3, inputs: forecasts(CYCLE, [1, 2, 3]).map((f) => romsFile(src, f)), format: "zarr-v3", concurrency: 0 });
   await ingest({ store: stores.fvcom, inputs: forecasts(CYCLE, [1, 2, 3]).map((f) => fvcomFile(src, f)), concurrency: 0 });
   await ingest({ store: stores.rtofs, inputs: forecasts(CYCLE, [1, 2]).map((f) => rtofsFile(src, f)), concurrency: 0 });
   await python;
   stack = await startStack([
     { id: "cbofs", url: stores.roms },
+    { id: "cbofs-v3", url: stores.romsV3 },
     { id: "ngofs2", url: stores.fvcom },
     { id: "mesh", url: stores.mesh },
     { id: "rtofs", url: stores.rtofs },
@@ -93,6 +96,36 @@ async function nextStep(page: Page): Promise<void> {
   await page.click("#time-next");
   await waitReady(page, before);
 }
+
+describe("Zarr v3", () => {
+  it("a v3 store is drawn as its v2 twin: every wet cell in xarray's colour, land transparent, each time step the same picture", async () => {
+    const ref = await xarrayValues(stores.roms, "zeta", "lon_rho", "lat_rho", "mask_rho");
+    const v2 = await openViewer(browser, stack.viewer.url, { dataset: "cbofs", variable: "zeta", renderer: "2d" });
+    const v3 = await openViewer(browser, stack.viewer.url, { dataset: "cbofs-v3", variable: "zeta", renderer: "2d" });
+    const state = await viewerState(v3.page);
+    expect(state.range).toEqual((await viewerState(v2.page)).range);
+    const lon = ref["lon_rho"]?.values ?? [];
+    const lat = ref["lat_rho"]?.values ?? [];
+    const mask = ref["mask_rho"]?.values ?? [];
+    const zeta = ref["zeta"]?.values ?? [];
+    for (let t = 0; t < 3; t++) {
+      expect(await fieldDigest(v3.page), `t=${t}`).toBe(await fieldDigest(v2.page));
+      for (let c = 0; c < 35; c++) {
+        const pixel = await fieldPixel(v3.page, ...(await pixelOf(v3.page, lon[c] ?? NaN, lat[c] ?? NaN)));
+        if (mask[c] === 0) expect(pixel[3], `land cell ${c}`).toBe(0);
+        else expectColour(pixel, zeta[t * 35 + c] as number, state.range, false, `v3 zeta t=${t} cell ${c}`);
+      }
+      if (t < 2) {
+        await nextStep(v2.page);
+        await nextStep(v3.page);
+      }
+    }
+    expect(v3.problems).toEqual([]);
+    expect(v3.foreign).toEqual([]);
+    await v2.page.close();
+    await v3.page.close();
+  });
+});
 
 for (const renderer of ["2d", "auto"] as const) {
   describe(`renderer ${renderer}`, () => {
@@ -383,7 +416,7 @@ describe("page behaviour", () => {
 
   it("lists every dataset, pans, zooms and reads out lon/lat under the pointer", async () => {
     const { page, problems } = await openViewer(browser, stack.viewer.url, { dataset: "cbofs", variable: "zeta", renderer: "2d" });
-    expect(await page.$$eval("#dataset option", (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["big", "cbofs", "mesh", "ngofs2", "regular", "rtofs"]);
+    expect(await page.$$eval("#dataset option", (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["big", "cbofs", "cbofs-v3", "mesh", "ngofs2", "regular", "rtofs"]);
     expect(await page.$$eval("#variable option", (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["salt", "temp", "zeta"]);
     const box = await page.locator("#overlay").boundingBox();
     if (box === null) throw new Error("no map");

@@ -5,7 +5,10 @@
 import { Command, Option, InvalidArgumentError } from "commander";
 import cliProgress from "cli-progress";
 import { resolve } from "node:path";
-import { buildReferences, ingest, resolveInputs, writeReferences, type CodecName, type IngestProgress, type IngestReport, type ReferenceReport } from "../../../dataplane/index.js";
+import {
+  buildReferences, ingest, ingestOptionsFor, resolveInputs, writeReferences, type CodecName, type DatasetFields, type IngestJobFields, type IngestProgress,
+  type IngestReport, type ReferenceReport, type SpecOptions,
+} from "../../../dataplane/index.js";
 import { runQcGate, summariseQc, type QcGateResult } from "./convert-qc.js";
 
 interface ConvertFlags {
@@ -17,6 +20,12 @@ interface ConvertFlags {
   concatDim?: string;
   codec?: CodecName;
   format?: "zarr-v2" | "zarr-v3";
+  inputFormat?: "auto" | "netcdf3" | "netcdf4";
+  variables?: string[];
+  excludeVariables?: string[];
+  model?: "roms" | "fvcom" | "selfe" | "rtofs" | "generic";
+  cycle?: string;
+  runType?: "forecast" | "nowcast";
   level?: number;
   chunk: Record<string, number>;
   attr: Record<string, string>;
@@ -38,6 +47,42 @@ function collectChunk(value: string, previous: Record<string, number>): Record<s
   const m = /^([A-Za-z_][\w.-]*)=(\d+)$/.exec(value);
   if (m === null || Number(m[2]) < 1) throw new InvalidArgumentError(`--chunk takes DIM=LENGTH (LENGTH >= 1), got ${value}`);
   return { ...previous, [m[1] ?? ""]: Number(m[2]) };
+}
+
+/** --variables a,b --variables c: NetCDF names, comma-separated or repeated. */
+function collectNames(name: string) {
+  return (value: string, previous: string[] | undefined): string[] => {
+    const names = value.split(",").map((n) => n.trim()).filter((n) => n !== "");
+    const bad = names.find((n) => !/^[A-Za-z_][A-Za-z0-9_.@+-]*$/.test(n));
+    if (names.length === 0 || bad !== undefined) throw new InvalidArgumentError(`${name} takes variable names separated by commas, got ${JSON.stringify(value)}`);
+    return [...(previous ?? []), ...names];
+  };
+}
+
+function cycleTime(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || !Number.isFinite(Date.parse(value)))
+    throw new InvalidArgumentError(`--cycle takes an RFC 3339 date-time such as 2023-10-22T00:00:00Z, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * The flags spelled as the API's fields (Dataset and IngestJob spec), mapped by the same
+ * ingestOptionsFor the operator uses: a flag and its field cannot mean two different things.
+ */
+export function convertOptions(flags: ConvertFlags): SpecOptions {
+  const dataset: DatasetFields = {
+    aggregation: { type: flags.aggregation, ...(flags.concatDim ? { concatDim: flags.concatDim } : {}), ...(flags.cycle ? { cycle: flags.cycle } : {}), ...(flags.runType ? { runType: flags.runType } : {}) },
+    ...(flags.codec !== undefined ? { encoding: { codec: flags.codec, ...(flags.level !== undefined ? { level: flags.level } : {}) } } : {}),
+    ...(Object.keys(flags.chunk).length > 0 ? { dimensions: Object.entries(flags.chunk).map(([name, chunk]) => ({ name, chunk })) } : {}),
+    ...(flags.format !== undefined ? { storage: { format: flags.format } } : {}),
+    ...(Object.keys(flags.attr).length > 0 ? { attributes: flags.attr } : {}),
+    ...(flags.model !== undefined ? { model: flags.model } : {}),
+  };
+  const job: IngestJobFields = {
+    ...(flags.variables !== undefined ? { variables: { include: flags.variables } } : flags.excludeVariables !== undefined ? { variables: { exclude: flags.excludeVariables } } : {}),
+    ...(flags.inputFormat !== undefined ? { format: flags.inputFormat } : {}),
+  };
+  return ingestOptionsFor({ spec: dataset }, { spec: job });
 }
 
 function collectAttr(value: string, previous: Record<string, string>): Record<string, string> {
@@ -93,14 +138,22 @@ function copyOnlyOptions(flags: ConvertFlags): string[] {
   if (flags.format !== undefined) given.push("--format");
   if (Object.keys(flags.chunk).length > 0) given.push("--chunk");
   if (flags.concurrency !== undefined) given.push("-j/--concurrency");
+  if (flags.variables !== undefined) given.push("--variables");
+  if (flags.excludeVariables !== undefined) given.push("--exclude-variables");
+  if (flags.model !== undefined) given.push("--model");
+  if (flags.inputFormat !== undefined) given.push("--input-format");
+  if (flags.cycle !== undefined) given.push("--cycle");
+  if (flags.runType !== undefined) given.push("--run-type");
   return given;
 }
 
 function checkTargets(flags: ConvertFlags): string | undefined {
   if ((flags.out === undefined) === (flags.references === undefined)) return "give exactly one of --out STORE (copy into Zarr) and --references FILE.json (no-copy references)";
+  if (flags.variables !== undefined && flags.excludeVariables !== undefined) return "--variables and --exclude-variables are mutually exclusive (as an IngestJob's variables.include and exclude)";
+  if (flags.aggregation !== "model-run" && (flags.cycle !== undefined || flags.runType !== undefined)) return "--cycle and --run-type apply only to --aggregation model-run";
   if (flags.references !== undefined) {
     const copyOnly = copyOnlyOptions(flags);
-    if (copyOnly.length > 0) return `${copyOnly.join(", ")}: not used with --references, which points at the chunks as the source files store them`;
+    if (copyOnly.length > 0) return `${copyOnly.join(", ")}: not used with --references, which points at the chunks and variables as the source files store them`;
   } else if (flags.inlineThreshold !== undefined) return "--inline-threshold: only used with --references";
   return undefined;
 }
@@ -117,7 +170,13 @@ export function registerConvert(program: Command): void {
     .addOption(new Option("-a, --aggregation <type>", "how files combine").choices(["append", "model-run", "best-forecast"]).default("append"))
     .option("--concat-dim <dim>", "dimension to aggregate along (default: ocean_time, MT or time)")
     .addOption(new Option("--codec <codec>", "chunk compressor for a new store (default zlib; an existing store keeps its own)").choices(["zlib", "blosc-lz4", "zstd", "none"]))
-    .addOption(new Option("--format <format>", "Zarr format of a new store (default zarr-v2)").choices(["zarr-v2", "zarr-v3"]))
+    .addOption(new Option("--format <format>", "Zarr format of a new store (default zarr-v2; a Dataset's storage.format)").choices(["zarr-v2", "zarr-v3"]))
+    .addOption(new Option("--input-format <format>", "what the inputs' magic bytes must say; a file that disagrees is refused (an IngestJob's format; default auto)").choices(["auto", "netcdf3", "netcdf4"]))
+    .option("--variables <names>", "only these variables (comma-separated, repeatable), with the coordinates and grid variables they need (an IngestJob's variables.include)", collectNames("--variables"))
+    .option("--exclude-variables <names>", "every variable but these (an IngestJob's variables.exclude)", collectNames("--exclude-variables"))
+    .addOption(new Option("--model <family>", "model family: the grid variables a variable selection keeps (a Dataset's model)").choices(["roms", "fvcom", "selfe", "rtofs", "generic"]))
+    .option("--cycle <time>", "model-run: the forecast cycle to keep (RFC 3339); files of other cycles are skipped (a Dataset's aggregation.cycle)", cycleTime)
+    .addOption(new Option("--run-type <type>", "model-run: keep only forecast or only nowcast files (a Dataset's aggregation.runType)").choices(["forecast", "nowcast"]))
     .option("--level <n>", "compression level", nonNegativeInt("--level"))
     .option("--chunk <dim=len>", "chunk length along a dimension (repeatable)", collectChunk, {})
     .option("--attr <name=value>", "set a global attribute (repeatable)", collectAttr, {})
@@ -191,13 +250,9 @@ async function convertToZarr(flags: ConvertFlags, store: string, files: string[]
   };
   try {
     const report = await ingest({
+      ...convertOptions(flags),
       store,
       inputs: files,
-      aggregation: { type: flags.aggregation, ...(flags.concatDim ? { concatDim: flags.concatDim } : {}) },
-      ...(flags.codec !== undefined ? { encoding: { codec: flags.codec, ...(flags.level !== undefined ? { level: flags.level } : {}) } } : {}),
-      ...(Object.keys(flags.chunk).length > 0 ? { chunking: flags.chunk } : {}),
-      ...(flags.format !== undefined ? { format: flags.format } : {}),
-      ...(Object.keys(flags.attr).length > 0 ? { attributes: flags.attr } : {}),
       ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
       onProgress,
     });

@@ -117,7 +117,7 @@ async function readParameter(ds: OpenedDataset, chunks: ChunkCache, p: Parameter
   for (const subset of targets) {
     const s = perCell ? p.dims.map((dim, d) => (dim === p.timeDim || dim === p.zDim ? (start[d] ?? 0) : (coords[subset[0] ?? 0]?.[grid.model.dims.indexOf(dim)] ?? 0))) : start;
     const c = perCell ? p.dims.map((dim, d) => (dim === p.timeDim || dim === p.zDim ? (count[d] ?? 1) : 1)) : count;
-    const box = await chunks.read({ scope: ds.scope, store: ds.store }, p.name, p.meta, s, c);
+    const box = await chunks.read({ scope: ds.scope }, { store: ds.store, path: p.name, meta: p.meta, format: ds.format }, s, c);
     const strides = c.map((_, d) => c.slice(d + 1).reduce((a, b) => a * b, 1));
     for (const k of subset) {
       const cc = coords[k] ?? [];

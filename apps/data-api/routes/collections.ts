@@ -3,16 +3,11 @@ import type { FastifyInstance } from "fastify";
 import { collectionDocument } from "../collection.js";
 import { baseUrl, type DataApiContext } from "../context.js";
 import { notFound } from "../errors.js";
-
-export const collectionParams = {
-  type: "object",
-  required: ["collectionId"],
-  properties: { collectionId: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$" } },
-} as const;
+import { collectionParams, collectionResponse, collectionsResponse } from "../schemas.js";
 
 export async function collectionRoutes(app: FastifyInstance, opts: { ctx: DataApiContext }): Promise<void> {
   const { ctx } = opts;
-  app.get("/collections", async (request) => {
+  app.get("/collections", { schema: { summary: "the collections (one per Zarr dataset)", response: collectionsResponse } }, async (request) => {
     const base = baseUrl(ctx, request);
     const collections = [];
     for (const id of ctx.registry.ids()) {
@@ -32,7 +27,7 @@ export async function collectionRoutes(app: FastifyInstance, opts: { ctx: DataAp
       collections,
     };
   });
-  app.get<{ Params: { collectionId: string } }>("/collections/:collectionId", { schema: { params: collectionParams } }, async (request) => {
+  app.get<{ Params: { collectionId: string } }>("/collections/:collectionId", { schema: { summary: "one collection's metadata", params: collectionParams, response: collectionResponse } }, async (request) => {
     const ds = await ctx.registry.get(request.params.collectionId);
     if (ds === undefined) throw notFound(`collection ${request.params.collectionId}`);
     return collectionDocument(ds, baseUrl(ctx, request));

@@ -1,7 +1,9 @@
 // Landing page, conformance and the OpenAPI document (OGC API - EDR 1.1, 7.2-7.4).
 import type { FastifyInstance } from "fastify";
+import type { OpenApiCollector } from "../../shared/openapi.js";
+import { errorResponseSchema } from "../errors.js";
 import { baseUrl, type DataApiContext } from "../context.js";
-import { openApiDocument } from "../openapi.js";
+import { conformanceResponse, landingResponse, openApiResponse } from "../schemas.js";
 
 // The EDR GeoJSON class also requires /locations resources, which are not served, so it is
 // not claimed even though f=GeoJSON answers are.
@@ -16,9 +18,11 @@ export const CONFORMANCE = [
   "http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/queries",
 ];
 
-export async function landingRoutes(app: FastifyInstance, opts: { ctx: DataApiContext }): Promise<void> {
+const DESCRIPTION = "OGC API - Environmental Data Retrieval 1.1 (core, collections, position, area, cube) over Zarr stores, with an XREDS-style dataset listing and a read-only Zarr passthrough.";
+
+export async function landingRoutes(app: FastifyInstance, opts: { ctx: DataApiContext; openapi: OpenApiCollector }): Promise<void> {
   const { ctx } = opts;
-  app.get("/", async (request) => {
+  app.get("/", { schema: { summary: "landing page", response: { 200: landingResponse } } }, async (request) => {
     const base = baseUrl(ctx, request);
     return {
       title: ctx.title,
@@ -32,9 +36,9 @@ export async function landingRoutes(app: FastifyInstance, opts: { ctx: DataApiCo
       ],
     };
   });
-  app.get("/conformance", async () => ({ conformsTo: CONFORMANCE }));
-  app.get("/api", async (request, reply) => {
+  app.get("/conformance", { schema: { summary: "conformance classes", response: { 200: conformanceResponse } } }, async () => ({ conformsTo: CONFORMANCE }));
+  app.get("/api", { schema: { summary: "this OpenAPI document", response: { 200: openApiResponse } } }, async (request, reply) => {
     reply.type("application/vnd.oai.openapi+json;version=3.0");
-    return openApiDocument(baseUrl(ctx, request), ctx.title);
+    return { ...opts.openapi.document(ctx.title, baseUrl(ctx, request), DESCRIPTION), components: { schemas: { Error: errorResponseSchema } } };
   });
 }

@@ -11,7 +11,13 @@ import { runQuery, type QuerySpec } from "../query/extract.js";
 import { parseBBox, parseCrs, parseDatetime, parseFormat, parseParameterNames, parseZ, single, type RawValue } from "../query/params.js";
 import type { Where } from "../query/select.js";
 import { parseWkt } from "../query/wkt.js";
-import { collectionParams } from "./collections.js";
+import { collectionParams, dataResponses, queryStrings } from "../schemas.js";
+
+const SUMMARIES: Record<QuerySpec["queryType"], string> = {
+  position: "values at the grid cells nearest to points",
+  area: "values at the grid cells inside a polygon",
+  cube: "values at the grid cells inside a bounding box",
+};
 
 type Query = Record<string, RawValue>;
 type QueryType = QuerySpec["queryType"];
@@ -36,7 +42,8 @@ function whereOf(type: QueryType, q: Query): Where {
 export async function queryRoutes(app: FastifyInstance, opts: { ctx: DataApiContext }): Promise<void> {
   const { ctx } = opts;
   for (const type of ["position", "area", "cube"] as const) {
-    app.get<{ Params: { collectionId: string }; Querystring: Query }>(`/collections/:collectionId/${type}`, { schema: { params: collectionParams } }, async (request, reply: FastifyReply) => {
+    const schema = { summary: SUMMARIES[type], params: collectionParams, querystring: queryStrings[type], response: dataResponses };
+    app.get<{ Params: { collectionId: string }; Querystring: Query }>(`/collections/:collectionId/${type}`, { schema }, async (request, reply: FastifyReply) => {
       const q = request.query;
       const ds = await ctx.registry.get(request.params.collectionId);
       if (ds === undefined) throw notFound(`collection ${request.params.collectionId}`);

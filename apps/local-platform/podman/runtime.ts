@@ -11,7 +11,7 @@ import { ServiceAccountTokenFiles } from "../service-account-tokens.js";
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { startControlPlane, type ControlPlane } from "../../control-plane/index.js";
-import type { Logger } from "../../../operators/runtime/index.js";
+import type { Logger } from "pino";
 import { applyEnvironment, type ApplySummary } from "../apply.js";
 import { startPostgres, type PostgresServer } from "../postgres.js";
 import { startObjectStore } from "./object-store.js";

@@ -22,6 +22,8 @@ export interface DatasetInfo {
   description?: string;
   grids: GridInfo[];
   parameters: string[];
+  /** Zarr format of the store (2: `.zmetadata`, 3: root `zarr.json`); absent from older data APIs. */
+  zarrFormat?: 2 | 3;
 }
 
 export interface Variable {

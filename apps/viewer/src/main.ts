@@ -214,7 +214,7 @@ async function selectDataset(id: string, wanted?: { variable?: string | null; ti
   const generation = ++state.generation;
   setStatus(`loading ${id}...`, "loading");
   const info = await api.dataset(id);
-  const zarr = await openZarr(api.zarrUrl(id));
+  const zarr = await openZarr(api.zarrUrl(id), undefined, info.zarrFormat);
   const variables = await describeVariables(info, zarr);
   if (generation !== state.generation) return;
   state.loaded = { info, zarr, variables, geometries: new Map() };

@@ -1,6 +1,8 @@
-// Platform events the design documents ask for (new metadata, data product updated, log events),
-// as CloudEvents 1.0 on an event-bus interface. The in-process bus is the embedded default; a
-// RabbitMQ bus implements the same interface in the event bridge.
+// The platform event contract: the events the design documents ask for (new metadata, data
+// product updated, log events), as CloudEvents 1.0 on an event-bus interface. Neutral ground:
+// the operators publish, the data API and the local platform subscribe, and neither imports the
+// other for it. The in-process bus is the embedded default; a RabbitMQ bus implements the same
+// interface in the event bridge.
 import { randomUUID } from "node:crypto";
 
 export const eventTypes = {
