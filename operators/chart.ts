@@ -63,6 +63,7 @@ export class OperatorChart extends Chart {
       args: [
         "operator",
         `--probe-port=${probePort}`,
+        "--probe-host=0.0.0.0",
         // The catalog the catalog API serves (clusters/lib/backing.ts), and that API's public URL for status.collectionUrl.
         `--catalog=${backing.catalogUrl}`,
         `--catalog-api-url=${catalogApiPublicUrl(env)}`,

@@ -26,6 +26,8 @@ export interface OperatorOptions {
   readonly identity: string;
   readonly leaderElection?: { namespace: string; leaseName?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
   readonly probePort?: number;
+  /** Interface of the probe and metrics port: 127.0.0.1 by default (`dmac up`); a pod needs 0.0.0.0 for the kubelet (`dmac operator`). */
+  readonly probeHost?: string;
   readonly workers?: number;
   readonly resyncMs?: number;
   readonly catalogApiUrl?: string;
@@ -62,7 +64,7 @@ export function createOperator(options: OperatorOptions): Operator {
     kubeConfig,
     log,
     identity: options.identity,
-    ...(options.probePort !== undefined ? { probePort: options.probePort, probeHost: "0.0.0.0" } : {}),
+    ...(options.probePort !== undefined ? { probePort: options.probePort, probeHost: options.probeHost ?? "127.0.0.1" } : {}),
     ...(options.leaderElection ? { leaderElection: { leaseName: "dmac-operator", ...options.leaderElection } } : {}),
   });
   const recorder = new EventRecorder(kubeConfig, { component: "dmac-operator", instance: options.identity, log });
@@ -109,6 +111,8 @@ export function createOperator(options: OperatorOptions): Operator {
 
   datasetController = controller("dataset", new DatasetReconciler({ ...clients, recorder, roots: options.roots, bus, ...(options.onStoreChanged ? { onStoreChanged: options.onStoreChanged } : {}) }), reportForbidden((key) => datasetInformer.get(key), clients.datasets, recorder));
   datasetController.watches(datasetInformer, undefined, specOrMetadataChanged);
+  // A job finishing (or changing phase) decides whether an empty Dataset is waiting or failed.
+  datasetController.watches(jobInformer, (job) => [`${job.metadata.namespace ?? "default"}/${job.spec.datasetRef.name}`], (_event, job, previous) => job.status?.phase !== previous?.status?.phase);
   datasetController.watches(entryInformer, (entry) => (entry.metadata.ownerReferences ?? []).filter((o) => o.kind === "Dataset").map((o) => `${entry.metadata.namespace}/${o.name}`));
 
   const entryController = controller("catalogentry", new CatalogEntryReconciler({ ...clients, catalog: options.catalog, recorder, roots: options.roots, bus, ...(options.catalogApiUrl ? { catalogApiUrl: options.catalogApiUrl } : {}) }), reportForbidden((key) => entryInformer.get(key), clients.catalogEntries, recorder));

@@ -5,11 +5,12 @@ import { createOpenApiCollector } from "./openapi.js";
 import { collectionRoutes } from "./routes/collections.js";
 import { landingRoutes } from "./routes/landing.js";
 import { searchRoutes } from "./routes/search.js";
-import type { FastifyInstance, FastifyServerOptions } from "fastify";
+import type { FastifyInstance } from "fastify";
+import { installRequestHardening, serverOptions, type ApiLogging } from "../shared/http-server.js";
 import type { CatalogStore } from "../../catalog/index.js";
 import type { CatalogApiContext } from "./context.js";
 
-export interface CatalogApiOptions {
+export interface CatalogApiOptions extends ApiLogging {
   store: CatalogStore;
   /** Items per page when the client gives no limit (default 10). */
   defaultLimit?: number;
@@ -17,8 +18,8 @@ export interface CatalogApiOptions {
   maxLimit?: number;
   title?: string;
   description?: string;
+  /** The public base URL every link starts with; without it, the address the server listens on (never the request's Host). */
   baseUrl?: string;
-  logger?: FastifyServerOptions["logger"];
 }
 
 export async function buildCatalogApi(options: CatalogApiOptions): Promise<FastifyInstance> {
@@ -30,12 +31,13 @@ export async function buildCatalogApi(options: CatalogApiOptions): Promise<Fasti
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
   };
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...serverOptions(options),
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 400, ignoreTrailingSlash: true },
     // `filter` in a POST body is a CQL2-JSON object or, with filter-lang cql2-text, a string.
     ajv: { customOptions: { allowUnionTypes: true } },
   });
+  installRequestHardening(app);
   installErrorHandling(app);
   const openapi = createOpenApiCollector();
   app.addHook("onRoute", (route) => openapi.onRoute(route));

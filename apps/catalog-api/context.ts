@@ -1,5 +1,6 @@
 // What every route plugin of the catalog API is given: the store and the paging limits.
 import type { FastifyRequest } from "fastify";
+import { listeningBaseUrl } from "../shared/http-server.js";
 import type { CatalogStore } from "../../catalog/index.js";
 import type { SearchLimits } from "../../catalog/search/parse.js";
 
@@ -8,15 +9,13 @@ export interface CatalogApiContext {
   limits: SearchLimits;
   title: string;
   description: string;
-  /** Fixed public base URL (behind a proxy); otherwise taken from each request. */
+  /** Fixed public base URL (behind a proxy); otherwise the address the server listens on. */
   baseUrl?: string;
 }
 
 export function baseUrlOf(ctx: CatalogApiContext, request: FastifyRequest): string {
-  if (ctx.baseUrl) return ctx.baseUrl.replace(/\/+$/, "");
-  // The Host header is client input: keep only host[:port] characters so links stay well-formed.
-  const host = /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(request.host) ? request.host : "localhost";
-  return `${request.protocol}://${host}`;
+  // Never the request's Host header: it is client input (and a DNS-rebinding page's name).
+  return ctx.baseUrl ? ctx.baseUrl.replace(/\/+$/, "") : listeningBaseUrl(request.server);
 }
 
 export const GEOJSON = "application/geo+json";

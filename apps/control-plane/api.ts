@@ -2,12 +2,13 @@
 // delete, each with kube-apiserver's semantics (resourceVersion preconditions, generation,
 // status subresource, schema validation with pruning and defaulting, finalizers). HTTP-free so
 // the built-in controllers (garbage collector, namespace and CRD cleanup) call the same code.
+import { setOwn } from "../shared/own.js";
 import { randomUUID } from "node:crypto";
 import { evaluateRules } from "./cel.js";
 import { crdStatus, resourceTypeOf, validateCrd } from "./crd.js";
 import { ApiError, errors, type StatusCause } from "./errors.js";
 import { recordUpdate, serverSideApply } from "./field-manager.js";
-import { validateLabels, validateName } from "./names.js";
+import { validateAnnotations, validateLabels, validateName } from "./names.js";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch.js";
 import type { Registry } from "./registry.js";
 import { bucketOf, groupVersion, storageVersion, type ResourceType, type ResourceVersion } from "./resource-type.js";
@@ -372,7 +373,7 @@ export class Api {
     }
     const isNamespace = type.group === "" && type.plural === "namespaces";
     const nameRule = isNamespace ? "label" : type.group === "rbac.authorization.k8s.io" ? "path" : "subdomain";
-    causes.unshift(...validateName(name, nameRule), ...validateLabels(object.metadata.labels));
+    causes.unshift(...validateName(name, nameRule), ...validateLabels(object.metadata.labels), ...validateAnnotations(object.metadata.annotations));
     if (type.group === "apiextensions.k8s.io" && type.plural === "customresourcedefinitions") {
       causes.push(...validateCrd(object));
       if (causes.length === 0) {
@@ -493,7 +494,7 @@ function applySecretStringData(object: KObject, causes: StatusCause[]): void {
     const data: Record<string, string> = isPlainObject(object.data) ? (object.data as Record<string, string>) : {};
     for (const [key, value] of Object.entries(stringData)) {
       if (typeof value !== "string") causes.push({ reason: "FieldValueTypeInvalid", message: "Invalid value: must be a string", field: `stringData[${key}]` });
-      else data[key] = Buffer.from(value, "utf8").toString("base64");
+      else setOwn(data, key, Buffer.from(value, "utf8").toString("base64"));
     }
     object.data = data;
   }

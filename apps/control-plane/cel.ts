@@ -3,6 +3,7 @@
 // Simplified against kube-apiserver: no cost budget, and `oldSelf` is correlated through object
 // properties and map-keyed lists only (as kube does), not positional lists.
 import { parse } from "@marcbachmann/cel-js";
+import { hasOwn, ownValue, setOwn } from "../shared/own.js";
 import type { StatusCause } from "./errors.js";
 import { childPath, isPlainObject } from "./schema.js";
 import type { JSONSchemaProps, ValidationRule } from "./types.js";
@@ -44,8 +45,8 @@ function toCel(value: unknown, schema: JSONSchemaProps | undefined): unknown {
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      const sub = schema?.properties?.[k] ?? (typeof schema?.additionalProperties === "object" ? schema.additionalProperties : undefined);
-      out[k] = toCel(v, sub);
+      const sub = ownValue(schema?.properties, k) ?? (typeof schema?.additionalProperties === "object" ? schema.additionalProperties : undefined);
+      setOwn(out, k, toCel(v, sub));
     }
     return out;
   }
@@ -65,18 +66,18 @@ function walk(value: unknown, old: unknown, schema: JSONSchemaProps, path: strin
     const oldObject = isPlainObject(old) ? old : undefined;
     for (const [field, sub] of Object.entries(schema.properties ?? {})) {
       if (path === "" && field === "metadata") continue;
-      walk(value[field], oldObject?.[field], sub, childPath(path, field), causes);
+      walk(ownValue(value, field), ownValue(oldObject, field), sub, childPath(path, field), causes);
     }
     if (typeof schema.additionalProperties === "object") {
       for (const [field, fieldValue] of Object.entries(value)) {
-        if (!schema.properties?.[field]) walk(fieldValue, oldObject?.[field], schema.additionalProperties, `${path}[${field}]`, causes);
+        if (!hasOwn(schema.properties, field)) walk(fieldValue, ownValue(oldObject, field), schema.additionalProperties, `${path}[${field}]`, causes);
       }
     }
   } else if (Array.isArray(value) && schema.items) {
     const keys = schema["x-kubernetes-list-type"] === "map" ? schema["x-kubernetes-list-map-keys"] : undefined;
     const oldItems = Array.isArray(old) ? old : [];
     value.forEach((item, i) => {
-      const oldItem = keys && isPlainObject(item) ? oldItems.find((o) => isPlainObject(o) && keys.every((k) => o[k] === item[k])) : undefined;
+      const oldItem = keys && isPlainObject(item) ? oldItems.find((o) => isPlainObject(o) && keys.every((k) => ownValue(o, k) === ownValue(item, k))) : undefined;
       walk(item, oldItem, schema.items!, `${path}[${i}]`, causes);
     });
   }

@@ -4,6 +4,7 @@
 // manager; an apply that changes a field another manager owns is a 409 Conflict unless
 // force=true (which takes the field over); fields a manager stops applying are removed when no
 // other manager owns them; updates take ownership of the fields they change.
+import { hasOwn, ownValue, setOwn } from "../shared/own.js";
 import { ApiError } from "./errors.js";
 import { deepEqual, isPlainObject } from "./schema.js";
 import type { JsonObject, JSONSchemaProps, KObject, ManagedFieldsEntry } from "./types.js";
@@ -35,13 +36,13 @@ export function leaves(object: KObject | Record<string, unknown>, includeStatus:
       }
       continue;
     }
-    collect(value, key, out, schema?.properties?.[key]);
+    collect(value, key, out, ownValue(schema?.properties, key));
   }
   return out;
 }
 
 function childSchema(schema: JSONSchemaProps | undefined, key: string): JSONSchemaProps | undefined {
-  return schema?.properties?.[key] ?? (typeof schema?.additionalProperties === "object" ? schema.additionalProperties : undefined);
+  return ownValue(schema?.properties, key) ?? (typeof schema?.additionalProperties === "object" ? schema.additionalProperties : undefined);
 }
 
 const mapKeys = (schema: JSONSchemaProps | undefined): string[] | undefined =>
@@ -49,7 +50,7 @@ const mapKeys = (schema: JSONSchemaProps | undefined): string[] | undefined =>
 
 function itemToken(item: unknown, keys: string[]): string {
   const id: Record<string, unknown> = {};
-  for (const k of keys) id[k] = isPlainObject(item) ? item[k] : undefined;
+  for (const k of keys) setOwn(id, k, isPlainObject(item) ? ownValue(item, k) : undefined);
   return `k:${JSON.stringify(id)}`;
 }
 
@@ -71,7 +72,7 @@ function collect(value: unknown, path: string, out: Set<string>, schema: JSONSch
 function findItem(list: unknown[], token: string): number {
   if (token.startsWith("k:")) {
     const id = JSON.parse(token.slice(2)) as Record<string, unknown>;
-    return list.findIndex((item) => isPlainObject(item) && Object.entries(id).every(([k, v]) => deepEqual(item[k], v)));
+    return list.findIndex((item) => isPlainObject(item) && Object.entries(id).every(([k, v]) => deepEqual(ownValue(item, k), v)));
   }
   const value = JSON.parse(token.slice(2)) as unknown;
   return list.findIndex((item) => deepEqual(item, value));
@@ -83,7 +84,7 @@ function valueAt(object: unknown, path: string): unknown {
   let current = object;
   for (const token of path.split(SEP)) {
     if (Array.isArray(current) && isItemToken(token)) current = current[findItem(current, token)];
-    else if (isPlainObject(current)) current = current[token];
+    else if (isPlainObject(current)) current = ownValue(current, token);
     else return undefined;
   }
   return current;
@@ -94,7 +95,7 @@ function deleteAt(object: Record<string, unknown>, path: string): void {
   const chain: unknown[] = [object];
   let current: unknown = object;
   for (const token of tokens.slice(0, -1)) {
-    current = Array.isArray(current) && isItemToken(token) ? current[findItem(current, token)] : isPlainObject(current) ? current[token] : undefined;
+    current = Array.isArray(current) && isItemToken(token) ? current[findItem(current, token)] : isPlainObject(current) ? ownValue(current, token) : undefined;
     if (current === undefined) return;
     chain.push(current);
   }
@@ -102,24 +103,62 @@ function deleteAt(object: Record<string, unknown>, path: string): void {
     if (Array.isArray(container) && isItemToken(token)) {
       const i = findItem(container, token);
       if (i >= 0) container.splice(i, 1);
-    } else if (isPlainObject(container)) delete container[token];
+    } else if (isPlainObject(container) && hasOwn(container, token)) delete container[token];
   };
   // A map-list item keeps its key fields while anything else of it remains (they identify it).
   const last = tokens[tokens.length - 1]!;
   const viaKey = tokens.length >= 2 && tokens[tokens.length - 2]!.startsWith("k:") ? (JSON.parse(tokens[tokens.length - 2]!.slice(2)) as Record<string, unknown>) : undefined;
-  if (!viaKey || !(last in viaKey)) remove(chain[chain.length - 1], last);
+  if (!viaKey || !hasOwn(viaKey, last)) remove(chain[chain.length - 1], last);
   // Drop maps, lists and map-list items the removal left empty, as kube does for fields only this manager had set.
   for (let i = chain.length - 1; i >= 1; i -= 1) {
     const node = chain[i];
     const token = tokens[i - 1]!;
-    const onlyKeys = token.startsWith("k:") && isPlainObject(node) && Object.keys(node).every((k) => k in (JSON.parse(token.slice(2)) as Record<string, unknown>));
+    const onlyKeys = token.startsWith("k:") && isPlainObject(node) && Object.keys(node).every((k) => hasOwn(JSON.parse(token.slice(2)) as Record<string, unknown>, k));
     const empty = onlyKeys || (isPlainObject(node) && Object.keys(node).length === 0) || (Array.isArray(node) && node.length === 0);
     if (!empty) break;
     remove(chain[i - 1], token);
   }
 }
 
-const related = (a: string, b: string): boolean => a === b || a.startsWith(b + SEP) || b.startsWith(a + SEP);
+/**
+ * Whether an owned path still exists among `present` leaves: as a leaf or as an ancestor of one.
+ * Ancestors are collected once (linear in the leaves), so a write replacing many fields of a large
+ * object costs O(leaves), not O(owned x leaves).
+ */
+function stillPresent(present: Set<string>): (path: string) => boolean {
+  const ancestors = new Set<string>();
+  for (const leaf of present) {
+    for (let at = leaf.indexOf(SEP); at >= 0; at = leaf.indexOf(SEP, at + 1)) ancestors.add(leaf.slice(0, at));
+  }
+  return (path) => present.has(path) || ancestors.has(path);
+}
+
+/**
+ * A set of field paths that answers "which of them are this path, an ancestor of it or below it"
+ * in O(depth + log n + matches), so apply's conflict and removal checks stay linear in the number
+ * of fields instead of comparing every owned path with every applied one.
+ */
+function pathIndex(paths: Set<string>): { related(path: string): Generator<string> } {
+  const sorted = [...paths].sort();
+  return {
+    *related(path: string) {
+      if (paths.has(path)) yield path;
+      for (let at = path.indexOf(SEP); at >= 0; at = path.indexOf(SEP, at + 1)) {
+        const ancestor = path.slice(0, at);
+        if (paths.has(ancestor)) yield ancestor;
+      }
+      const below = path + SEP;
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sorted[mid]! < below) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < sorted.length && sorted[i]!.startsWith(below); i += 1) yield sorted[i]!;
+    },
+  };
+}
 
 export function toFieldsV1(paths: Set<string>): JsonObject {
   const root: JsonObject = {};
@@ -127,7 +166,7 @@ export function toFieldsV1(paths: Set<string>): JsonObject {
     let node = root;
     for (const token of path.split(SEP)) {
       const key = isItemToken(token) ? token : `f:${token}`;
-      node[key] ??= {};
+      if (!hasOwn(node, key)) setOwn(node, key, {});
       node = node[key] as JsonObject;
     }
   }
@@ -169,7 +208,7 @@ export function recordUpdate(previous: KObject | undefined, next: KObject, manag
   const before = previous ? leaves(previous, includeStatus, schema) : new Set<string>();
   const after = leaves(next, includeStatus, schema);
   const changed = new Set([...after].filter((p) => !before.has(p) || !deepEqual(valueAt(previous, p), valueAt(next, p))));
-  const list = owners(previous).map((o) => ({ entry: o.entry, fields: new Set([...o.fields].filter((p) => after.has(p) || [...after].some((a) => a.startsWith(p + SEP)))) }));
+  const list = owners(previous).map((o) => ({ entry: o.entry, fields: new Set([...o.fields].filter(stillPresent(after))) }));
   for (const o of list) if (!sameOwner(o.entry, manager, "Update", subresource)) for (const p of changed) o.fields.delete(p);
   let mine = list.find((o) => sameOwner(o.entry, manager, "Update", subresource));
   if (!mine) {
@@ -199,11 +238,11 @@ export function serverSideApply(current: KObject | undefined, applied: KObject, 
   const appliedFields = leaves(applied, includeStatus, schema);
   const list = owners(current);
   const conflicts: Array<{ manager: string; path: string; apiVersion: string }> = [];
+  const appliedIndex = pathIndex(appliedFields);
   for (const o of list) {
     if (sameOwner(o.entry, manager, "Apply", subresource)) continue;
     for (const owned of o.fields) {
-      for (const p of appliedFields) {
-        if (!related(owned, p)) continue;
+      for (const p of appliedIndex.related(owned)) {
         // Applying an object merges into what is there: it overrides nothing another manager owns below it.
         if (owned.startsWith(p + SEP) && isPlainObject(valueAt(applied, p))) continue;
         if (deepEqual(valueAt(current, owned.length >= p.length ? owned : p), valueAt(applied, owned.length >= p.length ? owned : p))) continue;
@@ -221,9 +260,10 @@ export function serverSideApply(current: KObject | undefined, applied: KObject, 
   let mine = list.find((o) => sameOwner(o.entry, manager, "Apply", subresource));
   const base = structuredClone(current ?? { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} }) as KObject;
   if (mine) {
+    const others = pathIndex(new Set(list.filter((o) => o !== mine).flatMap((o) => [...o.fields])));
     for (const p of mine.fields) {
       if (appliedFields.has(p)) continue;
-      if (list.some((o) => o !== mine && [...o.fields].some((f) => related(f, p)))) continue;
+      if (!others.related(p).next().done) continue;
       deleteAt(base as unknown as Record<string, unknown>, p);
     }
   } else {
@@ -235,7 +275,8 @@ export function serverSideApply(current: KObject | undefined, applied: KObject, 
   const merged = deepMerge(base, applied, withMetadata(schema)) as KObject;
   // Other managers keep only the fields that still exist.
   const present = leaves(merged, includeStatus, schema);
-  for (const o of list) if (o !== mine) o.fields = new Set([...o.fields].filter((p) => present.has(p) || [...present].some((a) => a.startsWith(p + SEP))));
+  const kept = stillPresent(present);
+  for (const o of list) if (o !== mine) o.fields = new Set([...o.fields].filter(kept));
   merged.metadata = { ...merged.metadata, managedFields: serialize(list) };
   return merged;
 }
@@ -257,6 +298,6 @@ function deepMerge(base: unknown, patch: unknown, schema: JSONSchemaProps | unde
   }
   if (!isPlainObject(patch) || !isPlainObject(base)) return structuredClone(patch);
   const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(patch)) out[key] = key in out ? deepMerge(out[key], value, childSchema(schema, key)) : structuredClone(value);
+  for (const [key, value] of Object.entries(patch)) setOwn(out, key, hasOwn(out, key) ? deepMerge(out[key], value, childSchema(schema, key)) : structuredClone(value));
   return out;
 }

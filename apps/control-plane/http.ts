@@ -2,8 +2,10 @@
 // errors, on node:http. Not fastify: the route table is the live resource registry (CRDs add
 // and remove endpoints at runtime, which fastify cannot do after start), watches are long
 // chunked streams, and body decoding depends on the patch media type.
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
+import { checkParsedBody, jsonTextDepthExceeds, yamlFlowDepthExceeds } from "../shared/nesting.js";
 import { PATCH_TYPES, type Api, type DeleteOptions, type Target, type WriteOptions } from "./api.js";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
 import { ApiError, errors, isApiError } from "./errors.js";
@@ -13,6 +15,7 @@ import type { OpenApi } from "./openapi.js";
 import { decodeProtobuf, PROTOBUF } from "./protobuf.js";
 import { requestAttributes } from "./request-info.js";
 import { groupVersion } from "./resource-type.js";
+import { MAX_BODY_DEPTH, MAX_REQUEST_BYTES } from "./limits.js";
 import type { Reviews } from "./reviews.js";
 import { isPlainObject } from "./schema.js";
 import type { KObject } from "./types.js";
@@ -20,8 +23,7 @@ import { toJson } from "./serialize.js";
 import { toTable, wantsTable } from "./table.js";
 import { serveWatch, type WatchSettings } from "./watch.js";
 
-/** kube-apiserver's request body limit. */
-export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
+export { MAX_REQUEST_BYTES } from "./limits.js";
 
 export interface HttpContext {
   api: Api;
@@ -33,20 +35,33 @@ export interface HttpContext {
   watch: WatchSettings;
   serverAddress: () => string;
   ready: () => boolean;
+  /** Called with every error answered as a 5xx; its message starts with the request id the response carries. */
   onError?: (err: Error) => void;
+  /** Browser origins allowed to call this server besides its own loopback origins (default none). */
+  allowedOrigins?: readonly string[];
 }
 
 const VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+dmac", gitCommit: "embedded", gitTreeState: "clean", buildDate: "2026-01-01T00:00:00Z", goVersion: "n/a (node)", compiler: "node", platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}` };
 
 export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // kube-apiserver's Audit-Id: one id per request, in the response header, in a 5xx body and in its log line.
+    const requestId = randomUUID();
+    res.setHeader("Audit-Id", requestId);
     if (ctx.metrics) {
       const started = performance.now();
       res.once("finish", () => ctx.metrics!.observe(verbOf(req), resourceOf(req.url ?? "/"), res.statusCode, (performance.now() - started) / 1000));
     }
-    handle(ctx, req, res).catch((err: unknown) => {
-      const apiError = isApiError(err) ? err : errors.internal("the server could not handle the request");
-      if (!isApiError(err)) ctx.onError?.(err as Error);
+    const serve = async () => {
+      refuseUntrustedOrigin(ctx, req);
+      await handle(ctx, req, res);
+    };
+    serve().catch((err: unknown) => {
+      let apiError = isApiError(err) ? err : errors.internal(`the server could not handle the request (request id ${requestId})`);
+      if (apiError.code >= 500) {
+        if (isApiError(err)) apiError = new ApiError(err.code, err.reason, `${err.message} (request id ${requestId})`, err.details);
+        ctx.onError?.(withRequestId(err, requestId, req));
+      }
       if (res.headersSent) {
         res.end();
         return;
@@ -54,6 +69,31 @@ export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, r
       sendJson(res, apiError.code, apiError.toStatus());
     });
   };
+}
+
+/** The error as the log line shows it: request id, method and path first, the original stack kept. */
+function withRequestId(err: unknown, requestId: string, req: IncomingMessage): Error {
+  const original = err instanceof Error ? err : new Error(String(err));
+  const logged = new Error(`request ${requestId} ${req.method ?? "?"} ${(req.url ?? "").split("?")[0]!.slice(0, 200)}: ${original.message}`);
+  logged.stack = `${logged.message}\n${(original.stack ?? "").split("\n").slice(1).join("\n")}`;
+  return logged;
+}
+
+const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
+
+/**
+ * A browser sends `Origin` on cross-site requests and on any request a DNS-rebinding page makes;
+ * kubectl and client libraries never do. A request whose Origin is not this server's own loopback
+ * origin (or one configured in `allowedOrigins`) is refused before anything else is read: a page on
+ * another site cannot drive the API through the user's browser.
+ */
+export function refuseUntrustedOrigin(ctx: Pick<HttpContext, "serverAddress" | "allowedOrigins">, req: IncomingMessage): void {
+  const origin = req.headers.origin;
+  if (origin === undefined) return;
+  const port = /:(\d+)$/.exec(ctx.serverAddress())?.[1];
+  const own = port === undefined ? [] : LOOPBACK_HOSTS.flatMap((host) => [`http://${host}:${port}`, `https://${host}:${port}`]);
+  if (own.includes(origin.toLowerCase()) || (ctx.allowedOrigins ?? []).includes(origin)) return;
+  throw new ApiError(403, "Forbidden", `requests from the browser origin ${JSON.stringify(origin.slice(0, 200))} are not allowed: this API server answers kubectl and API clients, not web pages`, {});
 }
 
 function sendJson(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
@@ -201,7 +241,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     return sendJson(res, result.created ? 201 : 200, result.object, result.warnings);
   }
   if (method === "DELETE") {
-    const raw = await readBody(req, target, "json", true);
+    const raw = await readBody(req, target, undefined, true);
     const options = parseDeleteOptions(raw, q);
     if (!target.name) {
       const deleted = await ctx.api.deleteCollection(target, { ...optional("labelSelector", q.get("labelSelector")), ...optional("fieldSelector", q.get("fieldSelector")) }, options);
@@ -346,9 +386,15 @@ async function drain(req: IncomingMessage): Promise<void> {
   }
 }
 
-/** Reads and decodes a request body: JSON or YAML by content type, with kube-apiserver's size limit. */
+const YAML_TYPES = new Set(["application/yaml", "application/x-yaml", "text/yaml"]);
+
+/**
+ * Reads and decodes a request body: JSON or YAML by content type, with kube-apiserver's size limit.
+ * A body without a JSON, YAML or protobuf content type is 415: a browser can send text/plain or no
+ * type at all cross-site without a preflight, and such a write must not be taken as JSON.
+ */
 async function readBody(req: IncomingMessage, target: Target, as?: "json" | "yaml", allowEmpty = false): Promise<unknown> {
-  const contentType = (req.headers["content-type"] ?? "application/json").toLowerCase();
+  const contentType = (req.headers["content-type"] ?? "").toLowerCase();
   const media = contentType.split(";")[0]!.trim();
   const chunks: Buffer[] = [];
   let size = 0;
@@ -365,18 +411,48 @@ async function readBody(req: IncomingMessage, target: Target, as?: "json" | "yam
     if (allowEmpty) return undefined;
     throw errors.badRequest("the request body is empty: an object is required");
   }
-  const format = as ?? (media === "application/yaml" || media === "application/x-yaml" || media === "text/yaml" ? "yaml" : media === "application/json" || media === "" || media === "*/*" ? "json" : undefined);
-  if (format === undefined) throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${contentType})`, {});
+  const format = as ?? (YAML_TYPES.has(media) ? "yaml" : media === "application/json" ? "json" : undefined);
+  if (format === undefined) throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${contentType || "no Content-Type"})`, {});
+  return decodeDocument(text, format, target.type.plural);
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * JSON or YAML text to a value, refusing what would hurt the layers after it: nesting deeper than
+ * MAX_BODY_DEPTH (checked on the JSON text before parsing, and on the parsed YAML) and the key
+ * "__proto__", which every JavaScript reader of the object would take for its prototype.
+ */
+export function decodeDocument(text: string, format: "json" | "yaml", plural: string): unknown {
+  let value: unknown;
   if (format === "json") {
+    if (jsonTextDepthExceeds(text, MAX_BODY_DEPTH)) throw errors.badRequest(`the request body is nested more than ${MAX_BODY_DEPTH} levels deep`);
     try {
-      return JSON.parse(text) as unknown;
+      value = JSON.parse(text) as unknown;
     } catch (err) {
       throw errors.badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
     }
+  } else if (/^\s*[[{]/.test(text) && !jsonTextDepthExceeds(text, MAX_BODY_DEPTH) && (value = parseJsonOrUndefined(text)) !== undefined) {
+    // JSON is YAML 1.2, and what kubectl apply --server-side sends: parsed as JSON, in linear time.
+  } else {
+    if (yamlFlowDepthExceeds(text, MAX_BODY_DEPTH)) throw errors.badRequest(`the request body is nested more than ${MAX_BODY_DEPTH} levels deep`);
+    try {
+      // uniqueKeys off: the yaml library checks duplicates pairwise (quadratic: 10,000 keys take
+      // seconds); a repeated key takes the last value, as JSON.parse does.
+      value = parseYaml(text, { maxAliasCount: 100, uniqueKeys: false }) as unknown;
+    } catch (err) {
+      const why = err instanceof RangeError ? `nested too deeply (limit ${MAX_BODY_DEPTH} levels)` : (err as Error).message;
+      throw errors.badRequest(`the body of the request for ${plural} could not be decoded as YAML: ${why}`);
+    }
   }
-  try {
-    return parseYaml(text, { maxAliasCount: 100 }) as unknown;
-  } catch (err) {
-    throw errors.badRequest(`the body of the request for ${target.type.plural} could not be decoded as YAML: ${(err as Error).message}`);
-  }
+  const problem = checkParsedBody(value, MAX_BODY_DEPTH);
+  if (problem?.kind === "depth") throw errors.badRequest(`the request body is nested more than ${problem.limit} levels deep`);
+  if (problem?.kind === "key") throw errors.badRequest(`the request body has the field name "__proto__" (at ${problem.path.slice(0, 200)}): it is not accepted, as JavaScript clients would read it as an object's prototype`);
+  return value;
 }

@@ -1,6 +1,10 @@
 // JSON merge patch (RFC 7386), JSON patch (RFC 6902) and the subset of strategic merge patch
-// kubectl sends for built-in kinds. All pure: they return a new document.
+// kubectl sends for built-in kinds. All pure: they return a new document. Keys and pointer
+// tokens come from the request: every lookup is by own property and every write defines an own
+// data property (apps/shared/own.ts), so no patch type can reach Object.prototype.
 import { ApiError, errors } from "./errors.js";
+import { hasOwn, ownValue, setOwn } from "../shared/own.js";
+import { MAX_JSON_PATCH_OPERATIONS, MAX_PATCH_COPY_BYTES } from "./limits.js";
 import { deepEqual, isPlainObject } from "./schema.js";
 
 export function mergePatch(target: unknown, patch: unknown): unknown {
@@ -8,7 +12,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
+    else setOwn(result, key, mergePatch(ownValue(result, key), value));
   }
   return result;
 }
@@ -21,18 +25,19 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
  */
 export function strategicMergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return structuredClone(patch);
-  if (patch.$patch === "delete") return undefined;
-  const base: Record<string, unknown> = patch.$patch === "replace" || !isPlainObject(target) ? {} : { ...target };
-  const retain = Array.isArray(patch.$retainKeys) ? new Set(patch.$retainKeys as string[]) : undefined;
+  const directive = ownValue(patch, "$patch");
+  if (directive === "delete") return undefined;
+  const base: Record<string, unknown> = directive === "replace" || !isPlainObject(target) ? {} : { ...target };
+  const retainKeys = ownValue(patch, "$retainKeys");
+  const retain = Array.isArray(retainKeys) ? new Set(retainKeys as string[]) : undefined;
   if (retain) for (const key of Object.keys(base)) if (!retain.has(key)) delete base[key];
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith("$")) continue;
-    if (key.startsWith("$setElementOrder/") || key.startsWith("$deleteFromPrimitiveList/")) continue;
     if (value === null) delete base[key];
     else {
-      const merged = strategicMergePatch(base[key], value);
+      const merged = strategicMergePatch(ownValue(base, key), value);
       if (merged === undefined) delete base[key];
-      else base[key] = Array.isArray(merged) ? merged.filter((item) => !(isPlainObject(item) && item.$patch === "delete")) : merged;
+      else setOwn(base, key, Array.isArray(merged) ? merged.filter((item) => !(isPlainObject(item) && ownValue(item, "$patch") === "delete")) : merged);
     }
   }
   return base;
@@ -45,27 +50,55 @@ interface Operation {
   value?: unknown;
 }
 
+export interface JsonPatchLimits {
+  /** Operations in one patch (413 beyond). */
+  maxOperations?: number;
+  /** Bytes `copy` may add to the document in total, counted as the patch is applied (413 beyond). */
+  copyBudgetBytes?: number;
+}
+
+const prefix = "the server rejected our request due to an error in our request";
+
 function pointer(path: string, index: number): string[] {
   if (path === "") return [];
-  if (!path.startsWith("/")) throw errors.badRequest(`the server rejected our request due to an error in our request: json patch operation ${index}: invalid path "${path}"`);
+  if (!path.startsWith("/")) throw errors.badRequest(`${prefix}: json patch operation ${index}: invalid path "${path}"`);
   return path.slice(1).split("/").map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
-export function jsonPatch(document: unknown, operations: unknown): unknown {
-  if (!Array.isArray(operations)) throw errors.badRequest("the server rejected our request due to an error in our request: json patch must be an array of operations");
+/**
+ * JSON patch (RFC 6902) on a copy of `document`. Hardened against hostile patches: every pointer
+ * token resolves own properties only (`/__proto__/x` or `/constructor/prototype/x` is "path does
+ * not exist", never a prototype), writes define own data properties, the number of operations is
+ * capped and the bytes `copy` adds are counted against a budget as the document grows, as
+ * kube-apiserver's json-patch library does with its accumulated copy size limit.
+ */
+export function jsonPatch(document: unknown, operations: unknown, limits: JsonPatchLimits = {}): unknown {
+  const maxOperations = limits.maxOperations ?? MAX_JSON_PATCH_OPERATIONS;
+  const copyBudget = limits.copyBudgetBytes ?? MAX_PATCH_COPY_BYTES;
+  if (!Array.isArray(operations)) throw errors.badRequest(`${prefix}: json patch must be an array of operations`);
+  if (operations.length > maxOperations) throw errors.tooLarge(`The allowed maximum operations in a JSON patch is ${maxOperations}, got ${operations.length}`);
   let doc = structuredClone(document);
+  let copied = 0;
   operations.forEach((raw, index) => {
-    if (!isPlainObject(raw) || typeof raw.op !== "string" || typeof raw.path !== "string") {
-      throw errors.badRequest(`the server rejected our request due to an error in our request: json patch operation ${index} needs "op" and "path"`);
+    if (!isPlainObject(raw) || typeof ownValue(raw, "op") !== "string" || typeof ownValue(raw, "path") !== "string") {
+      throw errors.badRequest(`${prefix}: json patch operation ${index} needs "op" and "path"`);
     }
-    const op = raw as unknown as Operation;
-    const fail = (why: string): ApiError => new ApiError(422, "Invalid", `the server rejected our request due to an error in our request: json patch operation ${index} (${op.op} ${op.path}): ${why}`, {});
+    const op: Operation = { op: raw.op as string, path: raw.path as string, from: ownValue(raw, "from") as string | undefined, value: ownValue(raw, "value") };
+    const fail = (why: string): ApiError => new ApiError(422, "Invalid", `${prefix}: json patch operation ${index} (${op.op} ${op.path}): ${why}`, {});
     const tokens = pointer(op.path, index);
+    // As for every body (http.ts decodeDocument): "__proto__" never becomes a field name.
+    if (op.op !== "test" && op.op !== "remove" && tokens.includes("__proto__")) throw fail(`the field name "__proto__" is not accepted`);
+    const from = (): string[] => {
+      if (typeof op.from !== "string") throw fail(`missing "from"`);
+      return pointer(op.from, index);
+    };
     switch (op.op) {
       case "add":
+        if (!hasOwn(raw, "value")) throw fail(`missing "value"`);
         doc = setAt(doc, tokens, structuredClone(op.value), "add", fail);
         break;
       case "replace":
+        if (!hasOwn(raw, "value")) throw fail(`missing "value"`);
         getAt(doc, tokens, fail);
         doc = setAt(doc, tokens, structuredClone(op.value), "replace", fail);
         break;
@@ -73,37 +106,65 @@ export function jsonPatch(document: unknown, operations: unknown): unknown {
         doc = removeAt(doc, tokens, fail);
         break;
       case "move": {
-        if (op.from === undefined) throw fail(`missing "from"`);
-        const from = pointer(op.from, index);
-        const value = getAt(doc, from, fail);
-        doc = setAt(removeAt(doc, from, fail), tokens, value, "add", fail);
+        const source = from();
+        if (tokens.length > source.length && source.every((t, i) => tokens[i] === t)) throw fail("cannot move a value into one of its own children");
+        const value = getAt(doc, source, fail);
+        doc = setAt(removeAt(doc, source, fail), tokens, value, "add", fail);
         break;
       }
       case "copy": {
-        if (op.from === undefined) throw fail(`missing "from"`);
-        doc = setAt(doc, tokens, structuredClone(getAt(doc, pointer(op.from, index), fail)), "add", fail);
+        const value = getAt(doc, from(), fail);
+        copied += jsonBytes(value, copyBudget - copied);
+        if (copied > copyBudget) {
+          throw errors.tooLarge(`Unable to complete the copy, the accumulated size increase of copy exceeds the limit ${copyBudget} (json patch operation ${index})`);
+        }
+        doc = setAt(doc, tokens, structuredClone(value), "add", fail);
         break;
       }
       case "test":
         if (!deepEqual(getAt(doc, tokens, fail), op.value)) throw fail("testing value failed");
         break;
       default:
-        throw errors.badRequest(`the server rejected our request due to an error in our request: unexpected json patch operation "${op.op}"`);
+        throw errors.badRequest(`${prefix}: unexpected json patch operation "${String(op.op).slice(0, 40)}"`);
     }
   });
   return doc;
 }
 
+/** JSON byte length of `value`, or more than `budget` as soon as the walk passes it (no full serialisation of a huge value). */
+function jsonBytes(value: unknown, budget: number): number {
+  let total = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (Array.isArray(current)) {
+      total += 2 + Math.max(0, current.length - 1);
+      for (const item of current) stack.push(item);
+    } else if (isPlainObject(current)) {
+      const keys = Object.keys(current);
+      total += 2 + Math.max(0, keys.length - 1);
+      for (const key of keys) {
+        total += Buffer.byteLength(key) + 3;
+        stack.push(current[key]);
+      }
+    } else total += current === undefined ? 0 : Buffer.byteLength(JSON.stringify(current));
+    if (total > budget) return total;
+  }
+  return total;
+}
+
 type Fail = (why: string) => ApiError;
+
+const INDEX = /^(0|[1-9]\d*)$/;
 
 function getAt(doc: unknown, tokens: string[], fail: Fail): unknown {
   let current = doc;
   for (const token of tokens) {
     if (Array.isArray(current)) {
       const i = Number(token);
-      if (!/^\d+$/.test(token) || i >= current.length) throw fail(`index ${token} out of range`);
+      if (!INDEX.test(token) || i >= current.length) throw fail(`index ${token} out of range`);
       current = current[i];
-    } else if (isPlainObject(current) && token in current) current = current[token];
+    } else if (isPlainObject(current) && hasOwn(current, token)) current = current[token];
     else throw fail(`path does not exist`);
   }
   return current;
@@ -115,10 +176,10 @@ function setAt(doc: unknown, tokens: string[], value: unknown, mode: "add" | "re
   const last = tokens[tokens.length - 1]!;
   if (Array.isArray(parent)) {
     const i = last === "-" ? parent.length : Number(last);
-    if (!(last === "-" || /^\d+$/.test(last)) || i > parent.length || (mode === "replace" && i >= parent.length)) throw fail(`index ${last} out of range`);
+    if (!(last === "-" || INDEX.test(last)) || i > parent.length || (mode === "replace" && i >= parent.length)) throw fail(`index ${last} out of range`);
     if (mode === "add") parent.splice(i, 0, value);
     else parent[i] = value;
-  } else if (isPlainObject(parent)) parent[last] = value;
+  } else if (isPlainObject(parent)) setOwn(parent, last, value);
   else throw fail("parent is not an object or array");
   return doc;
 }
@@ -129,9 +190,9 @@ function removeAt(doc: unknown, tokens: string[], fail: Fail): unknown {
   const last = tokens[tokens.length - 1]!;
   if (Array.isArray(parent)) {
     const i = Number(last);
-    if (!/^\d+$/.test(last) || i >= parent.length) throw fail(`index ${last} out of range`);
+    if (!INDEX.test(last) || i >= parent.length) throw fail(`index ${last} out of range`);
     parent.splice(i, 1);
-  } else if (isPlainObject(parent) && last in parent) delete parent[last];
+  } else if (isPlainObject(parent) && hasOwn(parent, last)) delete parent[last];
   else throw fail("path does not exist");
   return doc;
 }

@@ -4,6 +4,7 @@
 // A hand-written reader of the protobuf wire format with the field numbers of
 // k8s.io/api/core/v1 and apimachinery meta/v1 generated.proto: pulling in a protobuf runtime and
 // the full Kubernetes .proto set would dwarf the three messages we need. Other kinds are 415.
+import { ownValue } from "../shared/own.js";
 import { ApiError, errors } from "./errors.js";
 
 export const PROTOBUF = "application/vnd.kubernetes.protobuf";
@@ -205,9 +206,9 @@ export function decodeProtobuf(body: Buffer): Record<string, unknown> {
   const list = raw ? fields(bytesOf(raw)) : [];
   const meta = list.find((f) => f.no === 1);
   const metadata = meta ? objectMeta(bytesOf(meta)) : {};
-  const review = groupDecoders[`${version} ${kind}`];
+  const review = ownValue(groupDecoders, `${version} ${kind}`);
   if (review) return { apiVersion: version, kind, metadata, spec: review(fields(bytesOf(list.find((f) => f.no === 2) ?? { no: 2, wire: 2, value: Buffer.alloc(0) }))) };
-  const decode = decoders[kind];
+  const decode = ownValue(decoders, kind);
   if (!decode || version !== "v1") {
     throw new ApiError(415, "UnsupportedMediaType", `protobuf bodies are only decoded for core/v1 ConfigMap, Secret, Namespace and ServiceAccount, access reviews and TokenRequest (got ${version || "?"} ${kind || "?"}); send application/json`, {});
   }

@@ -3,6 +3,7 @@
 // because Kubernetes needs all three in one walk with its own field paths ("spec.items[0].name"),
 // its error reasons (FieldValueRequired, FieldValueNotSupported, ...) and extensions ajv does
 // not know (x-kubernetes-preserve-unknown-fields, int-or-string, embedded-resource).
+import { ownValue } from "../shared/own.js";
 import type { StatusCause } from "./errors.js";
 import type { Json, JSONSchemaProps } from "./types.js";
 
@@ -44,7 +45,7 @@ function walkPrune(value: unknown, schema: JSONSchemaProps, path: string, root: 
   for (const field of Object.keys(value)) {
     if (embedded && (field === "apiVersion" || field === "kind" || field === "metadata")) continue;
     const fieldPath = childPath(path, field);
-    const declared = properties?.[field];
+    const declared = ownValue(properties, field);
     if (declared) walkPrune(value[field], declared, fieldPath, false, unknown);
     else if (typeof additional === "object") walkPrune(value[field], additional, `${path}[${field}]`, false, unknown);
     else if (additional === true || preserves(schema)) continue;
@@ -67,7 +68,7 @@ export function applyDefaults(value: unknown, schema: JSONSchemaProps): void {
     if (value[field] !== undefined) applyDefaults(value[field], propSchema);
   }
   if (typeof schema.additionalProperties === "object") {
-    for (const field of Object.keys(value)) if (!schema.properties?.[field]) applyDefaults(value[field], schema.additionalProperties);
+    for (const field of Object.keys(value)) if (!ownValue(schema.properties, field)) applyDefaults(value[field], schema.additionalProperties);
   }
 }
 
@@ -138,7 +139,7 @@ function walkValidate(value: unknown, schema: JSONSchemaProps, path: string, roo
       const keys = schema["x-kubernetes-list-map-keys"];
       const seen = new Set<string>();
       value.forEach((item, i) => {
-        const id = JSON.stringify(keys.map((k) => (isPlainObject(item) ? item[k] : undefined)));
+        const id = JSON.stringify(keys.map((k) => (isPlainObject(item) ? ownValue(item, k) : undefined)));
         if (seen.has(id)) causes.push({ reason: "FieldValueDuplicate", message: `Duplicate value: ${id}`, field: `${path}[${i}]` });
         seen.add(id);
       });
@@ -154,7 +155,7 @@ function walkValidate(value: unknown, schema: JSONSchemaProps, path: string, roo
     if (schema.maxProperties !== undefined && count > schema.maxProperties) causes.push({ reason: "FieldValueTooMany", message: `Too many: ${count}: must have at most ${schema.maxProperties} items`, field: path });
     for (const [field, fieldValue] of Object.entries(value)) {
       if (root && (field === "apiVersion" || field === "kind" || field === "metadata")) continue;
-      const declared = schema.properties?.[field];
+      const declared = ownValue(schema.properties, field);
       if (declared) walkValidate(fieldValue, declared, childPath(path, field), false, causes);
       else if (typeof schema.additionalProperties === "object") walkValidate(fieldValue, schema.additionalProperties, `${path}[${field}]`, false, causes);
     }

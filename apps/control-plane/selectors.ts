@@ -1,5 +1,6 @@
 // Label selectors (equality- and set-based, as in `kubectl get -l`) and the field selectors the
 // server supports for every kind: metadata.name and metadata.namespace.
+import { ownValue } from "../shared/own.js";
 import { errors } from "./errors.js";
 import type { KObject } from "./types.js";
 
@@ -104,7 +105,7 @@ export function parseFieldSelector(text: string, kind: string, group = ""): Sele
     const m = /^([^=!]+)(==|=|!=)(.*)$/.exec(term);
     if (!m) throw errors.badRequest(`invalid field selector: "${term}"`);
     const field = m[1]!.trim();
-    const getter = getters[field];
+    const getter = ownValue(getters, field);
     if (!getter) throw errors.badRequest(`field label not supported: ${field} (${kind} supports ${Object.keys(getters).map((g) => `"${g}"`).join(", ")})`);
     const value = m[3]!.trim();
     return m[2] === "!=" ? (o: KObject) => getter(o) !== value : (o: KObject) => getter(o) === value;

@@ -1,5 +1,6 @@
 // Server-side printing (meta.k8s.io/v1 Table) for `kubectl get`: Name, the CRD's
 // additionalPrinterColumns (or Age), evaluated with the JSONPath subset printer columns use.
+import { ownValue } from "../shared/own.js";
 import type { ResourceType, ResourceVersion } from "./resource-type.js";
 import { isPlainObject } from "./schema.js";
 import type { KObject, PrinterColumn } from "./types.js";
@@ -60,7 +61,7 @@ export function evaluate(root: unknown, path: string): unknown[] {
   while ((m = re.exec(text)) !== null) {
     consumed = re.lastIndex;
     const [, field, index, filterPath, op, dq, sq, bare] = m;
-    if (field !== undefined) current = current.map((v) => (isPlainObject(v) ? v[field] : undefined));
+    if (field !== undefined) current = current.map((v) => (isPlainObject(v) ? ownValue(v, field) : undefined));
     else if (index !== undefined) current = current.map((v) => (Array.isArray(v) ? v[Number(index)] : undefined));
     else if (filterPath !== undefined) {
       const expected = dq ?? sq ?? bare ?? "";

@@ -1,10 +1,12 @@
 // The data API (OGC API - EDR 1.1 "RESTful grids") as a fastify instance. Only server.ts
 // listens; tests call inject(). The registry is exposed so the Dataset operator (or a test)
 // can call invalidate(id) when an aggregation changes.
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
+import { installRequestHardening, serverOptions, type ApiLogging } from "../shared/http-server.js";
 import type { ReadableStore } from "../../dataplane/index.js";
 import type { DataApiContext } from "./context.js";
 import { installErrorHandling } from "./errors.js";
+import { sendError } from "../shared/http-errors.js";
 import { DatasetRegistry, type DatasetSource } from "./registry.js";
 import { collectionRoutes } from "./routes/collections.js";
 import { datasetRoutes } from "./routes/datasets.js";
@@ -13,7 +15,7 @@ import { queryRoutes } from "./routes/queries.js";
 import { createOpenApiCollector } from "../shared/openapi.js";
 import { probeResponse } from "./schemas.js";
 
-export interface DataApiOptions {
+export interface DataApiOptions extends ApiLogging {
   datasets: DatasetSource[];
   /** Values one answer may hold (default 2,000,000): more is a 413. */
   maxValues?: number;
@@ -25,8 +27,8 @@ export interface DataApiOptions {
   openStore?: (url: string) => Promise<ReadableStore>;
   title?: string;
   description?: string;
+  /** The public base URL every link starts with; without it, the address the server listens on (never the request's Host). */
   baseUrl?: string;
-  logger?: FastifyServerOptions["logger"];
   /** /readyz answers 200 only while this is true (default: always), e.g. once Dataset discovery has synced. */
   ready?: () => boolean;
 }
@@ -59,10 +61,11 @@ export async function buildDataApi(options: DataApiOptions): Promise<FastifyInst
     ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
   };
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...serverOptions(options),
     routerOptions: { maxParamLength: 600, ignoreTrailingSlash: true },
   });
   app.decorate("dataApi", { registry, invalidate: (id: string) => registry.invalidate(id) } satisfies DataApiHandle);
+  installRequestHardening(app);
   installErrorHandling(app);
   // /api is built from the schemas every route declares.
   const openapi = createOpenApiCollector({ version: "3.0.3" });
@@ -73,9 +76,9 @@ export async function buildDataApi(options: DataApiOptions): Promise<FastifyInst
   await app.register(datasetRoutes, { ctx });
   // Kubernetes probes: alive while the process answers; ready once it knows its collections.
   app.get("/healthz", { schema: { summary: "liveness probe", response: probeResponse } }, async () => ({ status: "ok" }));
-  app.get("/readyz", { schema: { summary: "readiness probe: 503 until the Datasets are known", response: probeResponse } }, async (_request, reply) => {
+  app.get("/readyz", { schema: { summary: "readiness probe: 503 until the Datasets are known", response: probeResponse } }, async (request, reply) => {
     if (options.ready?.() ?? true) return { status: "ready" };
-    return reply.code(503).send({ code: "NotReady", description: "the list of Datasets has not been received yet" });
+    return sendError(request, reply, 503, { code: "NotReady", description: "the list of Datasets has not been received yet" });
   });
   return app;
 }

@@ -1,5 +1,6 @@
 // What the routes share: the dataset registry, limits, and the documents' base URL.
 import type { FastifyRequest } from "fastify";
+import { listeningBaseUrl } from "../shared/http-server.js";
 import type { Limits } from "./query/extract.js";
 import type { DatasetRegistry } from "./registry.js";
 
@@ -11,9 +12,7 @@ export interface DataApiContext {
   baseUrl?: string;
 }
 
-/** Absolute base URL for links: the configured one, else the request's own host. */
+/** Absolute base URL for links: the configured one, else the address the server listens on (never the request's Host). */
 export function baseUrl(ctx: DataApiContext, request: FastifyRequest): string {
-  if (ctx.baseUrl !== undefined) return ctx.baseUrl.replace(/\/+$/, "");
-  const host = /^[A-Za-z0-9.:[\]-]{1,255}$/.test(request.host) ? request.host : "localhost";
-  return `${request.protocol}://${host}`;
+  return ctx.baseUrl !== undefined ? ctx.baseUrl.replace(/\/+$/, "") : listeningBaseUrl(request.server);
 }

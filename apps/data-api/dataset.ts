@@ -1,6 +1,7 @@
 // An opened dataset: its store, its model, and the small arrays every query needs in memory
 // (grid coordinates, land masks, decoded time axes, vertical levels). Spatial indexes are built
 // on first use, one per grid.
+import { ownValue } from "../shared/own.js";
 import { decodeTime, parseTimeUnits, readConsolidated, readRegion, type ReadableStore, type ZarrFormat } from "../../dataplane/index.js";
 import { describeHierarchy, type DatasetModel, type GridModel, type ParameterModel } from "./model.js";
 import { SphereIndex } from "./spatial-index.js";
@@ -40,7 +41,7 @@ export interface OpenedDataset {
 export class DatasetOpenError extends Error {}
 
 async function readArray(store: ReadableStore, format: ZarrFormat, model: DatasetModel, name: string): Promise<Float64Array> {
-  const a = model.arrays[name];
+  const a = ownValue(model.arrays, name);
   if (a === undefined) throw new DatasetOpenError(`${store.url}: array ${name} missing`);
   const data = await readRegion({ store, path: name, meta: a.meta, format });
   const out = new Float64Array(data.length);

@@ -65,7 +65,8 @@ function isTimeCoordinate(attrs: Attrs): boolean {
 const sameDims = (a: string[], b: string[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 export function describeHierarchy(h: Hierarchy): DatasetModel {
-  const arrays: DatasetModel["arrays"] = {};
+  // Keyed by array names from the store: no prototype, so a name like "constructor" is only ever its own array.
+  const arrays: DatasetModel["arrays"] = Object.create(null) as DatasetModel["arrays"];
   // Only the root group's arrays: a model-run store's nowcast/forecast groups are separate datasets.
   for (const [path, node] of Object.entries(h.arrays)) if (!path.includes("/")) arrays[path] = { meta: node.meta, attrs: node.attrs as Attrs, dims: dimsOf(node.attrs as Attrs) };
   const grids = new Map<string, GridModel>();

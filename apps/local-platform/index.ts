@@ -1,20 +1,24 @@
 // The whole platform on one machine: the embedded control plane, the operators with the local
 // executor and file storage, the embedded catalog, the STAC API, the EDR data API and the browser
 // viewer, with clusters/local applied and the shipped sample NetCDF copied in. Production runs the same operators on EKS (see infra/).
+//
+// The control plane runs on the main thread; every other part in its own worker thread
+// (components.ts, supervisor.ts) with its own event loop and heap, so 50 whole-domain cubes on the
+// data API leave the control plane's latency alone (bench/platform/isolation.mjs), and a part that
+// runs out of heap ends alone. They talk as in a
+// cluster: HTTP to the control plane, Dataset discovery for the data API; the operator reaches the
+// embedded catalog database, which lives in the catalog API's thread, through a MessagePort.
 import { KubeConfig } from "@kubernetes/client-node";
 import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { FastifyInstance } from "fastify";
-import { buildCatalogApi } from "../catalog-api/app.js";
-import { openCatalog, type CatalogStore } from "../../catalog/index.js";
-import { startControlPlane, type ControlPlane } from "../control-plane/index.js";
+import { MessageChannel } from "node:worker_threads";
+import { startControlPlane } from "../control-plane/index.js";
 import type { IngestProgress } from "../../dataplane/index.js";
-import { createOperator, type Operator } from "../../operators/operator.js";
 import type { Logger } from "../../operators/runtime/index.js";
 import { applyEnvironment, type ApplySummary } from "./apply.js";
-import { serveDataApi } from "../data-api/server.js";
-import { serveViewer } from "../viewer/server.js";
+import type { ProgressMessage } from "./components.js";
 import { ServiceAccountTokenFiles } from "./service-account-tokens.js";
+import { startComponent, type Component } from "./supervisor.js";
 
 export interface LocalPlatformOptions {
   /** Everything the platform keeps: control-plane state, stores, inputs, catalog. */
@@ -28,19 +32,22 @@ export interface LocalPlatformOptions {
 }
 
 export interface LocalPlatform {
-  readonly controlPlane: ControlPlane;
+  readonly controlPlane: { readonly url: string; readonly kubeconfig: string };
   readonly kubeconfigPath: string;
   readonly kubeConfig: KubeConfig;
-  readonly operator: Operator;
-  readonly catalog: CatalogStore;
   readonly catalogApiUrl: string;
   readonly dataApiUrl: string;
   /** The browser viewer (apps/viewer), reading the data API through its own origin. */
   readonly viewerUrl: string;
   readonly applied: ApplySummary;
   readonly paths: { stores: string; inputs: string; catalog: string };
+  /** The worker threads, by component (the control plane is on the main thread). */
+  readonly components: readonly Component[];
   stop(): Promise<void>;
 }
+
+/** Heap caps per component (MiB): a runaway query or ingest ends its own worker, not the platform. */
+const HEAP_MIB = { catalog: 1024, operator: 1024, dataApi: 1536, viewer: 256 } as const;
 
 const at = (base: number, offset: number) => (base === 0 ? 0 : base + offset);
 
@@ -60,73 +67,61 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   if (!existsSync(samples)) cpSync(join(options.repoRoot, "samples", "data"), samples, { recursive: true });
 
   const kubeconfigPath = join(dataDir, "kubeconfig");
-  const controlPlane = await startControlPlane({ dataDir: join(dataDir, "control-plane"), port: options.portBase, kubeconfigPath });
-  const cleanup: (() => Promise<void>)[] = [() => controlPlane.stop()];
+  const components: Component[] = [];
+  const { log } = options;
+  const controlPlane = await startControlPlane({ dataDir: join(dataDir, "control-plane"), port: options.portBase, kubeconfigPath, onError: (err) => log.error({ component: "control-plane", err }, "control-plane request failed") });
+  let tokenFiles: ServiceAccountTokenFiles | undefined;
+  const stop = async () => {
+    // Readers first, the control plane last (the operator finishes its batches against it).
+    for (const component of [...components].reverse()) await component.stop().catch(() => undefined);
+    tokenFiles?.stop();
+    await controlPlane.stop();
+  };
   try {
     // The admin credential applies clusters/local (ArgoCD's role in a cluster) and mints the
     // components' ServiceAccount tokens (the kubelet's); each component runs as its own
     // ServiceAccount with the RBAC rendered in clusters/local, never as the admin.
+    const kubeconfig = controlPlane.kubeconfig;
     const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromString(controlPlane.kubeconfig);
+    kubeConfig.loadFromString(kubeconfig);
     const applied = await applyEnvironment(kubeConfig, options.repoRoot, "local", options.onApplyStep);
-    const tokenFiles = new ServiceAccountTokenFiles({
+    tokenFiles = new ServiceAccountTokenFiles({
       admin: kubeConfig,
       server: controlPlane.url,
       ...(controlPlane.caPem ? { caPem: controlPlane.caPem } : {}),
       baseDir: join(dataDir, "serviceaccounts"),
-      onError: (err, namespace, name) => options.log.error({ err, serviceAccount: `${namespace}/${name}` }, "could not renew a ServiceAccount token"),
+      onError: (err, namespace, name) => log.error({ err, serviceAccount: `${namespace}/${name}` }, "could not renew a ServiceAccount token"),
     });
-    cleanup.unshift(async () => tokenFiles.stop());
     const operatorAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.operator.namespace, LOCAL_ACCOUNTS.operator.name);
     const dataApiAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.dataApi.namespace, LOCAL_ACCOUNTS.dataApi.name);
 
-    const catalog = await openCatalog(paths.catalog);
-    cleanup.unshift(() => catalog.close());
-    const catalogApi: FastifyInstance = await buildCatalogApi({ store: catalog });
-    await catalogApi.listen({ port: at(options.portBase, 1), host: "127.0.0.1" });
-    cleanup.unshift(() => catalogApi.close());
-    const address = catalogApi.server.address();
-    const catalogApiUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-
-    const operator = createOperator({
-      kubeConfig: operatorAccount.kubeConfig(),
-      log: options.log,
-      identity: "local",
-      roots: { storageRoot: paths.stores, inputRoot: paths.inputs },
-      catalog,
-      catalogApiUrl,
-      probePort: at(options.portBase, 3),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    const abort = new AbortController();
-    const running = operator.start(abort.signal);
-    cleanup.unshift(async () => {
-      abort.abort();
-      await running;
-    });
+    const rpc = new MessageChannel();
+    const catalog = await startComponent("catalog", { catalogDir: paths.catalog, port: at(options.portBase, 1), rpc: rpc.port1 }, { log, maxHeapMiB: HEAP_MIB.catalog, transferList: [rpc.port1] });
+    components.push(catalog);
+    const catalogApiUrl = catalog.info.url!;
+    const onProgress = options.onProgress;
+    components.push(await startComponent("operator", { kubeconfigPath: operatorAccount.kubeconfigPath, storageRoot: paths.stores, inputRoot: paths.inputs, probePort: at(options.portBase, 3), catalogApiUrl, rpc: rpc.port2 }, {
+      log,
+      maxHeapMiB: HEAP_MIB.operator,
+      transferList: [rpc.port2],
+      onMessage: (message) => {
+        const m = message as ProgressMessage;
+        if (m.type === "progress") onProgress?.(m.jobKey, m.progress);
+      },
+    }));
     // The data API serves every Ready Dataset's store, found by watching Datasets as its own
     // ServiceAccount (as its Deployment does in a cluster).
-    const dataApi = await serveDataApi({
-      datasets: [],
-      port: at(options.portBase, 2),
-      host: "127.0.0.1",
-      discovery: { kubeConfig: dataApiAccount.kubeConfig(), storageRoot: paths.stores },
-    });
-    cleanup.unshift(() => dataApi.close());
-    const dataApiUrl = dataApi.url;
-
-    const viewer = await serveViewer({ port: at(options.portBase, 4), dataApiUrl, catalogApiUrl });
-    cleanup.unshift(() => viewer.close());
-    const viewerUrl = viewer.url;
+    const dataApi = await startComponent("data-api", { kubeconfigPath: dataApiAccount.kubeconfigPath, storageRoot: paths.stores, port: at(options.portBase, 2) }, { log, maxHeapMiB: HEAP_MIB.dataApi });
+    components.push(dataApi);
+    const dataApiUrl = dataApi.info.url!;
+    const viewer = await startComponent("viewer", { port: at(options.portBase, 4), dataApiUrl, catalogApiUrl }, { log, maxHeapMiB: HEAP_MIB.viewer });
+    components.push(viewer);
 
     return {
-      controlPlane, kubeconfigPath, kubeConfig, operator, catalog, catalogApiUrl, dataApiUrl, viewerUrl, applied, paths,
-      stop: async () => {
-        for (const step of cleanup) await step();
-      },
+      controlPlane: { url: controlPlane.url, kubeconfig }, kubeconfigPath, kubeConfig, catalogApiUrl, dataApiUrl, viewerUrl: viewer.info.url!, applied, paths, components, stop,
     };
   } catch (error) {
-    for (const step of cleanup) await step().catch(() => undefined);
+    await stop();
     throw error;
   }
 }

@@ -5,17 +5,19 @@
 // internet even by mistake.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { installErrorHandling, sendError } from "../shared/http-errors.js";
+import { installRequestHardening, serverOptions, type ApiLogging } from "../shared/http-server.js";
+import { hasOwn } from "../shared/own.js";
 import { buildViewerBundle, viewerRoot, type ViewerBundle } from "./bundle.js";
 
-export interface ViewerOptions {
+export interface ViewerOptions extends ApiLogging {
   /** The data API (OGC EDR + Zarr passthrough) the page reads, e.g. http://127.0.0.1:6445. */
   dataApiUrl: string;
   /** The STAC API, if any: the page shows a dataset's catalog entry. */
   catalogApiUrl?: string;
   /** Where static/ and src/ are (default: found from this module). */
   root?: string;
-  logger?: FastifyServerOptions["logger"];
 }
 
 declare module "fastify" {
@@ -75,7 +77,7 @@ async function forward(base: string, prefix: string, name: string, request: Fast
   const rest = request.url.slice(prefix.length);
   const path = rest.split("?")[0] ?? "";
   if (unsafePath(path)) {
-    return reply.code(400).send({ code: "InvalidPath", description: `path ${JSON.stringify(path.slice(0, 120))}: dot segments, encoded separators and control characters are not forwarded` });
+    return sendError(request, reply, 400, { code: "InvalidPath", description: `path ${JSON.stringify(path.slice(0, 120))}: dot segments, encoded separators and control characters are not forwarded` });
   }
   const headers: Record<string, string> = {};
   for (const h of ["accept", "range", "if-none-match"]) {
@@ -87,7 +89,8 @@ async function forward(base: string, prefix: string, name: string, request: Fast
     upstream = await fetch(`${base}${rest}`, { headers, redirect: "manual", signal: AbortSignal.timeout(60_000) });
   } catch (error) {
     const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-    return reply.code(502).send({ code: "BadGateway", description: `${name} at ${base} did not answer: ${cause}` });
+    request.log.warn({ err: error, upstream: base }, `${name} did not answer`);
+    return sendError(request, reply, 502, { code: "BadGateway", description: `${name} at ${base} did not answer: ${cause.slice(0, 200)}` });
   }
   reply.code(upstream.status);
   for (const h of ["content-type", "cache-control", "etag", "content-range", "last-modified"]) {
@@ -101,7 +104,9 @@ export async function buildViewer(options: ViewerOptions): Promise<FastifyInstan
   const dataApi = upstreamBase(options.dataApiUrl, "--data-api");
   const catalogApi = options.catalogApiUrl !== undefined ? upstreamBase(options.catalogApiUrl, "--catalog-api") : undefined;
   const root = options.root ?? viewerRoot();
-  const app = Fastify({ logger: options.logger ?? false });
+  const app = Fastify(serverOptions(options));
+  installRequestHardening(app);
+  installErrorHandling(app, { component: "viewer" });
   let bundle: Promise<ViewerBundle> | undefined;
   const getBundle = () => {
     bundle ??= buildViewerBundle(root).catch((error: unknown) => {
@@ -116,33 +121,34 @@ export async function buildViewer(options: ViewerOptions): Promise<FastifyInstan
     reply.header("x-content-type-options", "nosniff");
   });
 
-  const page = async (name: string, reply: FastifyReply) => {
-    const type = STATIC[name];
-    if (type === undefined) return reply.code(404).send({ code: "NotFound", description: `${name} not found` });
+  const page = async (name: string, request: FastifyRequest, reply: FastifyReply) => {
+    const type = hasOwn(STATIC, name) ? STATIC[name] : undefined;
+    if (type === undefined) return sendError(request, reply, 404, { code: "NotFound", description: `${name.slice(0, 100)} not found` });
     reply.type(type).header("cache-control", "no-cache");
     return reply.send(await readFile(join(root, "static", name)));
   };
   // Liveness: the process answers. Readiness: the bundle is built, so a pod whose image lacks
   // esbuild or the browser sources never gets traffic, and the first visitor does not wait for the build.
   app.get("/healthz", async (_request, reply) => reply.header("cache-control", "no-cache").send({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) => {
+  app.get("/readyz", async (request, reply) => {
     reply.header("cache-control", "no-cache");
     try {
       await getBundle();
     } catch (error) {
-      return reply.code(503).send({ status: "unavailable", description: error instanceof Error ? error.message : String(error) });
+      request.log.error({ err: error }, "viewer bundle failed");
+      return reply.code(503).send({ status: "unavailable", description: "the browser bundle could not be built; the server log has the details", requestId: request.id });
     }
     return reply.send({ status: "ok" });
   });
-  app.get("/", async (_request, reply) => page("index.html", reply));
+  app.get("/", async (request, reply) => page("index.html", request, reply));
   app.get<{ Params: { file: string } }>("/:file", async (request, reply) => {
     const file = request.params.file;
-    if (file in STATIC) return page(file, reply);
+    if (hasOwn(STATIC, file)) return page(file, request, reply);
     if (file === "config.json") return reply.header("cache-control", "no-cache").send({ catalog: catalogApi !== undefined });
-    if (!/^(viewer|chunk-[A-Z0-9]+)\.js(\.map)?$/.test(file) && file !== "viewer.js.LEGAL.txt") return reply.code(404).send({ code: "NotFound", description: `${file} not found` });
+    if (!/^(viewer|chunk-[A-Z0-9]+)\.js(\.map)?$/.test(file) && file !== "viewer.js.LEGAL.txt") return sendError(request, reply, 404, { code: "NotFound", description: `${file.slice(0, 100)} not found` });
     const b = await getBundle();
     const bytes = b.files.get(file);
-    if (bytes === undefined) return reply.code(404).send({ code: "NotFound", description: `${file} not found` });
+    if (bytes === undefined) return sendError(request, reply, 404, { code: "NotFound", description: `${file.slice(0, 100)} not found` });
     const etag = `"${b.hash}"`;
     reply.header("etag", etag).header("cache-control", "no-cache");
     if (request.headers["if-none-match"] === etag) return reply.code(304).send();
@@ -151,7 +157,7 @@ export async function buildViewer(options: ViewerOptions): Promise<FastifyInstan
   });
   app.get("/data/*", async (request, reply) => forward(dataApi, "/data", "the data API", request, reply));
   app.get("/catalog/*", async (request, reply) => {
-    if (catalogApi === undefined) return reply.code(404).send({ code: "NotFound", description: "no catalog API configured (--catalog-api)" });
+    if (catalogApi === undefined) return sendError(request, reply, 404, { code: "NotFound", description: "no catalog API configured (--catalog-api)" });
     return forward(catalogApi, "/catalog", "the catalog API", request, reply);
   });
   return app;

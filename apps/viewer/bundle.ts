@@ -62,7 +62,8 @@ export async function buildViewerBundle(root = viewerRoot()): Promise<ViewerBund
     chunkNames: "chunk-[hash]",
     logLevel: "silent",
     legalComments: "linked",
-  });
+  }).finally(() => esbuild.stop());
+  // esbuild.stop() (above) ends esbuild's service process: one build per start, nothing to keep it for.
   const files = new Map<string, Uint8Array>();
   for (const f of result.outputFiles) files.set(f.path.slice("/viewer-out/".length), f.contents);
   const js = files.get("viewer.js");

@@ -5,6 +5,7 @@
 // columns; any other name is looked up in the item's properties (jsonb). A JSON property is
 // compared only when its JSON type matches the literal's type (a string "5" never equals 5).
 // T_INTERSECTS on datetime uses the item's whole time range [start_datetime, end_datetime].
+import { ownValue } from "../../apps/shared/own.js";
 import { geometryToPolygons, bboxToPolygons } from "../geometry/geojson.js";
 import { parseInstant } from "../stac/checks.js";
 import { isCatalogInputError } from "../stac/errors.js";
@@ -57,7 +58,7 @@ export function cql2ToSql(expr: Cql2Expr, params: SqlParams): string {
     case "isNull": {
       const [value] = expr.args;
       if (!isProperty(value)) throw new Cql2Error("IS NULL applies to a property");
-      const column = COLUMNS[value.property];
+      const column = ownValue(COLUMNS, value.property);
       if (column) return `(${column.sql} IS NULL)`;
       const path = jsonPath(value.property, params);
       return `(${path} IS NULL OR jsonb_typeof(${path}) = 'null')`;
@@ -84,7 +85,7 @@ function literalType(args: ScalarOperand[], op: string): ValueType {
   }
   if (found) return found;
   for (const a of args) {
-    const column = isProperty(a) ? COLUMNS[a.property] : undefined;
+    const column = isProperty(a) ? ownValue(COLUMNS, a.property) : undefined;
     if (column) return column.type;
   }
   return "json";
@@ -104,7 +105,7 @@ function typeOfLiteral(a: Exclude<ScalarOperand, { property: string }>): ValueTy
 function operand(a: ScalarOperand, type: ValueType, params: SqlParams, op: string): string {
   if (isProperty(a)) {
     if (a.property === "geometry") throw new Cql2Error(`${op} cannot compare geometry; use S_INTERSECTS`);
-    const column = COLUMNS[a.property];
+    const column = ownValue(COLUMNS, a.property);
     if (column) {
       if (column.type === type || type === "json") return column.sql;
       // A string literal compared with a timestamp column is read as a timestamp.
@@ -160,7 +161,7 @@ function temporalSql(args: [TemporalOperand, TemporalOperand], params: SqlParams
   const literal = isProperty(a) ? b : a;
   const property = isProperty(a) ? a : b;
   if (!isProperty(property)) throw new Cql2Error("T_INTERSECTS needs a temporal property as one argument");
-  const range = TEMPORAL_RANGES[property.property];
+  const range = ownValue(TEMPORAL_RANGES, property.property);
   if (!range) throw new Cql2Error(`T_INTERSECTS: "${property.property}" is not a temporal property (datetime, start_datetime, end_datetime)`);
   if (isProperty(literal)) throw new Cql2Error("T_INTERSECTS needs a timestamp, date or interval literal as one argument");
   let start: string | null;

@@ -1,4 +1,5 @@
 // The STAC fields extension: trims item documents to the requested paths after the query.
+import { setOwn } from "../../apps/shared/own.js";
 import type { FieldsSpec } from "./types.js";
 
 /** Always kept when `include` is used, so a result is still recognisably a STAC item. */
@@ -24,12 +25,13 @@ function copyPath(from: Record<string, unknown>, to: Record<string, unknown>, pa
   if (!Object.hasOwn(from, head)) return;
   const value = from[head];
   if (rest.length === 0) {
-    to[head] = structuredClone(value);
+    setOwn(to, head, structuredClone(value));
     return;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return;
-  const existing = to[head];
-  const target = (typeof existing === "object" && existing !== null ? existing : (to[head] = {})) as Record<string, unknown>;
+  const existing = Object.hasOwn(to, head) ? to[head] : undefined;
+  const target = (typeof existing === "object" && existing !== null ? existing : {}) as Record<string, unknown>;
+  setOwn(to, head, target);
   copyPath(value as Record<string, unknown>, target, rest);
 }
 

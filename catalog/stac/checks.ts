@@ -1,4 +1,5 @@
 // Input checks shared by the builders and the store. Each names the offending field.
+import { parseRfc3339 } from "../../apps/shared/rfc3339.js";
 import { CatalogInputError } from "./errors.js";
 import type { Bbox } from "./types.js";
 
@@ -27,13 +28,11 @@ export function checkBbox(bbox: unknown, field: string): asserts bbox is Bbox {
   if (half === 3 && (bbox[2] as number) > (bbox[5] as number)) throw new CatalogInputError(field, "minimum elevation must not be greater than maximum");
 }
 
-/** Milliseconds since the epoch, or throws naming `field`. Accepts RFC 3339 date-times and dates. */
+/** Milliseconds since the epoch, or throws naming `field`: RFC 3339 date-times and dates, years 0001-9999 (apps/shared/rfc3339.ts). */
 export function parseInstant(value: string, field: string): number {
-  const rfc3339 = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2}))?$/;
-  if (!rfc3339.test(value)) throw new CatalogInputError(field, `"${value}" is not an RFC 3339 date-time`);
-  const ms = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value.replace(" ", "T"));
-  if (!Number.isFinite(ms)) throw new CatalogInputError(field, `"${value}" is not a valid date-time`);
-  return ms;
+  const parsed = parseRfc3339(value);
+  if (!parsed.ok) throw new CatalogInputError(field, parsed.problem);
+  return parsed.ms;
 }
 
 export function checkInterval(interval: [string | null, string | null], field: string): void {

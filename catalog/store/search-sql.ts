@@ -1,4 +1,5 @@
 // Builds the SQL for an item search and a collection listing. Pure: returns text and parameters.
+import { ownValue } from "../../apps/shared/own.js";
 import { cql2ToSql, intersectsPolygons, temporalOverlap } from "../cql2/sql.js";
 import { bboxToPolygons, geometryToPolygons } from "../geometry/geojson.js";
 import { SqlParams } from "./params.js";
@@ -38,7 +39,7 @@ export function buildItemSearch(search: ItemSearch): BuiltQuery {
 function orderBy(sortby: SortKey[] | undefined, params: SqlParams): string {
   if (!sortby?.length) return "i.t_start DESC, i.collection, i.id";
   const keys = sortby.map((k) => {
-    const column = SORT_COLUMNS[k.field] ?? `(i.properties -> ${params.add(k.field.replace(/^properties\./, ""))}::text)`;
+    const column = ownValue(SORT_COLUMNS, k.field) ?? `(i.properties -> ${params.add(k.field.replace(/^properties\./, ""))}::text)`;
     // Items without the property come last in either direction.
     return `${column} ${k.direction === "desc" ? "DESC" : "ASC"} NULLS LAST`;
   });

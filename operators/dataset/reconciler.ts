@@ -6,7 +6,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { rm } from "node:fs/promises";
 import { createS3Client } from "../../dataplane/s3-client.js";
 import { openStore } from "../dataplane.js";
-import type { CatalogEntry, Dataset, DatasetStatus } from "../../crds/index.js";
+import type { CatalogEntry, Dataset, DatasetStatus, IngestJob } from "../../crds/index.js";
 import { ensureFinalizer, removeFinalizer, type ResourceClient } from "../client.js";
 import { eventTypes, cloudEvent, type EventBus } from "../../events/platform-events.js";
 import { StatusWriter, TerminalError, type EventRecorder, type Reconciler, type Request, type Result } from "../runtime/index.js";
@@ -18,6 +18,8 @@ export const datasetFinalizer = "dmac.ioos.us/delete-data";
 export interface DatasetReconcilerDeps {
   readonly datasets: ResourceClient<Dataset>;
   readonly catalogEntries: ResourceClient<CatalogEntry>;
+  /** To tell an empty store waiting for data from one whose every ingested file failed. */
+  readonly ingestJobs?: ResourceClient<IngestJob>;
   readonly recorder: EventRecorder;
   readonly roots: StorageRoots;
   readonly bus: EventBus;
@@ -117,12 +119,31 @@ export class DatasetReconciler implements Reconciler {
       await this.deps.bus.publish(cloudEvent(eventTypes.datasetUpdated, "/dmac/operators/dataset", `${namespace}/${name}`, { storeUrl: dataset.spec.storage.url, timeSteps: extent.timeSteps, timeStart: extent.timeStart, timeEnd: extent.timeEnd }, this.now()));
       this.deps.onStoreChanged?.(namespace, name);
     }
+    // An empty store whose IngestJobs have finished with every file failed is not Ready: nothing
+    // will arrive until someone fixes the source, and status says why.
+    const failed = !extent || extent.timeSteps === 0 ? await this.allIngestFailed(dataset) : undefined;
+    if (failed) {
+      await this.status.write(dataset, status, [{ type: "Ready", status: "False", reason: "IngestFailed", message: failed }, { type: "Degraded", status: "True", reason: "IngestFailed", message: failed }]);
+      return;
+    }
     // Ready means reconciled: the storage resolves and status reflects the store. An empty store is
     // Ready too (reason Empty), so a new Dataset and its catalog entry settle before data arrives.
     const ready = extent && extent.timeSteps > 0
       ? { type: "Ready", status: "True" as const, reason: "Committed", message: `${extent.timeSteps} time steps in ${dataset.spec.storage.url}` }
       : { type: "Ready", status: "True" as const, reason: "Empty", message: `no data committed to ${dataset.spec.storage.url} yet` };
     await this.status.write(dataset, status, [ready, { type: "Degraded", status: "False", reason: "AsExpected", message: "" }]);
+  }
+
+  /** Why no data will come, when every IngestJob writing into the Dataset has finished and none of its files succeeded. */
+  private async allIngestFailed(dataset: Dataset): Promise<string | undefined> {
+    const namespace = dataset.metadata.namespace ?? "default";
+    const jobs = (await this.deps.ingestJobs?.list(namespace) ?? []).filter((job) => job.spec.datasetRef.name === dataset.metadata.name);
+    const finished = (job: IngestJob) => job.status?.items !== undefined && job.status.items.pending === 0 && job.status.items.running === 0;
+    if (jobs.length === 0 || !jobs.every((job) => finished(job) && job.status!.items!.succeeded === 0 && job.status!.items!.failed > 0)) return undefined;
+    const first = jobs.flatMap((job) => job.status?.recentFailures ?? [])[0];
+    const files = jobs.reduce((n, job) => n + (job.status?.items?.failed ?? 0), 0);
+    const names = jobs.map((job) => job.metadata.name).join(", ");
+    return `no time step committed: all ${files} file(s) of IngestJob ${names} failed${first ? ` (first: ${first.url}: ${first.message})` : ""}`.slice(0, 1024);
   }
 
   private async ensureCatalogEntry(dataset: Dataset): Promise<string> {

@@ -10,17 +10,8 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startControlPlane, type ControlPlane } from "../../apps/control-plane/index.js";
+import { mulberry32 } from "../support/prng.js";
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One raw HTTP/1.1 request; resolves with the status code, or 0 if the connection closed without one. */
 function rawGet(port: number, path: string, authorization: Buffer): Promise<number> {

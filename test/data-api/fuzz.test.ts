@@ -2,6 +2,7 @@
 // traversal attempts) from a seeded generator. No answer may be a 5xx, the process must not
 // crash, and no file outside a store's root may be read: every key any store is asked for is
 // recorded and resolved against its root, and a secret file beside the stores never leaks.
+import { mulberry32 } from "../support/prng.js";
 import { writeFileSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +10,7 @@ import type { FastifyInstance } from "fastify";
 import { FileStore, type StoreKey } from "../../dataplane/index.js";
 import { buildDataApi } from "../../apps/data-api/index.js";
 import { buildTestStores, testDatasets, type TestStores } from "./stores.js";
+import { INHERITED_NAMES } from "../../apps/shared/own.js";
 import { checkCoverageJson } from "./covjson-check.js";
 
 /** A FileStore that records every key it is asked to read. */
@@ -25,16 +27,6 @@ class RecordingStore extends FileStore {
   }
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SECRET = "dmac-fuzz-secret-4f1c9a";
 let stores: TestStores;
@@ -95,7 +87,8 @@ function wkt(): string {
 }
 
 function datetime(): string {
-  const iso = () => pick(["2023-10-22T01:00:00Z", "2023-10-22", "2023-13-01T00:00:00Z", "2023-10-22T25:00:00Z", "2023-10-22T01:00:00+05:30", "..", "", "now", "2023-02-29", "9999-12-31T23:59:59.999999999Z", "-2023-01-01"]);
+  // Out-of-range dates too (issue #22): year 0, years past 9999, offsets pushing year 1 into year 0, leap seconds.
+  const iso = () => pick(["2023-10-22T01:00:00Z", "2023-10-22", "2023-13-01T00:00:00Z", "2023-10-22T25:00:00Z", "2023-10-22T01:00:00+05:30", "..", "", "now", "2023-02-29", "9999-12-31T23:59:59.999999999Z", "-2023-01-01", "0000-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00", "10000-01-01T00:00:00Z", "9999-12-31T23:59:60Z", "2016-12-31T23:59:60Z", "+002023-01-01T00:00:00Z", "2023-10-22T01:00:00+99:99"]);
   const s = rnd() < 0.5 ? iso() : `${iso()}/${iso()}`;
   return rnd() < 0.3 ? mutate(s) : s;
 }
@@ -105,7 +98,7 @@ const PARAMS: Record<string, () => string> = {
   bbox: () => (rnd() < 0.7 ? Array.from({ length: pick([3, 4, 4, 4, 5, 6, 7]) }, num).join(",") : mutate("-80,9,-79,11")),
   datetime,
   z: () => pick(["0", "-0.5", "0,10,50", "0/50", "R3/0/10", "R100000/0/1", "R0/0/0", "a", "1/2/3", "", mutate("0,10")]),
-  "parameter-name": () => pick(["zeta", "temp,salt", "sst", "ssh,mixed_layer_thickness", "u", "nope", "", ",", "zeta,zeta", mutate("temp")]),
+  "parameter-name": () => pick(["zeta", "temp,salt", "sst", "ssh,mixed_layer_thickness", "u", "nope", "", ",", "zeta,zeta", mutate("temp"), pick(INHERITED_NAMES), `zeta,${pick(INHERITED_NAMES)}`]),
   crs: () => pick(["EPSG:4326", "CRS84", "EPSG:3857", "", "http://www.opengis.net/def/crs/OGC/1.3/CRS84", mutate("EPSG:4326")]),
   f: () => pick(["CoverageJSON", "CSV", "GeoJSON", "covjson", "csv", "xml", "", mutate("GeoJSON")]),
   junk: () => mutate("x"),
@@ -136,13 +129,17 @@ function zarrKey(): string {
     "temp/0.0.0.0",
     "sst/3.0.0",
     `${"a/".repeat(int(50))}b`,
+    // Keys that are JavaScript built-in names (issue #22: they answered 500).
+    `${pick(INHERITED_NAMES)}/.zarray`,
+    `${pick(INHERITED_NAMES)}/0.0.0`,
+    pick(INHERITED_NAMES),
   ];
   const k = pick(parts);
   return rnd() < 0.3 ? mutate(k) : k;
 }
 
 const VALID = ["cbofs", "ngofs2", "rtofs", "regular"];
-const INVALID = ["nope", "..", "%2e%2e", "cbofs%00", "a".repeat(100), "cbofs/..", "%2fetc"];
+const INVALID = ["nope", "..", "%2e%2e", "cbofs%00", "a".repeat(100), "cbofs/..", "%2fetc", ...INHERITED_NAMES.map(encodeURIComponent)];
 const collection = () => (rnd() < 0.85 ? pick(VALID) : pick(INVALID));
 
 function request(): string {
@@ -162,7 +159,7 @@ function request(): string {
   return `/collections/${collection()}/${type}?${query.join(rnd() < 0.9 ? "&" : pick([";", "&&", "&=&"]))}`;
 }
 
-const BODIES = ['{"coords":"POINT(0 0)"}', "coords=POINT(0 0)", "{", "null", "[]", '{"__proto__":{"x":1}}', "\u0000".repeat(10), "a".repeat(70_000)];
+const BODIES = ['{"coords":"POINT(0 0)"}', "coords=POINT(0 0)", "{", "null", "[]", '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', "\u0000".repeat(10), "a".repeat(70_000), "[".repeat(100_000), `{"a":${'{"a":'.repeat(10_000)}1${"}".repeat(10_001)}`];
 const CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "text/plain", "application/octet-stream", "multipart/form-data; boundary=x"];
 
 /** Mostly GET; some HEAD; some POST/PUT/DELETE with random bodies (the API is read-only). */

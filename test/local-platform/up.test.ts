@@ -12,11 +12,14 @@ import { startLocalPlatform, type LocalPlatform } from "../../apps/local-platfor
 import type { IngestJob } from "../../crds/index.js";
 import { ingestJobs, ResourceClient } from "../../operators/client.js";
 import { createLogger } from "../../operators/runtime/index.js";
+import { isLoopback, listeners } from "../support/listening.js";
 import { waiter } from "../support/until.js";
 
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, "../..");
 const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
+const logLines: string[] = [];
+const captured = createLogger("dmac-local", "info", new Writable({ write: (chunk, _e, cb) => (logLines.push(String(chunk)), cb()) }));
 const until = waiter({ timeoutMs: 240_000, intervalMs: 250 });
 
 describe("the local platform", () => {
@@ -33,7 +36,7 @@ describe("the local platform", () => {
   };
 
   it("applies clusters/local, ingests the samples and serves them through the STAC and EDR APIs", async () => {
-    platform = await startLocalPlatform({ dataDir: dir, portBase: 0, repoRoot, log: silent });
+    platform = await startLocalPlatform({ dataDir: dir, portBase: 0, repoRoot, log: captured });
     expect(platform.applied.applied).toBeGreaterThan(20);
     const jobs: IngestJob[] = await until("both sample IngestJobs Succeeded", () => jobsSettled(platform!));
     for (const job of jobs) expect(job.status?.items).toMatchObject({ total: 12, succeeded: 12, failed: 0 });
@@ -58,6 +61,25 @@ describe("the local platform", () => {
     expect(stdout.trim()).toBe("12");
     const { stdout: kubectl } = await run("kubectl", ["--kubeconfig", platform.kubeconfigPath, "get", "ingestjobs", "-A", "-o", "jsonpath={.items[*].status.phase}"]);
     expect(kubectl.split(" ")).toEqual(["Succeeded", "Succeeded"]);
+
+    // Issue #22: every port the platform opened is on loopback (the operator's probe port included),
+    // and the APIs log each request at info with the id their answers carry.
+    const open = listeners([process.pid]);
+    expect(open.length).toBeGreaterThanOrEqual(5);
+    expect(open.filter((l) => !isLoopback(l.address))).toEqual([]);
+    const refused = await fetch(`${platform.dataApiUrl}/collections/nope`);
+    const id = refused.headers.get("x-request-id");
+    expect(((await refused.json()) as { requestId: string }).requestId).toBe(id);
+    // The components log from their own threads: their lines arrive a moment after the answer.
+    const lines = await until("the request's log lines", async () => {
+      const parsed = logLines.map((l) => JSON.parse(l) as { component?: string; reqId?: string; msg: string });
+      return parsed.filter((l) => l.component === "data-api" && l.reqId === id).length === 2 ? parsed : undefined;
+    });
+    expect(lines.filter((l) => l.component === "data-api" && l.reqId === id).map((l) => l.msg)).toEqual(["incoming request", "request completed"]);
+    expect(lines.some((l) => l.component === "catalog" && l.msg === "request completed")).toBe(true);
+    // The control plane on this thread, every other part in its own worker thread.
+    expect(platform.components.map((c) => c.name)).toEqual(["catalog", "operator", "data-api", "viewer"]);
+    expect(new Set(platform.components.map((c) => c.worker.threadId)).size).toBe(4);
   }, 300_000);
 
   it("a restart on the same data directory resumes: nothing is ingested twice", async () => {

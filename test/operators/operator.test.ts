@@ -195,6 +195,15 @@ describe("operators end to end", () => {
     const { existsSync, readdirSync } = await import("node:fs");
     expect(existsSync(join(dir, "stores", "qc.zarr", ".zmetadata"))).toBe(false);
     expect(readdirSync(join(dir, "stores", "qc.zarr", ".dmac", "qc")).length).toBe(1);
+    // Every file failed, so nothing will arrive: the Dataset is not Ready but Degraded, saying why (issue #22).
+    const ds = await until("Dataset Degraded", async () => {
+      const d = await sets.get("maracoos", "qc");
+      return d && ready(d, "Degraded") ? d : undefined;
+    });
+    expect(ready(ds)).toBe(false);
+    const readyCondition = ds.status?.conditions?.find((c) => c.type === "Ready");
+    expect(readyCondition?.reason).toBe("IngestFailed");
+    expect(readyCondition?.message).toMatch(/no time step committed: all 1 file\(s\) of IngestJob qc-job failed \(first: file:.*quality control refused it/);
   });
   it("a model-run Dataset with a cycle and a prefix holding two cycles and a nowcast: only that cycle's forecasts land; the rest are skipped, not failed; a zarr-v3 store", async () => {
     const c06 = new Date("2023-10-22T06:00:00Z");

@@ -38,6 +38,17 @@ describe("the viewer on the local platform", () => {
       { intervalMs: 500 },
     );
     expect(ids.sort()).toEqual(["gcoos-ngofs2-nowcast", "maracoos-cbofs-best-forecast"]);
+    // The page reads a dataset's catalog entry once, when it loads: the data API serves a Dataset
+    // as soon as it is Ready, its STAC Collection follows from the CatalogEntry a moment later.
+    await until(
+      "both collections in the STAC API",
+      async () => {
+        const body = (await (await fetch(`${viewerUrl}/catalog/collections`)).json()) as { collections?: unknown[] };
+        return (body.collections?.length ?? 0) >= 2;
+      },
+      120_000,
+      { intervalMs: 500 },
+    );
     browser = await launchBrowser();
     mkdirSync(ARTIFACTS, { recursive: true });
     for (const id of ids) {

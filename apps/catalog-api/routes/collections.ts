@@ -1,6 +1,7 @@
 // /collections (with free-text q), /collections/{id} and the queryables documents.
 import { encodeToken, parseBbox, parseDatetime, parseFreeText, parseLimit, parseToken } from "../../../catalog/search/parse.js";
 import { JSON_TYPE, baseUrlOf } from "../context.js";
+import { sendError } from "../../shared/http-errors.js";
 import { errorResponseSchema, notFound } from "../errors.js";
 import { nextGetLink, withCollectionLinks } from "../links.js";
 import { collectionIdParams, linkList, stacObject } from "../schemas.js";
@@ -45,7 +46,7 @@ export async function collectionRoutes(app: FastifyInstance, opts: { ctx: Catalo
     { schema: { summary: "One collection", params: collectionIdParams, response: { 200: stacObject(["type", "id", "links"]), "4xx": errorResponseSchema } } },
     async (request, reply) => {
       const c = await ctx.store.getCollection(request.params.collectionId);
-      if (!c) return reply.code(404).send(notFound(`collection "${request.params.collectionId.slice(0, 200)}"`));
+      if (!c) return sendError(request, reply, 404, notFound(`collection "${request.params.collectionId.slice(0, 200)}"`));
       return withCollectionLinks(c, baseUrlOf(ctx, request));
     },
   );
@@ -59,7 +60,7 @@ export async function collectionRoutes(app: FastifyInstance, opts: { ctx: Catalo
     { schema: { summary: "Properties usable in filter on one collection", params: collectionIdParams, response: { 200: queryablesSchema, "4xx": errorResponseSchema } } },
     async (request, reply) => {
       const c = await ctx.store.getCollection(request.params.collectionId);
-      if (!c) return reply.code(404).send(notFound(`collection "${request.params.collectionId.slice(0, 200)}"`));
+      if (!c) return sendError(request, reply, 404, notFound(`collection "${request.params.collectionId.slice(0, 200)}"`));
       reply.type("application/schema+json");
       return queryables(`${baseUrlOf(ctx, request)}/collections/${encodeURIComponent(c.id)}/queryables`, `Items of ${c.id}`);
     },

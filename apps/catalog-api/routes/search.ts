@@ -1,5 +1,6 @@
 // Item search: GET and POST /search, and the per-collection /collections/{id}/items.
 import { GEOJSON, baseUrlOf } from "../context.js";
+import { sendError } from "../../shared/http-errors.js";
 import { errorResponseSchema, notFound } from "../errors.js";
 import { runItemSearch } from "../item-search.js";
 import { withItemLinks } from "../links.js";
@@ -25,7 +26,7 @@ export async function searchRoutes(app: FastifyInstance, opts: { ctx: CatalogApi
     { schema: { summary: "Items of one collection", params: collectionIdParams, querystring: searchQuerystring, response } },
     async (request, reply) => {
       const id = request.params.collectionId;
-      if (!(await ctx.store.getCollection(id))) return reply.code(404).send(notFound(`collection "${id.slice(0, 200)}"`));
+      if (!(await ctx.store.getCollection(id))) return sendError(request, reply, 404, notFound(`collection "${id.slice(0, 200)}"`));
       reply.type(GEOJSON);
       return runItemSearch(ctx, request, { raw: request.query, from: "query", path: `/collections/${encodeURIComponent(id)}/items`, collectionId: id });
     },
@@ -36,7 +37,7 @@ export async function searchRoutes(app: FastifyInstance, opts: { ctx: CatalogApi
     async (request, reply) => {
       const { collectionId, itemId } = request.params;
       const item = await ctx.store.getItem(collectionId, itemId);
-      if (!item) return reply.code(404).send(notFound(`item "${itemId.slice(0, 200)}" in collection "${collectionId.slice(0, 200)}"`));
+      if (!item) return sendError(request, reply, 404, notFound(`item "${itemId.slice(0, 200)}" in collection "${collectionId.slice(0, 200)}"`));
       reply.type(GEOJSON);
       return withItemLinks(item, baseUrlOf(ctx, request));
     },

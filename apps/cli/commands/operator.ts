@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 interface Options {
   kubeconfig?: string;
   probePort: string;
+  probeHost: string;
   leaderElect?: boolean;
   namespace: string;
   storageRoot: string;
@@ -51,6 +52,7 @@ export function registerOperator(program: Command): void {
     .description("Run the IngestJob, Dataset and CatalogEntry operators against a cluster")
     .option("--kubeconfig <file>", "kubeconfig to use (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config)")
     .option("--probe-port <n>", "port for /metrics, /healthz and /readyz", "8081")
+    .option("--probe-host <address>", "interface for the probe port (0.0.0.0 in a pod, so the kubelet reaches it)", "127.0.0.1")
     .option("--leader-elect", "elect a leader on a Lease so that only one replica reconciles")
     .option("--namespace <ns>", "namespace of the leader-election Lease", process.env.DMAC_NAMESPACE ?? "dmac-system")
     .option("--storage-root <dir>", "directory file:// Dataset stores resolve under", process.env.DMAC_STORAGE_ROOT ?? "/data/stores")
@@ -82,6 +84,7 @@ export function registerOperator(program: Command): void {
         catalog,
         workers,
         probePort: port(options.probePort, "--probe-port", program),
+        probeHost: options.probeHost,
         ...(options.leaderElect ? { leaderElection: { namespace: options.namespace, ...leaseTimings(options, program) } } : {}),
         ...(options.catalogApiUrl ? { catalogApiUrl: options.catalogApiUrl } : {}),
       });

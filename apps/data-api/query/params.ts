@@ -1,5 +1,6 @@
 // The EDR query parameters other than `coords`: bbox, datetime, z, parameter-name, crs, f.
 // Each parser takes the raw query value and throws a 400 that names the parameter.
+import { parseRfc3339 } from "../../shared/rfc3339.js";
 import { invalidParameter } from "../errors.js";
 import type { BBox } from "../geometry.js";
 
@@ -44,23 +45,11 @@ export function parseBBox(raw: RawValue, parameter = "bbox"): BBox {
 /** An instant, or an interval whose ends may be open (".." or empty). Epoch milliseconds. */
 export type TimeFilter = { kind: "instant"; at: number } | { kind: "interval"; start: number; end: number };
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
-
+/** Epoch milliseconds of an RFC 3339 instant: the parser the STAC API shares (apps/shared/rfc3339.ts). */
 export function parseInstant(text: string, parameter: string): number {
-  const m = RFC3339.exec(text.trim());
-  if (m === null) throw invalidParameter(parameter, `${JSON.stringify(text.slice(0, 60))} is not an RFC 3339 date-time (e.g. 2023-10-22T06:00:00Z)`);
-  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) throw invalidParameter(parameter, `${JSON.stringify(text.slice(0, 60))} has a field out of range`);
-  let ms = Date.UTC(y, mo - 1, d, h, mi, s) + Math.round(Number(m[7] ?? 0) * 1000);
-  const dt = new Date(Date.UTC(y, mo - 1, d));
-  if (dt.getUTCDate() !== d) throw invalidParameter(parameter, `${JSON.stringify(text.slice(0, 60))} is not a calendar date`);
-  const tz = m[8];
-  if (tz !== undefined && !/^[Zz]$/.test(tz)) {
-    const t = /^([+-])(\d{2}):?(\d{2})$/.exec(tz);
-    const sign = t?.[1] === "-" ? -1 : 1;
-    ms -= sign * (Number(t?.[2]) * 60 + Number(t?.[3])) * 60_000;
-  }
-  return ms;
+  const parsed = parseRfc3339(text);
+  if (!parsed.ok) throw invalidParameter(parameter, parsed.problem);
+  return parsed.ms;
 }
 
 export function parseDatetime(raw: RawValue, parameter = "datetime"): TimeFilter | undefined {

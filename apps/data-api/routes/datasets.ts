@@ -3,6 +3,7 @@
 // known arrays and groups, and chunk keys inside each array's chunk grid. Any other key,
 // including every path with "..", ".", "//", backslashes or encoded separators, is a 404
 // before the store is touched, so nothing outside the store root can be read.
+import { ownValue } from "../../shared/own.js";
 import type { FastifyInstance } from "fastify";
 import { chunkKey } from "../../../dataplane/index.js";
 import { baseUrl, type DataApiContext } from "../context.js";
@@ -46,7 +47,7 @@ export function passthroughKey(ds: OpenedDataset, key: string): `/${string}` | u
   if (parts.length < 2 || parts.length > 2) return undefined;
   const [path = "", last = ""] = parts;
   if (!SEGMENT.test(path)) return undefined;
-  const array = ds.model.arrays[path];
+  const array = ownValue(ds.model.arrays, path);
   if (array === undefined) return undefined;
   if (META_FILES.has(last)) return last === ".zgroup" ? undefined : `/${path}/${last}`;
   const meta = array.meta;

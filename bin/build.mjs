@@ -1,0 +1,96 @@
+// The compiled build of a checkout and how bin/dmac.js knows it is current. `npm run build` (and
+// bin/dmac.js, when the sources changed) runs tsc into dist/ and writes dist/.build-stamp.json: a
+// SHA-256 over every runtime source's path and content plus tsconfig.json and package-lock.json.
+// A checkout whose sources no longer match the stamp never runs dist/: it is rebuilt first, or,
+// without the TypeScript compiler, refused. Plain JavaScript with no dependencies: it runs before
+// anything is compiled.
+import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const stampPath = join(root, "dist", ".build-stamp.json");
+const tscPath = join(root, "node_modules", "typescript", "bin", "tsc");
+
+/** What dist/ is compiled from and what `dmac` runs: tests, benchmarks and infra/ do not count. */
+const SOURCE_DIRS = ["apps", "bin", "catalog", "clusters", "crds", "dataplane", "images", "kube", "operators"];
+const SKIP_DIRS = new Set(["node_modules", "dist", "web", "__pycache__"]);
+
+function walk(dir, out) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIP_DIRS.has(entry.name)) walk(path, out);
+    } else if (/\.(ts|mts|mjs|js)$/.test(entry.name) && !entry.name.endsWith(".test.ts")) out.push(path);
+  }
+  return out;
+}
+
+/** SHA-256 over the sources' paths and contents (about 30 ms for the whole checkout). */
+export function sourceFingerprint() {
+  const files = SOURCE_DIRS.flatMap((d) => (existsSync(join(root, d)) ? walk(join(root, d), []) : []));
+  files.push(join(root, "tsconfig.json"), join(root, "package-lock.json"));
+  const hash = createHash("sha256");
+  for (const file of files.sort()) {
+    hash.update(relative(root, file));
+    hash.update("\0");
+    hash.update(readFileSync(file));
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}
+
+export function readStamp() {
+  try {
+    return JSON.parse(readFileSync(stampPath, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether this checkout can compile (the TypeScript compiler is installed: a development install). */
+export const canBuild = () => existsSync(tscPath);
+
+/**
+ * tsc into dist/, then the stamp of the sources it compiled. One build at a time: a second caller
+ * waits for the first (a lock directory naming its pid, taken over when that process is gone).
+ */
+export function build({ quiet = false } = {}) {
+  const lock = join(root, ".build.lock");
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      break;
+    } catch {
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(join(lock, "pid"), "utf8"));
+        process.kill(owner, 0);
+      } catch {
+        if (owner !== 0 || Date.now() - statSync(lock).mtimeMs > 5_000) rmSync(lock, { recursive: true, force: true });
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+      if (readStamp()?.fingerprint === sourceFingerprint()) return true;
+    }
+  }
+  try {
+    const fingerprint = sourceFingerprint();
+    const started = Date.now();
+    const result = spawnSync(process.execPath, [tscPath, "-p", join(root, "tsconfig.json")], { cwd: root, stdio: quiet ? "pipe" : "inherit", encoding: "utf8" });
+    if (result.status !== 0) {
+      if (quiet) process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
+      return false;
+    }
+    mkdirSync(dirname(stampPath), { recursive: true });
+    writeFileSync(stampPath, `${JSON.stringify({ fingerprint, builtAt: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000) })}\n`);
+    return true;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+// `node bin/build.mjs` (npm run build): compile and stamp.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exit(build() ? 0 : 1);
