@@ -46,7 +46,7 @@ function copyTracked(repo: string, files: readonly string[], dest: string): void
   }
 }
 
-const runtimeDirs = ["apps", "crds", "kube", "operators", "dataplane", "catalog", "clusters"];
+const runtimeDirs = ["apps", "crds", "kube", "events", "operators", "dataplane", "catalog", "clusters"];
 
 /** The Node app's inputs: runtime TypeScript (no tests, no infra/, no rendered YAML), assets, package files, the native codecs' source. */
 export function nodeAppFiles(repo: string): string[] {
