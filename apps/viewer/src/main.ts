@@ -226,7 +226,7 @@ async function selectDataset(id: string, wanted?: { variable?: string | null; ti
   const p = document.createElement("p");
   p.textContent = `${info.description ?? ""} ${info.grids.map((g) => `${g.kind} grid ${g.shape.join(" x ")}`).join(", ")}`.trim();
   ui.info.append(h, p);
-  if (state.config.catalog) void showCatalogEntry(id, generation);
+  if (state.config.catalog) void showCatalogEntry(id);
   if (variables.length === 0) {
     setStatus(`${id}: no drawable variable (needs a time dimension and a lon/lat grid)`, "error");
     return;
@@ -240,15 +240,20 @@ async function selectDataset(id: string, wanted?: { variable?: string | null; ti
  * else one whose id ends the dataset's after a "-" (the local platform names data-API datasets
  * "<namespace>-<Dataset name>", catalog entries may drop the namespace).
  */
-async function showCatalogEntry(id: string, generation: number): Promise<void> {
+async function showCatalogEntry(id: string): Promise<void> {
+  // Keyed by the dataset, not state.generation: drawing the first field bumps the generation while
+  // this request is in flight, which dropped the entry whenever the catalog answered second.
+  const stillShown = () => state.loaded?.info.id === id;
   const response = await fetch(new URL("catalog/collections?limit=1000", location.href));
-  if (!response.ok || generation !== state.generation) return;
+  if (!response.ok || !stillShown()) return;
   const body = (await response.json()) as { collections?: Array<{ id?: unknown; title?: unknown; description?: unknown }> };
+  if (!stillShown()) return;
   const list = body.collections ?? [];
   const doc = list.find((c) => c.id === id) ?? list.find((c) => typeof c.id === "string" && id.endsWith(`-${c.id}`));
   if (doc === undefined) return;
   const p = document.createElement("p");
   p.className = "catalog";
+  ui.info.querySelector("p.catalog")?.remove();
   p.textContent = `STAC collection ${String(doc.id)}: ${typeof doc.title === "string" ? doc.title : ""}${typeof doc.description === "string" ? ` - ${doc.description}` : ""}`;
   ui.info.append(p);
 }
