@@ -16,6 +16,7 @@ import { applyDefaults, deepEqual, isPlainObject, prune, validate } from "./sche
 import { buildSelector } from "./selectors.js";
 import type { Store } from "./store.js";
 import type { KObject } from "./types.js";
+import { metaTime } from "./serialize.js";
 import type { UserInfo } from "./rbac.js";
 
 /** etcd's default request limit: kube-apiserver cannot store a larger object. */
@@ -84,7 +85,7 @@ export const PATCH_TYPES = {
   apply: "application/apply-patch+yaml",
 } as const;
 
-const timestamp = (): string => new Date().toISOString().replace(/\.\d+Z$/, "Z");
+const timestamp = (): string => metaTime();
 
 export class Api {
   /** Run on every create and update after validation, in order (the control plane's admission chain). */

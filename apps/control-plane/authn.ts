@@ -3,8 +3,8 @@
 // signed (TokenRequest). A token of a ServiceAccount that was deleted (or recreated: new uid), or
 // bound to an object that is gone, no longer authenticates.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readOrCreatePrivateFile } from "./private-file.js";
 import { AUTHENTICATED_GROUP, MASTERS_GROUP, serviceAccountUser, type UserInfo } from "./rbac.js";
 import { MAX_TOKEN_BYTES, type ServiceAccountTokens, type VerifiedToken } from "./service-account-tokens.js";
 import type { Store } from "./store.js";
@@ -19,15 +19,8 @@ export type Authentication =
 
 /** The admin bearer token of a data directory (created on first start, mode 0600), or a fresh one. */
 export function loadAdminToken(dir?: string): string {
-  if (!dir) return randomBytes(32).toString("base64url");
-  const path = join(dir, "admin-token");
-  if (!existsSync(path)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, randomBytes(32).toString("base64url"), { mode: 0o600 });
-    renameSync(tmp, path);
-  }
-  return readFileSync(path, "utf8").trim();
+  const make = () => randomBytes(32).toString("base64url");
+  return dir ? readOrCreatePrivateFile(join(dir, "admin-token"), make).trim() : make();
 }
 
 const BOUND_BUCKETS = { Pod: "/pods", Secret: "/secrets", Node: "/nodes" } as const;

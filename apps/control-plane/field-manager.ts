@@ -7,6 +7,7 @@
 import { hasOwn, ownValue, setOwn } from "../shared/own.js";
 import { ApiError } from "./errors.js";
 import { deepEqual, isPlainObject } from "./schema.js";
+import { metaTime } from "./serialize.js";
 import type { JsonObject, JSONSchemaProps, KObject, ManagedFieldsEntry } from "./types.js";
 
 const SEP = "\u001f";
@@ -226,7 +227,7 @@ function baseEntry(object: KObject, manager: string, operation: "Apply" | "Updat
   return entry;
 }
 
-const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, "Z");
+const now = (): string => metaTime();
 
 const displayPath = (path: string): string => "." + path.split(SEP).join(".");
 

@@ -9,8 +9,11 @@ import type { RequestAttributes, ResourceAttributes } from "./request-info.js";
 
 const PUBLIC_PATHS = ["/healthz", "/livez", "/readyz", "/version"];
 
-export function isPublicPath(path: string): boolean {
-  return PUBLIC_PATHS.some((p) => path === p || path === `${p}/` || path.startsWith(`${p}/`));
+/** GET of a health or version path: answered for anyone, as system:public-info-viewer allows. */
+function isPublicRequest(attributes: RequestAttributes): boolean {
+  if (attributes.kind !== "nonResource" || attributes.verb !== "get") return false;
+  const { path } = attributes;
+  return PUBLIC_PATHS.some((p) => path === p || path.startsWith(`${p}/`));
 }
 
 export const unauthorized = (): ApiError => new ApiError(401, "Unauthorized", "Unauthorized");
@@ -35,7 +38,7 @@ export class Guard {
     const authn = await this.authenticator.authenticate(single(headers.authorization));
     if (authn.kind === "invalid") throw unauthorized();
     if (authn.kind === "none") {
-      if (attributes.kind === "nonResource" && isPublicPath(attributes.path) && attributes.verb === "get") return { name: ANONYMOUS_USER, groups: [UNAUTHENTICATED_GROUP] };
+      if (isPublicRequest(attributes)) return { name: ANONYMOUS_USER, groups: [UNAUTHENTICATED_GROUP] };
       throw unauthorized();
     }
     const user = this.impersonate(authn.user, headers);
@@ -44,7 +47,7 @@ export class Guard {
   }
 
   allows(user: UserInfo, attributes: RequestAttributes): boolean {
-    if (attributes.kind === "nonResource" && isPublicPath(attributes.path) && attributes.verb === "get") return true;
+    if (isPublicRequest(attributes)) return true;
     return authorize(this.rbac, user, attributes).allowed;
   }
 

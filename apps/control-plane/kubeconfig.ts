@@ -1,9 +1,8 @@
 // Kubeconfigs for the embedded control plane (context `dmac-local`). Plain HTTP on loopback by
 // default: client-node only talks to http:// servers when the cluster entry has
 // insecure-skip-tls-verify, so it is set then. With TLS the entry carries the CA instead.
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { stringify } from "yaml";
+import { writePrivateFile } from "./private-file.js";
 
 export const CONTEXT = "dmac-local";
 
@@ -28,10 +27,7 @@ export function kubeconfigFor(server: string, credential: KubeconfigCredential, 
   });
 }
 
-/** Writes atomically (temp file + rename, mode 0600) so a reader never sees half a kubeconfig. */
+/** A kubeconfig holds a credential: mode 0600, written whole. */
 export function writeKubeconfig(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  renameSync(tmp, path);
+  writePrivateFile(path, text);
 }

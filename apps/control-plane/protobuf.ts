@@ -6,6 +6,7 @@
 // the full Kubernetes .proto set would dwarf the three messages we need. Other kinds are 415.
 import { ownValue } from "../shared/own.js";
 import { ApiError, errors } from "./errors.js";
+import { metaTime } from "./serialize.js";
 
 export const PROTOBUF = "application/vnd.kubernetes.protobuf";
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
@@ -74,7 +75,7 @@ function map(list: Field[], no: number, value: (f: Field) => string): Record<str
 function time(f: Field): string {
   const parts = fields(bytesOf(f));
   const seconds = parts.find((p) => p.no === 1);
-  return new Date((seconds ? num(seconds) : 0) * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+  return metaTime(new Date((seconds ? num(seconds) : 0) * 1000));
 }
 
 function objectMeta(buf: Buffer): Record<string, unknown> {

@@ -134,7 +134,12 @@ function resourceMatches(rule: PolicyRule, attributes: ResourceAttributes): bool
 }
 
 function nonResourceMatches(rule: PolicyRule, attributes: NonResourceAttributes): boolean {
-  return (rule.nonResourceURLs ?? []).some((url) => url === "*" || url === attributes.path || (url.endsWith("*") && attributes.path.startsWith(url.slice(0, -1))));
+  return (rule.nonResourceURLs ?? []).some((url) => urlMatches(url, attributes.path));
+}
+
+/** A rule's non-resource URL: exact, "*", or a prefix ending in "*". */
+function urlMatches(ruleUrl: string, path: string): boolean {
+  return ruleUrl === "*" || ruleUrl === path || (ruleUrl.endsWith("*") && path.startsWith(ruleUrl.slice(0, -1)));
 }
 
 /** kube-apiserver's 403 message for a denied request. */
@@ -175,7 +180,7 @@ function covers(owner: PolicyRule, atom: PolicyRule): boolean {
   if (!matches(owner.verbs, atom.verbs[0]!)) return false;
   if (atom.nonResourceURLs) {
     const url = atom.nonResourceURLs[0]!;
-    return (owner.nonResourceURLs ?? []).some((o) => o === "*" || o === url || (o.endsWith("*") && url.startsWith(o.slice(0, -1))));
+    return (owner.nonResourceURLs ?? []).some((o) => urlMatches(o, url));
   }
   if (!matches(owner.apiGroups ?? [], atom.apiGroups![0]!)) return false;
   const resource = atom.resources![0]!;

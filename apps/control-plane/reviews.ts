@@ -8,6 +8,7 @@ import { rulesFor, type UserInfo } from "./rbac.js";
 import type { RequestAttributes } from "./request-info.js";
 import type { ResourceType } from "./resource-type.js";
 import { isPlainObject } from "./schema.js";
+import { metaTime } from "./serialize.js";
 import { API_AUDIENCES, DEFAULT_EXPIRATION_SECONDS, MIN_EXPIRATION_SECONDS, type BoundObject, type ServiceAccountTokens } from "./service-account-tokens.js";
 import type { Store } from "./store.js";
 
@@ -63,9 +64,9 @@ export class Reviews {
     return {
       kind: "TokenRequest",
       apiVersion: "authentication.k8s.io/v1",
-      metadata: { name, namespace, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z") },
+      metadata: { name, namespace, creationTimestamp: metaTime() },
       spec: { audiences, expirationSeconds, boundObjectRef: spec.boundObjectRef ?? null },
-      status: { token, expirationTimestamp: expiresAt.toISOString().replace(/\.\d+Z$/, "Z") },
+      status: { token, expirationTimestamp: metaTime(expiresAt) },
     };
   }
 

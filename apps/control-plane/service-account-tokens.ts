@@ -4,9 +4,9 @@
 // data directory so tokens survive a restart. jose does the JWS work: it never accepts `alg: none`
 // and we pin the one algorithm we sign with.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { readOrCreatePrivateFile } from "./private-file.js";
 
 export const SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local";
 /** The audiences the API server accepts (kube-apiserver's --api-audiences defaults to the issuer). */
@@ -66,15 +66,8 @@ export class ServiceAccountTokens {
       const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
       return new ServiceAccountTokens(privateKey, publicKey);
     }
-    const path = join(dir, "service-account.key");
-    if (!existsSync(path)) {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-      renameSync(tmp, path);
-    }
-    const privateKey = createPrivateKey(readFileSync(path));
+    const pem = readOrCreatePrivateFile(join(dir, "service-account.key"), () => generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }));
+    const privateKey = createPrivateKey(pem);
     return new ServiceAccountTokens(privateKey, createPublicKey(privateKey));
   }
 

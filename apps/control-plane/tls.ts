@@ -7,9 +7,10 @@
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { X509Certificate } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
+import { writePrivateFile } from "./private-file.js";
 
 // Node's global WebCrypto (typed by the DOM lib, which is what @peculiar/x509 expects).
 const webcrypto: Crypto = globalThis.crypto;
@@ -92,12 +93,7 @@ export async function loadOrCreateServingCertificates(dir: string, names: readon
     if (stillServes(existing.certPem, names)) return existing;
   }
   const made = await createServingCertificates(names);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const [field, path] of Object.entries(files) as [keyof ServingCertificates, string][]) {
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, made[field], { mode: 0o600 });
-    renameSync(tmp, path);
-  }
+  for (const [field, path] of Object.entries(files) as [keyof ServingCertificates, string][]) writePrivateFile(path, made[field]);
   return made;
 }
 
