@@ -116,7 +116,7 @@ export const computeLocal: ComputeBackend = async ({ plan, runs, source, staging
     if (node === undefined) continue;
     const out: ZarrArray<WritableStore> = { store: staging, path: v.name, meta: node.meta, format };
     const oshape = node.meta.shape;
-    const decoding = decodingOf(fillValueNumber(src.meta.fill_value), source.hierarchy.arrays[v.name]?.attrs ?? {});
+    const decoding = decodingOf(fillValueNumber(src.meta.fill_value), source.hierarchy.arrays[v.name]?.attrs ?? {}, held(src.meta.dtype));
     const outFill = fillValueNumber(node.meta.fill_value);
     const itemsize = bytesPerElement(held(node.meta.dtype));
     for (const split of combinations(oshape, v.splitAxes)) {

@@ -38,6 +38,10 @@ export class StagingStore implements WritableStore {
     await this.target.set(this.stagingKey(key), value);
     this.staged.add(key);
   }
+  /** A key another process (the Dask payload) wrote under the staging prefix. */
+  adopt(key: StoreKey): void {
+    this.staged.add(key);
+  }
 }
 
 /** Hooks between the steps, for crash tests (a step may kill the process). */

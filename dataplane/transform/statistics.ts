@@ -2,7 +2,8 @@
 // says (fill and missing values masked, scale_factor/add_offset applied), missing cells skipped,
 // a cell with no value in the period missing. Accumulated in float64 in time order, so the Dask
 // payload (apps/ingest-worker derive.py, the same loop in numpy) gives the same bits.
-import type { AttrValue, TypedArray } from "../types.js";
+import { allocate } from "../dtype.js";
+import type { AttrValue, Dtype, TypedArray } from "../types.js";
 import type { Statistic } from "./options.js";
 
 export interface Decoding {
@@ -18,9 +19,22 @@ function numbers(v: AttrValue | string[] | undefined): number[] {
   return [];
 }
 
-/** How to decode an array with these metadata (zarr fill value and netCDF attributes). */
-export function decodingOf(fill: number | null, attrs: Record<string, AttrValue | string[]>): Decoding {
-  return { fill, missing: numbers(attrs.missing_value), scale: numbers(attrs.scale_factor)[0] ?? 1, offset: numbers(attrs.add_offset)[0] ?? 0 };
+/** `value` as the stored dtype holds it (1e37 as float32 is 9.99999993e36), as xarray compares raw values to it. */
+function asStored(value: number, dtype: Dtype): number {
+  if (dtype === "<i8" || dtype === "<u8") return value;
+  const one = allocate(dtype, 1);
+  (one as Float64Array)[0] = value;
+  return Number(one[0]);
+}
+
+/** How to decode an array of `dtype` with these metadata (zarr fill value and netCDF attributes). */
+export function decodingOf(fill: number | null, attrs: Record<string, AttrValue | string[]>, dtype: Dtype): Decoding {
+  return {
+    fill: fill === null ? null : asStored(fill, dtype),
+    missing: numbers(attrs.missing_value).map((m) => asStored(m, dtype)),
+    scale: numbers(attrs.scale_factor)[0] ?? 1,
+    offset: numbers(attrs.add_offset)[0] ?? 0,
+  };
 }
 
 /** Raw stored values to float64 with missing cells as NaN. */
