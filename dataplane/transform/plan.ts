@@ -124,16 +124,21 @@ async function resolveVariables(src: SourceView, t: TransformOptions, coordinate
   return out;
 }
 
-/** Coordinates the variables need that do not vary in time: dimension coordinates and those `coordinates` names. */
+/**
+ * Arrays the variables need that do not vary in time: those their `coordinates` attribute names,
+ * and every array on their (kept) horizontal and vertical dimensions alone: dimension
+ * coordinates, lon/lat, land masks (ROMS mask_rho, which no attribute names), bathymetry.
+ */
 function staticsOf(src: SourceView, variables: readonly DerivedVariable[]): string[] {
   const h = src.hierarchy;
   const dropped = new Set(variables.flatMap((v) => (v.level ? [v.level.dim] : [])));
+  const kept = new Set(variables.flatMap((v) => v.sourceDims.filter((d) => d !== src.concatDim && d !== v.level?.dim)));
   const want = new Set<string>();
-  for (const v of variables) {
-    const kept = v.sourceDims.filter((d) => d !== src.concatDim && d !== v.level?.dim);
-    for (const d of kept) if (h.arrays[d] !== undefined) want.add(d);
-    for (const c of String(h.arrays[v.name]?.attrs.coordinates ?? "").split(/\s+/)) if (c !== "" && h.arrays[c] !== undefined) want.add(c);
+  for (const [path, node] of Object.entries(h.arrays)) {
+    const dims = dimsOf(h, path);
+    if (!path.includes("/") && dims.length > 0 && dims.every((d) => kept.has(d)) && node.meta.dtype !== "|S1") want.add(path);
   }
+  for (const v of variables) for (const c of String(h.arrays[v.name]?.attrs.coordinates ?? "").split(/\s+/)) if (c !== "" && h.arrays[c] !== undefined) want.add(c);
   return [...want].filter((p) => !dimsOf(h, p).includes(src.concatDim) && !dimsOf(h, p).some((d) => dropped.has(d)) && h.arrays[p]?.meta.dtype !== "|S1").sort();
 }
 
@@ -185,7 +190,12 @@ export async function planDerive(src: SourceView, t: TransformOptions, target: T
     else rootAttrs[k] = v;
   }
   rootAttrs.dmac_source = `${target.sourceName} (${src.url})`;
+  rootAttrs.dmac_source_store = src.url;
   rootAttrs.dmac_transform = JSON.stringify(t);
+  // The same values as the source in another chunking: readers (the data API's position queries)
+  // may read the source's series from here.
+  if (t.rechunk !== undefined && t.resample === undefined && t.level === undefined) rootAttrs.dmac_layout = "time-series";
+  else delete rootAttrs.dmac_layout;
   const hierarchy: Hierarchy = { groups: { "": rootAttrs }, arrays: {} };
   const meta = (shape: number[], chunks: number[], dtype: Dtype, fill: number | null): ArrayMetaV2 => ({ zarr_format: 2, shape, chunks, dtype, compressor, fill_value: fillValueJson(fill), order: "C", filters: null, dimension_separator: "." });
 
