@@ -14,16 +14,10 @@ import type { DaskJob } from "../../operators/ingestjob/daskjob.js";
 import { compareStores, workerRoot } from "../ingest-worker/harness.js";
 import { startOperatorStack, type OperatorStack } from "../support/operator-stack.js";
 import { until } from "../support/until.js";
+import { daskJobCrd } from "../support/daskjob-crd.js";
 import { ingestSample, sampleCycles } from "../transform/samples.js";
 
 const ns = "maracoos";
-const daskJobCrd = {
-  apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "daskjobs.kubernetes.dask.org" },
-  spec: {
-    group: "kubernetes.dask.org", scope: "Namespaced", names: { kind: "DaskJob", plural: "daskjobs", singular: "daskjob", shortNames: ["daskjob"] },
-    versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true }, status: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } } } }],
-  },
-};
 
 describe("derived jobs on the dask executor", () => {
   let stack: OperatorStack;
