@@ -8,7 +8,9 @@ import { existsSync } from "node:fs";
 import { derive } from "../../dataplane/transform/derive.js";
 import { transformOptionsFor } from "../../dataplane/transform/options.js";
 import { periodStart } from "../../dataplane/transform/periods.js";
-import { tempDir } from "../dataplane/fixtures.js";
+import { cycleAt, romsFile, tempDir } from "../dataplane/fixtures.js";
+import { forecasts } from "../support/cycle-files.js";
+import { ingest } from "../../dataplane/index.js";
 import { checkWithXarray, ingestSample, sameAsSource, sampleCycles, validTimeOf } from "./samples.js";
 
 const tmp = tempDir("dmac-derive-");
@@ -115,4 +117,25 @@ describe("derived Datasets from the sample CBOFS best forecast", () => {
     }
     expect(before.length).toBeGreaterThan(1);
   }, 240_000);
+
+  it("a best forecast replacing steps with shorter leads recomputes the periods those steps touch, and only them", async () => {
+    // Cycle 00 with 12 hourly leads, then cycle 06 with 6: its steps replace 07:00-12:00 (leads 7-12 by 1-6).
+    const dir = join(tmp.path, "replace");
+    const c00 = forecasts(cycleAt("2023-10-22T00:00:00Z"), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).map((f) => romsFile(join(dir, "src"), f));
+    const c06 = forecasts(cycleAt("2023-10-22T06:00:00Z"), [1, 2, 3, 4, 5, 6]).map((f) => romsFile(join(dir, "src"), f));
+    const best = join(dir, "best.zarr");
+    const derived = join(dir, "zeta-6h-max.zarr");
+    const transform = transformOptionsFor({ select: { variables: ["zeta"] }, resample: { period: "6h", statistic: "max", utcOffset: "+00:00" } });
+    await ingest({ store: best, inputs: c00, aggregation: { type: "best-forecast", concatDim: "ocean_time" }, concurrency: 0 });
+    const first = await derive({ source: best, target: derived, transform, layout });
+    expect(first.recomputed).toEqual([0, 1, 2]);
+    await ingest({ store: best, inputs: c06, aggregation: { type: "best-forecast", concatDim: "ocean_time" }, concurrency: 0 });
+    const update = await derive({ source: best, target: derived, transform, layout });
+    // 07:00-11:00 lie in [06:00, 12:00), 12:00 in [12:00, 18:00); [00:00, 06:00) keeps its chunk.
+    expect(update.recomputed).toEqual([1, 2]);
+    expect(update.chunksRewritten).toBe(2);
+    const check = await checkWithXarray({ source: best, derived, variable: "zeta", period: "6H", statistic: "max" });
+    expect(check.detail).toBe("");
+    expect(check.ok).toBe(true);
+  }, 120_000);
 });
