@@ -12,6 +12,7 @@ import { countItems, mergeItems, readLedger, recentFailures, runnableItems, writ
 import type { LocalIngestRunner } from "./runner.js";
 import { CredentialsError, sourceCredentials, sourceS3Client, type S3Credentials, type SecretReader } from "./credentials.js";
 import { listSourceItems, readsS3, SourceError } from "./source.js";
+import type { DerivedJobReconciler } from "./derived.js";
 
 export interface IngestJobReconcilerDeps {
   readonly ingestJobs: ResourceClient<IngestJob>;
@@ -27,6 +28,8 @@ export interface IngestJobReconcilerDeps {
   readonly batchSize?: number;
   /** Reads the Secret named by spec.source.credentials.secretRef (get on secrets in the job's namespace). */
   readonly secrets: SecretReader;
+  /** Jobs whose source is another Dataset (spec.source.datasetRef) are reconciled by it. */
+  readonly derived?: DerivedJobReconciler;
   readonly now?: () => Date;
 }
 
@@ -127,6 +130,7 @@ export class IngestJobReconciler implements Reconciler {
       return;
     }
     if (job.metadata.deletionTimestamp) return;
+    if (job.spec.source.datasetRef !== undefined) return this.deps.derived?.reconcile(job, namespace);
     const dataset = await this.datasetOf(job, namespace);
     if (!dataset) return { requeueAfterMs: 60_000 };
     const location = await this.storeLocationOf(job, dataset);

@@ -12,6 +12,7 @@ import { parseBBox, parseCrs, parseDatetime, parseFormat, parseParameterNames, p
 import type { Where } from "../query/select.js";
 import { parseWkt } from "../query/wkt.js";
 import { collectionParams, dataResponses, queryStrings } from "../schemas.js";
+import { LAYOUT_HEADER, timeSeriesLayout } from "../layouts.js";
 
 const SUMMARIES: Record<QuerySpec["queryType"], string> = {
   position: "values at the grid cells nearest to points",
@@ -54,7 +55,10 @@ export async function queryRoutes(app: FastifyInstance, opts: { ctx: DataApiCont
       const datetime = parseDatetime(q["datetime"]);
       const z = parseZ(q["z"]);
       const parameters = parseParameterNames(q["parameter-name"], ds.model.parameters.map((p) => p.name));
-      const result = await runQuery(ds, ctx.registry.chunks, { queryType: type, where, parameters, ...(datetime !== undefined ? { datetime } : {}), ...(z !== undefined ? { z } : {}) }, ctx.limits);
+      // A point's series reads the Dataset's time-series layout when it has an up-to-date one (layouts.ts).
+      const layout = type === "position" ? await timeSeriesLayout(ctx.registry, ds, parameters) : undefined;
+      reply.header(LAYOUT_HEADER, layout === undefined ? "original" : `time-series; collection=${layout.id}`);
+      const result = await runQuery(layout === undefined ? ds : { ...layout, id: ds.id }, ctx.registry.chunks, { queryType: type, where, parameters, ...(datetime !== undefined ? { datetime } : {}), ...(z !== undefined ? { z } : {}) }, ctx.limits);
       reply.type(MEDIA_TYPES[format]);
       if (format === "CSV") return toCsv(result);
       if (format === "GeoJSON") return toGeoJson(result);
