@@ -12,6 +12,7 @@ import type { IngestOptions } from "./ingest/types.js";
 export interface DatasetFields {
   storage?: Partial<Pick<DatasetSpec["storage"], "format">>;
   model?: DatasetSpec["model"];
+  featureType?: DatasetSpec["featureType"];
   dimensions?: DatasetSpec["dimensions"];
   aggregation?: Partial<DatasetSpec["aggregation"]>;
   /** `dmac convert --codec none` is not in the API's enum; its level may be left to the codec. */
@@ -23,7 +24,7 @@ export interface DatasetFields {
 export type IngestJobFields = Partial<Pick<IngestJobSpec, "format" | "variables" | "parallelism">>;
 
 /** What the specs decide of an ingest; the caller adds the store, the inputs and the executor. */
-export type SpecOptions = Pick<IngestOptions, "aggregation" | "chunking" | "dimensionSizes" | "variables" | "model" | "inputFormat" | "encoding" | "format" | "attributes" | "concurrency">;
+export type SpecOptions = Pick<IngestOptions, "aggregation" | "chunking" | "dimensionSizes" | "variables" | "model" | "featureType" | "inputFormat" | "encoding" | "format" | "attributes" | "concurrency">;
 
 export function ingestOptionsFor(dataset: { spec: DatasetFields }, job: { spec: IngestJobFields }): SpecOptions {
   const d = dataset.spec;
@@ -46,6 +47,8 @@ export function ingestOptionsFor(dataset: { spec: DatasetFields }, job: { spec: 
     ...(Object.keys(dimensionSizes).length > 0 ? { dimensionSizes } : {}),
     ...(variables !== undefined ? { variables } : {}),
     ...(d.model !== undefined ? { model: d.model } : {}),
+    // trajectory never gets here: the Dataset's CEL rules refuse it.
+    ...(d.featureType === "timeSeries" ? { featureType: "timeSeries" as const } : {}),
     ...(j.format !== undefined ? { inputFormat: j.format } : {}),
     ...(d.encoding !== undefined ? { encoding: { codec: d.encoding.codec, ...(d.encoding.level !== undefined ? { level: d.encoding.level } : {}) } } : {}),
     ...(d.storage?.format !== undefined ? { format: d.storage.format } : {}),
@@ -65,6 +68,7 @@ export const SPEC_FIELDS: Readonly<Record<string, FieldUse>> = {
   "Dataset.spec.storage.url": { operatorOnly: "resolved by the operator under its storage root (operators/storage.ts) into the store location the ingest writes" },
   "Dataset.spec.storage.format": { option: "format" },
   "Dataset.spec.model": { option: "model" },
+  "Dataset.spec.featureType": { option: "featureType" },
   "Dataset.spec.dimensions[].name": { option: "dimensionSizes" },
   "Dataset.spec.dimensions[].size": { option: "dimensionSizes" },
   "Dataset.spec.dimensions[].chunk": { option: "chunking" },

@@ -42,6 +42,11 @@ export interface IngestOptions {
   format?: "zarr-v2" | "zarr-v3";
   /** Global attributes to set (a value) or remove (null) on the store's groups. */
   attributes?: Record<string, AttrValue | null>;
+  /**
+   * `timeSeries`: the inputs are station observations (CF DSG timeSeries NetCDF or ERDDAP CSV),
+   * ingested into a station x time store by dataplane/observations/ instead of the grid pipeline.
+   */
+  featureType?: "grid" | "timeSeries";
   /** Worker threads for the copy (default 0: on the calling thread, two files at a time). */
   concurrency?: number;
   /** Files copied between two commits of the consolidated metadata (default 16). */
