@@ -86,7 +86,7 @@ export const SPEC_FIELDS: Readonly<Record<string, FieldUse>> = {
   "IngestJob.spec.format": { option: "inputFormat" },
   "IngestJob.spec.variables.include": { option: "variables" },
   "IngestJob.spec.variables.exclude": { option: "variables" },
-  "IngestJob.spec.qualityControl": { operatorOnly: "the runner's QC gate checks each file before the ingest sees it (dataplane/qc checkFiles, operators/ingestjob/runner.ts)" },
+  "IngestJob.spec.qualityControl": { operatorOnly: "the runner's QC gate checks each file before the ingest sees it (dataplane/qc checkFiles, operators/ingestjob/runner.ts); for a featureType timeSeries Dataset the runner passes it to the observations ingest as qualityControl, whose QARTOD tests set the flag stored beside each value" },
   "IngestJob.spec.datasetRef": { operatorOnly: "names the Dataset whose fields are mapped here" },
   "IngestJob.spec.executor": { operatorOnly: "the runner passes a DaskJob executor for type dask (operators/ingestjob/daskjob.ts), else the local one" },
   "IngestJob.spec.parallelism": { option: "concurrency" },
