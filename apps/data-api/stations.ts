@@ -139,3 +139,20 @@ export function selectStations(data: StationData, collection: string, where: Whe
   if (picked.length === 0) throw noData(`coords: no station of collection ${collection} lies in the requested ${where.kind === "bbox" ? "bbox" : "area"}`);
   return picked;
 }
+
+const observedCache = new WeakMap<StationData, Promise<string[][]>>();
+
+/** Per station, the variables it has at least one value of (read once per opened generation). */
+export function observedParameters(ds: OpenedDataset, chunks: ChunkCache, data: StationData): Promise<string[][]> {
+  let p = observedCache.get(data);
+  if (p === undefined) {
+    const all = data.times.map((_, i) => i);
+    p = Promise.all(data.stations.map(async (_, s) => {
+      const names: string[] = [];
+      for (const v of data.variables) if ((await readSeries(ds, chunks, data, s, v.name, all)).some((x) => !Number.isNaN(x))) names.push(v.name, ...(v.flags !== undefined ? [v.flags.info.name] : []));
+      return names;
+    }));
+    observedCache.set(data, p);
+  }
+  return p;
+}

@@ -13,7 +13,7 @@ import { runQuery } from "../query/extract.js";
 import { parseCrs, parseDatetime, parseFormat, parseZ, single, type RawValue } from "../query/params.js";
 import { pairSeries, skill, type TimeMatching } from "../query/skill.js";
 import { collectionParams, dataResponses } from "../schemas.js";
-import { readSeries, requireStations, stationData, stationIndex, stationParameters, stationResult } from "../stations.js";
+import { observedParameters, readSeries, requireStations, stationData, stationIndex, stationParameters, stationResult } from "../stations.js";
 
 type Query = Record<string, RawValue>;
 const text = (description: string) => ({ type: "string", description }) as const;
@@ -35,15 +35,15 @@ export async function locationRoutes(app: FastifyInstance, opts: { ctx: DataApiC
   }, async (request, reply) => {
     const ds = await collection(request.params.collectionId);
     const data = await requireStations(ds);
-    const parameters = stationParameters(data, undefined);
+    const observed = await observedParameters(ds, ctx.registry.chunks, data);
     reply.type(MEDIA_TYPES.GeoJSON);
     return {
       type: "FeatureCollection",
-      features: data.stations.map((s) => ({
+      features: data.stations.map((s, i) => ({
         type: "Feature",
         id: s.id,
         geometry: { type: "Point", coordinates: Number.isFinite(s.z) ? [s.lon, s.lat, s.z] : [s.lon, s.lat] },
-        properties: { name: s.name, platform_type: s.platform, ...(Number.isFinite(s.z) ? { z: s.z } : {}), "parameter-name": parameters, datetime: data.times.length > 0 ? `${isoTime(data.times[0] as number)}/${isoTime(data.times[data.times.length - 1] as number)}` : null },
+        properties: { name: s.name, platform_type: s.platform, ...(Number.isFinite(s.z) ? { z: s.z } : {}), "parameter-name": observed[i] ?? [], datetime: data.times.length > 0 ? `${isoTime(data.times[0] as number)}/${isoTime(data.times[data.times.length - 1] as number)}` : null },
       })),
     };
   });
