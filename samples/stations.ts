@@ -69,7 +69,7 @@ export function stationFixture(opts: { start?: number; hours?: number; stations?
       if (station.variable === "sea_water_temperature" && (h + s) % 7 === 3) continue;
       const v = station.variable === "water_level"
         ? 0.35 * Math.cos((2 * Math.PI * th) / 12.42 - s * 0.6) + 0.1 * Math.cos((2 * Math.PI * th) / 23.93 + s) + 0.2
-        : 9 + 0.6 * s + 0.8 * Math.sin((2 * Math.PI * (th - 9)) / 24);
+        : 17 + 0.6 * s + 0.8 * Math.sin((2 * Math.PI * (th - 9)) / 24);
       times.push(t);
       values.push(q(v + (opts.offset ?? 0)));
     }
