@@ -1,14 +1,14 @@
 // Choosing the bus by configuration: the in-process bus (the embedded default of `npm start`, one
 // process) or RabbitMQ (between processes and pods). Also the durable queues every process using
 // RabbitMQ declares, so a publisher never finds its consumers' queue missing.
-import { eventTypes, InProcessEventBus, type EventBus } from "./platform-events.js";
+import { eventTypes, InProcessEventBus, operatorHandoffQueueName, type EventBus } from "./platform-events.js";
 import { RabbitMqEventBus, type BusLog, type QueueDeclaration } from "./rabbitmq-bus.js";
 
 export const busKinds = ["inprocess", "rabbitmq"] as const;
 export type BusKind = (typeof busKinds)[number];
 
 /** The operator's handoff queue: every data.new of every domain, consumed by the operator's leader. */
-export const operatorHandoffQueue: QueueDeclaration = { queue: "dmac.operator.data-new", types: [eventTypes.dataNew] };
+export const operatorHandoffQueue: QueueDeclaration = { queue: operatorHandoffQueueName, types: [eventTypes.dataNew] };
 
 export const platformQueues: readonly QueueDeclaration[] = [operatorHandoffQueue];
 

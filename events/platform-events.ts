@@ -16,6 +16,9 @@ export const eventTypes = {
 
 const typePrefix = "us.ioos.dmac.";
 
+/** The durable queue the operator consumes data.new from (every domain; its leader consumes). */
+export const operatorHandoffQueueName = "dmac.operator.data-new";
+
 export type PlatformEventType = (typeof eventTypes)[keyof typeof eventTypes];
 
 export interface CloudEvent<D = Record<string, unknown>> {
@@ -38,6 +41,11 @@ export interface SubscribeOptions {
    * e.g. cache invalidation). Only meaningful between processes; the in-process bus ignores it.
    */
   readonly queue?: string;
+  /**
+   * Called when events may have been missed: the subscription's own queue went away with a lost
+   * broker connection and a new one was made (a cache drops everything then). Never in process.
+   */
+  readonly onGap?: () => void;
 }
 
 export interface EventBus {

@@ -46,8 +46,11 @@ interface Subscription {
   readonly handler: (event: CloudEvent) => void | Promise<void>;
   readonly types: readonly PlatformEventType[] | undefined;
   readonly queue: string | undefined;
+  readonly onGap: (() => void) | undefined;
   readonly seen: RecentIds;
   channel?: Channel;
+  /** Consumed on an earlier connection: a queue of its own made now is a new one, and the old one's messages are gone. */
+  consumedBefore?: boolean;
 }
 
 export interface BusStats {
@@ -203,7 +206,7 @@ export class RabbitMqEventBus implements EventBus {
   }
 
   subscribe(handler: (event: CloudEvent) => void | Promise<void>, types?: readonly PlatformEventType[], options?: SubscribeOptions): () => void {
-    const subscription: Subscription = { handler, types, queue: options?.queue, seen: new RecentIds(this.options.dedupeWindow ?? 100_000) };
+    const subscription: Subscription = { handler, types, queue: options?.queue, onGap: options?.onGap, seen: new RecentIds(this.options.dedupeWindow ?? 100_000) };
     this.subscriptions.add(subscription);
     if (this.model) void this.consume(this.model, subscription).catch((err: Error) => this.log("warn", "could not subscribe; retried on reconnect", { err: err.message }));
     return () => {
@@ -227,6 +230,8 @@ export class RabbitMqEventBus implements EventBus {
     await channel.consume(queue, (message) => {
       if (message) void this.deliver(subscription, channel, message);
     });
+    if (!subscription.queue && subscription.consumedBefore) subscription.onGap?.();
+    subscription.consumedBefore = true;
   }
 
   private async deliver(subscription: Subscription, channel: Channel, message: ConsumeMessage): Promise<void> {

@@ -35,10 +35,13 @@ export interface LocalNodd {
   readonly fauxqs: FauxqsServer;
   /** An S3 client for the bucket (path-style, dummy credentials: fauxqs does not check signatures). */
   s3(): S3Client;
-  /** Puts an object (and so announces it). */
-  put(key: string, body: Uint8Array | string): Promise<void>;
-  /** Announces an object again (a duplicate notification, as SQS at-least-once delivery produces). */
-  announce(key: string): Promise<void>;
+  /** Puts an object (and so announces it, unless `announce` is false). */
+  put(key: string, body: Uint8Array | string, options?: { announce?: boolean }): Promise<void>;
+  /**
+   * Announces an object (again: a duplicate notification). With `identity`, without reading the
+   * object: a notification that arrives before its object is readable.
+   */
+  announce(key: string, identity?: { size: number; eTag: string }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -65,8 +68,8 @@ export async function startLocalNodd(options: LocalNoddOptions = {}): Promise<Lo
   const client = new S3Client({ region, endpoint, forcePathStyle: true, credentials });
   let sequence = 0;
 
-  const announce = async (key: string) => {
-    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  const announce = async (key: string, identity?: { size: number; eTag: string }) => {
+    const head = identity ? { ContentLength: identity.size, ETag: identity.eTag } : await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     const record = {
       eventVersion: "2.1",
       eventSource: "aws:s3",
@@ -89,6 +92,7 @@ export async function startLocalNodd(options: LocalNoddOptions = {}): Promise<Lo
     fauxqs.publish(topic, JSON.stringify({ Records: [record] }), { region });
   };
   const uploaded = new Set<string>();
+  const silent = new Set<string>();
   let stopped = false;
   void fauxqs.spy
     .waitForMessage((message) => {
@@ -97,6 +101,7 @@ export async function startLocalNodd(options: LocalNoddOptions = {}): Promise<Lo
         const id = `${message.key}@${message.timestamp}`;
         if (!uploaded.has(id)) {
           uploaded.add(id);
+          if (silent.delete(message.key)) return false;
           if (uploaded.size > 10_000) uploaded.delete(uploaded.values().next().value as string);
           void announce(message.key).catch((error: Error) => options.onError?.(error, message.key));
         }
@@ -116,7 +121,8 @@ export async function startLocalNodd(options: LocalNoddOptions = {}): Promise<Lo
     deadLetterUrl: `${endpoint}${dlq.queueUrl.replace(/^[a-z]+:\/\/[^/]+/, "")}`,
     fauxqs,
     s3: () => client,
-    put: async (key, body) => {
+    put: async (key, body, putOptions) => {
+      if (putOptions?.announce === false) silent.add(key);
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: typeof body === "string" ? Buffer.from(body) : body }));
     },
     announce,
