@@ -83,7 +83,7 @@ describe("the users' conda environment (notebooks/environment.yml)", () => {
     const env = loadEnvironment();
     expect(checkEnvironment(env)).toEqual([]);
     for (const d of env.dependencies) expect(d, d).toMatch(/^[\w.-]+==?\d[\w.+-]*$/);
-    expect(packageNames(env)).toEqual(expect.arrayContaining(["python", "xarray", "zarr", "dask", "distributed", "dask-gateway", "fsspec", "s3fs", "pystac-client", "matplotlib-base", "cmocean", "kerchunk", "requests", "ipykernel"]));
+    expect(packageNames(env)).toEqual(expect.arrayContaining(["python", "xarray", "zarr", "dask", "distributed", "dask-gateway", "fsspec", "s3fs", "pystac-client", "matplotlib-base", "cmocean", "kerchunk", "requests", "aiohttp", "ipykernel"]));
   });
 
   it("is the environment nebari-config.yaml offers, and the users' pods run as the read-only service account with the notebooks mounted", () => {

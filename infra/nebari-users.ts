@@ -26,9 +26,9 @@ export function publishedPrefixes(cfg: StackConfig): string[] {
 /** A ConfigMap holds at most 1 MiB: the notebooks are kept without outputs in Git (notebooks.test.ts). */
 const CONFIGMAP_LIMIT = 1024 * 1024;
 
-/** notebooks/*.ipynb and the environment file, by file name, as the ConfigMap's data. */
+/** notebooks/*.ipynb, the helper module they import and the environment file, by file name, as the ConfigMap's data. */
 export function notebookFiles(dir = notebooksDir): Record<string, string> {
-  const names = readdirSync(dir).filter((f) => f.endsWith(".ipynb") || f === "environment.yml").sort();
+  const names = readdirSync(dir).filter((f) => f.endsWith(".ipynb") || f.endsWith(".py") || f === "environment.yml").sort();
   const files = Object.fromEntries(names.map((f) => [f, readFileSync(join(dir, f), "utf8")]));
   const size = Object.values(files).reduce((n, text) => n + Buffer.byteLength(text), 0);
   if (size > CONFIGMAP_LIMIT) throw new Error(`notebooks: ${size} bytes in ${dir} exceed a ConfigMap's 1 MiB; strip outputs (see docs/scientists.md)`);
