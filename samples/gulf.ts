@@ -5,7 +5,8 @@
 // to the open Gulf. Fields: the northern Gulf's mostly diurnal tide (K1, O1, a small M2) in zeta,
 // sea temperature warm offshore and cooler on the shelf and in the Mississippi plume with a
 // diurnal cycle at the surface, and eastward velocity from the tidal current, the westward
-// Louisiana-Texas coastal current and a Loop Current eddy. Deterministic: no randomness.
+// Louisiana-Texas coastal current and a cyclonic frontal eddy on the Loop Current's northern edge.
+// Deterministic: no randomness.
 import { km, shortestPaths } from "./graph.js";
 
 const BOX = { west: -97.7, east: -84.2, south: 26.0, north: 30.75 } as const;
@@ -141,6 +142,7 @@ export function fvcomFields(m: FvcomMesh, hours: number): FvcomFields {
     const tidal = 0.12 * Math.sin((2 * Math.PI * hours) / 23.93 - (x + 90) * 1.5 * rad) * Math.exp(-d / 150);
     const coastal = x < -89 ? -0.18 * Math.exp(-d / 60) : 0;
     const r = km(x, y, -86.6, 26.9) / 140;
+    // Counter-clockwise (cyclonic): westward north of its centre, eastward south of it; 0.75 m/s at 140 km.
     const loop = -0.75 * ((y - 26.9) / 1.26) * Math.exp(0.5 - (r * r) / 2);
     return tidal + coastal + loop;
   };

@@ -17,7 +17,7 @@ import { fvcomFields, fvcomMesh, type FvcomMesh } from "./gulf.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cdlDir = join(here, "..", "test", "fixtures", "cdl");
-/** Where the files go: samples/data, or the folder given as the first argument (the tests regenerate into a temporary one). */
+/** Where the files go (its cbofs/ and ngofs2/ are replaced): samples/data, or the first argument (the tests regenerate into a temporary one). */
 const out = process.argv[2] ?? join(here, "data");
 const HOUR = 3_600_000;
 
@@ -150,7 +150,8 @@ function ngofs2(mesh: FvcomMesh, cycle: Date, step: number): void {
 const started = performance.now();
 const roms = romsGrid(landTest(land, [-78, 36.4, -74.8, 39.9]));
 const mesh = fvcomMesh(landTest(land, [-98, 25.5, -84, 31]));
-rmSync(out, { recursive: true, force: true });
+// Only this script's folders: samples/data also holds other samples (stations).
+for (const model of ["cbofs", "ngofs2"]) rmSync(join(out, model), { recursive: true, force: true });
 for (const cycle of [new Date("2023-10-22T00:00:00Z"), new Date("2023-10-22T06:00:00Z")]) {
   for (let lead = 1; lead <= 6; lead++) cbofs(roms, cycle, lead);
   for (let step = 1; step <= 6; step++) ngofs2(mesh, cycle, step);

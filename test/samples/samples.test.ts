@@ -36,7 +36,10 @@ interface Physics {
   ngofs2: { nodes: number; elements: number; times: number; nv_min: number; nv_max: number; lonc: number[]; latc: number[]; zeta: number[]; temp_surface: number[]; u: number[] };
 }
 
-const files = (dir: string) => readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".nc")).sort();
+/** The model samples make-samples.ts writes (samples/data holds other samples too, e.g. stations). */
+const files = (dir: string) => ["cbofs", "ngofs2"].flatMap((model) => readdirSync(join(dir, model), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".nc")).map((f) => join(model, f))).sort();
+/** Every file shipped under samples/data, whoever makes it: the 25 MB budget is for all of them. */
+const shipped = (dir: string) => readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => statSync(join(dir, f)).isFile());
 let physics: Physics;
 let tmp: ReturnType<typeof tempDir>;
 
@@ -57,8 +60,8 @@ describe("the shipped samples", () => {
       const [a, b] = await Promise.all([join(samples, f), join(again, f)].map((p) => run("ncdump", [p], { maxBuffer: 256 * 1024 * 1024 }).then((r) => r.stdout.split("\n").slice(1).join("\n"))));
       expect(a === b, f).toBe(true);
     }
-    const bytes = files(samples).reduce((n, f) => n + statSync(join(samples, f)).size, 0);
-    console.log(`samples: ${(bytes / 1e6).toFixed(1)} MB in ${files(samples).length} files`);
+    const bytes = shipped(samples).reduce((n, f) => n + statSync(join(samples, f)).size, 0);
+    console.log(`samples: ${(bytes / 1e6).toFixed(2)} MB in ${shipped(samples).length} files`);
     expect(bytes).toBeLessThan(25e6);
   }, 180_000);
 

@@ -173,10 +173,11 @@ function draw(): void {
   state.timings.drawMs = performance.now() - t0;
   const ctx = ui.overlay.getContext("2d");
   if (ctx !== null) drawOverlay(ctx, view, state.marker, dpr());
-  if (ctx !== null) drawScaleBar(ctx, view, dpr());
   state.renders++;
   canvas.dataset.renderer = renderer.kind;
   document.body.dataset.renders = String(state.renders);
+  // Last on the overlay (drawOverlay clears it): the scale bar.
+  if (ctx !== null) drawScaleBar(ctx, view, dpr());
 }
 
 function applyStyle(): void {
