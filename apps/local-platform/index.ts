@@ -16,6 +16,7 @@ import { startControlPlane } from "../control-plane/index.js";
 import type { IngestProgress } from "../../dataplane/index.js";
 import type { Logger } from "../../operators/runtime/index.js";
 import { applyEnvironment, type ApplySummary } from "./apply.js";
+import { memoryReport, type MemoryReport } from "./memory.js";
 import type { ProgressMessage } from "./components.js";
 import { ServiceAccountTokenFiles } from "./service-account-tokens.js";
 import { startComponent, type Component } from "./supervisor.js";
@@ -43,6 +44,8 @@ export interface LocalPlatform {
   readonly paths: { stores: string; inputs: string; catalog: string };
   /** The worker threads, by component (the control plane is on the main thread). */
   readonly components: readonly Component[];
+  /** Where this process's memory goes, by thread (memory.ts; `kill -USR2` under `dmac up`). */
+  memory(): Promise<MemoryReport>;
   stop(): Promise<void>;
 }
 
@@ -119,6 +122,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
 
     return {
       controlPlane: { url: controlPlane.url, kubeconfig }, kubeconfigPath, kubeConfig, catalogApiUrl, dataApiUrl, viewerUrl: viewer.info.url!, applied, paths, components, stop,
+      memory: () => memoryReport("control-plane (main thread)", components),
     };
   } catch (error) {
     await stop();
