@@ -6,9 +6,9 @@
 // anything is compiled.
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const stampPath = join(root, "dist", ".build-stamp.json");
@@ -54,6 +54,32 @@ export function readStamp() {
 export const canBuild = () => existsSync(tscPath);
 
 /**
+ * What the compiled app reads beside its modules, made after tsc by a function of a compiled module
+ * (each in a process of its own) into `out`: the catalog's initialised PGlite data directory
+ * (catalog/store/pglite.ts: no initdb at first start) and the viewer's browser bundle
+ * (apps/viewer/bundle.ts: no esbuild in `dmac up`). Skipped where the module does not exist.
+ */
+const ASSETS = [
+  { module: "dist/catalog/store/pglite.js", make: "makePgliteTemplate", out: "dist/catalog/store/pglite-template" },
+  { module: "dist/apps/viewer/bundle.js", make: "writeViewerBundle", out: "dist/apps/viewer/bundle" },
+];
+
+function makeAsset({ module, make, out }, quiet) {
+  const target = join(root, out);
+  rmSync(target, { recursive: true, force: true });
+  rmSync(`${target}.partial`, { recursive: true, force: true });
+  if (!existsSync(join(root, module))) return true;
+  const code = `const m = await import(${JSON.stringify(pathToFileURL(join(root, module)).href)}); await m.${make}(${JSON.stringify(`${target}.partial`)});`;
+  const result = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: root, stdio: quiet ? "pipe" : "inherit", encoding: "utf8" });
+  if (result.status !== 0) {
+    if (quiet) process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
+    return false;
+  }
+  renameSync(`${target}.partial`, target);
+  return true;
+}
+
+/**
  * tsc into dist/, then the stamp of the sources it compiled. One build at a time: a second caller
  * waits for the first (a lock directory naming its pid, taken over when that process is gone).
  */
@@ -84,6 +110,7 @@ export function build({ quiet = false } = {}) {
       if (quiet) process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
       return false;
     }
+    for (const asset of ASSETS) if (!makeAsset(asset, quiet)) return false;
     mkdirSync(dirname(stampPath), { recursive: true });
     writeFileSync(stampPath, `${JSON.stringify({ fingerprint, builtAt: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000) })}\n`);
     return true;
