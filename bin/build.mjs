@@ -5,6 +5,7 @@
 // without the TypeScript compiler, refused. Plain JavaScript with no dependencies: it runs before
 // anything is compiled.
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -52,6 +53,39 @@ export function readStamp() {
 
 /** Whether this checkout can compile (the TypeScript compiler is installed: a development install). */
 export const canBuild = () => existsSync(tscPath);
+
+/**
+ * Packages that several `dmac up` isolates load, bundled and minified into dist/vendor/ after tsc,
+ * with the compiled modules' imports of them pointed at the bundle (their own dependencies stay
+ * packages). @kubernetes/client-node is about 1,000 modules and 25 MB of source, mostly generated
+ * API models: each isolate importing it (the main thread, the operator, the data API) held about
+ * 40 MiB of V8 heap plus 19 MiB of module source for it; the minified bundle 17 and 5.5
+ * (bench/platform/README.md). Run from source, the package itself loads, as before.
+ */
+const VENDORED = [{ name: "@kubernetes/client-node", file: "kubernetes-client-node.js" }];
+
+function vendor() {
+  const esbuild = createRequire(import.meta.url)("esbuild");
+  const dist = join(root, "dist");
+  for (const { name, file } of VENDORED) {
+    const { dependencies = {} } = JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8"));
+    esbuild.buildSync({
+      stdin: { contents: `export * from ${JSON.stringify(name)};`, resolveDir: root },
+      bundle: true, platform: "node", format: "esm", target: "node24", minify: true, logLevel: "error",
+      external: Object.keys(dependencies), outfile: join(dist, "vendor", file),
+    });
+  }
+  const specifier = new RegExp(`(\\bfrom\\s*|\\bimport\\s*\\(\\s*)"(${VENDORED.map((v) => v.name.replace(/[/.]/g, "\\$&")).join("|")})"`, "g");
+  for (const path of walk(dist, [])) {
+    if (!path.endsWith(".js") || path.startsWith(join(dist, "vendor"))) continue;
+    const text = readFileSync(path, "utf8");
+    const rewritten = text.replace(specifier, (_m, lead, name) => {
+      const target = relative(dirname(path), join(dist, "vendor", VENDORED.find((v) => v.name === name).file));
+      return `${lead}${JSON.stringify(target.startsWith(".") ? target : `./${target}`)}`;
+    });
+    if (rewritten !== text) writeFileSync(path, rewritten);
+  }
+}
 
 /**
  * What the compiled app reads beside its modules, made after tsc by a function of a compiled module
@@ -108,6 +142,12 @@ export function build({ quiet = false } = {}) {
     const result = spawnSync(process.execPath, [tscPath, "-p", join(root, "tsconfig.json")], { cwd: root, stdio: quiet ? "pipe" : "inherit", encoding: "utf8" });
     if (result.status !== 0) {
       if (quiet) process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
+      return false;
+    }
+    try {
+      if (existsSync(join(root, "node_modules", "esbuild"))) vendor();
+    } catch (error) {
+      process.stderr.write(`bundling ${VENDORED.map((v) => v.name).join(", ")} failed: ${error instanceof Error ? error.message : String(error)}\n`);
       return false;
     }
     for (const asset of ASSETS) if (!makeAsset(asset, quiet)) return false;
