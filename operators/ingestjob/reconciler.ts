@@ -199,8 +199,8 @@ export class IngestJobReconciler implements Reconciler {
     const scheduleDue = job.spec.schedule && job.status?.lastScheduleTime ? nextRun(job.spec.schedule, new Date(job.status.lastScheduleTime)) <= now : false;
     if (job.spec.suspend || (last && last.generation === generation && !scheduleDue)) return { ledger, listedNow: false };
     // Made only if the source needs S3; destroyed after the listing so its sockets close.
-    const clients: ReturnType<typeof sourceS3Client>[] = [];
-    const s3 = () => clients[0] ?? (clients[0] = sourceS3Client(job.spec.source, credentials));
+    let client: ReturnType<typeof sourceS3Client> | undefined;
+    const s3 = () => (client ??= sourceS3Client(job.spec.source, credentials));
     try {
       const items = await listSourceItems(job.spec.source, { inputRoot: this.deps.roots.inputRoot, s3 });
       let added = 0;
@@ -219,7 +219,7 @@ export class IngestJobReconciler implements Reconciler {
       await this.status.write(job, { phase: job.status?.phase ?? "Pending" }, blocked("SourceUnavailable", error.message));
       throw error;
     } finally {
-      for (const client of clients) client.destroy();
+      if (client) (await client.catch(() => undefined))?.destroy();
     }
   }
 

@@ -133,7 +133,7 @@ export class LocalIngestRunner {
    */
   private async fetchRemote(request: BatchRequest, urls: readonly string[], resolveInputs: ResolveInputs): Promise<ResolvedInputs> {
     if (!urls.some((url) => url.startsWith("s3://"))) return resolveInputs(urls);
-    const client = sourceS3Client(request.job.spec.source, request.credentials);
+    const client = await sourceS3Client(request.job.spec.source, request.credentials);
     try {
       return await resolveInputs(urls, { s3: { client, credentials: SOURCE_CREDENTIALS } });
     } finally {
