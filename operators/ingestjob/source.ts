@@ -102,7 +102,9 @@ function s3Item(bucket: string, object: { Key?: string; ETag?: string; Size?: nu
  */
 export async function describeS3Object(url: string, context: Pick<SourceContext, "s3">): Promise<WorkItem | undefined> {
   const { bucket, key } = s3Location(url);
-  const page = await s3Call(`listing ${url}`, () => context.s3().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 10 })));
+  const client = await context.s3();
+  const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+  const page = await s3Call(`listing ${url}`, () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 10 })));
   const object = (page.Contents ?? []).find((o) => o.Key === key);
   return object ? s3Item(bucket, object) : undefined;
 }
