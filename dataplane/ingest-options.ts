@@ -13,6 +13,7 @@ import type { TransformOptions } from "./transform/options.js";
 export interface DatasetFields {
   storage?: Partial<Pick<DatasetSpec["storage"], "format">>;
   model?: DatasetSpec["model"];
+  featureType?: DatasetSpec["featureType"];
   dimensions?: DatasetSpec["dimensions"];
   aggregation?: Partial<DatasetSpec["aggregation"]>;
   /** `dmac convert --codec none` is not in the API's enum; its level may be left to the codec. */
@@ -24,7 +25,7 @@ export interface DatasetFields {
 export type IngestJobFields = Partial<Pick<IngestJobSpec, "format" | "variables" | "parallelism">>;
 
 /** What the specs decide of an ingest; the caller adds the store, the inputs and the executor. */
-export type SpecOptions = Pick<IngestOptions, "aggregation" | "chunking" | "dimensionSizes" | "variables" | "model" | "inputFormat" | "encoding" | "format" | "attributes" | "concurrency">;
+export type SpecOptions = Pick<IngestOptions, "aggregation" | "chunking" | "dimensionSizes" | "variables" | "model" | "featureType" | "inputFormat" | "encoding" | "format" | "attributes" | "concurrency">;
 
 export function ingestOptionsFor(dataset: { spec: DatasetFields }, job: { spec: IngestJobFields }): SpecOptions {
   const d = dataset.spec;
@@ -47,6 +48,8 @@ export function ingestOptionsFor(dataset: { spec: DatasetFields }, job: { spec: 
     ...(Object.keys(dimensionSizes).length > 0 ? { dimensionSizes } : {}),
     ...(variables !== undefined ? { variables } : {}),
     ...(d.model !== undefined ? { model: d.model } : {}),
+    // trajectory never gets here: the Dataset's CEL rules refuse it.
+    ...(d.featureType === "timeSeries" ? { featureType: "timeSeries" as const } : {}),
     ...(j.format !== undefined ? { inputFormat: j.format } : {}),
     ...(d.encoding !== undefined ? { encoding: { codec: d.encoding.codec, ...(d.encoding.level !== undefined ? { level: d.encoding.level } : {}) } } : {}),
     ...(d.storage?.format !== undefined ? { format: d.storage.format } : {}),
@@ -69,6 +72,7 @@ export const SPEC_FIELDS: Readonly<Record<string, FieldUse>> = {
   "Dataset.spec.storage.url": { operatorOnly: "resolved by the operator under its storage root (operators/storage.ts) into the store location the ingest writes" },
   "Dataset.spec.storage.format": { option: "format" },
   "Dataset.spec.model": { option: "model" },
+  "Dataset.spec.featureType": { option: "featureType" },
   "Dataset.spec.dimensions[].name": { option: "dimensionSizes" },
   "Dataset.spec.dimensions[].size": { option: "dimensionSizes" },
   "Dataset.spec.dimensions[].chunk": { option: "chunking" },
@@ -94,7 +98,7 @@ export const SPEC_FIELDS: Readonly<Record<string, FieldUse>> = {
   "IngestJob.spec.format": { option: "inputFormat" },
   "IngestJob.spec.variables.include": { option: "variables" },
   "IngestJob.spec.variables.exclude": { option: "variables" },
-  "IngestJob.spec.qualityControl": { operatorOnly: "the runner's QC gate checks each file before the ingest sees it (dataplane/qc checkFiles, operators/ingestjob/runner.ts)" },
+  "IngestJob.spec.qualityControl": { operatorOnly: "the runner's QC gate checks each file before the ingest sees it (dataplane/qc checkFiles, operators/ingestjob/runner.ts); for a featureType timeSeries Dataset the runner passes it to the observations ingest as qualityControl, whose QARTOD tests set the flag stored beside each value" },
   "IngestJob.spec.datasetRef": { operatorOnly: "names the Dataset whose fields are mapped here" },
   "IngestJob.spec.executor": { operatorOnly: "the runner passes a DaskJob executor for type dask (operators/ingestjob/daskjob.ts), else the local one" },
   "IngestJob.spec.parallelism": { option: "concurrency" },

@@ -11,7 +11,8 @@ import { secretReader } from "./ingestjob/credentials.js";
 import { IngestJobReconciler } from "./ingestjob/reconciler.js";
 import { DerivedJobReconciler, derivedJobsOf, followDatasetUpdates } from "./ingestjob/derived.js";
 import { LocalIngestRunner, type BatchReport, type BatchRequest } from "./ingestjob/runner.js";
-import { InProcessEventBus, type EventBus } from "../events/platform-events.js";
+import { InProcessEventBus, operatorHandoffQueueName, type EventBus } from "../events/platform-events.js";
+import { DataNewHandoff } from "./ingestjob/handoff.js";
 import { Controller, EventRecorder, Informer, Manager, objectKey, specOrMetadataChanged, type Logger, type Runnable } from "./runtime/index.js";
 import type { StorageRoots } from "./storage.js";
 import { reportForbidden } from "./runtime/forbidden.js";
@@ -43,6 +44,8 @@ export interface Operator {
   readonly manager: Manager;
   readonly bus: EventBus;
   readonly runner: LocalIngestRunner;
+  /** Consumes data.new (the event bridge's handoff) into item ledgers, on the leader. */
+  readonly handoff: DataNewHandoff;
   start(signal: AbortSignal): Promise<void>;
 }
 
@@ -124,6 +127,19 @@ export function createOperator(options: OperatorOptions): Operator {
   // With a bus between processes, a source's dataset.updated event is the quicker wake-up.
   followDatasetUpdates(bus, () => jobInformer.list(), (key) => ingestController?.enqueue(key));
 
+  const handoff = new DataNewHandoff({
+    bus,
+    queue: operatorHandoffQueueName,
+    job: (key) => jobInformer.get(key),
+    dataset: (key) => datasetInformer.get(key),
+    roots: options.roots,
+    secrets: secretReader(kubeConfig),
+    recorder,
+    log,
+    enqueue: (key) => ingestController?.enqueue(key),
+  });
+  manager.addLeaderRunnable(handoff);
+
   datasetController = controller("dataset", new DatasetReconciler({ ...clients, recorder, roots: options.roots, bus, ...(options.onStoreChanged ? { onStoreChanged: options.onStoreChanged } : {}) }), reportForbidden((key) => datasetInformer.get(key), clients.datasets, recorder));
   datasetController.watches(datasetInformer, undefined, specOrMetadataChanged);
   // A job finishing (or changing phase) decides whether an empty Dataset is waiting or failed.
@@ -145,6 +161,7 @@ export function createOperator(options: OperatorOptions): Operator {
     manager,
     bus,
     runner,
+    handoff,
     start: async (signal) => {
       try {
         await manager.start(signal);

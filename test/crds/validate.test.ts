@@ -69,6 +69,10 @@ const celCases: { rule: string; kind: string; name?: string; mutate: (o: Obj) =>
   { rule: "self.type == 'model-run' || (!has(self.cycle) && !has(self.runType))", kind: "Dataset", mutate: (o) => { o.spec.aggregation.runType = "forecast"; }, field: "spec.aggregation.cycle" },
   { rule: "self.type != 'model-run' || has(self.cycle)", kind: "Dataset", mutate: (o) => { o.spec.aggregation.type = "model-run"; }, field: "spec.aggregation.cycle" },
   { rule: "!has(self.identicalDims) || !(self.concatDim in self.identicalDims)", kind: "Dataset", mutate: (o) => { o.spec.aggregation.identicalDims.push("ocean_time"); }, field: "spec.aggregation.identicalDims" },
+  { rule: "self.featureType != 'trajectory'", kind: "Dataset", mutate: (o) => { o.spec.featureType = "trajectory"; }, field: "spec.featureType" },
+  { rule: "self.featureType != 'timeSeries' || self.aggregation.type == 'append'", kind: "Dataset", mutate: (o) => { o.spec.featureType = "timeSeries"; delete o.spec.dimensions; o.spec.aggregation = { type: "best-forecast", concatDim: "time" }; }, field: "spec.aggregation.type" },
+  { rule: "self.featureType != 'timeSeries' || self.storage.format == 'zarr-v2'", kind: "Dataset", mutate: (o) => { o.spec.featureType = "timeSeries"; o.spec.aggregation = { type: "append", concatDim: "time" }; delete o.spec.dimensions; o.spec.storage.format = "zarr-v3"; }, field: "spec.storage.format" },
+  { rule: "self.featureType != 'timeSeries' || !has(self.dimensions)", kind: "Dataset", mutate: (o) => { o.spec.featureType = "timeSeries"; o.spec.aggregation = { type: "append", concatDim: "time" }; o.spec.dimensions = [{ name: "time", chunk: 24 }]; }, field: "spec.dimensions" },
   { rule: "self.codec == 'zstd' || self.level <= 9", kind: "Dataset", mutate: (o) => { o.spec.encoding = { codec: "zlib", level: 12 }; }, field: "spec.encoding.level" },
   { rule: "self.all(key, key.matches('^[A-Za-z0-9_.-]+$'))", kind: "CatalogEntry", mutate: (o) => { o.spec.assets = { "bad key!": { href: "https://example.org/x" } }; }, field: "spec.assets" },
 ];

@@ -44,6 +44,7 @@ const baseJob = (): { spec: IngestJobFields } => ({ spec: { format: "auto", vari
 const variants: Record<string, [unknown, unknown]> = {
   "Dataset.spec.storage.format": ["zarr-v2", "zarr-v3"],
   "Dataset.spec.model": ["generic", "roms"],
+  "Dataset.spec.featureType": ["grid", "timeSeries"],
   "Dataset.spec.dimensions[].name": ["x", "y"],
   "Dataset.spec.dimensions[].size": [3, 4],
   "Dataset.spec.dimensions[].chunk": [2, 5],
