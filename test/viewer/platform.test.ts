@@ -28,16 +28,18 @@ describe("the viewer on the local platform", () => {
   it("draws every sample dataset the platform serves", async () => {
     platform = await startLocalPlatform({ dataDir: dir, portBase: 0, repoRoot, log: silent });
     const viewerUrl = platform.viewerUrl;
+    // The gridded samples, the derived daily maximum (issue #18) among them; the station sample
+    // (issue #20) is drawn as markers over a field, not as a field of its own.
+    const grids = ["gcoos-ngofs2-nowcast", "maracoos-cbofs-best-forecast", "maracoos-cbofs-zeta-daily-max"];
     const ids = await until(
-      "both samples in the data API",
+      "the gridded samples in the data API",
       async () => {
         const listed = (await (await fetch(`${viewerUrl}/data/datasets`)).json()) as string[];
-        return listed.length >= 3 && listed;
+        return grids.every((g) => listed.includes(g)) && grids;
       },
       240_000,
       { intervalMs: 500 },
     );
-    expect(ids.sort()).toEqual(["gcoos-ngofs2-nowcast", "maracoos-cbofs-best-forecast", "maracoos-cbofs-zeta-daily-max"]);
     // The page reads a dataset's catalog entry once, when it loads: the data API serves a Dataset
     // as soon as it is Ready, its STAC Collection follows from the CatalogEntry a moment later.
     await until(
