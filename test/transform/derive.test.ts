@@ -95,11 +95,14 @@ describe("derived Datasets from the sample CBOFS best forecast", () => {
     }
   }, 120_000);
 
-  it("a later cycle recomputes exactly the periods its steps touch (chunks counted)", async () => {
+  it("a later cycle recomputes exactly the periods (6h, and days) its steps touch (chunks counted)", async () => {
     const growing = join(tmp.path, "growing.zarr");
     const derived = join(tmp.path, "zeta-6h-max.zarr");
     const transform = transformOptionsFor({ select: { variables: ["zeta"] }, resample: { period: "6h", statistic: "max", utcOffset: "+00:00" } });
     const period = { periodMs: 6 * 3_600_000, offsetMs: 0 };
+    const DAY = { periodMs: 86_400_000, offsetMs: 0 };
+    const dailyStore = join(tmp.path, "zeta-daily-max-growing.zarr");
+    const dailyMax = transformOptionsFor({ select: { variables: ["zeta"] }, resample: { period: "1d", statistic: "max", utcOffset: "+00:00" } });
     let before: number[] = [];
     for (const [i, cycle] of cycles.entries()) {
       await ingestSample(growing, cycle.files);
@@ -114,6 +117,13 @@ describe("derived Datasets from the sample CBOFS best forecast", () => {
       before = periods;
       const check = await checkWithXarray({ source: growing, derived, variable: "zeta", period: "6H", statistic: "max" });
       expect(check.detail).toBe("");
+      // The same for days: the daily maximum rewrites the days the cycle's valid times fall in.
+      const days = [...new Set(cycles.slice(0, i + 1).flatMap((c) => c.files.map((f) => periodStart(validTimeOf(f), DAY))))].sort((x, y) => x - y);
+      const touchedDays = [...new Set(cycle.files.map((f) => periodStart(validTimeOf(f), DAY)))].map((t) => days.indexOf(t)).sort((x, y) => x - y);
+      const daily = await derive({ source: growing, target: dailyStore, transform: dailyMax, layout });
+      expect(daily.recomputed).toEqual(touchedDays);
+      expect(daily.chunksRewritten).toBe(touchedDays.length);
+      expect((await checkWithXarray({ source: growing, derived: dailyStore, variable: "zeta", period: "1D", statistic: "max" })).detail).toBe("");
     }
     expect(before.length).toBeGreaterThan(1);
   }, 240_000);
