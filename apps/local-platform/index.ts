@@ -55,6 +55,7 @@ const at = (base: number, offset: number) => (base === 0 ? 0 : base + offset);
 export const LOCAL_ACCOUNTS = {
   operator: { namespace: "dmac-system", name: "dmac-operator" },
   dataApi: { namespace: "dmac-system", name: "data-api" },
+  eventBridge: { namespace: "dmac-system", name: "event-bridge" },
 } as const;
 
 export async function startLocalPlatform(options: LocalPlatformOptions): Promise<LocalPlatform> {

@@ -48,7 +48,8 @@ beforeAll(async () => {
   sqs = new SQSClient({ region: nodd.region, endpoint: nodd.endpoint, credentials });
   bridge = await startEventBridge({
     kubeConfig: kc,
-    queues: [{ name: "ofs", url: nodd.queueUrl, deadLetterUrl: nodd.deadLetterUrl }],
+    // No dead-letter URL: the bridge finds it in the queue's RedrivePolicy, as in AWS.
+    queues: [{ name: "ofs", url: nodd.queueUrl }],
     sqs: { region: nodd.region, endpoint: nodd.endpoint, credentials },
     bus: {
       publish: async (event) => {
