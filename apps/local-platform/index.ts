@@ -23,12 +23,18 @@ import { startComponent, type Component } from "./supervisor.js";
 export interface LocalPlatformOptions {
   /** Everything the platform keeps: control-plane state, stores, inputs, catalog. */
   readonly dataDir: string;
-  /** Ports: control plane = base, STAC API = base + 1, data API = base + 2, operator probes = base + 3, viewer = base + 4 (0 = all free ports). */
+  /** Ports: control plane = base, STAC API = base + 1, data API = base + 2, operator probes = base + 3, viewer = base + 4; with RabbitMQ, AMQP = base + 5, the NODD bucket = base + 6, the event bridge's metrics = base + 7 (0 = all free ports). */
   readonly portBase: number;
   readonly repoRoot: string;
   readonly log: Logger;
   readonly onProgress?: (jobKey: string, progress: IngestProgress) => void;
   readonly onApplyStep?: (name: string, objects: number) => void;
+  /**
+   * `rabbitmq`: a private RabbitMQ (Debian's rabbitmq-server, state in <dataDir>/rabbitmq) carries the
+   * platform's events, and a local NODD bucket (fauxqs) announces every object put into it to the
+   * event bridge, which runs as a component too (docs/events.md). Default `inprocess`.
+   */
+  readonly bus?: "inprocess" | "rabbitmq";
 }
 
 export interface LocalPlatform {
@@ -43,11 +49,15 @@ export interface LocalPlatform {
   readonly paths: { stores: string; inputs: string; catalog: string };
   /** The worker threads, by component (the control plane is on the main thread). */
   readonly components: readonly Component[];
+  /** With `bus: "rabbitmq"`: the broker and the local NODD bucket (S3/SNS/SQS endpoint, bucket name). */
+  readonly events?: { readonly amqpUrl: string; readonly nodd: { readonly endpoint: string; readonly bucket: string; readonly queueUrl: string } };
   stop(): Promise<void>;
 }
 
 /** Heap caps per component (MiB): a runaway query or ingest ends its own worker, not the platform. */
 const HEAP_MIB = { catalog: 1024, operator: 1024, dataApi: 1536, viewer: 256 } as const;
+/** The event bridge holds one receive batch and a bounded set of recent object ids. */
+const BRIDGE_HEAP_MIB = 256;
 
 const at = (base: number, offset: number) => (base === 0 ? 0 : base + offset);
 
@@ -72,9 +82,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const { log } = options;
   const controlPlane = await startControlPlane({ dataDir: join(dataDir, "control-plane"), port: options.portBase, kubeconfigPath, onError: (err) => log.error({ component: "control-plane", err }, "control-plane request failed") });
   let tokenFiles: ServiceAccountTokenFiles | undefined;
+  const services: { stop(): Promise<void> }[] = [];
   const stop = async () => {
     // Readers first, the control plane last (the operator finishes its batches against it).
     for (const component of [...components].reverse()) await component.stop().catch(() => undefined);
+    for (const service of services.reverse()) await service.stop().catch(() => undefined);
     tokenFiles?.stop();
     await controlPlane.stop();
   };
@@ -96,12 +108,23 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     const operatorAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.operator.namespace, LOCAL_ACCOUNTS.operator.name);
     const dataApiAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.dataApi.namespace, LOCAL_ACCOUNTS.dataApi.name);
 
+    let events: LocalPlatform["events"];
+    const busFor = (component: string) => (events ? { bus: { url: events.amqpUrl, outboxDir: join(dataDir, "outbox", component) } } : {});
+    if (options.bus === "rabbitmq") {
+      const [{ startRabbitMq }, { startLocalNodd }] = await Promise.all([import("./rabbitmq.js"), import("./nodd-bucket.js")]);
+      const broker = await startRabbitMq({ dir: join(dataDir, "rabbitmq"), port: at(options.portBase, 5) });
+      services.push(broker);
+      const nodd = await startLocalNodd({ port: at(options.portBase, 6), storageDir: join(dataDir, "nodd"), onError: (err, key) => log.error({ err, key }, "could not announce an object of the local NODD bucket") });
+      services.push(nodd);
+      events = { amqpUrl: broker.url, nodd: { endpoint: nodd.endpoint, bucket: nodd.bucket, queueUrl: nodd.queueUrl } };
+    }
+
     const rpc = new MessageChannel();
     const catalog = await startComponent("catalog", { catalogDir: paths.catalog, port: at(options.portBase, 1), rpc: rpc.port1 }, { log, maxHeapMiB: HEAP_MIB.catalog, transferList: [rpc.port1] });
     components.push(catalog);
     const catalogApiUrl = catalog.info.url!;
     const onProgress = options.onProgress;
-    components.push(await startComponent("operator", { kubeconfigPath: operatorAccount.kubeconfigPath, storageRoot: paths.stores, inputRoot: paths.inputs, probePort: at(options.portBase, 3), catalogApiUrl, rpc: rpc.port2 }, {
+    components.push(await startComponent("operator", { kubeconfigPath: operatorAccount.kubeconfigPath, storageRoot: paths.stores, inputRoot: paths.inputs, probePort: at(options.portBase, 3), catalogApiUrl, rpc: rpc.port2, ...busFor("operator") }, {
       log,
       maxHeapMiB: HEAP_MIB.operator,
       transferList: [rpc.port2],
@@ -112,14 +135,19 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     }));
     // The data API serves every Ready Dataset's store, found by watching Datasets as its own
     // ServiceAccount (as its Deployment does in a cluster).
-    const dataApi = await startComponent("data-api", { kubeconfigPath: dataApiAccount.kubeconfigPath, storageRoot: paths.stores, port: at(options.portBase, 2) }, { log, maxHeapMiB: HEAP_MIB.dataApi });
+    const dataApi = await startComponent("data-api", { kubeconfigPath: dataApiAccount.kubeconfigPath, storageRoot: paths.stores, port: at(options.portBase, 2), ...busFor("data-api") }, { log, maxHeapMiB: HEAP_MIB.dataApi });
     components.push(dataApi);
     const dataApiUrl = dataApi.info.url!;
+    if (events) {
+      const bridgeAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.eventBridge.namespace, LOCAL_ACCOUNTS.eventBridge.name);
+      components.push(await startComponent("event-bridge", { kubeconfigPath: bridgeAccount.kubeconfigPath, port: at(options.portBase, 7), bus: busFor("event-bridge").bus!, queueUrl: events.nodd.queueUrl, sqsEndpoint: events.nodd.endpoint, region: "us-east-1" }, { log, maxHeapMiB: BRIDGE_HEAP_MIB }));
+    }
     const viewer = await startComponent("viewer", { port: at(options.portBase, 4), dataApiUrl, catalogApiUrl }, { log, maxHeapMiB: HEAP_MIB.viewer });
     components.push(viewer);
 
     return {
       controlPlane: { url: controlPlane.url, kubeconfig }, kubeconfigPath, kubeConfig, catalogApiUrl, dataApiUrl, viewerUrl: viewer.info.url!, applied, paths, components, stop,
+      ...(events ? { events } : {}),
     };
   } catch (error) {
     await stop();
