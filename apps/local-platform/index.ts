@@ -11,24 +11,27 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { MessageChannel } from "node:worker_threads";
 import { startControlPlane } from "../control-plane/index.js";
 import type { IngestProgress } from "../../dataplane/index.js";
 import type { Logger } from "../../operators/runtime/index.js";
 import { applyEnvironment, type ApplySummary } from "./apply.js";
-import type { ProgressMessage } from "./components.js";
+import { memoryReport, type MemoryReport } from "./memory.js";
+import { CatalogRelay } from "./catalog-rpc.js";
+import type { ComponentInfo, ProgressMessage } from "./components.js";
 import { ServiceAccountTokenFiles } from "./service-account-tokens.js";
-import { startComponent, type Component } from "./supervisor.js";
+import { startComponent, type Component, type RestartPolicy } from "./supervisor.js";
 
 export interface LocalPlatformOptions {
   /** Everything the platform keeps: control-plane state, stores, inputs, catalog. */
   readonly dataDir: string;
-  /** Ports: control plane = base, STAC API = base + 1, data API = base + 2, operator probes = base + 3, viewer = base + 4; with RabbitMQ, AMQP = base + 5, the NODD bucket = base + 6, the event bridge's metrics = base + 7 (0 = all free ports). */
+  /** Ports: control plane = base, STAC API = base + 1, data API = base + 2, operator probes = base + 3, viewer = base + 4 (0 = all free ports). */
   readonly portBase: number;
   readonly repoRoot: string;
   readonly log: Logger;
   readonly onProgress?: (jobKey: string, progress: IngestProgress) => void;
   readonly onApplyStep?: (name: string, objects: number) => void;
+  /** How a component whose thread ends is restarted (default: supervisor.ts DEFAULT_RESTART). */
+  readonly restart?: RestartPolicy | false;
   /**
    * `rabbitmq`: a private RabbitMQ (Debian's rabbitmq-server, state in <dataDir>/rabbitmq) carries the
    * platform's events, and a local NODD bucket (fauxqs) announces every object put into it to the
@@ -49,6 +52,8 @@ export interface LocalPlatform {
   readonly paths: { stores: string; inputs: string; catalog: string };
   /** The worker threads, by component (the control plane is on the main thread). */
   readonly components: readonly Component[];
+  /** Where this process's memory goes, by thread (memory.ts; `kill -USR2` under `dmac up`). */
+  memory(): Promise<MemoryReport>;
   /** With `bus: "rabbitmq"`: the broker and the local NODD bucket (S3/SNS/SQS endpoint, bucket name). */
   readonly events?: { readonly amqpUrl: string; readonly nodd: { readonly endpoint: string; readonly bucket: string; readonly queueUrl: string } };
   stop(): Promise<void>;
@@ -60,6 +65,8 @@ const HEAP_MIB = { catalog: 1024, operator: 1024, dataApi: 1536, viewer: 256 } a
 const BRIDGE_HEAP_MIB = 256;
 
 const at = (base: number, offset: number) => (base === 0 ? 0 : base + offset);
+/** A restarted component listens where its first start did (that port was free or chosen then). */
+const portOf = (previous: ComponentInfo | undefined, port: number): number => (previous?.url ? Number(new URL(previous.url).port) : port);
 
 /** The ServiceAccounts clusters/local renders for the components this process runs. */
 export const LOCAL_ACCOUNTS = {
@@ -82,11 +89,13 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const { log } = options;
   const controlPlane = await startControlPlane({ dataDir: join(dataDir, "control-plane"), port: options.portBase, kubeconfigPath, onError: (err) => log.error({ component: "control-plane", err }, "control-plane request failed") });
   let tokenFiles: ServiceAccountTokenFiles | undefined;
+  let catalogRelay: CatalogRelay | undefined;
   const services: { stop(): Promise<void> }[] = [];
   const stop = async () => {
     // Readers first, the control plane last (the operator finishes its batches against it).
     for (const component of [...components].reverse()) await component.stop().catch(() => undefined);
     for (const service of services.reverse()) await service.stop().catch(() => undefined);
+    catalogRelay?.close();
     tokenFiles?.stop();
     await controlPlane.stop();
   };
@@ -119,15 +128,23 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       events = { amqpUrl: broker.url, nodd: { endpoint: nodd.endpoint, bucket: nodd.bucket, queueUrl: nodd.queueUrl } };
     }
 
-    const rpc = new MessageChannel();
-    const catalog = await startComponent("catalog", { catalogDir: paths.catalog, port: at(options.portBase, 1), rpc: rpc.port1 }, { log, maxHeapMiB: HEAP_MIB.catalog, transferList: [rpc.port1] });
+    // The operator reaches the catalog's database through this thread, so either can restart.
+    catalogRelay = new CatalogRelay();
+    const relay = catalogRelay;
+    const supervised = { log, ...(options.restart !== undefined ? { restart: options.restart } : {}) };
+    const catalog = await startComponent("catalog", (previous) => {
+      const rpc = relay.catalogPort();
+      return { options: { catalogDir: paths.catalog, port: portOf(previous, at(options.portBase, 1)), rpc }, transferList: [rpc] };
+    }, { ...supervised, maxHeapMiB: HEAP_MIB.catalog });
     components.push(catalog);
     const catalogApiUrl = catalog.info.url!;
     const onProgress = options.onProgress;
-    components.push(await startComponent("operator", { kubeconfigPath: operatorAccount.kubeconfigPath, storageRoot: paths.stores, inputRoot: paths.inputs, probePort: at(options.portBase, 3), catalogApiUrl, rpc: rpc.port2, ...busFor("operator") }, {
-      log,
+    components.push(await startComponent("operator", () => {
+      const rpc = relay.clientPort();
+      return { options: { kubeconfigPath: operatorAccount.kubeconfigPath, storageRoot: paths.stores, inputRoot: paths.inputs, probePort: at(options.portBase, 3), catalogApiUrl, rpc, ...busFor("operator") }, transferList: [rpc] };
+    }, {
+      ...supervised,
       maxHeapMiB: HEAP_MIB.operator,
-      transferList: [rpc.port2],
       onMessage: (message) => {
         const m = message as ProgressMessage;
         if (m.type === "progress") onProgress?.(m.jobKey, m.progress);
@@ -135,18 +152,21 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     }));
     // The data API serves every Ready Dataset's store, found by watching Datasets as its own
     // ServiceAccount (as its Deployment does in a cluster).
-    const dataApi = await startComponent("data-api", { kubeconfigPath: dataApiAccount.kubeconfigPath, storageRoot: paths.stores, port: at(options.portBase, 2), ...busFor("data-api") }, { log, maxHeapMiB: HEAP_MIB.dataApi });
+    const dataApi = await startComponent("data-api", (previous) => ({ options: { kubeconfigPath: dataApiAccount.kubeconfigPath, storageRoot: paths.stores, port: portOf(previous, at(options.portBase, 2)), ...busFor("data-api") } }), { ...supervised, maxHeapMiB: HEAP_MIB.dataApi });
     components.push(dataApi);
     const dataApiUrl = dataApi.info.url!;
     if (events) {
+      const { nodd, amqpUrl } = events;
       const bridgeAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.eventBridge.namespace, LOCAL_ACCOUNTS.eventBridge.name);
-      components.push(await startComponent("event-bridge", { kubeconfigPath: bridgeAccount.kubeconfigPath, port: at(options.portBase, 7), bus: busFor("event-bridge").bus!, queueUrl: events.nodd.queueUrl, sqsEndpoint: events.nodd.endpoint, region: "us-east-1" }, { log, maxHeapMiB: BRIDGE_HEAP_MIB }));
+      const bus = { url: amqpUrl, outboxDir: join(dataDir, "outbox", "event-bridge") };
+      components.push(await startComponent("event-bridge", (previous) => ({ options: { kubeconfigPath: bridgeAccount.kubeconfigPath, port: portOf(previous, at(options.portBase, 7)), bus, queueUrl: nodd.queueUrl, sqsEndpoint: nodd.endpoint, region: "us-east-1" } }), { ...supervised, maxHeapMiB: BRIDGE_HEAP_MIB }));
     }
-    const viewer = await startComponent("viewer", { port: at(options.portBase, 4), dataApiUrl, catalogApiUrl }, { log, maxHeapMiB: HEAP_MIB.viewer });
+    const viewer = await startComponent("viewer", (previous) => ({ options: { port: portOf(previous, at(options.portBase, 4)), dataApiUrl, catalogApiUrl } }), { ...supervised, maxHeapMiB: HEAP_MIB.viewer });
     components.push(viewer);
 
     return {
       controlPlane: { url: controlPlane.url, kubeconfig }, kubeconfigPath, kubeConfig, catalogApiUrl, dataApiUrl, viewerUrl: viewer.info.url!, applied, paths, components, stop,
+      memory: () => memoryReport("control-plane (main thread)", components),
       ...(events ? { events } : {}),
     };
   } catch (error) {

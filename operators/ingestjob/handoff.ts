@@ -108,9 +108,9 @@ export class DataNewHandoff implements Runnable {
 
   private async describe(job: IngestJob, namespace: string, url: string): Promise<WorkItem | undefined> {
     const credentials = readsS3(job.spec.source) ? await sourceCredentials(job.spec.source, namespace, this.deps.secrets) : undefined;
-    const client = sourceS3Client(job.spec.source, credentials);
+    const client = await sourceS3Client(job.spec.source, credentials);
     try {
-      return await describeS3Object(url, { s3: () => client });
+      return await describeS3Object(url, { s3: async () => client });
     } finally {
       client.destroy();
     }

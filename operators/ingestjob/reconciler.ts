@@ -12,6 +12,7 @@ import { countItems, mergeItems, readLedger, recentFailures, runnableItems, upda
 import type { LocalIngestRunner } from "./runner.js";
 import { CredentialsError, sourceCredentials, sourceS3Client, type S3Credentials, type SecretReader } from "./credentials.js";
 import { listSourceItems, readsS3, SourceError } from "./source.js";
+import type { DerivedJobReconciler } from "./derived.js";
 
 export interface IngestJobReconcilerDeps {
   readonly ingestJobs: ResourceClient<IngestJob>;
@@ -27,6 +28,8 @@ export interface IngestJobReconcilerDeps {
   readonly batchSize?: number;
   /** Reads the Secret named by spec.source.credentials.secretRef (get on secrets in the job's namespace). */
   readonly secrets: SecretReader;
+  /** Jobs whose source is another Dataset (spec.source.datasetRef) are reconciled by it. */
+  readonly derived?: DerivedJobReconciler;
   readonly now?: () => Date;
 }
 
@@ -127,6 +130,7 @@ export class IngestJobReconciler implements Reconciler {
       return;
     }
     if (job.metadata.deletionTimestamp) return;
+    if (job.spec.source.datasetRef !== undefined) return this.deps.derived?.reconcile(job, namespace);
     const dataset = await this.datasetOf(job, namespace);
     if (!dataset) return { requeueAfterMs: 60_000 };
     const location = await this.storeLocationOf(job, dataset);
@@ -195,8 +199,8 @@ export class IngestJobReconciler implements Reconciler {
     const scheduleDue = job.spec.schedule && job.status?.lastScheduleTime ? nextRun(job.spec.schedule, new Date(job.status.lastScheduleTime)) <= now : false;
     if (job.spec.suspend || (last && last.generation === generation && !scheduleDue)) return { ledger, listedNow: false };
     // Made only if the source needs S3; destroyed after the listing so its sockets close.
-    const clients: ReturnType<typeof sourceS3Client>[] = [];
-    const s3 = () => clients[0] ?? (clients[0] = sourceS3Client(job.spec.source, credentials));
+    let client: ReturnType<typeof sourceS3Client> | undefined;
+    const s3 = () => (client ??= sourceS3Client(job.spec.source, credentials));
     try {
       const items = await listSourceItems(job.spec.source, { inputRoot: this.deps.roots.inputRoot, s3 });
       let added = 0;
@@ -215,7 +219,7 @@ export class IngestJobReconciler implements Reconciler {
       await this.status.write(job, { phase: job.status?.phase ?? "Pending" }, blocked("SourceUnavailable", error.message));
       throw error;
     } finally {
-      for (const client of clients) client.destroy();
+      if (client) (await client.catch(() => undefined))?.destroy();
     }
   }
 

@@ -133,7 +133,7 @@ export class LocalIngestRunner {
    */
   private async fetchRemote(request: BatchRequest, urls: readonly string[], resolveInputs: ResolveInputs): Promise<ResolvedInputs> {
     if (!urls.some((url) => url.startsWith("s3://"))) return resolveInputs(urls);
-    const client = sourceS3Client(request.job.spec.source, request.credentials);
+    const client = await sourceS3Client(request.job.spec.source, request.credentials);
     try {
       return await resolveInputs(urls, { s3: { client, credentials: SOURCE_CREDENTIALS } });
     } finally {
@@ -157,10 +157,13 @@ export class LocalIngestRunner {
     const fetched = remote.length > 0 ? await this.fetchRemote(request, remote.map((i) => i.url), resolveInputs) : undefined;
     try {
       const files = this.localFiles(batch, fetched);
-      const inputs = await this.qualityGate(request, batch, files);
+      // Station observations (CSV among them) are not gated file by file: their QARTOD tests flag each value in the store.
+      const stations = request.dataset.spec.featureType === "timeSeries";
+      const inputs = stations ? [...files.keys()] : await this.qualityGate(request, batch, files);
       if (inputs.length > 0) {
         report = await ingest({
           ...ingestOptionsFor(request.dataset, request.job),
+          ...(stations ? { qualityControl: request.job.spec.qualityControl } : {}),
           store: request.storeLocation,
           inputs,
           concurrency: Math.max(1, Math.min(request.job.spec.parallelism, inputs.length)),

@@ -1,7 +1,7 @@
 // Expands an IngestJob's source into work items, one per file, each with a stable identity.
 // An item's id is a hash of its URL and its content identity (ETag, size, mtime), so a file that is
 // already ingested is recognised and skipped, and a file rewritten in place becomes a new item.
-import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { readdir, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
@@ -22,7 +22,7 @@ export interface SourceContext {
   /** file:// URLs resolve under this directory and may not leave it. */
   readonly inputRoot: string;
   /** The S3 client for an s3:// source (its region, endpoint and credentials). */
-  readonly s3: () => S3Client;
+  readonly s3: () => Promise<S3Client>;
   readonly fetch?: typeof fetch;
 }
 
@@ -102,13 +102,16 @@ function s3Item(bucket: string, object: { Key?: string; ETag?: string; Size?: nu
  */
 export async function describeS3Object(url: string, context: Pick<SourceContext, "s3">): Promise<WorkItem | undefined> {
   const { bucket, key } = s3Location(url);
-  const page = await s3Call(`listing ${url}`, () => context.s3().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 10 })));
+  const client = await context.s3();
+  const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+  const page = await s3Call(`listing ${url}`, () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 10 })));
   const object = (page.Contents ?? []).find((o) => o.Key === key);
   return object ? s3Item(bucket, object) : undefined;
 }
 
 async function listS3(prefix: NonNullable<IngestJobSpec["source"]["prefix"]>, context: SourceContext): Promise<WorkItem[]> {
-  const client = context.s3();
+  const client = await context.s3();
+  const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
   const { bucket, key: keyPrefix } = bucketAndKey(prefix.url);
   const pattern = keyRegex(prefix.keyPattern, "spec.source.prefix.keyPattern");
   const items: WorkItem[] = [];
@@ -136,7 +139,8 @@ async function describeUrl(url: string, context: SourceContext): Promise<WorkIte
   }
   if (scheme === "s3:") {
     const { bucket, key } = bucketAndKey(url);
-    const head = await s3Call(url, () => context.s3().send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
+    const [client, { HeadObjectCommand }] = await Promise.all([context.s3(), import("@aws-sdk/client-s3")]);
+    const head = await s3Call(url, () => client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
     return item(url, { etag: head.ETag?.replaceAll('"', ""), size: head.ContentLength ?? 0, mtime: head.LastModified?.toISOString() });
   }
   const response = await (context.fetch ?? fetch)(url, { method: "HEAD" });
