@@ -30,8 +30,6 @@ const cronWorstCaseS = 6 * 3600;
 
 const dir = mkdtempSync(join(tmpdir(), "dmac-bench-events-"));
 chmodSync(dir, 0o755); // the broker runs as the rabbitmq user when run as root
-// The SDK resolves credentials even for unsigned (anonymous) requests; fauxqs checks none.
-Object.assign(process.env, { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" });
 const files = join(dir, "files");
 execFileSync("/usr/bin/python3", [join(import.meta.dirname, "make_files.py"), files, String(count)]);
 
