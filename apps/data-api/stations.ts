@@ -12,6 +12,7 @@ import type { TimeFilter } from "./query/params.js";
 import { noData, selectTimes, type Where } from "./query/select.js";
 import { inBBox, inPolygon, polygonBBox } from "./geometry.js";
 import { SphereIndex } from "./spatial-index.js";
+import { LruCache } from "./lru.js";
 
 export interface StationVariable {
   name: string;
@@ -155,4 +156,33 @@ export function observedParameters(ds: OpenedDataset, chunks: ChunkCache, data: 
     observedCache.set(data, p);
   }
   return p;
+}
+
+const timeAxisText = new WeakMap<StationData, string>();
+
+/** The JSON text of a result's time axis: the whole axis is serialised once per opened generation. */
+export function stationTimesJson(data: StationData, times: readonly number[], encode: (t: readonly number[]) => string): string {
+  if (times.length !== data.times.length) return encode(times);
+  let text = timeAxisText.get(data);
+  if (text === undefined) {
+    text = encode(data.times);
+    timeAxisText.set(data, text);
+  }
+  return text;
+}
+
+// A warm station series is mostly JSON text: a station's whole series of one parameter is kept
+// encoded, keyed by the opened generation (ds.scope), so a commit makes old entries unreachable.
+const seriesText = new LruCache<string, string>({ maxEntries: 4096, maxBytes: 64 * 1024 * 1024, sizeOf: (s) => 2 * s.length });
+
+/** The JSON text of a station's values, cached when the whole time axis was asked for. */
+export function stationValuesJson(ds: OpenedDataset, data: StationData, station: number, parameter: string, values: Float64Array, encode: (v: Float64Array, float32: boolean) => string): string {
+  if (values.length !== data.times.length) return encode(values, false);
+  const key = `${ds.scope}\u0000${station}\u0000${parameter}`;
+  let text = seriesText.get(key);
+  if (text === undefined) {
+    text = encode(values, false);
+    seriesText.set(key, text);
+  }
+  return text;
 }

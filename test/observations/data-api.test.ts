@@ -67,6 +67,9 @@ describe("station collections in the data API", () => {
     const observed = times.map((t, i) => [Date.parse(t), values[i]] as const).filter(([, v]) => v !== null);
     expect(observed).toEqual(record.times.map((t, i) => [t, record.values[i]]));
     expect(cov.ranges.water_level_qc.values).toEqual(values.map((v) => (v === null ? 9 : 2)));
+    // The fast CoverageJSON text of /locations is the document the general encoder makes (position at the station).
+    const viaPosition = (await get(`/collections/stations/position?coords=POINT(${record.station.lon} ${record.station.lat})&parameter-name=water_level,water_level_qc`)).json();
+    expect(cov).toEqual(viaPosition);
 
     const csv = (await get(`/collections/stations/locations/${record.station.id}?parameter-name=water_level&f=CSV&datetime=2026-12-01T02:00:00Z/2026-12-01T04:00:00Z`));
     expect(csv.type).toContain("text/csv");

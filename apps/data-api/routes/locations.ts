@@ -7,13 +7,14 @@ import type { FastifyInstance } from "fastify";
 import type { DataApiContext } from "../context.js";
 import { MEDIA_TYPES } from "../collection.js";
 import { encodeAnswer } from "../encode/answer.js";
+import { pointSeriesText, timesJson, valuesJson } from "../encode/point-series.js";
 import { isoTime } from "../encode/numbers.js";
 import { invalidParameter, notFound } from "../errors.js";
 import { runQuery } from "../query/extract.js";
 import { parseCrs, parseDatetime, parseFormat, parseZ, single, type RawValue } from "../query/params.js";
 import { pairSeries, skill, type TimeMatching } from "../query/skill.js";
 import { collectionParams, dataResponses } from "../schemas.js";
-import { observedParameters, readSeries, requireStations, stationData, stationIndex, stationParameters, stationResult } from "../stations.js";
+import { observedParameters, readSeries, requireStations, stationData, stationIndex, stationParameters, stationResult, stationTimesJson, stationValuesJson } from "../stations.js";
 
 type Query = Record<string, RawValue>;
 const text = (description: string) => ({ type: "string", description }) as const;
@@ -64,7 +65,10 @@ export async function locationRoutes(app: FastifyInstance, opts: { ctx: DataApiC
     const datetime = parseDatetime(q["datetime"]);
     const parameters = stationParameters(data, single(q["parameter-name"], "parameter-name"));
     const result = await stationResult(ds, ctx.registry.chunks, data, "position", [station], parameters, datetime);
-    return encodeAnswer(reply, format, result);
+    const group = result.groups[0];
+    if (format !== "CoverageJSON" || group === undefined) return encodeAnswer(reply, format, result);
+    reply.type(MEDIA_TYPES.CoverageJSON);
+    return pointSeriesText(group, stationTimesJson(data, group.times, timesJson), (i) => stationValuesJson(ds, data, station, group.parameters[i]?.info.name ?? "", group.parameters[i]?.values ?? new Float64Array(), valuesJson));
   });
 
   app.get<{ Params: { collectionId: string; locationId: string }; Querystring: Query }>("/collections/:collectionId/locations/:locationId/compare", {
