@@ -13,7 +13,7 @@ export { openCatalog, parseCatalogLocation } from "./store/open.js";
 export type { OpenCatalogOptions } from "./store/open.js";
 export { catalogCredentialsFromEnv, secretCredentials } from "./store/credentials.js";
 export type { CredentialSource, DatabaseLogin, SecretFetcher } from "./store/credentials.js";
-export { openPgliteClient } from "./store/pglite.js";
+export { openPgliteClient, makePgliteTemplate } from "./store/pglite.js";
 export { openPostgresClient } from "./store/postgres.js";
 export type { SqlClient } from "./store/sql-client.js";
 export { parseCql2Text } from "./cql2/text.js";

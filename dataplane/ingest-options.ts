@@ -7,6 +7,7 @@
 import type { DatasetSpec, IngestJobSpec } from "../crds/api/index.js";
 import type { CodecName } from "./zarr/codecs.js";
 import type { IngestOptions } from "./ingest/types.js";
+import type { TransformOptions } from "./transform/options.js";
 
 /** The Dataset fields the mapping reads; `dmac convert` fills them from its flags. */
 export interface DatasetFields {
@@ -57,8 +58,11 @@ export function ingestOptionsFor(dataset: { spec: DatasetFields }, job: { spec: 
   };
 }
 
-/** Where a spec field goes: an ingest option (through ingestOptionsFor), or why the ingest never sees it. */
-export type FieldUse = { readonly option: keyof SpecOptions } | { readonly operatorOnly: string };
+/**
+ * Where a spec field goes: an ingest option (through ingestOptionsFor), a transform option of a
+ * derived job (through transformOptionsFor, dataplane/transform/options.ts), or why neither sees it.
+ */
+export type FieldUse = { readonly option: keyof SpecOptions } | { readonly transform: keyof TransformOptions } | { readonly operatorOnly: string };
 
 /**
  * Every spec field of every kind, by path (`Kind.spec.a.b`, `[]` for list items). A path covers
@@ -83,6 +87,14 @@ export const SPEC_FIELDS: Readonly<Record<string, FieldUse>> = {
   "Dataset.spec.catalog": { operatorOnly: "the Dataset reconciler creates and owns a CatalogEntry from it (operators/dataset/reconciler.ts)" },
   "Dataset.spec.deletionPolicy": { operatorOnly: "the Dataset finalizer deletes the store or keeps it (operators/dataset/reconciler.ts)" },
   "IngestJob.spec.source": { operatorOnly: "listed into work items and fetched by the IngestJob reconciler and runner (operators/ingestjob/source.ts, credentials.ts)" },
+  "IngestJob.spec.source.datasetRef": { operatorOnly: "the derived-job reconciler reads the source Dataset's store and follows its status (operators/ingestjob/derived.ts)" },
+  "IngestJob.spec.transform.select.variables": { transform: "variables" },
+  "IngestJob.spec.transform.select.level": { transform: "level" },
+  "IngestJob.spec.transform.resample.period": { transform: "resample" },
+  "IngestJob.spec.transform.resample.statistic": { transform: "resample" },
+  "IngestJob.spec.transform.resample.utcOffset": { transform: "resample" },
+  "IngestJob.spec.transform.rechunk.timeChunk": { transform: "rechunk" },
+  "IngestJob.spec.transform.rechunk.tile": { transform: "rechunk" },
   "IngestJob.spec.format": { option: "inputFormat" },
   "IngestJob.spec.variables.include": { option: "variables" },
   "IngestJob.spec.variables.exclude": { option: "variables" },

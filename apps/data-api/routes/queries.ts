@@ -10,6 +10,7 @@ import { selectStations, stationData, stationParameters, stationResult } from ".
 import type { Where } from "../query/select.js";
 import { parseWkt } from "../query/wkt.js";
 import { collectionParams, dataResponses, queryStrings } from "../schemas.js";
+import { LAYOUT_HEADER, timeSeriesLayout } from "../layouts.js";
 
 const SUMMARIES: Record<QuerySpec["queryType"], string> = {
   position: "values at the grid cells nearest to points",
@@ -60,7 +61,10 @@ export async function queryRoutes(app: FastifyInstance, opts: { ctx: DataApiCont
         return encodeAnswer(reply, format, await stationResult(ds, ctx.registry.chunks, stations, type, picked, names, datetime));
       }
       const parameters = parseParameterNames(q["parameter-name"], ds.model.parameters.map((p) => p.name));
-      const result = await runQuery(ds, ctx.registry.chunks, { queryType: type, where, parameters, ...(datetime !== undefined ? { datetime } : {}), ...(z !== undefined ? { z } : {}) }, ctx.limits);
+      // A point's series reads the Dataset's time-series layout when it has an up-to-date one (layouts.ts).
+      const layout = type === "position" ? await timeSeriesLayout(ctx.registry, ds, parameters) : undefined;
+      reply.header(LAYOUT_HEADER, layout === undefined ? "original" : `time-series; collection=${layout.id}`);
+      const result = await runQuery(layout === undefined ? ds : { ...layout, id: ds.id }, ctx.registry.chunks, { queryType: type, where, parameters, ...(datetime !== undefined ? { datetime } : {}), ...(z !== undefined ? { z } : {}) }, ctx.limits);
       return encodeAnswer(reply, format, result);
     });
   }

@@ -3,6 +3,7 @@
 // point's time series from the EDR position query. State is mirrored in the URL query
 // (?dataset=&variable=&time=&level=&colormap=&renderer=2d|webgl1) so a view can be linked.
 import { DataApi, type Series } from "./api.js";
+import { Basemap, drawScaleBar } from "./basemap.js";
 import { colormapLut, COLORMAP_NAMES, finiteRange, type ValueRange } from "./colormap.js";
 import { buildGeometry, describeVariables, fieldSelection, type DatasetInfo, type Variable } from "./dataset.js";
 import { vertexValues, visibleTriangles, type Geometry } from "./mesh.js";
@@ -55,6 +56,8 @@ interface Loaded {
 }
 
 const params = new URLSearchParams(location.search);
+/** Natural Earth land under the field (its own canvas, below it). */
+const basemap = new Basemap($<HTMLCanvasElement>("basemap"), () => requestDraw());
 const api = new DataApi(new URL("data/", location.href).href);
 const state = {
   config: { catalog: false } as Config,
@@ -167,6 +170,7 @@ function draw(): void {
     ui.overlay.width = view.width;
     ui.overlay.height = view.height;
   }
+  basemap.draw(view, dpr());
   const t0 = performance.now();
   renderer.draw(view);
   state.drawnRange = { ...state.range };
@@ -177,6 +181,8 @@ function draw(): void {
   state.renders++;
   canvas.dataset.renderer = renderer.kind;
   document.body.dataset.renders = String(state.renders);
+  // Last on the overlay (drawOverlay clears it): the scale bar.
+  if (ctx !== null) drawScaleBar(ctx, view, dpr());
 }
 
 function applyStyle(): void {
