@@ -23,7 +23,7 @@ const artifacts = join(repoRoot, "test-artifacts", "notebooks");
 const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
 
 /** Figures each notebook draws (its plt.show() cells). */
-const FIGURES: Record<string, number> = { "find.ipynb": 1, "look.ipynb": 3, "analyse.ipynb": 2 };
+const FIGURES: Record<string, number> = { "find.ipynb": 1, "look.ipynb": 3, "analyse.ipynb": 2, "model-vs-observations.ipynb": 2 };
 
 interface Cell {
   cell_type: string;
@@ -40,7 +40,7 @@ interface Executed {
 const notebooks = readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).sort();
 
 describe("notebooks in Git", () => {
-  it("are the three tasks, kept without outputs, on the python3 kernel, and all shipped to Nebari", () => {
+  it("are the tasks, kept without outputs, on the python3 kernel, and all shipped to Nebari", () => {
     expect(notebooks).toEqual(Object.keys(FIGURES).sort());
     for (const name of notebooks) {
       const nb = JSON.parse(readFileSync(join(notebooksDir, name), "utf8")) as { cells: Cell[]; metadata: { kernelspec?: { name?: string } } };
