@@ -171,18 +171,18 @@ export function stationTimesJson(data: StationData, times: readonly number[], en
   return text;
 }
 
-// A warm station series is mostly JSON text: a station's whole series of one parameter is kept
-// encoded, keyed by the opened generation (ds.scope), so a commit makes old entries unreachable.
-const seriesText = new LruCache<string, string>({ maxEntries: 4096, maxBytes: 64 * 1024 * 1024, sizeOf: (s) => 2 * s.length });
+// A warm station series is mostly JSON encoding: the CoverageJSON of a station's whole series (every
+// time, the parameters asked for) is kept as the bytes sent, keyed by the opened generation
+// (ds.scope), so a commit makes old entries unreachable. A datetime subset is encoded each time.
+const documents = new LruCache<string, Buffer>({ maxEntries: 4096, maxBytes: 64 * 1024 * 1024, sizeOf: (b) => b.byteLength });
 
-/** The JSON text of a station's values, cached when the whole time axis was asked for. */
-export function stationValuesJson(ds: OpenedDataset, data: StationData, station: number, parameter: string, values: Float64Array, encode: (v: Float64Array, float32: boolean) => string): string {
-  if (values.length !== data.times.length) return encode(values, false);
-  const key = `${ds.scope}\u0000${station}\u0000${parameter}`;
-  let text = seriesText.get(key);
-  if (text === undefined) {
-    text = encode(values, false);
-    seriesText.set(key, text);
+/** The encoded answer for a station's whole series, built once per generation and parameter list. */
+export async function cachedStationDocument(ds: OpenedDataset, station: number, parameters: readonly string[], build: () => Promise<string>): Promise<Buffer> {
+  const key = `${ds.scope}\u0000${station}\u0000${parameters.join(",")}`;
+  let bytes = documents.get(key);
+  if (bytes === undefined) {
+    bytes = Buffer.from(await build(), "utf8");
+    documents.set(key, bytes);
   }
-  return text;
+  return bytes;
 }

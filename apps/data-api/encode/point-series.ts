@@ -1,7 +1,8 @@
 // A station's series as CoverageJSON text, fast: the same document as toCoverageJson gives for one
 // station (a PointSeries), but the time axis, which every station of a collection shares, is
 // serialised once per collection generation and spliced in, and the values are joined without
-// building an object tree. A warm station series of a year of hourly values was ~80 % JSON work.
+// building an object tree. A station series of a year of hourly values was ~80 % JSON work; the
+// data API also keeps the whole-series documents it made (apps/data-api/stations.ts).
 import { coverage } from "./covjson.js";
 import { isoTime, shortest } from "./numbers.js";
 import type { ResultGroup } from "../query/result.js";
@@ -25,10 +26,7 @@ export function valuesJson(values: Float64Array, float32: boolean): string {
   return `[${parts.join(",")}]`;
 }
 
-/**
- * `times` is timesJson(group.times) and `values(i)` valuesJson of parameter i, both possibly
- * cached by the caller (the time axis per collection, a station's whole series per generation).
- */
+/** `times` is timesJson(group.times), possibly cached by the caller (the time axis per collection). */
 export function pointSeriesText(group: ResultGroup, times: string, values: (i: number) => string = (i) => valuesJson(group.parameters[i]?.values ?? new Float64Array(), group.parameters[i]?.info.float32 ?? false)): string {
   // The document's shape from the one encoder, with placeholders where the long arrays go.
   const skeleton = coverage({ ...group, times: [], parameters: group.parameters.map((p) => ({ ...p, values: new Float64Array() })) }) as { domain: { axes: { t: { values: unknown } } }; ranges: Record<string, { values: unknown; shape: number[] }> };
