@@ -66,19 +66,20 @@ describe("notebooks against a live local platform", () => {
   beforeAll(async () => {
     platform = await startLocalPlatform({ dataDir: dir, portBase: 0, repoRoot, log: silent });
     const viewerUrl = platform.viewerUrl;
+    // Three samples: the two models and the Chesapeake stations (issue #20), which may be served first.
     await until(
-      "both samples in the data API",
-      async () => ((await (await fetch(`${viewerUrl}/data/datasets`)).json()) as string[]).length >= 2,
+      "the samples in the data API",
+      async () => ((await (await fetch(`${viewerUrl}/data/datasets`)).json()) as string[]).length >= 3,
       240_000,
       { intervalMs: 500 },
     );
-    // The notebooks search the catalog by time: wait until both collections carry their extents.
+    // The notebooks search the catalog by time: wait until every collection carries its extents.
     await until(
-      "both collections in the STAC API with their time extents",
+      "the collections in the STAC API with their time extents",
       async () => {
         const body = (await (await fetch(`${viewerUrl}/catalog/collections`)).json()) as { collections?: Array<{ extent: { temporal: { interval: Array<Array<string | null>> } } }> };
         const list = body.collections ?? [];
-        return list.length >= 2 && list.every((c) => c.extent.temporal.interval[0]?.[1] !== null);
+        return list.length >= 3 && list.every((c) => c.extent.temporal.interval[0]?.[1] !== null);
       },
       120_000,
       { intervalMs: 500 },

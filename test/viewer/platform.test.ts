@@ -28,16 +28,17 @@ describe("the viewer on the local platform", () => {
   it("draws every sample dataset the platform serves", async () => {
     platform = await startLocalPlatform({ dataDir: dir, portBase: 0, repoRoot, log: silent });
     const viewerUrl = platform.viewerUrl;
+    // The model samples; the station sample (issue #20) is drawn over them, not picked as a field.
+    const models = ["gcoos-ngofs2-nowcast", "maracoos-cbofs-best-forecast"];
     const ids = await until(
-      "both samples in the data API",
+      "both model samples in the data API",
       async () => {
         const listed = (await (await fetch(`${viewerUrl}/data/datasets`)).json()) as string[];
-        return listed.length >= 2 && listed;
+        return models.every((id) => listed.includes(id)) && models;
       },
       240_000,
       { intervalMs: 500 },
     );
-    expect(ids.sort()).toEqual(["gcoos-ngofs2-nowcast", "maracoos-cbofs-best-forecast"]);
     // The page reads a dataset's catalog entry once, when it loads: the data API serves a Dataset
     // as soon as it is Ready, its STAC Collection follows from the CatalogEntry a moment later.
     await until(
