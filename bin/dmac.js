@@ -10,6 +10,27 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+// `dmac up` runs five V8 isolates and their threads in one long-lived process: it re-executes
+// itself once (same pid, so signals and supervisors are unaffected) with settings for that shape,
+// each measured in bench/platform/README.md:
+// - MALLOC_ARENA_MAX=2: glibc gives every thread that allocates its own 64 MiB malloc arena
+//   (up to 8 per core), and the arenas of idle threads keep their freed pages resident.
+// - MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ at 128 KiB: allocations above it (chunk and
+//   codec buffers of an ingest) are their own mappings, returned to the system when freed; glibc
+//   otherwise raises the threshold after the first large free and keeps later ones in the heap.
+// - DMAC_NODE_FLAGS (default below): V8 flags for the whole process; set it to "" to run without.
+const UP_FLAGS = "--max-semi-space-size=2";
+if (process.argv[2] === "up" && !process.env.DMAC_REEXECUTED && typeof process.execve === "function" && process.platform === "linux") {
+  const flags = (process.env.DMAC_NODE_FLAGS ?? UP_FLAGS).split(/\s+/).filter(Boolean);
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    ...process.env,
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2",
+    MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? "131072",
+    MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? "131072",
+    DMAC_REEXECUTED: "1",
+  });
+}
 const compiled = join(root, "dist", "apps", "cli", "main.js");
 
 async function fromSource() {

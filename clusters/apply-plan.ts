@@ -2,7 +2,7 @@
 // on the embedded control plane). Read from the rendered Applications themselves, so the local
 // platform follows exactly the waves and folders that ArgoCD would.
 import { parseAllDocuments } from "yaml";
-import { envPaths } from "./argocd/applications.js";
+import { envPaths } from "./env-paths.js";
 import type { GeneratedFile } from "./render.js";
 
 export interface ApplyStep {

@@ -3,7 +3,7 @@
 // takes and returns plain JSON, so the port carries {id, method, args} and answers {id, result} or
 // {id, error}; a CatalogInputError (a 400 for the API, a status message for the operator) crosses
 // as itself.
-import type { MessagePort } from "node:worker_threads";
+import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { CatalogInputError, isCatalogInputError, type CatalogStore } from "../../catalog/index.js";
 
 const METHODS = ["upsertCollection", "deleteCollection", "upsertItems", "deleteItems", "getCollection", "listCollections", "getItem", "searchItems"] as const;
@@ -63,3 +63,74 @@ export function catalogStoreOverPort(port: MessagePort): CatalogStore {
     },
   };
 }
+
+/**
+ * The main thread's link between the operator's catalog client and the catalog's thread, kept
+ * across restarts of either (supervisor.ts): each (re)start of a side takes a fresh port
+ * (`catalogPort`, `clientPort`) and calls are relayed under ids of the relay's own, so answers
+ * meant for an operator that has since restarted are dropped rather than misdelivered. A call in
+ * flight when the catalog's thread ends, or made while it is down, is answered with an error: the
+ * operator's reconcile fails and is retried with backoff, as against an unreachable database.
+ */
+export class CatalogRelay {
+  private catalog: MessagePort | undefined;
+  private readonly clients = new Set<MessagePort>();
+  private readonly pending = new Map<number, { client: MessagePort; id: number }>();
+  private next = 0;
+
+  /** A port for a (re)started catalog thread to serve on; replaces the previous one. */
+  catalogPort(): MessagePort {
+    this.dropCatalog();
+    const { port1, port2 } = new MessageChannel();
+    this.catalog = port2;
+    port2.on("message", (answer: Answer) => {
+      const call = this.pending.get(answer.id);
+      if (!call) return;
+      this.pending.delete(answer.id);
+      call.client.postMessage({ ...answer, id: call.id });
+    });
+    // Emitted when the catalog's thread ends (its end of the channel goes with it).
+    port2.on("close", () => {
+      if (this.catalog === port2) this.dropCatalog();
+    });
+    return port1;
+  }
+
+  /** A port for a (re)started client (the operator) to call the catalog through. */
+  clientPort(): MessagePort {
+    const { port1, port2 } = new MessageChannel();
+    this.clients.add(port2);
+    port2.on("message", (call: Call) => {
+      if (!this.catalog) {
+        port2.postMessage(unavailable(call.id));
+        return;
+      }
+      const id = this.next++;
+      this.pending.set(id, { client: port2, id: call.id });
+      this.catalog.postMessage({ ...call, id });
+    });
+    port2.on("close", () => {
+      this.clients.delete(port2);
+      for (const [id, call] of this.pending) if (call.client === port2) this.pending.delete(id);
+    });
+    return port1;
+  }
+
+  close(): void {
+    this.dropCatalog();
+    for (const client of this.clients) client.close();
+    this.clients.clear();
+  }
+
+  private dropCatalog(): void {
+    const catalog = this.catalog;
+    this.catalog = undefined;
+    catalog?.close();
+    for (const [id, call] of this.pending) {
+      this.pending.delete(id);
+      call.client.postMessage(unavailable(call.id));
+    }
+  }
+}
+
+const unavailable = (id: number): Answer => ({ id, error: { message: "the catalog's thread is not running (restarting); try again", input: false } });

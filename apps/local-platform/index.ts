@@ -11,14 +11,15 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { MessageChannel } from "node:worker_threads";
 import { startControlPlane } from "../control-plane/index.js";
 import type { IngestProgress } from "../../dataplane/index.js";
 import type { Logger } from "../../operators/runtime/index.js";
 import { applyEnvironment, type ApplySummary } from "./apply.js";
-import type { ProgressMessage } from "./components.js";
+import { memoryReport, type MemoryReport } from "./memory.js";
+import { CatalogRelay } from "./catalog-rpc.js";
+import type { ComponentInfo, ProgressMessage } from "./components.js";
 import { ServiceAccountTokenFiles } from "./service-account-tokens.js";
-import { startComponent, type Component } from "./supervisor.js";
+import { startComponent, type Component, type RestartPolicy } from "./supervisor.js";
 
 export interface LocalPlatformOptions {
   /** Everything the platform keeps: control-plane state, stores, inputs, catalog. */
@@ -29,6 +30,8 @@ export interface LocalPlatformOptions {
   readonly log: Logger;
   readonly onProgress?: (jobKey: string, progress: IngestProgress) => void;
   readonly onApplyStep?: (name: string, objects: number) => void;
+  /** How a component whose thread ends is restarted (default: supervisor.ts DEFAULT_RESTART). */
+  readonly restart?: RestartPolicy | false;
 }
 
 export interface LocalPlatform {
@@ -43,6 +46,8 @@ export interface LocalPlatform {
   readonly paths: { stores: string; inputs: string; catalog: string };
   /** The worker threads, by component (the control plane is on the main thread). */
   readonly components: readonly Component[];
+  /** Where this process's memory goes, by thread (memory.ts; `kill -USR2` under `dmac up`). */
+  memory(): Promise<MemoryReport>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +55,8 @@ export interface LocalPlatform {
 const HEAP_MIB = { catalog: 1024, operator: 1024, dataApi: 1536, viewer: 256 } as const;
 
 const at = (base: number, offset: number) => (base === 0 ? 0 : base + offset);
+/** A restarted component listens where its first start did (that port was free or chosen then). */
+const portOf = (previous: ComponentInfo | undefined, port: number): number => (previous?.url ? Number(new URL(previous.url).port) : port);
 
 /** The ServiceAccounts clusters/local renders for the components this process runs. */
 export const LOCAL_ACCOUNTS = {
@@ -71,9 +78,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const { log } = options;
   const controlPlane = await startControlPlane({ dataDir: join(dataDir, "control-plane"), port: options.portBase, kubeconfigPath, onError: (err) => log.error({ component: "control-plane", err }, "control-plane request failed") });
   let tokenFiles: ServiceAccountTokenFiles | undefined;
+  let catalogRelay: CatalogRelay | undefined;
   const stop = async () => {
     // Readers first, the control plane last (the operator finishes its batches against it).
     for (const component of [...components].reverse()) await component.stop().catch(() => undefined);
+    catalogRelay?.close();
     tokenFiles?.stop();
     await controlPlane.stop();
   };
@@ -95,15 +104,23 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     const operatorAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.operator.namespace, LOCAL_ACCOUNTS.operator.name);
     const dataApiAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.dataApi.namespace, LOCAL_ACCOUNTS.dataApi.name);
 
-    const rpc = new MessageChannel();
-    const catalog = await startComponent("catalog", { catalogDir: paths.catalog, port: at(options.portBase, 1), rpc: rpc.port1 }, { log, maxHeapMiB: HEAP_MIB.catalog, transferList: [rpc.port1] });
+    // The operator reaches the catalog's database through this thread, so either can restart.
+    catalogRelay = new CatalogRelay();
+    const relay = catalogRelay;
+    const supervised = { log, ...(options.restart !== undefined ? { restart: options.restart } : {}) };
+    const catalog = await startComponent("catalog", (previous) => {
+      const rpc = relay.catalogPort();
+      return { options: { catalogDir: paths.catalog, port: portOf(previous, at(options.portBase, 1)), rpc }, transferList: [rpc] };
+    }, { ...supervised, maxHeapMiB: HEAP_MIB.catalog });
     components.push(catalog);
     const catalogApiUrl = catalog.info.url!;
     const onProgress = options.onProgress;
-    components.push(await startComponent("operator", { kubeconfigPath: operatorAccount.kubeconfigPath, storageRoot: paths.stores, inputRoot: paths.inputs, probePort: at(options.portBase, 3), catalogApiUrl, rpc: rpc.port2 }, {
-      log,
+    components.push(await startComponent("operator", () => {
+      const rpc = relay.clientPort();
+      return { options: { kubeconfigPath: operatorAccount.kubeconfigPath, storageRoot: paths.stores, inputRoot: paths.inputs, probePort: at(options.portBase, 3), catalogApiUrl, rpc }, transferList: [rpc] };
+    }, {
+      ...supervised,
       maxHeapMiB: HEAP_MIB.operator,
-      transferList: [rpc.port2],
       onMessage: (message) => {
         const m = message as ProgressMessage;
         if (m.type === "progress") onProgress?.(m.jobKey, m.progress);
@@ -111,14 +128,15 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     }));
     // The data API serves every Ready Dataset's store, found by watching Datasets as its own
     // ServiceAccount (as its Deployment does in a cluster).
-    const dataApi = await startComponent("data-api", { kubeconfigPath: dataApiAccount.kubeconfigPath, storageRoot: paths.stores, port: at(options.portBase, 2) }, { log, maxHeapMiB: HEAP_MIB.dataApi });
+    const dataApi = await startComponent("data-api", (previous) => ({ options: { kubeconfigPath: dataApiAccount.kubeconfigPath, storageRoot: paths.stores, port: portOf(previous, at(options.portBase, 2)) } }), { ...supervised, maxHeapMiB: HEAP_MIB.dataApi });
     components.push(dataApi);
     const dataApiUrl = dataApi.info.url!;
-    const viewer = await startComponent("viewer", { port: at(options.portBase, 4), dataApiUrl, catalogApiUrl }, { log, maxHeapMiB: HEAP_MIB.viewer });
+    const viewer = await startComponent("viewer", (previous) => ({ options: { port: portOf(previous, at(options.portBase, 4)), dataApiUrl, catalogApiUrl } }), { ...supervised, maxHeapMiB: HEAP_MIB.viewer });
     components.push(viewer);
 
     return {
       controlPlane: { url: controlPlane.url, kubeconfig }, kubeconfigPath, kubeConfig, catalogApiUrl, dataApiUrl, viewerUrl: viewer.info.url!, applied, paths, components, stop,
+      memory: () => memoryReport("control-plane (main thread)", components),
     };
   } catch (error) {
     await stop();

@@ -120,7 +120,7 @@ export async function buildViewer(options: ViewerOptions): Promise<FastifyInstan
   installErrorHandling(app, { component: "viewer" });
   let bundle: Promise<ViewerBundle> | undefined;
   const getBundle = () => {
-    bundle ??= buildViewerBundle(root).catch((error: unknown) => {
+    bundle ??= buildViewerBundle(root, { prebuilt: options.root === undefined }).catch((error: unknown) => {
       bundle = undefined;
       throw error;
     });

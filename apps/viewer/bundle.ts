@@ -1,8 +1,11 @@
 // Builds the browser bundle (src/main.ts and everything it imports, zarrita included) with
-// esbuild's JS API, in memory: `dmac up`, `dmac serve viewer` and the tests need no separate
-// build step, and a stale bundle cannot be served. About half a second on first use.
+// esbuild's JS API, in memory: `dmac serve viewer` from source and the tests need no separate
+// build step, and a stale bundle cannot be served. About half a second on first use. The compiled
+// build (bin/build.mjs) writes the same bundle beside the compiled module (dist/apps/viewer/bundle/),
+// so `dmac up` and the images never run esbuild: its service process and its buffers were about
+// 50 MiB during the first start. dist/ is rebuilt whenever a source changes, so that copy is current.
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -37,7 +40,29 @@ export function bundleHash(files: ReadonlyMap<string, Uint8Array>): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-export async function buildViewerBundle(root = viewerRoot()): Promise<ViewerBundle> {
+/** Where bin/build.mjs puts the bundle: beside this module, so only in dist/. */
+export const PREBUILT_BUNDLE = fileURLToPath(new URL("./bundle", import.meta.url));
+
+/** Writes the bundle's files into `dir` (bin/build.mjs). */
+export async function writeViewerBundle(dir: string): Promise<void> {
+  const bundle = await buildViewerBundle(viewerRoot(), { prebuilt: false });
+  mkdirSync(dir, { recursive: true });
+  for (const [name, bytes] of bundle.files) writeFileSync(join(dir, name), bytes);
+}
+
+/** The bundle bin/build.mjs wrote, or undefined when there is none (run from source). */
+export function prebuiltBundle(dir = PREBUILT_BUNDLE): ViewerBundle | undefined {
+  if (!existsSync(join(dir, "viewer.js"))) return undefined;
+  const started = performance.now();
+  const files = new Map<string, Uint8Array>();
+  for (const name of readdirSync(dir)) files.set(name, readFileSync(join(dir, name)));
+  return { files, hash: bundleHash(files), buildMs: performance.now() - started };
+}
+
+/** The prebuilt bundle when there is one (and `options.prebuilt` is not false), else built now with esbuild. */
+export async function buildViewerBundle(root = viewerRoot(), options: { prebuilt?: boolean } = {}): Promise<ViewerBundle> {
+  const prebuilt = options.prebuilt === false ? undefined : prebuiltBundle();
+  if (prebuilt) return prebuilt;
   const started = performance.now();
   let esbuild: typeof import("esbuild");
   try {

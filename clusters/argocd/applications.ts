@@ -5,6 +5,7 @@ import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../environments.js";
 import type { HelmComponent } from "../third-party.js";
 import { argocdResourceCustomizations } from "./health.js";
+import { envPaths } from "../env-paths.js";
 
 export const argocdNamespace = "argocd";
 export const projectName = "dmac";
@@ -19,11 +20,6 @@ export interface GitComponent {
   readonly serverSideApply: boolean;
 }
 
-/** Repository-relative folders of an environment's rendered tree. */
-export function envPaths(env: string): { root: string; apps: string; bootstrap: string; components: string; domains: string } {
-  const root = `clusters/${env}`;
-  return { root, apps: `${root}/apps`, bootstrap: `${root}/bootstrap`, components: `${root}/components`, domains: `${root}/domains` };
-}
 
 const waveAnnotation = (wave: number): Record<string, string> => ({ "argocd.argoproj.io/sync-wave": String(wave) });
 

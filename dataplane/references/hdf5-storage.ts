@@ -2,15 +2,13 @@
 // pipeline and its object-header address; the header's layout message and the v1 chunk B-tree
 // (source/hdf5-chunks.ts, shared with the fast reader) give every chunk's byte range.
 import { open } from "node:fs/promises";
-import h5wasm from "h5wasm/node";
+import { loadH5wasm } from "../source/h5wasm.js";
 import type { Dataset as H5Dataset } from "h5wasm";
 import { dtypeFromHdf5 } from "../dtype.js";
 import { storageLayout } from "../source/hdf5-chunks.js";
 import type { SourceVariable } from "../source/types.js";
 import { zarrCodecsFor } from "./hdf5-codecs.js";
 import type { ChunkLocation, FileStorage, VariableStorage } from "./types.js";
-
-let ready: Promise<unknown> | undefined;
 
 /** Zarr v2 dtype keeping HDF5's byte order (h5wasm spells it "<f", ">d", "|b"...). */
 function zarrDtype(h5dtype: string): string | undefined {
@@ -48,8 +46,7 @@ const PURE_DIMENSION = "This is a netCDF dimension but not a netCDF variable";
 
 /** The storage of every variable the reader reported, by name, and the datasets it did not report. */
 export async function hdf5Storage(path: string, variables: readonly SourceVariable[]): Promise<FileStorage> {
-  ready ??= h5wasm.ready;
-  await ready;
+  const h5wasm = await loadH5wasm();
   const file = new h5wasm.File(path, "r");
   const fh = await open(path, "r");
   try {

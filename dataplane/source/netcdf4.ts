@@ -1,6 +1,6 @@
 // NetCDF-4 (HDF5) reader over h5wasm. h5wasm keeps its heap under 2 GiB, so data is read by
 // hyperslab and the caller decides how much to hold at once.
-import h5wasm from "h5wasm/node";
+import { loadH5wasm } from "./h5wasm.js";
 import type { Dataset as H5Dataset } from "h5wasm";
 import { cleanAttributes, normaliseAttr } from "./attrs.js";
 import { open as openFile, type FileHandle } from "node:fs/promises";
@@ -14,8 +14,6 @@ type ChunkRefs = Array<ChunkRef | undefined>;
 
 const PURE_DIMENSION = "This is a netCDF dimension but not a netCDF variable";
 const UNLIMITED = 2 ** 63;
-
-let ready: Promise<unknown> | undefined;
 
 /** What a copy task needs of the attributes: dimension scales, pure dimensions and fill values. */
 const STRUCTURAL_ATTRS = new Set(["CLASS", "NAME", "_FillValue"]);
@@ -47,8 +45,7 @@ export interface OpenOptions {
 
 export async function openNetcdf4(path: string, opts: OpenOptions = {}): Promise<SourceDataset> {
   const only = opts.attributes === false ? STRUCTURAL_ATTRS : undefined;
-  ready ??= h5wasm.ready;
-  await ready;
+  const h5wasm = await loadH5wasm();
   let file: InstanceType<typeof h5wasm.File>;
   try {
     file = new h5wasm.File(path, "r");

@@ -2,9 +2,7 @@
 // publishing is on, and applies the deletion policy through a finalizer. Commits into the
 // aggregation are made by the ingest executor under the store's ledger; this reconciler is
 // enqueued after each commit and reports what landed.
-import { DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { rm } from "node:fs/promises";
-import { createS3Client } from "../../dataplane/s3-client.js";
 import { openStore } from "../dataplane.js";
 import type { CatalogEntry, Dataset, DatasetStatus, IngestJob } from "../../crds/index.js";
 import { ensureFinalizer, removeFinalizer, type ResourceClient } from "../client.js";
@@ -172,6 +170,8 @@ async function defaultDeleteStore(location: string): Promise<void> {
   const url = new URL(location);
   const bucket = url.hostname;
   const prefix = `${url.pathname.replace(/^\//, "").replace(/\/?$/, "/")}`;
+  // The AWS SDK loads only when a store on S3 is deleted (`dmac up` keeps its stores in files).
+  const [{ createS3Client }, { DeleteObjectsCommand, ListObjectsV2Command }] = await Promise.all([import("../../dataplane/s3-client.js"), import("@aws-sdk/client-s3")]);
   const client = createS3Client();
   let token: string | undefined;
   do {

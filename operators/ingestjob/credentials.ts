@@ -8,7 +8,6 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import type { IngestJobSpec } from "../../crds/index.js";
 import { isNotFound } from "../runtime/errors.js";
-import { createS3Client } from "../../dataplane/s3-client.js";
 
 type Source = IngestJobSpec["source"];
 type SecretRef = NonNullable<Source["credentials"]["secretRef"]>;
@@ -55,12 +54,14 @@ export async function sourceCredentials(source: Source, namespace: string, read:
 }
 
 /**
- * An S3 client for the source: its region and endpoint over the platform's (dataplane/s3-client.ts:
+ * An S3 client for the source (the AWS SDK loads on first use: `dmac up` ingests local files and
+ * never needs it): its region and endpoint over the platform's (dataplane/s3-client.ts:
  * a source without an endpoint is read where AWS_ENDPOINT_URL_S3 points, S3 itself when unset), and
  * either unsigned requests (anonymous, public NODD buckets) or the Secret's credentials. The caller
  * destroys it when done, which closes its connections.
  */
-export function sourceS3Client(source: Source, credentials: S3Credentials | undefined): S3Client {
+export async function sourceS3Client(source: Source, credentials: S3Credentials | undefined): Promise<S3Client> {
+  const { createS3Client } = await import("../../dataplane/s3-client.js");
   return createS3Client({
     ...(source.region ? { region: source.region } : {}),
     ...(source.endpoint ? { endpoint: source.endpoint } : {}),

@@ -12,7 +12,7 @@ import type { Dataset, IngestJob } from "../../crds/index.js";
 import type { Logger } from "../runtime/index.js";
 import { sourceS3Client, type S3Credentials } from "./credentials.js";
 import { localPath, SOURCE_CREDENTIALS } from "./source.js";
-import { markOutcome, markRunning, readLedger, runnableItems, writeLedger, type ItemLedger } from "./ledger.js";
+import { markOutcome, markRunning, runnableItems, updateLedger, type ItemLedger } from "./ledger.js";
 import { ingestOptionsFor } from "../../dataplane/ingest-options.js";
 
 type ResolveInputs = Awaited<ReturnType<typeof loadIngest>>["resolveInputs"];
@@ -133,7 +133,7 @@ export class LocalIngestRunner {
    */
   private async fetchRemote(request: BatchRequest, urls: readonly string[], resolveInputs: ResolveInputs): Promise<ResolvedInputs> {
     if (!urls.some((url) => url.startsWith("s3://"))) return resolveInputs(urls);
-    const client = sourceS3Client(request.job.spec.source, request.credentials);
+    const client = await sourceS3Client(request.job.spec.source, request.credentials);
     try {
       return await resolveInputs(urls, { s3: { client, credentials: SOURCE_CREDENTIALS } });
     } finally {
@@ -157,10 +157,13 @@ export class LocalIngestRunner {
     const fetched = remote.length > 0 ? await this.fetchRemote(request, remote.map((i) => i.url), resolveInputs) : undefined;
     try {
       const files = this.localFiles(batch, fetched);
-      const inputs = await this.qualityGate(request, batch, files);
+      // Station observations (CSV among them) are not gated file by file: their QARTOD tests flag each value in the store.
+      const stations = request.dataset.spec.featureType === "timeSeries";
+      const inputs = stations ? [...files.keys()] : await this.qualityGate(request, batch, files);
       if (inputs.length > 0) {
         report = await ingest({
           ...ingestOptionsFor(request.dataset, request.job),
+          ...(stations ? { qualityControl: request.job.spec.qualityControl } : {}),
           store: request.storeLocation,
           inputs,
           concurrency: Math.max(1, Math.min(request.job.spec.parallelism, inputs.length)),
@@ -250,12 +253,13 @@ class BatchLedger {
     const namespace = request.job.metadata.namespace ?? "default";
     const name = request.job.metadata.name;
     const store = await openWritableStore(request.storeLocation);
-    const ledger = await readLedger(store, namespace, name);
-    const runnable = new Set(runnableItems(ledger, request.job.spec.retryLimit));
-    const items = request.items.filter((item) => runnable.has(item.id));
+    let items: BatchItem[] = [];
+    const claimed = await updateLedger(store, namespace, name, (ledger) => {
+      const runnable = new Set(runnableItems(ledger, request.job.spec.retryLimit));
+      items = request.items.filter((item) => runnable.has(item.id));
+      return items.length === 0 ? ledger : markRunning(ledger, items.map((i) => i.id), new Date());
+    });
     if (items.length === 0) return undefined;
-    const claimed = markRunning(ledger, items.map((i) => i.id), new Date());
-    await writeLedger(store, namespace, name, claimed);
     return new BatchLedger(store, namespace, name, claimed, items);
   }
 
@@ -285,7 +289,15 @@ class BatchLedger {
     }
   }
 
-  save(): Promise<void> {
-    return writeLedger(this.store, this.namespace, this.name, this.ledger);
+  /** Writes this batch's outcomes into the ledger as it is now: items added meanwhile (a scan, an event handoff) stay. */
+  async save(): Promise<void> {
+    await updateLedger(this.store, this.namespace, this.name, (current) => {
+      const items = { ...current.items };
+      for (const item of this.items) {
+        const entry = this.ledger.items[item.id];
+        if (entry) items[item.id] = entry;
+      }
+      return { ...current, items };
+    });
   }
 }

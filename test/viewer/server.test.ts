@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { buildViewer } from "../../apps/viewer/index.js";
-import { bundleHash } from "../../apps/viewer/bundle.js";
+import { buildViewerBundle, bundleHash, prebuiltBundle, writeViewerBundle } from "../../apps/viewer/bundle.js";
 import { SERVE_TARGETS } from "../../apps/cli/commands/serve.js";
 
 let upstream: Server;
@@ -69,6 +69,20 @@ describe("viewer server", () => {
     const chunk = /chunk-[A-Z0-9]+\.js/.exec(res.body)?.[0];
     expect(chunk).toBeDefined();
     expect((await viewer.inject(`/${chunk}`)).statusCode).toBe(200);
+  });
+
+  it("the bundle bin/build.mjs writes for dist/ is the one esbuild builds at start, file for file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "viewer-bundle-"));
+    try {
+      await writeViewerBundle(dir);
+      const written = prebuiltBundle(dir);
+      const built = await buildViewerBundle(undefined, { prebuilt: false });
+      expect([...written!.files.keys()].sort()).toEqual([...built.files.keys()].sort());
+      expect(written!.hash).toBe(built.hash);
+      expect(prebuiltBundle(join(dir, "none"))).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("the ETag covers every bundle file: a changed source map alone changes it", () => {

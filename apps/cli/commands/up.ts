@@ -6,7 +6,7 @@ import { MultiBar, Presets, type SingleBar } from "cli-progress";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Writable } from "node:stream";
-import { createWriteStream, existsSync, mkdirSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import type { LocalPlatform } from "../../local-platform/index.js";
 import type { IngestJob } from "../../../crds/index.js";
 
@@ -18,7 +18,7 @@ interface Options {
 }
 
 /** What the progress loop needs of either runtime. */
-type RunningPlatform = Pick<LocalPlatform, "controlPlane" | "kubeconfigPath" | "kubeConfig" | "catalogApiUrl" | "dataApiUrl" | "viewerUrl" | "applied" | "paths" | "stop">;
+type RunningPlatform = Pick<LocalPlatform, "controlPlane" | "kubeconfigPath" | "kubeConfig" | "catalogApiUrl" | "dataApiUrl" | "viewerUrl" | "applied" | "paths" | "stop"> & Partial<Pick<LocalPlatform, "memory">>;
 
 /** The checkout this program runs from (source or compiled under dist/): where clusters/ and samples/ are. */
 function findRepoRoot(start: string): string {
@@ -81,6 +81,16 @@ export function registerUp(program: Command): void {
       console.log(`EDR data API   ${platform.dataApiUrl}   (datasets appear as their first data lands)`);
       console.log(`viewer         ${platform.viewerUrl}/   (open in a browser: maps and time series of every dataset)`);
       console.log(`applied clusters/local: ${platform.applied.applied} objects from ${platform.applied.files} files (not run locally: ${platform.applied.skippedCharts.join(", ") || "none"})`);
+      if (platform.memory) {
+        // `kill -USR2 <pid>` writes where the memory goes to <data dir>/memory.json (bench/platform/breakdown.mjs).
+        const memory = platform.memory.bind(platform);
+        process.on("SIGUSR2", () => {
+          void memory().then((report) => {
+            writeFileSync(`${join(dataDir, "memory.json")}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
+            renameSync(`${join(dataDir, "memory.json")}.tmp`, join(dataDir, "memory.json"));
+          }, (err: unknown) => log.error({ err }, "memory report failed"));
+        });
+      }
       const barFor = new Map<string, SingleBar>();
       const signal = shutdownSignal();
       let summarised = false;
