@@ -102,19 +102,23 @@ describe("notebooks against a live local platform", () => {
   beforeAll(async () => {
     platform = await startLocalPlatform({ dataDir: dir, portBase: 0, repoRoot, log: silent });
     const viewerUrl = platform.viewerUrl;
+    // The model samples the notebooks read (the platform also ships station observations).
     await until(
-      "both samples in the data API",
-      async () => ((await (await fetch(`${viewerUrl}/data/datasets`)).json()) as string[]).length >= 2,
+      "both model samples in the data API",
+      async () => {
+        const listed = (await (await fetch(`${viewerUrl}/data/datasets`)).json()) as string[];
+        return ["gcoos-ngofs2-nowcast", "maracoos-cbofs-best-forecast"].every((id) => listed.includes(id));
+      },
       240_000,
       { intervalMs: 500 },
     );
     // The notebooks search the catalog by time: wait until both collections carry their extents.
     await until(
-      "both collections in the STAC API with their time extents",
+      "both model collections in the STAC API with their time extents",
       async () => {
-        const body = (await (await fetch(`${viewerUrl}/catalog/collections`)).json()) as { collections?: Array<{ extent: { temporal: { interval: Array<Array<string | null>> } } }> };
-        const list = body.collections ?? [];
-        return list.length >= 2 && list.every((c) => c.extent.temporal.interval[0]?.[1] !== null);
+        const body = (await (await fetch(`${viewerUrl}/catalog/collections`)).json()) as { collections?: Array<{ id: string; extent: { temporal: { interval: Array<Array<string | null>> } } }> };
+        const models = (body.collections ?? []).filter((c) => ["cbofs-best-forecast", "gcoos-ngofs2-nowcast"].includes(c.id));
+        return models.length === 2 && models.every((c) => c.extent.temporal.interval[0]?.[1] !== null);
       },
       120_000,
       { intervalMs: 500 },
