@@ -43,10 +43,11 @@ describe("the viewer on the local platform", () => {
     // The page reads a dataset's catalog entry once, when it loads: the data API serves a Dataset
     // as soon as it is Ready, its STAC Collection follows from the CatalogEntry a moment later.
     await until(
-      "both collections in the STAC API",
+      "the gridded samples' collections in the STAC API",
       async () => {
-        const body = (await (await fetch(`${viewerUrl}/catalog/collections`)).json()) as { collections?: unknown[] };
-        return (body.collections?.length ?? 0) >= 3;
+        const body = (await (await fetch(`${viewerUrl}/catalog/collections`)).json()) as { collections?: Array<{ id?: string }> };
+        const listed = (body.collections ?? []).map((c) => c.id);
+        return ["cbofs-best-forecast", "gcoos-ngofs2-nowcast", "cbofs-zeta-daily-max"].every((id) => listed.includes(id));
       },
       120_000,
       { intervalMs: 500 },
