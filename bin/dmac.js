@@ -20,7 +20,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 //   codec buffers of an ingest) are their own mappings, returned to the system when freed; glibc
 //   otherwise raises the threshold after the first large free and keeps later ones in the heap.
 // - DMAC_NODE_FLAGS (default below): V8 flags for the whole process; set it to "" to run without.
-const UP_FLAGS = "--max-semi-space-size=2";
+//   --max-semi-space-size=2 (MiB): the main thread's young generation (the workers' is capped in
+//   supervisor.ts). --wasm-tiering-budget 100 times V8's: a WASM function is recompiled by TurboFan
+//   only after that much more work. PGlite's first queries otherwise send its large functions to
+//   TurboFan at once, whose compile memory took the process from 200 to 680 MiB for a second at
+//   every start (the first-ingest peak); Liftoff code runs them fast enough for a local catalog,
+//   and a hot loop (h5wasm in a long ingest) still tiers up.
+const UP_FLAGS = "--max-semi-space-size=2 --wasm-tiering-budget=1300000000";
 if (process.argv[2] === "up" && !process.env.DMAC_REEXECUTED && typeof process.execve === "function" && process.platform === "linux") {
   const flags = (process.env.DMAC_NODE_FLAGS ?? UP_FLAGS).split(/\s+/).filter(Boolean);
   process.execve(process.execPath, [process.execPath, ...process.execArgv, ...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
