@@ -5,6 +5,8 @@ export { buildDatasetCollection } from "./stac/collection.js";
 export type { DatasetCollectionInput, DimensionInput, VariableInput } from "./stac/collection.js";
 export { buildCycleItem } from "./stac/item.js";
 export type { CycleItemInput } from "./stac/item.js";
+export { buildStationItem, stationItemId } from "./stac/station.js";
+export type { StationItemInput } from "./stac/station.js";
 export { createCatalogStore } from "./store/catalog-store.js";
 export type { CatalogStore, Page } from "./store/catalog-store.js";
 export { openCatalog, parseCatalogLocation } from "./store/open.js";

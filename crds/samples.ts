@@ -142,6 +142,61 @@ function ngofs2(env: SampleEnvironment, bucket: string): SampleDomain["objects"]
   return [dataset, ingest];
 }
 
+/**
+ * Station observations beside CBOFS (local only: the files ship in samples/data/stations; a real
+ * deployment points its IngestJob at the RA's ERDDAP or the NCEI archive instead): CO-OPS-like tide
+ * gauges (CF DSG NetCDF) and NDBC-like buoys (ERDDAP CSV) in one timeSeries Dataset.
+ */
+function chesapeakeStations(): SampleDomain["objects"] {
+  const labels = { "app.kubernetes.io/part-of": "dmac", "dmac.ioos.us/feature-type": "timeSeries" };
+  const dataset: Dataset = {
+    apiVersion: "dmac.ioos.us/v1alpha1",
+    kind: "Dataset",
+    metadata: { name: "chesapeake-stations", labels },
+    spec: {
+      storage: { url: storageUrl("local", "", "chesapeake-stations"), format: "zarr-v2" },
+      featureType: "timeSeries",
+      model: "generic",
+      aggregation: { type: "append", concatDim: "time" },
+      encoding: { codec: "zlib", level: 1 },
+      attributes: { title: "Chesapeake Bay tide gauges and buoys (synthetic samples)", institution: "IOOS MARACOOS (sample data)" },
+      catalog: {
+        enabled: true,
+        title: "Chesapeake Bay stations",
+        description: "Water level at CO-OPS-like tide gauges and sea temperature at NDBC-like buoys in Chesapeake Bay, one STAC item per station (synthetic samples).",
+        license: "CC0-1.0",
+        keywords: ["observations", "tide gauge", "buoy", "Chesapeake Bay", "water_surface_height_above_reference_datum", "sea_water_temperature"],
+        providers: [{ name: "IOOS MARACOOS", roles: ["host", "processor"], url: "https://maracoos.org" }],
+      },
+      deletionPolicy: "Retain",
+    },
+  };
+  const ingest: IngestJob = {
+    apiVersion: "dmac.ioos.us/v1alpha1",
+    kind: "IngestJob",
+    metadata: { name: "chesapeake-stations", labels },
+    spec: {
+      source: { prefix: { url: "file:///samples/stations/", keyPattern: "\\.(nc|csv)$", recursive: true }, credentials: { anonymous: true } },
+      format: "auto",
+      qualityControl: {
+        enabled: true,
+        onFailure: "flag",
+        cfChecks: false,
+        variables: [
+          { variable: "water_level", grossRange: { failMin: -3, failMax: 4, suspectMin: -1.5, suspectMax: 2.5 }, spike: { suspectThreshold: 0.3, failThreshold: 0.6 } },
+          { variable: "sea_water_temperature", grossRange: { failMin: -2, failMax: 35 }, rateOfChange: { threshold: 3 } },
+        ],
+      },
+      datasetRef: { name: "chesapeake-stations" },
+      executor: { type: "local" },
+      parallelism: 1,
+      retryLimit: 3,
+      suspend: false,
+    },
+  };
+  return [dataset, ingest];
+}
+
 /** The sample domains of an environment: MARACOOS with CBOFS (ROMS), GCOOS with NGOFS2 (FVCOM). */
 /**
  * `dataBucket`: the stack's data-lake bucket (clusters/config/<env>.outputs.json) when the environment
@@ -149,7 +204,7 @@ function ngofs2(env: SampleEnvironment, bucket: string): SampleDomain["objects"]
  */
 export function sampleDomains(env: SampleEnvironment = "local", dataBucket = `dmac-${env}-datalake`): SampleDomain[] {
   return [
-    { name: "maracoos", title: "MARACOOS: Mid-Atlantic Regional Association Coastal Ocean Observing System", objects: cbofs(env, dataBucket) },
+    { name: "maracoos", title: "MARACOOS: Mid-Atlantic Regional Association Coastal Ocean Observing System", objects: [...cbofs(env, dataBucket), ...(env === "local" ? chesapeakeStations() : [])] },
     { name: "gcoos", title: "GCOOS: Gulf of Mexico Coastal Ocean Observing System", objects: ngofs2(env, dataBucket) },
   ];
 }

@@ -17,6 +17,8 @@ export { buildHierarchy } from "./ingest/hierarchy.js";
 export { chainTasks } from "./ingest/run.js";
 
 export async function ingest(opts: IngestOptions): Promise<IngestReport> {
+  // Station observations have their own store layout and merge rules (dataplane/observations/).
+  if (opts.featureType === "timeSeries") return (await import("./observations/ingest.js")).ingestObservations(opts);
   const store = await openWritableStore(opts.store);
   const prior = await readConsolidated<Ledger>(store);
   const layout = resolveLayout(store, prior, opts);

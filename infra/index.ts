@@ -13,4 +13,5 @@ export const catalogDatabase = out.catalogDatabase;
 export const clusterName = out.clusterName;
 export const kubeconfig = out.kubeconfig;
 export const nebariConfig = out.nebariConfig;
+export const nebariUserRoleArn = out.nebariUserRoleArn;
 export const certificates = out.certificates;

@@ -3,6 +3,7 @@ import { parse } from "yaml";
 import { parseStackConfig } from "./config.js";
 import { checkNebariDocument, nebariConfigYaml, nebariDocument } from "./nebari-config.js";
 import { currentContext, nebariScript } from "./nebari.js";
+import { checkEnvironment, environmentFile, loadEnvironment, nebariEnvironmentKey, packageNames } from "./nebari-environment.js";
 import { daskWorkerTaint, nodeGroupSpecs, nodeRoleLabel } from "./nodegroups.js";
 
 const cfg = parseStackConfig(
@@ -20,7 +21,7 @@ const cfg = parseStackConfig(
   "test",
   "us-east-1",
 );
-const inputs = { cfg, kubeContext: "aws", stateBucket: "state-bucket" };
+const inputs = { cfg, kubeContext: "aws", stateBucket: "state-bucket", environment: loadEnvironment() };
 
 describe("nebari-config.yaml", () => {
   it("targets our cluster's node groups and lets Dask workers onto the tainted spot nodes", () => {
@@ -74,5 +75,34 @@ describe("nebari command", () => {
   it("reads the kubeconfig's current context", () => {
     expect(currentContext(JSON.stringify({ "current-context": "aws" }))).toBe("aws");
     expect(() => currentContext("{}")).toThrow(/current-context/);
+  });
+});
+
+describe("the users' conda environment (notebooks/environment.yml)", () => {
+  it("pins every package to one version and offers what the notebooks use", () => {
+    const env = loadEnvironment();
+    expect(checkEnvironment(env)).toEqual([]);
+    for (const d of env.dependencies) expect(d, d).toMatch(/^[\w.-]+==?\d[\w.+-]*$/);
+    expect(packageNames(env)).toEqual(expect.arrayContaining(["python", "xarray", "zarr", "dask", "distributed", "dask-gateway", "fsspec", "s3fs", "pystac-client", "matplotlib-base", "cmocean", "kerchunk", "requests", "aiohttp", "ipykernel"]));
+  });
+
+  it("is the environment nebari-config.yaml offers, and the users' pods run as the read-only service account with the notebooks mounted", () => {
+    const doc = parse(nebariConfigYaml(inputs)) as Record<string, any>;
+    const env = loadEnvironment();
+    expect(doc.environments).toEqual({ [nebariEnvironmentKey]: { name: env.name, channels: env.channels, dependencies: env.dependencies } });
+    expect(doc.profiles.jupyterlab.map((p: { display_name: string }) => p.display_name)).toEqual(["DMAC small", "DMAC medium"]);
+    expect(doc.profiles.jupyterlab[0].kubespawner_override).toMatchObject({ service_account: "dmac-nebari-user", cpu_limit: 2, mem_limit: "8G" });
+    expect(doc.profiles.dask_worker.Tiny.worker_extra_pod_config.serviceAccountName).toBe("dmac-nebari-user");
+  });
+
+  it("refuses an unpinned, ranged or pip dependency, naming it", () => {
+    const base = { name: "dmac", channels: ["conda-forge"] };
+    expect(checkEnvironment({ ...base, dependencies: ["xarray"] }, "env")).toEqual(['env.dependencies[0] "xarray" is not pinned to one version (name=version)']);
+    expect(checkEnvironment({ ...base, dependencies: ["xarray>=2024.1"] }, "env")).toEqual(['env.dependencies[0] "xarray>=2024.1" is not pinned to one version (name=version)']);
+    expect(checkEnvironment({ ...base, dependencies: ["zarr=2.*"] }, "env")).toHaveLength(1);
+    expect(checkEnvironment({ ...base, dependencies: [{ pip: ["x==1"] }] }, "env")[0]).toMatch(/dependencies\[0\] must be a package spec/);
+    const broken = { ...inputs, environment: { ...base, dependencies: ["dask"] } };
+    expect(() => nebariConfigYaml(broken)).toThrow(/environments\.environment-dmac\.yaml\.dependencies\[0\] "dask" is not pinned/);
+    expect(environmentFile).toMatch(/notebooks\/environment\.yml$/);
   });
 });

@@ -1,21 +1,38 @@
 // nebari-config.yaml generated from the stack config: provider `existing` on our EKS cluster, node
-// selectors onto our node groups, Dask worker profiles that tolerate the worker taint, and a Terraform
-// state backend in S3 so `nebari destroy` works from any machine. Pure; checked against the rules of
+// selectors onto our node groups, Dask worker profiles that tolerate the worker taint, a Terraform
+// state backend in S3 so `nebari destroy` works from any machine, the users' pinned conda
+// environment, and JupyterLab and Dask profiles running as the users' service account (read-only
+// data lake, nebari-users.ts) with the notebooks mounted. Pure; checked against the rules of
 // Nebari's schema that hold without the nebari package.
 import { stringify } from "yaml";
 import { domainPattern, nebariEmailPattern, nebariNamespacePattern, nebariProjectNamePattern, type StackConfig } from "./config.js";
+import { checkEnvironment, nebariEnvironmentKey, type CondaEnvironment } from "./nebari-environment.js";
 import { daskWorkerTaint, kubernetesEffect, nodeRoleLabel } from "./nodegroups.js";
+
+/** The service account Nebari users' JupyterLab pods and Dask workers run as (its IRSA role: nebari-users.ts). */
+export const nebariUserServiceAccount = "dmac-nebari-user";
+/** The ConfigMap holding notebooks/ (nebari-users.ts), and where JupyterLab pods see it. */
+export const notebooksConfigMap = "dmac-notebooks";
+export const notebooksMountPath = "/shared/dmac-notebooks";
+
+/** JupyterLab server sizes offered at login: name, cores (limit), memory in GB (limit). */
+const JUPYTERLAB_PROFILES = [
+  { name: "DMAC small", cores: 2, memoryGb: 8, description: "2 cores, 8 GB: the notebooks, one model run" },
+  { name: "DMAC medium", cores: 4, memoryGb: 16, description: "4 cores, 16 GB: several runs in memory; Dask workers for more" },
+] as const;
 
 export interface NebariInputs {
   readonly cfg: StackConfig;
   /** kubeconfig context name Nebari deploys into. */
   readonly kubeContext: string;
   readonly stateBucket: string;
+  /** The users' conda environment (notebooks/environment.yml, nebari-environment.ts). */
+  readonly environment: CondaEnvironment;
 }
 
 export type NebariDocument = Record<string, unknown>;
 
-export function nebariDocument({ cfg, kubeContext, stateBucket }: NebariInputs): NebariDocument {
+export function nebariDocument({ cfg, kubeContext, stateBucket, environment }: NebariInputs): NebariDocument {
   const n = cfg.nebari;
   const toleration = { key: daskWorkerTaint.key, operator: "Equal", value: daskWorkerTaint.value, effect: kubernetesEffect(daskWorkerTaint.effect) };
   const selector = (role: string) => ({ key: nodeRoleLabel, value: role });
@@ -43,7 +60,26 @@ export function nebariDocument({ cfg, kubeContext, stateBucket }: NebariInputs):
       kube_context: kubeContext,
       node_selectors: { general: selector("system"), user: selector("system"), worker: selector("dask-worker") },
     },
+    // conda-store builds it; users pick "dmac" as their kernel and for Dask Gateway clusters.
+    environments: { [nebariEnvironmentKey]: { name: environment.name, channels: [...environment.channels], dependencies: [...environment.dependencies] } },
     profiles: {
+      // KubeSpawner overrides, which Nebari merges with its own (home and shared volumes): the
+      // pods run as the service account with read-only access to the data lake (IRSA), and see
+      // the repository's notebooks read-only in the shared folder (the ConfigMap each deploy updates).
+      jupyterlab: JUPYTERLAB_PROFILES.map((p, i) => ({
+        display_name: p.name,
+        description: p.description,
+        ...(i === 0 ? { default: true } : {}),
+        kubespawner_override: {
+          cpu_limit: p.cores,
+          cpu_guarantee: p.cores * 0.75,
+          mem_limit: gb(p.memoryGb),
+          mem_guarantee: gb(p.memoryGb * 0.75),
+          service_account: nebariUserServiceAccount,
+          volumes: [{ name: notebooksConfigMap, configMap: { name: notebooksConfigMap } }],
+          volume_mounts: [{ name: notebooksConfigMap, mountPath: notebooksMountPath, readOnly: true }],
+        },
+      })),
       dask_worker: Object.fromEntries(
         n.daskWorkerProfiles.map((p) => [
           p.name,
@@ -53,8 +89,9 @@ export function nebariDocument({ cfg, kubeContext, stateBucket }: NebariInputs):
             worker_memory_limit: gb(p.memoryGb),
             worker_memory: gb(p.memoryGb * 0.85),
             worker_threads: Math.max(1, Math.floor(p.cores)),
-            // Passed through to Dask Gateway's KubeClusterConfig: lets workers onto the tainted spot nodes.
-            worker_extra_pod_config: { tolerations: [toleration] },
+            // Passed through to Dask Gateway's KubeClusterConfig: lets workers onto the tainted spot
+            // nodes, and gives them the users' read-only data-lake role (IRSA), as the notebook's pod has.
+            worker_extra_pod_config: { tolerations: [toleration], serviceAccountName: nebariUserServiceAccount },
           },
         ]),
       ),
@@ -91,6 +128,17 @@ export function checkNebariDocument(doc: NebariDocument): string[] {
   for (const group of ["general", "user", "worker"]) {
     const s = obj(selectors) ? selectors[group] : undefined;
     if (!obj(s) || !str(s.key) || !str(s.value)) problems.push(`existing.node_selectors.${group} needs key and value`);
+  }
+  const environments = doc.environments;
+  if (!obj(environments) || Object.keys(environments).length === 0) problems.push("environments needs at least one conda environment");
+  else for (const [file, env] of Object.entries(environments)) problems.push(...checkEnvironment(env, `environments.${file}`));
+  const labs = obj(doc.profiles) ? doc.profiles.jupyterlab : undefined;
+  if (labs !== undefined) {
+    if (!Array.isArray(labs) || labs.length === 0) problems.push("profiles.jupyterlab must be a non-empty list");
+    else
+      labs.forEach((p: unknown, i) => {
+        if (!obj(p) || !str(p.display_name) || !obj(p.kubespawner_override)) problems.push(`profiles.jupyterlab[${i}] needs display_name and kubespawner_override`);
+      });
   }
   const workers = obj(doc.profiles) ? doc.profiles.dask_worker : undefined;
   if (!obj(workers) || Object.keys(workers).length === 0) problems.push("profiles.dask_worker needs at least one profile");

@@ -6,6 +6,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config.js";
 import { nebariConfigYaml } from "./nebari-config.js";
+import { loadEnvironment } from "./nebari-environment.js";
 
 /** Shell run by the Command resource; the YAML and kubeconfig arrive through the environment. */
 export function nebariScript(verb: "deploy" | "destroy"): string {
@@ -33,7 +34,7 @@ export function deployNebari(
   cfg: StackConfig,
   kubeconfigJson: pulumi.Output<string>,
   dependsOn: pulumi.Resource[],
-): { configYaml: pulumi.Output<string> } {
+): { configYaml: pulumi.Output<string>; deployed: pulumi.Resource } {
   // forceDestroy: the Command (nebari destroy) depends on this bucket, so it is gone before the bucket is.
   const state = new aws.s3.Bucket(`${name}-nebari-state`, { forceDestroy: true, tags: { "dmac.ioos.us/stack": cfg.stack } });
   new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-nebari-state`, {
@@ -49,10 +50,11 @@ export function deployNebari(
     restrictPublicBuckets: true,
   });
 
+  const environment = loadEnvironment();
   const configYaml = pulumi
     .all([kubeconfigJson, state.bucket])
-    .apply(([kubeconfig, stateBucket]) => nebariConfigYaml({ cfg, kubeContext: currentContext(kubeconfig), stateBucket }));
-  new command.local.Command(
+    .apply(([kubeconfig, stateBucket]) => nebariConfigYaml({ cfg, kubeContext: currentContext(kubeconfig), stateBucket, environment }));
+  const deployed = new command.local.Command(
     `${name}-nebari`,
     {
       create: nebariScript("deploy"),
@@ -63,5 +65,5 @@ export function deployNebari(
     },
     { dependsOn },
   );
-  return { configYaml };
+  return { configYaml, deployed };
 }

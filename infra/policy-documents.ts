@@ -82,6 +82,26 @@ export function eventBridgePolicy(queueArns: readonly string[]): PolicyDocument 
   });
 }
 
+/**
+ * Nebari users (their JupyterLab pods and Dask workers): read-only, and only the data lake's
+ * published prefixes: list keys under them and get objects below them; no other bucket, prefix or
+ * action (no writes, no bucket settings).
+ */
+export function nebariUserPolicy(bucketArn: string, publishedPrefixes: readonly string[]): PolicyDocument {
+  const bad = publishedPrefixes.filter((p) => !/^[a-z0-9][a-z0-9._/-]*\/$/.test(p));
+  if (publishedPrefixes.length === 0 || bad.length > 0) throw new Error(`nebariUserPolicy: published prefixes must be key prefixes ending in /, got ${JSON.stringify(publishedPrefixes)}`);
+  return doc(
+    {
+      Sid: "ListPublishedPrefixes",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: bucketArn,
+      Condition: { StringLike: { "s3:prefix": publishedPrefixes.flatMap((p) => [p, `${p}*`]) } },
+    },
+    { Sid: "ReadPublishedObjects", Effect: "Allow", Action: "s3:GetObject", Resource: publishedPrefixes.map((p) => `${bucketArn}/${p}*`) },
+  );
+}
+
 /** Catalog API: logs in to the catalog database, nothing else. */
 export function catalogApiPolicy(secretArn: string): PolicyDocument {
   return doc(readCatalogDatabaseSecret(secretArn));

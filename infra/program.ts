@@ -15,6 +15,7 @@ import { createMessaging } from "./messaging.js";
 import { createNetwork } from "./network.js";
 import type { PolicyOptions } from "./policy.js";
 import { deployNebari } from "./nebari.js";
+import { createNebariUserAccess } from "./nebari-users.js";
 import { catalogApiPolicy, dataApiPolicy, eventBridgePolicy, operatorPolicy, type PolicyDocument } from "./policy-documents.js";
 
 type Out<T> = { readonly [K in keyof T]: T[K] extends string ? pulumi.Output<string> : Out<T[K]> };
@@ -28,6 +29,8 @@ export interface ProgramOutputs {
   readonly clusterName: string;
   readonly kubeconfig: pulumi.Output<string>;
   readonly nebariConfig: pulumi.Output<string> | undefined;
+  /** The read-only data-lake role of Nebari's users (their service account's IRSA role). */
+  readonly nebariUserRoleArn: pulumi.Output<string> | undefined;
   readonly certificates: readonly DomainCertificate[];
 }
 
@@ -60,6 +63,7 @@ export function runProgram(cfg: StackConfig): ProgramOutputs {
   installAutoscaler(name, cfg, cluster, cluster.ready);
   installArgocd(name, cfg, cluster.provider, cluster.ready, argocdResourceCustomizations());
   const nebari = cfg.nebari.enabled ? deployNebari(name, cfg, cluster.kubeconfigJson, cluster.ready) : undefined;
+  const nebariUsers = nebari !== undefined ? createNebariUserAccess(name, cfg, cluster, lake.bucketArn, [nebari.deployed]) : undefined;
 
   return {
     region: cfg.region,
@@ -70,6 +74,7 @@ export function runProgram(cfg: StackConfig): ProgramOutputs {
     clusterName: cluster.name,
     kubeconfig: cluster.kubeconfigJson,
     nebariConfig: nebari?.configYaml,
+    nebariUserRoleArn: nebariUsers?.role.arn,
     certificates: createDomainCertificates(name, cfg),
   };
 }

@@ -11,6 +11,7 @@ export { decodeTime, parseTimeUnits } from "../dataplane/cftime.js";
 export { parseNoddKey } from "../dataplane/nodd.js";
 export { TASK_CONTRACT } from "../dataplane/task.js";
 export { describeS3Error } from "../dataplane/inputs.js";
+export { stationSummaries } from "../dataplane/observations/summary.js";
 
 /** The ingest entry points, loaded on first use. */
 export async function loadIngest(): Promise<Pick<typeof import("../dataplane/index.js"), "ingest" | "resolveInputs">> {

@@ -9,8 +9,10 @@ import { catalogEntries, datasets, ingestJobs, ResourceClient } from "./client.j
 import { DatasetReconciler } from "./dataset/reconciler.js";
 import { secretReader } from "./ingestjob/credentials.js";
 import { IngestJobReconciler } from "./ingestjob/reconciler.js";
+import { DerivedJobReconciler, derivedJobsOf, followDatasetUpdates } from "./ingestjob/derived.js";
 import { LocalIngestRunner, type BatchReport, type BatchRequest } from "./ingestjob/runner.js";
-import { InProcessEventBus, type EventBus } from "../events/platform-events.js";
+import { InProcessEventBus, operatorHandoffQueueName, type EventBus } from "../events/platform-events.js";
+import { DataNewHandoff } from "./ingestjob/handoff.js";
 import { Controller, EventRecorder, Informer, Manager, objectKey, specOrMetadataChanged, type Logger, type Runnable } from "./runtime/index.js";
 import type { StorageRoots } from "./storage.js";
 import { reportForbidden } from "./runtime/forbidden.js";
@@ -42,6 +44,8 @@ export interface Operator {
   readonly manager: Manager;
   readonly bus: EventBus;
   readonly runner: LocalIngestRunner;
+  /** Consumes data.new (the event bridge's handoff) into item ledgers, on the leader. */
+  readonly handoff: DataNewHandoff;
   start(signal: AbortSignal): Promise<void>;
 }
 
@@ -102,12 +106,30 @@ export function createOperator(options: OperatorOptions): Operator {
     },
   });
 
-  ingestController = controller("ingestjob", new IngestJobReconciler({ ...clients, runner, recorder, roots: options.roots, secrets: secretReader(kubeConfig) }), reportForbidden((key) => jobInformer.get(key), clients.ingestJobs, recorder));
+  const derived = new DerivedJobReconciler({ ...clients, recorder, roots: options.roots, onCommitted: (dataset) => datasetController?.enqueue(objectKey(dataset)) });
+  ingestController = controller("ingestjob", new IngestJobReconciler({ ...clients, runner, recorder, roots: options.roots, secrets: secretReader(kubeConfig), derived }), reportForbidden((key) => jobInformer.get(key), clients.ingestJobs, recorder));
   // Own status writes wake nobody; batches, DaskJobs and schedules re-enqueue the job themselves.
   ingestController.watches(jobInformer, undefined, specOrMetadataChanged);
-  // A Dataset appearing or changing wakes the jobs that write into it.
-  ingestController.watches(datasetInformer, (dataset) =>
-    jobInformer.list().filter((job) => job.metadata.namespace === dataset.metadata.namespace && job.spec.datasetRef.name === dataset.metadata.name).map(objectKey));
+  // A Dataset appearing or changing wakes the jobs that write into it, and the derived jobs reading it.
+  ingestController.watches(datasetInformer, (dataset) => [
+    ...jobInformer.list().filter((job) => job.metadata.namespace === dataset.metadata.namespace && job.spec.datasetRef.name === dataset.metadata.name).map(objectKey),
+    ...derivedJobsOf(jobInformer.list(), dataset.metadata.namespace ?? "default", dataset.metadata.name),
+  ]);
+  // With a bus between processes, a source's dataset.updated event is the quicker wake-up.
+  followDatasetUpdates(bus, () => jobInformer.list(), (key) => ingestController?.enqueue(key));
+
+  const handoff = new DataNewHandoff({
+    bus,
+    queue: operatorHandoffQueueName,
+    job: (key) => jobInformer.get(key),
+    dataset: (key) => datasetInformer.get(key),
+    roots: options.roots,
+    secrets: secretReader(kubeConfig),
+    recorder,
+    log,
+    enqueue: (key) => ingestController?.enqueue(key),
+  });
+  manager.addLeaderRunnable(handoff);
 
   datasetController = controller("dataset", new DatasetReconciler({ ...clients, recorder, roots: options.roots, bus, ...(options.onStoreChanged ? { onStoreChanged: options.onStoreChanged } : {}) }), reportForbidden((key) => datasetInformer.get(key), clients.datasets, recorder));
   datasetController.watches(datasetInformer, undefined, specOrMetadataChanged);
@@ -130,6 +152,7 @@ export function createOperator(options: OperatorOptions): Operator {
     manager,
     bus,
     runner,
+    handoff,
     start: async (signal) => {
       try {
         await manager.start(signal);

@@ -7,6 +7,7 @@ import { registerConvert } from "./commands/convert.js";
 import { registerServe } from "./commands/serve.js";
 import { registerOperator } from "./commands/operator.js";
 import { registerUp } from "./commands/up.js";
+import { registerEventBridge } from "./commands/event-bridge.js";
 
 export function buildProgram(): Command {
   const program = new Command("dmac")
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerOperator(program);
   registerUp(program);
+  registerEventBridge(program);
   return program;
 }
 

@@ -12,6 +12,7 @@ import { collectionRoutes } from "./routes/collections.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { landingRoutes } from "./routes/landing.js";
 import { queryRoutes } from "./routes/queries.js";
+import { locationRoutes } from "./routes/locations.js";
 import { createOpenApiCollector } from "../shared/openapi.js";
 import { probeResponse } from "./schemas.js";
 
@@ -73,6 +74,7 @@ export async function buildDataApi(options: DataApiOptions): Promise<FastifyInst
   await app.register(landingRoutes, { ctx, openapi });
   await app.register(collectionRoutes, { ctx });
   await app.register(queryRoutes, { ctx });
+  await app.register(locationRoutes, { ctx });
   await app.register(datasetRoutes, { ctx });
   // Kubernetes probes: alive while the process answers; ready once it knows its collections.
   app.get("/healthz", { schema: { summary: "liveness probe", response: probeResponse } }, async () => ({ status: "ok" }));

@@ -143,6 +143,10 @@ export function collectionDocument(ds: OpenedDataset, base: string): Json {
       ...dataQuery(base, id, "position", "Position query (nearest grid cell)", { coords: "Well Known Text POINT or MULTIPOINT, lon lat" }),
       ...dataQuery(base, id, "area", "Area query (grid cells inside a polygon)", { coords: "Well Known Text POLYGON, lon lat" }),
       ...dataQuery(base, id, "cube", "Cube query (grid cells inside a bbox)", { bbox: "minx,miny,maxx,maxy (lon/lat)" }),
+      // Station observations (featureType timeSeries) are also served by station id (routes/locations.ts).
+      ...(String(ds.model.attrs["featureType"] ?? "").toLowerCase() === "timeseries"
+        ? { locations: { link: { href: `${self}/locations`, rel: "data", title: "Locations (the stations)", variables: { title: "Locations query", query_type: "locations", output_formats: [...OUTPUT_FORMATS], default_output_format: "CoverageJSON" } } } }
+        : {}),
     },
     crs: ["CRS84", "EPSG:4326"],
     output_formats: [...OUTPUT_FORMATS],

@@ -12,12 +12,15 @@ export function invalidateOnDatasetEvents(bus: EventBus, registry: DatasetRegist
     (event) => {
       const storeUrl = event.data["storeUrl"];
       const ids = new Set(typeof storeUrl === "string" && storeUrl !== "" ? registry.idsForUrl(storeUrl) : []);
-      // The subject is "<namespace>/<name>": a dataset served under its resource name matches too.
-      const name = event.subject?.split("/").pop();
-      if (name !== undefined && registry.has(name)) ids.add(name);
+      // The subject is "<namespace>/<name>": a dataset served under its resource name, or under
+      // "<namespace>-<name>" (the id discovery and `dmac up` give it), matches too.
+      const [namespace, name] = event.subject?.includes("/") ? event.subject.split("/") : [undefined, event.subject];
+      for (const id of [name, namespace && name ? `${namespace}-${name}` : undefined]) if (id !== undefined && registry.has(id)) ids.add(id);
       for (const id of ids) registry.invalidate(id);
       if (ids.size > 0) onInvalidate?.([...ids], event);
     },
     [eventTypes.datasetUpdated],
+    // Events missed while the broker was away (this replica's queue went with it): drop everything.
+    { onGap: () => { for (const id of registry.ids()) registry.invalidate(id); } },
   );
 }

@@ -4,6 +4,8 @@ export type Position = [number, number];
 
 /** Longitude in [-180, 180). */
 export function wrapLon(lon: number): number {
+  // In range already: returned as is (the arithmetic below would turn -76.4816 into -76.48160000000001).
+  if (lon >= -180 && lon < 180) return lon;
   const w = ((((lon + 180) % 360) + 360) % 360) - 180;
   return w === -180 && lon > 0 ? 180 : w;
 }

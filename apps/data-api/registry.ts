@@ -83,6 +83,23 @@ export class DatasetRegistry {
     return [...this.sources.values()].filter((s) => sameStore(s.url) === want).map((s) => s.id);
   }
 
+  /** Whether two store URLs name the same store (file:// URLs and plain paths compare as the same file). */
+  sameStoreUrl(a: string, b: string): boolean {
+    return a !== "" && b !== "" && sameStore(a) === sameStore(b);
+  }
+
+  /**
+   * False when dataset `id` cannot be a layout of the store at `sourceUrl`: it is that store
+   * itself, or it was opened and its attributes name no such source (layouts.ts). Unopened
+   * datasets may be; the caller opens them to know.
+   */
+  mayBeLayoutOf(id: string, sourceUrl: string): boolean {
+    const source = this.sources.get(id);
+    if (source === undefined || this.sameStoreUrl(source.url, sourceUrl)) return false;
+    const held = this.opened.get(id);
+    return held === undefined || (held.model.attrs["dmac_layout"] === "time-series" && this.sameStoreUrl(String(held.model.attrs["dmac_source_store"] ?? ""), sourceUrl));
+  }
+
   has(id: string): boolean {
     return this.sources.has(id);
   }

@@ -3,6 +3,8 @@
 // (`discovery`: watched, added and dropped as they come and go).
 import { buildDataApi, type DataApiOptions } from "./app.js";
 import { DatasetDiscovery, type DiscoveryOptions } from "./discovery.js";
+import { invalidateOnDatasetEvents } from "./dataset-events.js";
+import type { EventBus } from "../../events/platform-events.js";
 
 export interface RunningDataApi {
   url: string;
@@ -17,10 +19,12 @@ export interface DataApiServerOptions extends Omit<DataApiOptions, "ready"> {
   host?: string;
   /** Discover Datasets in a cluster instead of (not beside) a fixed `datasets` list. */
   discovery?: Omit<DiscoveryOptions, "registry" | "log">;
+  /** The platform bus: dataset.updated drops this replica's cached chunks of that store at once (every replica hears it). */
+  bus?: EventBus;
 }
 
 export async function serveDataApi(options: DataApiServerOptions): Promise<RunningDataApi> {
-  const { port, host, discovery: discoveryOptions, ...apiOptions } = options;
+  const { port, host, discovery: discoveryOptions, bus, ...apiOptions } = options;
   if (discoveryOptions !== undefined && apiOptions.datasets.length > 0) throw new Error("give either datasets (--store) or Dataset discovery (--kubeconfig), not both");
   let discovery: DatasetDiscovery | undefined;
   const app = await buildDataApi({ ...apiOptions, ready: () => discovery?.hasSynced ?? true });
@@ -34,7 +38,9 @@ export async function serveDataApi(options: DataApiServerOptions): Promise<Runni
     });
     watching = discovery.start(abort.signal);
   }
+  const unsubscribe = bus ? invalidateOnDatasetEvents(bus, app.dataApi.registry, (ids, event) => app.log.info({ ids, event: event.id }, "dataset.updated: caches dropped")) : () => undefined;
   const close = async () => {
+    unsubscribe();
     abort.abort();
     await watching;
     await app.close();

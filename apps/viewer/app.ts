@@ -3,7 +3,9 @@
 // the data API and the STAC API, so the browser needs no CORS and talks to one origin only. The
 // Content-Security-Policy allows nothing but this origin: the page cannot load anything from the
 // internet even by mistake.
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { installErrorHandling, sendError } from "../shared/http-errors.js";
@@ -41,6 +43,15 @@ const CSP = [
 ].join("; ");
 
 const STATIC: Record<string, string> = { "index.html": "text/html; charset=utf-8", "viewer.css": "text/css; charset=utf-8" };
+
+/**
+ * The base map's Natural Earth land (src/basemap.ts), served from the installed world-atlas
+ * package rather than bundled: esbuild would turn 3 MB of TopoJSON into a script plus an 11 MB
+ * source map held in memory. The ETag is the package's version: the files never change within one.
+ */
+const LAND_FILES = new Set(["land-50m.json", "land-10m.json"]);
+const resolvePackage = createRequire(import.meta.url).resolve;
+const worldAtlasVersion = (JSON.parse(readFileSync(resolvePackage("world-atlas/package.json"), "utf8")) as { version: string }).version;
 
 function upstreamBase(url: string, flag: string): string {
   let parsed: URL;
@@ -145,6 +156,12 @@ export async function buildViewer(options: ViewerOptions): Promise<FastifyInstan
     const file = request.params.file;
     if (hasOwn(STATIC, file)) return page(file, request, reply);
     if (file === "config.json") return reply.header("cache-control", "no-cache").send({ catalog: catalogApi !== undefined });
+    if (LAND_FILES.has(file)) {
+      const etag = `"world-atlas-${worldAtlasVersion}-${file}"`;
+      reply.header("etag", etag).header("cache-control", "no-cache");
+      if (request.headers["if-none-match"] === etag) return reply.code(304).send();
+      return reply.type("application/json").send(await readFile(resolvePackage(`world-atlas/${file}`)));
+    }
     if (!/^(viewer|chunk-[A-Z0-9]+)\.js(\.map)?$/.test(file) && file !== "viewer.js.LEGAL.txt") return sendError(request, reply, 404, { code: "NotFound", description: `${file.slice(0, 100)} not found` });
     const b = await getBundle();
     const bytes = b.files.get(file);

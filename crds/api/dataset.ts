@@ -8,6 +8,8 @@ import {
 export const aggregationTypes = ["append", "model-run", "best-forecast"] as const;
 export const modelFamilies = ["roms", "fvcom", "selfe", "rtofs", "generic"] as const;
 export const codecs = ["blosc-lz4", "zlib", "zstd"] as const;
+/** CF featureType of what a Dataset holds: model grids, or station time series (CF DSG timeSeries). */
+export const featureTypes = ["grid", "timeSeries", "trajectory"] as const;
 
 export const Dimension = object({
   name: Type.String({ pattern: netcdfName, maxLength: 256, description: "Dimension name as in the source files." }),
@@ -45,6 +47,8 @@ export const DatasetSpec = object({
     url: Type.String({ pattern: "^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\\s]*)?|file:///[^\\s]*)$", maxLength: 2048, description: "Where the Zarr store lives: s3://bucket/prefix/name.zarr, or file:///path/name.zarr (resolved under the operator's storage root, never outside it)." }),
     format: stringEnum(["zarr-v2", "zarr-v3"] as const, { default: "zarr-v2", description: "Zarr format, fixed when the store is created: zarr-v2 (consolidated .zmetadata; what xarray with zarr-python 2 reads) or zarr-v3 (consolidated metadata inline in the root zarr.json; zarr-python 3). NetCDF char variables (FVCOM Times) have no v3 core data type: such files need zarr-v2." }),
   }, { description: "Where the store lives and its format. An s3:// store is written with the operator's own identity (its pod's role; AWS_ENDPOINT_URL_S3 for an S3-compatible endpoint)." }),
+  // Optional in the TypeScript type (objects written before the field read as grid); the API server defaults it.
+  featureType: Type.Optional(stringEnum(featureTypes, { default: "grid", description: "What the store holds. grid: model output aggregated along time (NetCDF grids). timeSeries: station observations (CF Discrete Sampling Geometries featureType timeSeries in any of the three layouts, or ERDDAP tabledap CSV) kept as one station x time store with QARTOD flags beside each variable (docs/observations.md); append aggregation only. trajectory (gliders) is not supported yet and is refused." })),
   model: stringEnum(modelFamilies, { default: "generic", description: "Model family: which grid variables an IngestJob's variables selection keeps beside those CF attributes name (roms: the mask_<grid> land masks; fvcom: the nv triangle table), and the STAC dmac:model property." }),
   dimensions: Type.Optional(Type.Array(Dimension, {
     maxItems: 32, "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
@@ -84,6 +88,13 @@ export const DatasetSpec = object({
   })),
   catalog: CatalogPublishing,
   deletionPolicy: stringEnum(["Retain", "Delete"] as const, { default: "Retain", description: "What happens to the Zarr store when the Dataset is deleted." }),
+}, {
+  ...cel(
+    { rule: "self.featureType != 'trajectory'", message: "featureType trajectory (glider tracks) is not supported yet: use grid or timeSeries", fieldPath: ".featureType", reason: "FieldValueForbidden" },
+    { rule: "self.featureType != 'timeSeries' || self.aggregation.type == 'append'", message: "featureType timeSeries (station observations) takes only the append aggregation", fieldPath: ".aggregation.type", reason: "FieldValueForbidden" },
+    { rule: "self.featureType != 'timeSeries' || self.storage.format == 'zarr-v2'", message: "featureType timeSeries stores are zarr-v2 (station ids and names are fixed-width strings, which Zarr v3 has no core type for)", fieldPath: ".storage.format", reason: "FieldValueForbidden" },
+    { rule: "self.featureType != 'timeSeries' || !has(self.dimensions)", message: "dimensions do not apply to featureType timeSeries: the store is station x time, chunked one station per chunk", fieldPath: ".dimensions", reason: "FieldValueForbidden" },
+  ),
 });
 export type DatasetSpec = Static<typeof DatasetSpec>;
 

@@ -1,7 +1,7 @@
 // IngestJob: which raw files to read, how to check them, and which Dataset they land in.
 import { Type, type Static } from "@sinclair/typebox";
 import {
-  LocalObjectReference, Resources, SecretCredentials, Timestamp, ageColumn, cel, cron, netcdfName, object,
+  LocalObjectReference, Resources, dns1123Subdomain, SecretCredentials, Timestamp, ageColumn, cel, cron, netcdfName, object,
   pinnedImage, readyColumn, reasonColumn, statusWith, stringEnum, type KindDefinition,
 } from "./common.js";
 
@@ -25,6 +25,10 @@ export const Source = object(
       minItems: 1, maxItems: 10000, description: "Explicit list of files (s3://, https:// or file:// URLs).", "x-kubernetes-list-type": "set",
     })),
     prefix: Type.Optional(SourcePrefix),
+    datasetRef: Type.Optional(object(
+      { name: Type.String({ description: "Name of the source Dataset, in the same namespace.", pattern: dns1123Subdomain, minLength: 1, maxLength: 253 }) },
+      { description: "Derive from another Dataset of this namespace instead of files: spec.transform is computed from its store and kept current as the source commits new steps (docs/derived.md)." },
+    )),
     region: Type.Optional(Type.String({ pattern: "^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", description: "AWS region of an s3:// source, e.g. us-east-1." })),
     endpoint: Type.Optional(Type.String({ pattern: "^https?://[^\\s]+$", maxLength: 2048, description: "S3-compatible endpoint URL, for sources outside AWS." })),
     credentials: object(
@@ -43,8 +47,11 @@ export const Source = object(
     ),
   },
   {
-    description: "Where the raw files are: a list of URLs, or a prefix scanned with a key pattern.",
-    ...cel({ rule: "has(self.urls) != has(self.prefix)", message: "exactly one of urls or prefix must be set", reason: "FieldValueInvalid" }),
+    description: "Where the input is: a list of URLs, a prefix scanned with a key pattern, or another Dataset (datasetRef, with spec.transform).",
+    ...cel(
+      { rule: "(has(self.urls) ? 1 : 0) + (has(self.prefix) ? 1 : 0) + (has(self.datasetRef) ? 1 : 0) == 1", message: "exactly one of urls, prefix or datasetRef must be set", reason: "FieldValueInvalid" },
+      { rule: "!has(self.datasetRef) || (!has(self.region) && !has(self.endpoint) && !has(self.credentials.secretRef))", message: "region, endpoint and credentials apply to file sources, not to datasetRef (the source Dataset's store is read with the operator's own identity)", fieldPath: ".datasetRef", reason: "FieldValueForbidden" },
+    ),
   },
 );
 
@@ -108,7 +115,7 @@ export const QualityControl = object(
     cfChecks: Type.Boolean({ default: true, description: "Run CF compliance checks (units, standard_name, coordinates, time units, fill values)." }),
     variables: Type.Optional(Type.Array(VariableQc, { maxItems: 256, "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["variable"], description: "QARTOD tests per variable." })),
   },
-  { default: {}, description: "Quality control (QARTOD-style) and CF compliance settings." },
+  { default: {}, description: "Quality control (QARTOD-style) and CF compliance settings, applied to each source file before it is ingested (file sources; a derived job reads a Dataset whose files were checked as they were ingested)." },
 );
 
 export const DaskExecutor = object(
@@ -136,9 +143,58 @@ export const Executor = object(
   },
 );
 
+export const Select = object(
+  {
+    variables: Type.Array(Type.String({ pattern: netcdfName, maxLength: 256 }), {
+      minItems: 1, maxItems: 512, "x-kubernetes-list-type": "set",
+      description: "Variables of the source Dataset to derive (each must have the source's time dimension). Their coordinates (dimension coordinates and those the coordinates attribute names, without the time dimension) come along. A variable the source lacks makes the job Degraded naming this field; nothing is written.",
+    }),
+    level: Type.Optional(Type.Unsafe<number | string>({
+      "x-kubernetes-int-or-string": true,
+      description: "One vertical level, dropping the vertical dimension: an index (0-based, in the store's order) or surface / bottom, resolved from the vertical coordinate (ROMS s_rho / s_w, FVCOM siglay / siglev, or any coordinate with a positive attribute or an ocean_s/sigma standard_name): for s and sigma coordinates the surface is the level whose value is largest (nearest 0), for positive: down depths the smallest. A variable without a vertical dimension makes the job Degraded naming this field.",
+    })),
+  },
+  {
+    description: "Which variables, and optionally which vertical level, to take from the source.",
+    ...cel({ rule: "!has(self.level) || (type(self.level) == string ? self.level in ['surface', 'bottom'] : int(self.level) >= 0)", message: "level must be a non-negative index, surface or bottom", fieldPath: ".level" }),
+  },
+);
+
+export const Resample = object(
+  {
+    period: Type.String({ pattern: "^[1-9][0-9]{0,2}[hd]$", maxLength: 4, description: "Length of a period: 1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h or 1d (periods start at midnight of the utcOffset's clock, so they must divide a day). It must not be shorter than the source's time step (else the job is Degraded naming this field)." }),
+    statistic: stringEnum(["max", "min", "mean"] as const, { description: "Statistic over the steps of each period, per grid cell, missing values skipped (xarray's resample(...).max() / min() / mean()). The number of source steps each period holds is written beside the values (<time>_count) with a complete flag (<time>_complete); an incomplete period is written as provisional and rewritten when later steps arrive." }),
+    utcOffset: Type.String({ pattern: "^[+-](0[0-9]|1[0-4]):[0-5][0-9]$", default: "+00:00", description: "Fixed offset from UTC of the clock periods are counted in, e.g. -05:00 for days from local standard midnight on the US east coast. Period labels are the periods' starts, in the source's time units (UTC)." }),
+  },
+  {
+    description: "Periodic statistics along the source's time dimension (the derived Dataset's time axis holds one step per period).",
+    ...cel({ rule: "self.period.matches('^((1|2|3|4|6|8|12|24)h|1d)$')", message: "period must divide a day: 1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h or 1d", fieldPath: ".period" }),
+  },
+);
+
+export const Rechunk = object(
+  {
+    timeChunk: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: "Time steps per chunk. Default: the steps of 30 days of the source (720 for hourly output), at most 8760." })),
+    tile: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, description: "Side of the square spatial tile (the last two dimensions; other dimensions are chunked by 1). Default: the side that makes a chunk about 1 MiB uncompressed, floor(sqrt(2^20 / (itemsize x timeChunk))), at least 1." })),
+  },
+  { description: "A time-series layout: long time chunks over small spatial tiles, so a point's series is one or a few chunks. The data API's position queries read a Dataset's rechunk derivative instead of the Dataset (docs/derived.md)." },
+);
+
+export const Transform = object(
+  {
+    select: Type.Optional(Select),
+    resample: Type.Optional(Resample),
+    rechunk: Type.Optional(Rechunk),
+  },
+  {
+    description: "What to compute from the source Dataset: select, then resample, written in the rechunk layout when given (each optional, at least one). The result is an ordinary Dataset, appended along the period axis, with CF cell_methods and provenance attributes (dmac_source, dmac_transform).",
+    ...cel({ rule: "has(self.select) || has(self.resample) || has(self.rechunk)", message: "transform needs at least one of select, resample or rechunk" }),
+  },
+);
+
 export const IngestJobSpec = object({
   source: Source,
-  format: stringEnum(["auto", "netcdf3", "netcdf4"] as const, { default: "auto", description: "Input format; auto takes NetCDF-3 or NetCDF-4 by the file's magic bytes, otherwise a file whose magic bytes say the other format is refused, naming both." }),
+  format: stringEnum(["auto", "netcdf3", "netcdf4"] as const, { default: "auto", description: "Input format of source files (a derived job reads its source Dataset's Zarr store and does not use it); auto takes NetCDF-3 or NetCDF-4 by the file's magic bytes, otherwise a file whose magic bytes say the other format is refused, naming both." }),
   variables: Type.Optional(object(
     {
       include: Type.Optional(VariableNames),
@@ -156,6 +212,13 @@ export const IngestJobSpec = object({
   retryLimit: Type.Integer({ minimum: 0, maximum: 10, default: 3, description: "Retries per file before it is marked Failed." }),
   schedule: Type.Optional(Type.String({ pattern: cron, maxLength: 128, description: "Cron schedule (UTC) on which the source is rescanned for new files." })),
   suspend: Type.Boolean({ default: false, description: "Stop starting new work; running items finish." }),
+  transform: Type.Optional(Transform),
+}, {
+  ...cel(
+    { rule: "has(self.transform) == has(self.source.datasetRef)", message: "transform is required with source.datasetRef and allowed only with it", fieldPath: ".transform", reason: "FieldValueInvalid" },
+    { rule: "!has(self.source.datasetRef) || !has(self.variables)", message: "variables selects files' variables; a derived job selects with transform.select.variables", fieldPath: ".variables", reason: "FieldValueForbidden" },
+    { rule: "!has(self.source.datasetRef) || self.source.datasetRef.name != self.datasetRef.name", message: "a Dataset cannot be derived from itself", fieldPath: ".source.datasetRef.name" },
+  ),
 });
 export type IngestJobSpec = Static<typeof IngestJobSpec>;
 
@@ -180,6 +243,15 @@ export const IngestJobStatus = statusWith({
   }), { maxItems: 20, description: "The most recent failed items (the full ledger is kept beside the data)." })),
   ledgerUrl: Type.Optional(Type.String({ maxLength: 2048, description: "Where the per-item ledger is stored." })),
   daskJobName: Type.Optional(Type.String({ maxLength: 253, description: "The DaskJob running the current batch, when the executor is dask." })),
+  derived: Type.Optional(object({
+    sourceCommitTime: Type.Optional(Timestamp),
+    steps: Type.Integer({ minimum: 0, description: "Length of the derived Dataset's time axis (periods with resample, else steps)." }),
+    complete: Type.Integer({ minimum: 0, description: "Periods holding every step they should (all steps without resample)." }),
+    provisional: Type.Integer({ minimum: 0, description: "Periods written from part of their steps, rewritten when the rest arrives." }),
+    recomputed: Type.Integer({ minimum: 0, description: "Time steps (periods) recomputed by the last update." }),
+    chunksRewritten: Type.Integer({ minimum: 0, description: "Chunks written by the last update." }),
+    lastUpdateTime: Type.Optional(Timestamp),
+  }, { description: "A derived job (source.datasetRef): what the derived Dataset holds and what the last update recomputed." })),
   startTime: Type.Optional(Timestamp),
   completionTime: Type.Optional(Timestamp),
   lastScheduleTime: Type.Optional(Timestamp),

@@ -1,5 +1,6 @@
 // The ingest's public options and report, and the ledger a store keeps beside its consolidated
 // metadata. Shared by the orchestrator (ingest.ts) and its steps (ingest/*.ts).
+import type { QcConfig } from "../qc/config.js";
 import type { AttrValue } from "../types.js";
 import type { InputFormat } from "../source/open.js";
 import type { DatasetTemplate } from "../aggregate/template.js";
@@ -42,6 +43,16 @@ export interface IngestOptions {
   format?: "zarr-v2" | "zarr-v3";
   /** Global attributes to set (a value) or remove (null) on the store's groups. */
   attributes?: Record<string, AttrValue | null>;
+  /**
+   * `timeSeries`: the inputs are station observations (CF DSG timeSeries NetCDF or ERDDAP CSV),
+   * ingested into a station x time store by dataplane/observations/ instead of the grid pipeline.
+   */
+  featureType?: "grid" | "timeSeries";
+  /**
+   * featureType timeSeries only: the IngestJob's qualityControl, whose QARTOD tests set the flag
+   * stored beside each value (grids are gated file by file before the ingest instead).
+   */
+  qualityControl?: QcConfig;
   /** Worker threads for the copy (default 0: on the calling thread, `filesAtOnce` files at a time). */
   concurrency?: number;
   /** With `concurrency` 0: files copied at once on the calling thread (default 2). */

@@ -11,6 +11,8 @@ import { domainsFor, renderEnvironment } from "../../clusters/render.js";
 import { sampleDomains } from "../../crds/samples.js";
 import { parseStackConfig, type StackConfig } from "../config.js";
 import { maxReceiveCount } from "../messaging.js";
+import { nebariUserServiceAccount, notebooksConfigMap, notebooksMountPath } from "../nebari-config.js";
+import { notebookFiles, publishedPrefixes } from "../nebari-users.js";
 import { nodeRoleLabel } from "../nodegroups.js";
 import { checkPolicy, type GraphResource } from "../policy.js";
 import { policyOptions } from "../program.js";
@@ -197,7 +199,7 @@ export function describeStack(stack: string): void {
 
     it("names exactly one namespace and service account in every IRSA trust policy", () => {
       const irsa = ofType(graph, "aws:iam/role:Role").filter((r) => String(r.inputs.assumeRolePolicy).includes("AssumeRoleWithWebIdentity"));
-      expect(irsa.length).toBe(6);
+      expect(irsa.length).toBe(cfg.nebari.enabled ? 7 : 6);
       const subjects = irsa.map((role) => {
         const statements = statementsOf(role.inputs.assumeRolePolicy);
         expect(statements).toHaveLength(1);
@@ -211,7 +213,12 @@ export function describeStack(stack: string): void {
       });
       const platform = Object.values(serviceAccounts).map((sa) => `system:serviceaccount:${platformNamespace}:${sa}`);
       expect(subjects.sort()).toEqual(
-        [...platform, "system:serviceaccount:kube-system:ebs-csi-controller-sa", "system:serviceaccount:kube-system:cluster-autoscaler"].sort(),
+        [
+          ...platform,
+          "system:serviceaccount:kube-system:ebs-csi-controller-sa",
+          "system:serviceaccount:kube-system:cluster-autoscaler",
+          ...(cfg.nebari.enabled ? [`system:serviceaccount:${cfg.nebari.namespace}:${nebariUserServiceAccount}`] : []),
+        ].sort(),
       );
     });
 
@@ -272,6 +279,41 @@ export function describeStack(stack: string): void {
       expect(doc.security.authentication.type).toBe(cfg.nebari.authentication);
       expect(cmd.environment.NEBARI_CONFIG_YAML).not.toMatch(/client_secret/);
       expect(outputs.nebariConfig).toBe(cmd.environment.NEBARI_CONFIG_YAML);
+    });
+
+    it("gives Nebari's users read-only access to the data lake's published prefixes only, through IRSA on their service account", () => {
+      const bucketArn = `arn:aws:s3:::${prefix}-data`;
+      const prefixes = publishedPrefixes(cfg);
+      expect(prefixes).toEqual(["zarr/", cfg.dataLake.modelRunPrefix]);
+      const statements = statementsOf(one(graph, "aws:iam/rolePolicy:RolePolicy", `${prefix}-nebari-user`).inputs.policy);
+      // Exactly two permissions: list keys under the published prefixes, get objects below them.
+      expect(statements).toEqual([
+        { Sid: "ListPublishedPrefixes", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": prefixes.flatMap((p) => [p, `${p}*`]) } } },
+        { Sid: "ReadPublishedObjects", Effect: "Allow", Action: "s3:GetObject", Resource: prefixes.map((p) => `${bucketArn}/${p}*`) },
+      ]);
+      expect(ofType(graph, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((r) => r.name.startsWith(`${prefix}-nebari-user`))).toEqual([]);
+      const role = one(graph, "aws:iam/role:Role", `${prefix}-nebari-user`);
+      expect(statementsOf(role.inputs.assumeRolePolicy)[0]?.Condition).toMatchObject({ StringEquals: { [`oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF:sub`]: `system:serviceaccount:${cfg.nebari.namespace}:${nebariUserServiceAccount}` } });
+      const roleArn = `arn:aws:iam::111122223333:role/${prefix}-nebari-user`;
+      expect(outputs.nebariUserRoleArn).toBe(roleArn);
+      // The service account the pods run as carries the role; the notebooks are in a ConfigMap beside it.
+      const sa = one(graph, "kubernetes:core/v1:ServiceAccount", `${prefix}-nebari-user`).inputs as { metadata: { name: string; namespace: string; annotations: Record<string, string> } };
+      expect(sa.metadata).toMatchObject({ name: nebariUserServiceAccount, namespace: cfg.nebari.namespace, annotations: { "eks.amazonaws.com/role-arn": roleArn } });
+      const notebooks = one(graph, "kubernetes:core/v1:ConfigMap", `${prefix}-notebooks`).inputs as { metadata: { name: string; namespace: string }; data: Record<string, string> };
+      expect(notebooks.metadata).toMatchObject({ name: notebooksConfigMap, namespace: cfg.nebari.namespace });
+      expect(Object.keys(notebooks.data)).toEqual(Object.keys(notebookFiles()));
+      expect(notebooks.data["environment.yml"]).toBe(readFileSync(join(repoRoot, "notebooks", "environment.yml"), "utf8"));
+      // JupyterLab pods and Dask workers run as that service account; the pods mount the notebooks.
+      const doc = parse(String((one(graph, "command:local:Command", `${prefix}-nebari`).inputs as { environment: Record<string, string> }).environment.NEBARI_CONFIG_YAML)) as Record<string, any>;
+      for (const p of doc.profiles.jupyterlab) {
+        expect(p.kubespawner_override.service_account).toBe(nebariUserServiceAccount);
+        expect(p.kubespawner_override.volume_mounts).toEqual([{ name: notebooksConfigMap, mountPath: notebooksMountPath, readOnly: true }]);
+      }
+      for (const p of Object.values(doc.profiles.dask_worker) as Array<{ worker_extra_pod_config: { serviceAccountName: string } }>) expect(p.worker_extra_pod_config.serviceAccountName).toBe(nebariUserServiceAccount);
+      // What the prefixes publish: every sample Dataset of this environment writes its store below one.
+      const stores = sampleDomains(stack as "dev" | "prod", `${prefix}-data`).flatMap((d) => d.objects).flatMap((o) => (o.kind === "Dataset" ? [o.spec.storage.url] : []));
+      expect(stores.length).toBeGreaterThan(0);
+      for (const url of stores) expect(prefixes.some((p) => url.startsWith(`s3://${prefix}-data/${p}`)), url).toBe(true);
     });
 
     it("passes the policy check with its own opt-ins", () => {

@@ -1,15 +1,15 @@
 // CatalogEntry reconciler: builds the STAC Collection (and Items per model cycle when asked) from the
 // Dataset it describes and upserts them into the catalog store; a finalizer removes them on deletion.
-import { buildCycleItem, buildDatasetCollection, isCatalogInputError, type CatalogStore } from "../../catalog/index.js";
+import { buildCycleItem, buildDatasetCollection, buildStationItem, isCatalogInputError, type CatalogStore } from "../../catalog/index.js";
 import type { CatalogEntry, CatalogEntryStatus, Dataset } from "../../crds/index.js";
 // The read side of the data plane only (see operators/dataplane.ts).
-import { openStore, readConsolidated } from "../dataplane.js";
+import { openStore, readConsolidated, stationSummaries } from "../dataplane.js";
 import { ensureFinalizer, removeFinalizer, type ResourceClient } from "../client.js";
 import { readExtent } from "../dataset/extent.js";
 import { cloudEvent, eventTypes, type EventBus } from "../../events/platform-events.js";
 import { StatusWriter, TerminalError, type EventRecorder, type Reconciler, type Request, type Result } from "../runtime/index.js";
 import { storeLocation, type StorageRoots } from "../storage.js";
-import { collectionInput, cycleItemInputs, datasetItemInput } from "./stac.js";
+import { collectionInput, cycleItemInputs, datasetItemInput, stationItemInputs } from "./stac.js";
 
 export const catalogFinalizer = "dmac.ioos.us/catalog-records";
 
@@ -68,7 +68,13 @@ export class CatalogEntryReconciler implements Reconciler {
       const collection = buildDatasetCollection(collectionInput(entry, dataset, extent));
       if (published && published !== entry.spec.collection.id) await catalog.deleteCollection(published);
       await catalog.upsertCollection(collection);
-      if (entry.spec.itemGranularity === "model-cycle") {
+      if (dataset.spec.featureType === "timeSeries") {
+        // Station observations: one item per station, whatever itemGranularity says (a station store has no cycles).
+        const items = stationItemInputs(entry, dataset, (await stationSummaries(store)) ?? []).map(buildStationItem);
+        await catalog.deleteItems(collection.id);
+        await catalog.upsertItems(collection.id, items);
+        itemCount = items.length;
+      } else if (entry.spec.itemGranularity === "model-cycle") {
         const ledger = (await readConsolidated<{ groups?: Record<string, { t: number; cycleMs?: number }[]> }>(store))?.ledger;
         const steps = Object.values(ledger?.groups ?? {}).flat();
         const items = cycleItemInputs(entry, dataset, extent, steps).map(buildCycleItem);

@@ -1,5 +1,6 @@
 // Turns a Dataset and its store extent into STAC inputs for the catalog builders. Pure.
-import type { DatasetCollectionInput, DimensionInput, VariableInput, CycleItemInput } from "../../catalog/index.js";
+import type { DatasetCollectionInput, DimensionInput, VariableInput, CycleItemInput, StationItemInput } from "../../catalog/index.js";
+import type { StationSummary } from "../../dataplane/observations/index.js";
 import type { CatalogEntry, Dataset } from "../../crds/index.js";
 import type { DatasetExtent } from "../dataset/extent.js";
 
@@ -79,4 +80,20 @@ export function datasetItemInput(entry: CatalogEntry, dataset: Dataset, extent: 
     title: `${entry.spec.collection.title}: the whole dataset`,
     properties: { "dmac:model": dataset.spec.model, "dmac:aggregation": dataset.spec.aggregation.type },
   };
+}
+
+/** featureType timeSeries: one item per station that has observed anything. */
+export function stationItemInputs(entry: CatalogEntry, dataset: Dataset, stations: readonly StationSummary[]): StationItemInput[] {
+  return stations.filter((s) => s.timeStart !== undefined && s.timeEnd !== undefined).map((s) => ({
+    collectionId: entry.spec.collection.id,
+    stationId: s.station.id,
+    name: s.station.name,
+    platform: s.station.platform,
+    lon: s.station.lon,
+    lat: s.station.lat,
+    ...(Number.isFinite(s.station.z) ? { z: s.station.z } : {}),
+    timeInterval: [iso(s.timeStart as number), iso(s.timeEnd as number)],
+    variables: s.variables.map((v) => ({ name: v.name, unit: v.units, ...(v.longName !== undefined ? { description: v.longName } : {}) })),
+    storeUrl: dataset.spec.storage.url,
+  }));
 }

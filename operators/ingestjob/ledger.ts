@@ -129,3 +129,28 @@ export async function readLedger(store: WritableStore, namespace: string, name: 
 export async function writeLedger(store: WritableStore, namespace: string, name: string, ledger: ItemLedger): Promise<void> {
   await store.set(ledgerKey(namespace, name), new TextEncoder().encode(JSON.stringify(ledger)));
 }
+
+/** One read-modify-write of a ledger at a time per ledger, in this process (the leader's). */
+const ledgerLocks = new Map<string, Promise<unknown>>();
+
+/**
+ * Reads the ledger, applies `change` and writes the result (unless it returned the same object),
+ * with every other update of the same ledger waiting its turn: the source scan, the event handoff
+ * and a running batch all change one ledger, and none may overwrite what another added meanwhile.
+ */
+export async function updateLedger(store: WritableStore, namespace: string, name: string, change: (ledger: ItemLedger) => ItemLedger): Promise<ItemLedger> {
+  const lockKey = `${store.url}${ledgerKey(namespace, name)}`;
+  const previous = ledgerLocks.get(lockKey) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(async () => {
+    const current = await readLedger(store, namespace, name);
+    const next = change(current);
+    if (next !== current) await writeLedger(store, namespace, name, next);
+    return next;
+  });
+  ledgerLocks.set(lockKey, run);
+  try {
+    return await run;
+  } finally {
+    if (ledgerLocks.get(lockKey) === run) ledgerLocks.delete(lockKey);
+  }
+}

@@ -8,10 +8,11 @@ import type { WritableStore } from "../../dataplane/index.js";
 import type { ResourceClient } from "../client.js";
 import { StatusWriter, TerminalError, type EventRecorder, type Reconciler, type Request, type Result } from "../runtime/index.js";
 import { storeLocation, StorageError, type StorageRoots } from "../storage.js";
-import { countItems, mergeItems, readLedger, recentFailures, runnableItems, writeLedger, ledgerKey, type ItemLedger, type LedgerCounts } from "./ledger.js";
+import { countItems, mergeItems, readLedger, recentFailures, runnableItems, updateLedger, ledgerKey, type ItemLedger, type LedgerCounts } from "./ledger.js";
 import type { LocalIngestRunner } from "./runner.js";
 import { CredentialsError, sourceCredentials, sourceS3Client, type S3Credentials, type SecretReader } from "./credentials.js";
 import { listSourceItems, readsS3, SourceError } from "./source.js";
+import type { DerivedJobReconciler } from "./derived.js";
 
 export interface IngestJobReconcilerDeps {
   readonly ingestJobs: ResourceClient<IngestJob>;
@@ -27,6 +28,8 @@ export interface IngestJobReconcilerDeps {
   readonly batchSize?: number;
   /** Reads the Secret named by spec.source.credentials.secretRef (get on secrets in the job's namespace). */
   readonly secrets: SecretReader;
+  /** Jobs whose source is another Dataset (spec.source.datasetRef) are reconciled by it. */
+  readonly derived?: DerivedJobReconciler;
   readonly now?: () => Date;
 }
 
@@ -127,6 +130,7 @@ export class IngestJobReconciler implements Reconciler {
       return;
     }
     if (job.metadata.deletionTimestamp) return;
+    if (job.spec.source.datasetRef !== undefined) return this.deps.derived?.reconcile(job, namespace);
     const dataset = await this.datasetOf(job, namespace);
     if (!dataset) return { requeueAfterMs: 60_000 };
     const location = await this.storeLocationOf(job, dataset);
@@ -199,13 +203,14 @@ export class IngestJobReconciler implements Reconciler {
     const s3 = () => (client ??= sourceS3Client(job.spec.source, credentials));
     try {
       const items = await listSourceItems(job.spec.source, { inputRoot: this.deps.roots.inputRoot, s3 });
-      const before = Object.keys(ledger.items).length;
-      const merged = mergeItems(ledger, items, now);
-      const added = Object.keys(merged.items).length - before;
-      if (added > 0) {
-        await writeLedger(store, namespace, name, merged);
-        await this.deps.recorder.record(job, "Normal", "SourceScanned", `${added} new file(s) of ${items.length} listed`);
-      }
+      let added = 0;
+      // Merged into the ledger as it is now (an event handoff may have added items since it was read).
+      const merged = await updateLedger(store, namespace, name, (current) => {
+        const next = mergeItems(current, items, now);
+        added = Object.keys(next.items).length - Object.keys(current.items).length;
+        return added > 0 ? next : current;
+      });
+      if (added > 0) await this.deps.recorder.record(job, "Normal", "SourceScanned", `${added} new file(s) of ${items.length} listed`);
       this.listed.set(key, { generation, at: now.getTime() });
       return { ledger: merged, listedNow: true };
     } catch (error) {

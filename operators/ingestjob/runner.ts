@@ -13,7 +13,7 @@ import type { Dataset, IngestJob } from "../../crds/index.js";
 import type { Logger } from "../runtime/index.js";
 import { sourceS3Client, type S3Credentials } from "./credentials.js";
 import { localPath, SOURCE_CREDENTIALS } from "./source.js";
-import { markOutcome, markRunning, readLedger, runnableItems, writeLedger, type ItemLedger } from "./ledger.js";
+import { markOutcome, markRunning, runnableItems, updateLedger, type ItemLedger } from "./ledger.js";
 import { ingestOptionsFor } from "../../dataplane/ingest-options.js";
 
 type ResolveInputs = Awaited<ReturnType<typeof loadIngest>>["resolveInputs"];
@@ -158,12 +158,16 @@ export class LocalIngestRunner {
     try {
       const files = this.localFiles(batch, fetched);
       const onProgress = (progress: IngestProgress) => this.options.onProgress?.(request.jobKey, progress);
+      // Station observations (CSV among them) are not gated file by file: their QARTOD tests flag each value in the store.
+      const stations = request.dataset.spec.featureType === "timeSeries";
+      const stationQc = stations ? { qualityControl: request.job.spec.qualityControl } : {};
       if (request.job.spec.executor.type === "dask") {
-        const inputs = await this.qualityGate(request, batch, files);
+        const inputs = stations ? [...files.keys()] : await this.qualityGate(request, batch, files);
         if (inputs.length > 0) {
           const { ingest } = await loadIngest();
           report = await ingest({
             ...ingestOptionsFor(request.dataset, request.job),
+            ...stationQc,
             store: request.storeLocation,
             inputs,
             concurrency: Math.max(1, Math.min(request.job.spec.parallelism, inputs.length)),
@@ -177,8 +181,8 @@ export class LocalIngestRunner {
         ({ report } = await runBatchInThread({
           inputs: [...files.keys()],
           sourceNames: Object.fromEntries([...files].map(([path, item]) => [path, item.url])),
-          ...(qc.enabled ? { qc } : {}),
-          ingest: { ...ingestOptionsFor(request.dataset, request.job), store: request.storeLocation, concurrency: 0, filesAtOnce: Math.max(1, request.job.spec.parallelism) },
+          ...(qc.enabled && !stations ? { qc } : {}),
+          ingest: { ...ingestOptionsFor(request.dataset, request.job), ...stationQc, store: request.storeLocation, concurrency: 0, filesAtOnce: Math.max(1, request.job.spec.parallelism) },
         }, { onQc: (outcome) => this.recordGate(batch, files, outcome), onProgress }));
       }
       if (report) batch.recordReport(report, files);
@@ -267,12 +271,13 @@ class BatchLedger {
     const namespace = request.job.metadata.namespace ?? "default";
     const name = request.job.metadata.name;
     const store = await openWritableStore(request.storeLocation);
-    const ledger = await readLedger(store, namespace, name);
-    const runnable = new Set(runnableItems(ledger, request.job.spec.retryLimit));
-    const items = request.items.filter((item) => runnable.has(item.id));
+    let items: BatchItem[] = [];
+    const claimed = await updateLedger(store, namespace, name, (ledger) => {
+      const runnable = new Set(runnableItems(ledger, request.job.spec.retryLimit));
+      items = request.items.filter((item) => runnable.has(item.id));
+      return items.length === 0 ? ledger : markRunning(ledger, items.map((i) => i.id), new Date());
+    });
     if (items.length === 0) return undefined;
-    const claimed = markRunning(ledger, items.map((i) => i.id), new Date());
-    await writeLedger(store, namespace, name, claimed);
     return new BatchLedger(store, namespace, name, claimed, items);
   }
 
@@ -302,7 +307,15 @@ class BatchLedger {
     }
   }
 
-  save(): Promise<void> {
-    return writeLedger(this.store, this.namespace, this.name, this.ledger);
+  /** Writes this batch's outcomes into the ledger as it is now: items added meanwhile (a scan, an event handoff) stay. */
+  async save(): Promise<void> {
+    await updateLedger(this.store, this.namespace, this.name, (current) => {
+      const items = { ...current.items };
+      for (const item of this.items) {
+        const entry = this.ledger.items[item.id];
+        if (entry) items[item.id] = entry;
+      }
+      return { ...current, items };
+    });
   }
 }

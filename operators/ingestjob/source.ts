@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { readdir, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import type { IngestJobSpec } from "../../crds/index.js";
+import { keyBelowPrefix, keyRegex as sourceKeyRegex, prefixKeyMatches, s3Location, SourcePatternError } from "../../crds/source-match.js";
 import { describeS3Error } from "../dataplane.js";
 
 export interface WorkItem {
@@ -48,9 +49,9 @@ export function localPath(url: string, inputRoot: string): string {
 
 function keyRegex(pattern: string, where: string): RegExp {
   try {
-    return new RegExp(pattern);
+    return sourceKeyRegex(pattern, where);
   } catch (error) {
-    throw new SourceError(`${where}: invalid regular expression: ${(error as Error).message}`);
+    throw error instanceof SourcePatternError ? new SourceError(error.message) : error;
   }
 }
 
@@ -68,7 +69,7 @@ async function listLocal(prefix: NonNullable<IngestJobSpec["source"]["prefix"]>,
     if (!entry.isFile()) continue;
     const full = join(entry.parentPath, entry.name);
     const key = relative(base, full).split(sep).join("/");
-    if (!pattern.test(key)) continue;
+    if (!prefixKeyMatches(prefix, key, pattern)) continue;
     const info = await stat(full);
     const url = new URL(`${prefix.url.replace(/\/?$/, "/")}${key.split("/").map(encodeURIComponent).join("/")}`).href;
     items.push(item(url, { size: info.size, mtime: info.mtime.toISOString() }));
@@ -76,10 +77,7 @@ async function listLocal(prefix: NonNullable<IngestJobSpec["source"]["prefix"]>,
   return items;
 }
 
-function bucketAndKey(url: string): { bucket: string; key: string } {
-  const parsed = new URL(url);
-  return { bucket: parsed.hostname, key: decodeURIComponent(parsed.pathname.replace(/^\//, "")) };
-}
+const bucketAndKey = s3Location;
 
 /** Where an S3 source's credentials come from, named when S3 refuses them. */
 export const SOURCE_CREDENTIALS = "spec.source.credentials.secretRef";
@@ -90,6 +88,25 @@ async function s3Call<T>(what: string, call: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw new SourceError(`${what}: ${describeS3Error(error, SOURCE_CREDENTIALS)}`, { cause: error });
   }
+}
+
+/** One listed S3 object as a work item: the lister and the event handoff build it alike, so one object has one id. */
+function s3Item(bucket: string, object: { Key?: string; ETag?: string; Size?: number; LastModified?: Date }): WorkItem {
+  return item(`s3://${bucket}/${object.Key ?? ""}`, { etag: object.ETag?.replaceAll('"', ""), size: object.Size ?? 0, mtime: object.LastModified?.toISOString() });
+}
+
+/**
+ * The work item of one announced S3 object, read by listing exactly its key (not HEAD): the
+ * listing's identity (ETag, size, LastModified) is the scan's, so the cron rescan recognises the
+ * item. Undefined when the object is not readable yet (a notification can arrive first).
+ */
+export async function describeS3Object(url: string, context: Pick<SourceContext, "s3">): Promise<WorkItem | undefined> {
+  const { bucket, key } = s3Location(url);
+  const client = await context.s3();
+  const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+  const page = await s3Call(`listing ${url}`, () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 10 })));
+  const object = (page.Contents ?? []).find((o) => o.Key === key);
+  return object ? s3Item(bucket, object) : undefined;
 }
 
 async function listS3(prefix: NonNullable<IngestJobSpec["source"]["prefix"]>, context: SourceContext): Promise<WorkItem[]> {
@@ -103,9 +120,9 @@ async function listS3(prefix: NonNullable<IngestJobSpec["source"]["prefix"]>, co
     const page = await s3Call(`listing ${prefix.url}`, () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: keyPrefix, ContinuationToken: token, ...(prefix.recursive ? {} : { Delimiter: "/" }) })));
     for (const object of page.Contents ?? []) {
       if (!object.Key) continue;
-      const relativeKey = object.Key.slice(keyPrefix.length).replace(/^\//, "");
-      if (!pattern.test(relativeKey)) continue;
-      items.push(item(`s3://${bucket}/${object.Key}`, { etag: object.ETag?.replaceAll('"', ""), size: object.Size ?? 0, mtime: object.LastModified?.toISOString() }));
+      const relativeKey = keyBelowPrefix(keyPrefix, object.Key, prefix.recursive);
+      if (relativeKey === undefined || !prefixKeyMatches(prefix, relativeKey, pattern)) continue;
+      items.push(s3Item(bucket, object));
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);

@@ -28,6 +28,7 @@ export class Manager {
   private readonly informers: Informer<KubeObject>[] = [];
   private readonly controllers: Controller[] = [];
   private readonly runnables: Runnable[] = [];
+  private readonly leaderRunnables: Runnable[] = [];
   private leading = false;
   private controllersAbort: AbortController | undefined;
   private controllersDone: Promise<unknown> = Promise.resolve();
@@ -53,6 +54,11 @@ export class Manager {
     this.runnables.push(runnable);
   }
 
+  /** A part that, like the controllers, runs only on the leader (a consumer whose work the controllers own). */
+  addLeaderRunnable(runnable: Runnable): void {
+    this.leaderRunnables.push(runnable);
+  }
+
   get isLeader(): boolean {
     return this.leading;
   }
@@ -72,7 +78,8 @@ export class Manager {
     this.controllersAbort = abort;
     this.leading = true;
     this.metrics.leader.set(1);
-    this.controllersDone = Promise.all(this.controllers.map((c) => c.start(abort.signal)));
+    const leaderParts = this.leaderRunnables.map((r) => r.start(abort.signal).catch((error: unknown) => this.options.log.error({ runnable: r.name, err: String(error) }, "runnable failed")));
+    this.controllersDone = Promise.all([...this.controllers.map((c) => c.start(abort.signal)), ...leaderParts]);
   }
 
   private async stopControllers(): Promise<void> {

@@ -20,6 +20,16 @@ function sample(kind: string, name?: string): Obj {
   return structuredClone(found) as Obj;
 }
 
+/** The dev CBOFS IngestJob turned into a derived job: a daily maximum of zeta from the best forecast. */
+function derivedJob(): Obj {
+  const job = sample("IngestJob");
+  job.spec.source = { datasetRef: { name: "cbofs-best-forecast" } };
+  job.spec.datasetRef = { name: "cbofs-zeta-daily-max" };
+  delete job.spec.variables;
+  job.spec.transform = { select: { variables: ["zeta"] }, resample: { period: "1d", statistic: "max" } };
+  return job;
+}
+
 function errorsOf(object: Obj) {
   return validateResource(object, crds).errors.map((e) => ({ field: formatPath(e.path), type: e.type, message: e.message }));
 }
@@ -36,7 +46,14 @@ describe("samples", () => {
 const celCases: { rule: string; kind: string; name?: string; mutate: (o: Obj) => void; field: string }[] = [
   { rule: "self.anonymous || has(self.secretRef)", kind: "IngestJob", mutate: (o) => { o.spec.source.credentials = { anonymous: false }; }, field: "spec.source.credentials.secretRef" },
   { rule: "!(self.anonymous && has(self.secretRef))", kind: "IngestJob", mutate: (o) => { o.spec.source.credentials = { anonymous: true, secretRef: { name: "s3" } }; }, field: "spec.source.credentials.secretRef" },
-  { rule: "has(self.urls) != has(self.prefix)", kind: "IngestJob", mutate: (o) => { o.spec.source.urls = ["s3://b/k.nc"]; }, field: "spec.source" },
+  { rule: "(has(self.urls) ? 1 : 0) + (has(self.prefix) ? 1 : 0) + (has(self.datasetRef) ? 1 : 0) == 1", kind: "IngestJob", mutate: (o) => { o.spec.source.urls = ["s3://b/k.nc"]; }, field: "spec.source" },
+  { rule: "!has(self.datasetRef) || (!has(self.region) && !has(self.endpoint) && !has(self.credentials.secretRef))", kind: "derived", mutate: (o) => { o.spec.source.region = "us-east-1"; }, field: "spec.source.datasetRef" },
+  { rule: "has(self.transform) == has(self.source.datasetRef)", kind: "derived", mutate: (o) => { delete o.spec.transform; }, field: "spec.transform" },
+  { rule: "!has(self.source.datasetRef) || !has(self.variables)", kind: "derived", mutate: (o) => { o.spec.variables = { include: ["zeta"] }; }, field: "spec.variables" },
+  { rule: "!has(self.source.datasetRef) || self.source.datasetRef.name != self.datasetRef.name", kind: "derived", mutate: (o) => { o.spec.datasetRef.name = "cbofs-best-forecast"; }, field: "spec.source.datasetRef.name" },
+  { rule: "!has(self.level) || (type(self.level) == string ? self.level in ['surface', 'bottom'] : int(self.level) >= 0)", kind: "derived", mutate: (o) => { o.spec.transform.select.level = "top"; }, field: "spec.transform.select.level" },
+  { rule: "self.period.matches('^((1|2|3|4|6|8|12|24)h|1d)$')", kind: "derived", mutate: (o) => { o.spec.transform.resample.period = "5h"; }, field: "spec.transform.resample.period" },
+  { rule: "has(self.select) || has(self.resample) || has(self.rechunk)", kind: "derived", mutate: (o) => { o.spec.transform = {}; }, field: "spec.transform" },
   { rule: "self.failMin < self.failMax", kind: "IngestJob", mutate: (o) => { o.spec.qualityControl.variables[0].grossRange = { failMin: 40, failMax: -5 }; }, field: "spec.qualityControl.variables[0].grossRange.failMin" },
   { rule: "!has(self.suspectMin) || (self.suspectMin >= self.failMin && self.suspectMin <= self.failMax)", kind: "IngestJob", mutate: (o) => { o.spec.qualityControl.variables[0].grossRange.suspectMin = -10; }, field: "spec.qualityControl.variables[0].grossRange.suspectMin" },
   { rule: "!has(self.suspectMax) || (self.suspectMax >= self.failMin && self.suspectMax <= self.failMax)", kind: "IngestJob", mutate: (o) => { o.spec.qualityControl.variables[0].grossRange.suspectMax = 50; }, field: "spec.qualityControl.variables[0].grossRange.suspectMax" },
@@ -52,6 +69,10 @@ const celCases: { rule: string; kind: string; name?: string; mutate: (o: Obj) =>
   { rule: "self.type == 'model-run' || (!has(self.cycle) && !has(self.runType))", kind: "Dataset", mutate: (o) => { o.spec.aggregation.runType = "forecast"; }, field: "spec.aggregation.cycle" },
   { rule: "self.type != 'model-run' || has(self.cycle)", kind: "Dataset", mutate: (o) => { o.spec.aggregation.type = "model-run"; }, field: "spec.aggregation.cycle" },
   { rule: "!has(self.identicalDims) || !(self.concatDim in self.identicalDims)", kind: "Dataset", mutate: (o) => { o.spec.aggregation.identicalDims.push("ocean_time"); }, field: "spec.aggregation.identicalDims" },
+  { rule: "self.featureType != 'trajectory'", kind: "Dataset", mutate: (o) => { o.spec.featureType = "trajectory"; }, field: "spec.featureType" },
+  { rule: "self.featureType != 'timeSeries' || self.aggregation.type == 'append'", kind: "Dataset", mutate: (o) => { o.spec.featureType = "timeSeries"; delete o.spec.dimensions; o.spec.aggregation = { type: "best-forecast", concatDim: "time" }; }, field: "spec.aggregation.type" },
+  { rule: "self.featureType != 'timeSeries' || self.storage.format == 'zarr-v2'", kind: "Dataset", mutate: (o) => { o.spec.featureType = "timeSeries"; o.spec.aggregation = { type: "append", concatDim: "time" }; delete o.spec.dimensions; o.spec.storage.format = "zarr-v3"; }, field: "spec.storage.format" },
+  { rule: "self.featureType != 'timeSeries' || !has(self.dimensions)", kind: "Dataset", mutate: (o) => { o.spec.featureType = "timeSeries"; o.spec.aggregation = { type: "append", concatDim: "time" }; o.spec.dimensions = [{ name: "time", chunk: 24 }]; }, field: "spec.dimensions" },
   { rule: "self.codec == 'zstd' || self.level <= 9", kind: "Dataset", mutate: (o) => { o.spec.encoding = { codec: "zlib", level: 12 }; }, field: "spec.encoding.level" },
   { rule: "self.all(key, key.matches('^[A-Za-z0-9_.-]+$'))", kind: "CatalogEntry", mutate: (o) => { o.spec.assets = { "bad key!": { href: "https://example.org/x" } }; }, field: "spec.assets" },
 ];
@@ -76,7 +97,7 @@ describe("CEL rules", () => {
 
   for (const testCase of celCases) {
     it(`fails for the right reason: ${testCase.rule}`, () => {
-      const object = sample(testCase.kind, testCase.name);
+      const object = testCase.kind === "derived" ? derivedJob() : sample(testCase.kind, testCase.name);
       expect(errorsOf(object)).toEqual([]);
       testCase.mutate(object);
       const message = allRules().find((r) => r.rule === testCase.rule)!.message;
@@ -110,6 +131,27 @@ const schemaCases: { title: string; kind: string; mutate: (o: Obj) => void; fiel
   { title: "metadata.name", kind: "Dataset", mutate: (o) => { o.metadata.name = "CBOFS"; }, field: "metadata.name", type: "FieldValueInvalid" },
   { title: "unknown kind", kind: "Dataset", mutate: (o) => { o.kind = "DataSet"; }, field: "kind", type: "FieldValueNotSupported" },
 ];
+
+describe("derived jobs", () => {
+  it("a derived job (source.datasetRef + transform, level as index or name) validates, with the offset defaulted", () => {
+    const job = derivedJob();
+    job.spec.transform.select.level = 0;
+    expect(errorsOf(job)).toEqual([]);
+    job.spec.transform.select.level = "surface";
+    job.spec.transform.rechunk = { timeChunk: 720 };
+    const result = validateResource(job, crds);
+    expect(result.errors).toEqual([]);
+    expect((result.defaulted as Obj).spec.transform.resample.utcOffset).toBe("+00:00");
+  });
+
+  it("refuses a malformed period, a negative level index and an unknown statistic by the schema", () => {
+    const job = derivedJob();
+    job.spec.transform.resample = { period: "1 day", statistic: "median", utcOffset: "5" };
+    job.spec.transform.select.level = -1;
+    const errors = errorsOf(job).map((e) => e.field);
+    expect(errors).toEqual(expect.arrayContaining(["spec.transform.resample.period", "spec.transform.resample.statistic", "spec.transform.resample.utcOffset", "spec.transform.select.level"]));
+  });
+});
 
 describe("schema rules", () => {
   for (const testCase of schemaCases) {

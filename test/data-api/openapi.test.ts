@@ -43,7 +43,8 @@ describe("data API OpenAPI from the route schemas", () => {
     expect(doc.openapi).toBe("3.0.3");
     const paths = Object.keys(doc.paths).sort();
     expect(paths).toEqual([
-      "/", "/api", "/collections", "/collections/{collectionId}", "/collections/{collectionId}/area", "/collections/{collectionId}/cube", "/collections/{collectionId}/position",
+      "/", "/api", "/collections", "/collections/{collectionId}", "/collections/{collectionId}/area", "/collections/{collectionId}/cube",
+      "/collections/{collectionId}/locations", "/collections/{collectionId}/locations/{locationId}", "/collections/{collectionId}/locations/{locationId}/compare", "/collections/{collectionId}/position",
       "/conformance", "/datasets", "/datasets/{collectionId}", "/datasets/{collectionId}/zarr/{key}", "/healthz", "/readyz",
     ]);
     for (const [path, ops] of Object.entries(doc.paths)) {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { TSchema } from "@sinclair/typebox";
 import { kinds } from "../../crds/api/index.js";
 import { SPEC_FIELDS, ingestOptionsFor, type DatasetFields, type IngestJobFields } from "../../dataplane/ingest-options.js";
+import { transformOptionsFor, type TransformSpec } from "../../dataplane/transform/options.js";
 
 /** Leaf field paths of a schema: `a.b`, `[]` for list items; maps (additionalProperties) are leaves. */
 function leaves(schema: TSchema, path: string): string[] {
@@ -43,6 +44,7 @@ const baseJob = (): { spec: IngestJobFields } => ({ spec: { format: "auto", vari
 const variants: Record<string, [unknown, unknown]> = {
   "Dataset.spec.storage.format": ["zarr-v2", "zarr-v3"],
   "Dataset.spec.model": ["generic", "roms"],
+  "Dataset.spec.featureType": ["grid", "timeSeries"],
   "Dataset.spec.dimensions[].name": ["x", "y"],
   "Dataset.spec.dimensions[].size": [3, 4],
   "Dataset.spec.dimensions[].chunk": [2, 5],
@@ -109,6 +111,42 @@ describe("ingestOptionsFor: every spec field is mapped or listed with a reason",
     expect(pair, `${path}: add two values for it to the variants table`).toBeDefined();
     const [a, b] = pair as [unknown, unknown];
     expect(optionsWith(path, a)).not.toEqual(optionsWith(path, b));
+  });
+
+  const baseTransform = (): TransformSpec => ({
+    select: { variables: ["zeta"], level: "surface" },
+    resample: { period: "1d", statistic: "max", utcOffset: "+00:00" },
+    rechunk: { timeChunk: 24, tile: 8 },
+  });
+  const transformVariants: Record<string, [unknown, unknown]> = {
+    "IngestJob.spec.transform.select.variables": [["zeta"], ["temp"]],
+    "IngestJob.spec.transform.select.level": ["surface", 0],
+    "IngestJob.spec.transform.resample.period": ["1d", "6h"],
+    "IngestJob.spec.transform.resample.statistic": ["max", "mean"],
+    "IngestJob.spec.transform.resample.utcOffset": ["+00:00", "-05:00"],
+    "IngestJob.spec.transform.rechunk.timeChunk": [24, 720],
+    "IngestJob.spec.transform.rechunk.tile": [8, 16],
+  };
+  const transformed = Object.entries(SPEC_FIELDS).filter(([, use]) => "transform" in use).map(([path]) => path);
+  it.each(transformed)("%s changes the transform options (its mapping line is live)", (path) => {
+    const pair = transformVariants[path];
+    expect(pair, `${path}: add two values for it to the transformVariants table`).toBeDefined();
+    const [a, b] = (pair as [unknown, unknown]).map((value) => {
+      const t = baseTransform() as unknown as Record<string, unknown>;
+      setPath({ spec: t } as unknown as Record<string, unknown>, path.replace("IngestJob.spec.transform", "x.spec"), value);
+      return transformOptionsFor(t as unknown as TransformSpec);
+    });
+    expect(a).not.toEqual(b);
+  });
+
+  it("maps a full transform to its options (periods and offsets in milliseconds)", () => {
+    expect(transformOptionsFor(baseTransform())).toEqual({
+      variables: ["zeta"],
+      level: "surface",
+      resample: { period: "1d", periodMs: 86_400_000, statistic: "max", utcOffset: "+00:00", offsetMs: 0 },
+      rechunk: { timeChunk: 24, tile: 8 },
+    });
+    expect(transformOptionsFor({ resample: { period: "6h", statistic: "mean", utcOffset: "-05:30" } }).resample).toMatchObject({ periodMs: 21_600_000, offsetMs: -19_800_000 });
   });
 
   it("maps a full Dataset and IngestJob to the ingest options", () => {

@@ -45,7 +45,7 @@ export interface OperatorStackOptions {
   readonly extraCrds?: readonly object[];
   /** A kind whose listing proves the CRDs are served before the operator starts. */
   readonly servedKind: { apiVersion: string; kind: string };
-  readonly operator: Pick<OperatorOptions, "identity"> & Partial<Pick<OperatorOptions, "resyncMs" | "daskPollMs">>;
+  readonly operator: Pick<OperatorOptions, "identity"> & Partial<Pick<OperatorOptions, "resyncMs" | "daskPollMs" | "bus">>;
   /** Changes the rendered RBAC objects before they are applied (a test removing a permission). */
   readonly editRbac?: (objects: KubernetesObject[]) => KubernetesObject[];
 }

@@ -5,8 +5,9 @@ import type { Command } from "commander";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { randomBytes } from "node:crypto";
+import { addBusOptions, busFromFlags, type BusFlags } from "./bus-options.js";
 
-interface Options {
+interface Options extends BusFlags {
   kubeconfig?: string;
   probePort: string;
   probeHost: string;
@@ -47,7 +48,7 @@ function leaseTimings(options: Options, program: Command) {
 }
 
 export function registerOperator(program: Command): void {
-  program
+  const cmd = program
     .command("operator")
     .description("Run the IngestJob, Dataset and CatalogEntry operators against a cluster")
     .option("--kubeconfig <file>", "kubeconfig to use (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config)")
@@ -62,7 +63,8 @@ export function registerOperator(program: Command): void {
     .option("--workers <n>", "concurrent reconciles per controller", "4")
     .option("--lease-duration <seconds>", "leader election: how long a lease is valid without renewal", "15")
     .option("--renew-deadline <seconds>", "leader election: a leader that cannot renew for this long steps down", "10")
-    .option("--retry-period <seconds>", "leader election: how often to try to acquire or renew", "2")
+    .option("--retry-period <seconds>", "leader election: how often to try to acquire or renew", "2");
+  addBusOptions(cmd)
     .action(async (options: Options) => {
       // Loaded here, not at the top: every `dmac` command would otherwise pay for the operator's imports.
       const [{ catalogCredentialsFromEnv, openCatalog }, { createOperator }, { createLogger, shutdownSignal }] = await Promise.all([
@@ -76,7 +78,9 @@ export function registerOperator(program: Command): void {
       const identity = `${process.env.POD_NAME ?? hostname()}-${randomBytes(3).toString("hex")}`;
       const credentials = await catalogCredentialsFromEnv();
       const catalog = await openCatalog(options.catalog, credentials ? { credentials } : {});
+      const configured = await busFromFlags({ ...options, ...(options.outboxDir ? { outboxDir: resolve(options.outboxDir) } : {}) }, (level, message, fields = {}) => log[level](fields, message)).catch((error: Error) => program.error(`error: ${error.message}`));
       const operator = createOperator({
+        bus: configured.bus,
         kubeConfig: await kubeConfigFrom(options.kubeconfig),
         log,
         identity,
@@ -90,6 +94,7 @@ export function registerOperator(program: Command): void {
       });
       log.info({ identity, leaderElection: Boolean(options.leaderElect) }, "operator starting");
       await operator.start(shutdownSignal());
+      await configured.close();
       await catalog.close();
     });
 }

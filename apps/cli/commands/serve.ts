@@ -3,6 +3,7 @@
 // Each target is an entry in SERVE_TARGETS with its own options; data-api and viewer are added
 // as further entries. A target's server module is imported only when that target runs.
 import { Command, InvalidArgumentError } from "commander";
+import { addBusOptions, busFromFlags } from "./bus-options.js";
 
 /** A started server, as every target returns it. */
 export interface RunningService {
@@ -52,7 +53,7 @@ export const SERVE_TARGETS: ServeTarget[] = [
     name: "data-api",
     description: "the OGC EDR data API over Zarr stores (the cluster's Ready Datasets, or --store)",
     configure: (cmd) =>
-      cmd
+      addBusOptions(cmd)
         .option("--store <id=url>", "standalone: a dataset id=file:///path.zarr, s3:// or https:// (repeat for more); without it, Datasets are discovered", (v: string, all: string[]) => [...all, v], [] as string[])
         .option("--kubeconfig <file>", "discovery: kubeconfig to use (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config)")
         .option("--namespace <ns>", "discovery: watch Datasets in this namespace only (default: all namespaces)")
@@ -68,7 +69,11 @@ export const SERVE_TARGETS: ServeTarget[] = [
       if (!discover && (flags.kubeconfig !== undefined || flags.namespace !== undefined)) {
         throw new InvalidArgumentError("--store serves a fixed list; --kubeconfig and --namespace discover Datasets: give one or the other");
       }
-      return serveDataApi({
+      // Cache invalidation across replicas rides on the bus (dataset.updated); in process there is nothing to hear.
+      const configured = await busFromFlags({ bus: String(flags.bus), ...(typeof flags.amqpUrl === "string" ? { amqpUrl: flags.amqpUrl } : {}), ...(typeof flags.outboxDir === "string" ? { outboxDir: flags.outboxDir } : {}) }, () => undefined)
+        .catch((error: Error) => { throw new InvalidArgumentError(error.message); });
+      const running = await serveDataApi({
+        ...(flags.bus === "rabbitmq" ? { bus: configured.bus } : {}),
         datasets: discover ? [] : parseStoreArgs(stores),
         ...(discover
           ? {
@@ -86,6 +91,7 @@ export const SERVE_TARGETS: ServeTarget[] = [
         ...(typeof flags.baseUrl === "string" ? { baseUrl: flags.baseUrl } : {}),
         logger: { level: process.env.DMAC_LOG_LEVEL ?? "warn" },
       });
+      return { url: running.url, close: async () => { await running.close(); await configured.close(); } };
     },
   },
   {

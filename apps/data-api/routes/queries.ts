@@ -2,16 +2,15 @@
 // with datetime, parameter-name, z, crs and f (OGC API - EDR 1.1, 8.2.1-8.2.3).
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { DataApiContext } from "../context.js";
-import { toCoverageJson } from "../encode/covjson.js";
-import { toCsv } from "../encode/csv.js";
-import { toGeoJson } from "../encode/geojson.js";
+import { encodeAnswer } from "../encode/answer.js";
 import { invalidParameter, notFound } from "../errors.js";
-import { MEDIA_TYPES } from "../collection.js";
 import { runQuery, type QuerySpec } from "../query/extract.js";
 import { parseBBox, parseCrs, parseDatetime, parseFormat, parseParameterNames, parseZ, single, type RawValue } from "../query/params.js";
+import { selectStations, stationData, stationParameters, stationResult } from "../stations.js";
 import type { Where } from "../query/select.js";
 import { parseWkt } from "../query/wkt.js";
 import { collectionParams, dataResponses, queryStrings } from "../schemas.js";
+import { LAYOUT_HEADER, timeSeriesLayout } from "../layouts.js";
 
 const SUMMARIES: Record<QuerySpec["queryType"], string> = {
   position: "values at the grid cells nearest to points",
@@ -53,12 +52,20 @@ export async function queryRoutes(app: FastifyInstance, opts: { ctx: DataApiCont
       const format = parseFormat(q["f"]);
       const datetime = parseDatetime(q["datetime"]);
       const z = parseZ(q["z"]);
+      // A station collection (featureType timeSeries): the query selects stations, not grid cells.
+      const stations = await stationData(ds);
+      if (stations !== undefined) {
+        if (z !== undefined) throw invalidParameter("z", "station collections have one sensor height per station (see /locations); z does not apply");
+        const picked = selectStations(stations, ds.id, where);
+        const names = stationParameters(stations, single(q["parameter-name"], "parameter-name"));
+        return encodeAnswer(reply, format, await stationResult(ds, ctx.registry.chunks, stations, type, picked, names, datetime));
+      }
       const parameters = parseParameterNames(q["parameter-name"], ds.model.parameters.map((p) => p.name));
-      const result = await runQuery(ds, ctx.registry.chunks, { queryType: type, where, parameters, ...(datetime !== undefined ? { datetime } : {}), ...(z !== undefined ? { z } : {}) }, ctx.limits);
-      reply.type(MEDIA_TYPES[format]);
-      if (format === "CSV") return toCsv(result);
-      if (format === "GeoJSON") return toGeoJson(result);
-      return toCoverageJson(result);
+      // A point's series reads the Dataset's time-series layout when it has an up-to-date one (layouts.ts).
+      const layout = type === "position" ? await timeSeriesLayout(ctx.registry, ds, parameters) : undefined;
+      reply.header(LAYOUT_HEADER, layout === undefined ? "original" : `time-series; collection=${layout.id}`);
+      const result = await runQuery(layout === undefined ? ds : { ...layout, id: ds.id }, ctx.registry.chunks, { queryType: type, where, parameters, ...(datetime !== undefined ? { datetime } : {}), ...(z !== undefined ? { z } : {}) }, ctx.limits);
+      return encodeAnswer(reply, format, result);
     });
   }
 }

@@ -3,6 +3,7 @@
 // point's time series from the EDR position query. State is mirrored in the URL query
 // (?dataset=&variable=&time=&level=&colormap=&renderer=2d|webgl1) so a view can be linked.
 import { DataApi, type Series } from "./api.js";
+import { Basemap, drawScaleBar } from "./basemap.js";
 import { colormapLut, COLORMAP_NAMES, finiteRange, type ValueRange } from "./colormap.js";
 import { buildGeometry, describeVariables, fieldSelection, type DatasetInfo, type Variable } from "./dataset.js";
 import { vertexValues, visibleTriangles, type Geometry } from "./mesh.js";
@@ -12,6 +13,7 @@ import type { Renderer } from "./renderer.js";
 import { WebGLRenderer, webglContext } from "./render-webgl.js";
 import { valueAt } from "./pick.js";
 import { seriesSvg } from "./series.js";
+import { drawStations, loadStations, stationAt, stationCollections, stationSeries, type StationPoint } from "./stations.js";
 import { fitView, formatLonLat, panBy, resized, toLonLat, toScreen, zoomAt, type View } from "./view.js";
 import { openZarr, type ZarrDataset } from "./zarr.js";
 
@@ -54,6 +56,8 @@ interface Loaded {
 }
 
 const params = new URLSearchParams(location.search);
+/** Natural Earth land under the field (its own canvas, below it). */
+const basemap = new Basemap($<HTMLCanvasElement>("basemap"), () => requestDraw());
 const api = new DataApi(new URL("data/", location.href).href);
 const state = {
   config: { catalog: false } as Config,
@@ -65,6 +69,9 @@ const state = {
   pick: undefined as { values: Float32Array; visible: Uint32Array } | undefined,
   /** The plotted series, redrawn with the current time marked when the time step changes. */
   series: undefined as Series | undefined,
+  /** Observing stations drawn over the field (station collections), and the one whose series is shown. */
+  stations: [] as StationPoint[],
+  station: undefined as StationPoint | undefined,
   timeIndex: 0,
   levelIndex: 0,
   colormap: params.get("colormap") ?? "viridis",
@@ -163,15 +170,19 @@ function draw(): void {
     ui.overlay.width = view.width;
     ui.overlay.height = view.height;
   }
+  basemap.draw(view, dpr());
   const t0 = performance.now();
   renderer.draw(view);
   state.drawnRange = { ...state.range };
   state.timings.drawMs = performance.now() - t0;
   const ctx = ui.overlay.getContext("2d");
   if (ctx !== null) drawOverlay(ctx, view, state.marker, dpr());
+  if (ctx !== null) drawStations(ctx, view, state.stations, dpr(), state.station);
   state.renders++;
   canvas.dataset.renderer = renderer.kind;
   document.body.dataset.renders = String(state.renders);
+  // Last on the overlay (drawOverlay clears it): the scale bar.
+  if (ctx !== null) drawScaleBar(ctx, view, dpr());
 }
 
 function applyStyle(): void {
@@ -272,6 +283,7 @@ async function selectVariable(v: Variable, timeIndex: number, levelIndex: number
   ui.level.value = String(state.levelIndex);
   state.marker = undefined;
   state.series = undefined;
+  state.station = undefined;
   delete ui.series.dataset.state;
   ui.series.innerHTML = '<p class="hint">Click the map to plot the time series of that point.</p>';
   const key = v.grid.lon + "," + v.grid.lat;
@@ -344,7 +356,9 @@ async function loadField(resetRange: boolean): Promise<void> {
 function plotCurrent(): void {
   const v = state.variable;
   if (state.series === undefined || v === undefined) return;
-  ui.series.innerHTML = seriesSvg(state.series, 360, 220, v.label, v.times[state.timeIndex]);
+  const s = state.station;
+  const label = s !== undefined ? `${s.name} (${s.id}): ${state.series.parameter}` : v.label;
+  ui.series.innerHTML = seriesSvg(state.series, 360, 220, label, v.times[state.timeIndex]);
 }
 
 async function plotSeries(lon: number, lat: number): Promise<void> {
@@ -352,6 +366,8 @@ async function plotSeries(lon: number, lat: number): Promise<void> {
   const v = state.variable;
   if (loaded === undefined || v === undefined) return;
   const request = ++state.seriesRequest;
+  state.station = undefined;
+  delete ui.series.dataset.station;
   state.marker = [lon, lat];
   requestDraw();
   ui.series.innerHTML = `<p class="hint">loading the series at ${formatLonLat(lon, lat, state.view?.scale ?? 1)}...</p>`;
@@ -363,6 +379,28 @@ async function plotSeries(lon: number, lat: number): Promise<void> {
     state.series = s;
     plotCurrent();
     ui.series.dataset.state = "ready";
+  } catch (error) {
+    if (request !== state.seriesRequest) return;
+    ui.series.textContent = describe(error);
+    ui.series.dataset.state = "error";
+  }
+}
+
+/** A station's observed series, with the field's current time marked on it. */
+async function plotStation(s: StationPoint): Promise<void> {
+  const request = ++state.seriesRequest;
+  state.station = s;
+  state.marker = undefined;
+  requestDraw();
+  ui.series.innerHTML = `<p class="hint">loading ${s.name} (${s.id})...</p>`;
+  ui.series.dataset.state = "loading";
+  try {
+    const series = await stationSeries(api, s);
+    if (request !== state.seriesRequest) return;
+    state.series = series;
+    plotCurrent();
+    ui.series.dataset.state = "ready";
+    ui.series.dataset.station = s.id;
   } catch (error) {
     if (request !== state.seriesRequest) return;
     ui.series.textContent = describe(error);
@@ -488,6 +526,8 @@ function wire(): void {
     ui.map.classList.remove("dragging");
     if (d === undefined || d.moved || state.view === undefined) return;
     const [x, y] = local(e);
+    const station = stationAt(state.view, state.stations, x, y, dpr());
+    if (station !== undefined) return void plotStation(station);
     const [lon, lat] = toLonLat(state.view, x, y);
     void plotSeries(lon, lat);
   });
@@ -547,7 +587,9 @@ async function start(): Promise<void> {
   const config = await fetch(new URL("config.json", location.href)).then((r) => (r.ok ? (r.json() as Promise<Config>) : { catalog: false }));
   state.config = config;
   setStatus("loading the dataset list...", "loading");
-  const ids = await api.datasets();
+  // Station collections are drawn over every field, not picked as the field.
+  state.stations = await loadStations(api).catch(() => []);
+  const ids = (await api.datasets()).filter((id) => !stationCollections(state.stations).has(id));
   ui.dataset.replaceChildren();
   for (const id of ids) option(ui.dataset, id, id);
   if (ids.length === 0) {

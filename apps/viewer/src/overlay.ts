@@ -1,5 +1,5 @@
 // Drawn over the field on a separate canvas, so the field's pixels stay exactly the colour map's:
-// a graticule (the only base map: nothing is fetched from the internet), the clicked point, and
+// a graticule (the land and coastline are under the field: basemap.ts), the clicked point, and
 // the colour legend on its own canvas.
 import { LUT_SIZE, niceTicks, type ValueRange } from "./colormap.js";
 import { displayLon, toLonLat, toScreen, type View } from "./view.js";
