@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-// `dmac up` runs five V8 isolates and their threads in one long-lived process: it re-executes
+// `dmac up` runs several V8 isolates and their threads in one long-lived process: it re-executes
 // itself once (same pid, so signals and supervisors are unaffected) with settings for that shape,
 // each measured in bench/platform/README.md:
 // - MALLOC_ARENA_MAX=2: glibc gives every thread that allocates its own 64 MiB malloc arena
@@ -21,12 +21,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 //   otherwise raises the threshold after the first large free and keeps later ones in the heap.
 // - DMAC_NODE_FLAGS (default below): V8 flags for the whole process; set it to "" to run without.
 //   --max-semi-space-size=2 (MiB): the main thread's young generation (the workers' is capped in
-//   supervisor.ts). --wasm-tiering-budget 100 times V8's: a WASM function is recompiled by TurboFan
-//   only after that much more work. PGlite's first queries otherwise send its large functions to
-//   TurboFan at once, whose compile memory took the process from 200 to 680 MiB for a second at
-//   every start (the first-ingest peak); Liftoff code runs them fast enough for a local catalog,
-//   and a hot loop (h5wasm in a long ingest) still tiers up.
-const UP_FLAGS = "--max-semi-space-size=2 --wasm-tiering-budget=1300000000";
+//   supervisor.ts). --liftoff-only: WebAssembly (PGlite, h5wasm) runs as Liftoff, V8's baseline
+//   code, and is never recompiled by TurboFan, whose compile memory for their large functions
+//   took the process up by 400-500 MiB for a second or two: PGlite's first queries at every start,
+//   and h5wasm's once an ingest has run long enough. Those spikes were the first-ingest peak
+//   (bench/platform/README.md); a 100 times larger tier-up budget only moved the second one later.
+const UP_FLAGS = "--max-semi-space-size=2 --liftoff-only";
 if (process.argv[2] === "up" && !process.env.DMAC_REEXECUTED && typeof process.execve === "function" && process.platform === "linux") {
   const flags = (process.env.DMAC_NODE_FLAGS ?? UP_FLAGS).split(/\s+/).filter(Boolean);
   process.execve(process.execPath, [process.execPath, ...process.execArgv, ...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
