@@ -85,9 +85,12 @@ describe("the local platform", () => {
     });
     expect(lines.filter((l) => l.component === "data-api" && l.reqId === id).map((l) => l.msg)).toEqual(["incoming request", "request completed"]);
     expect(lines.some((l) => l.component === "catalog" && l.msg === "request completed")).toBe(true);
-    // The control plane on this thread, every other part in its own worker thread.
-    expect(platform.components.map((c) => c.name)).toEqual(["catalog", "operator", "data-api", "viewer"]);
-    expect(new Set(platform.components.map((c) => c.worker.threadId)).size).toBe(4);
+    // The control plane on this thread, the catalog API, the operator and the data API each in a
+    // worker thread of its own; the viewer shares the data API's, and serves the page.
+    expect(platform.components.map((c) => c.name)).toEqual(["catalog", "operator", "data-api"]);
+    expect(new Set(platform.components.map((c) => c.worker.threadId)).size).toBe(3);
+    expect(platform.components.find((c) => c.name === "data-api")?.info.viewerUrl).toBe(platform.viewerUrl);
+    expect((await fetch(`${platform.viewerUrl}/`)).status).toBe(200);
   }, 300_000);
 
   it("a restart on the same data directory resumes: nothing is ingested twice", async () => {
