@@ -18,7 +18,9 @@ function renderedObjects(): { kind?: string }[] {
 }
 
 const objects = renderedObjects();
-const deployments = objects.filter((o) => o.kind === "Deployment") as V1Deployment[];
+// The podman runtime runs the Deployments with replicas; the event bridge renders 0 locally (dmac up runs it in process).
+const allDeployments = objects.filter((o) => o.kind === "Deployment") as V1Deployment[];
+const deployments = allDeployments.filter((d) => (d.spec?.replicas ?? 1) > 0);
 const services = objects.filter((o) => o.kind === "Service") as V1Service[];
 const secrets: Record<string, Record<string, string>> = {
   "catalog-db": { username: "dmac", password: "pw-from-secret" },
@@ -35,6 +37,7 @@ const context: PodContext = {
 
 describe("pods for the rendered local Deployments", () => {
   it("renders a pod for each Deployment, keeping image, args, mounts and securityContext", () => {
+    expect(allDeployments.find((d) => d.metadata?.name === "event-bridge")?.spec?.replicas).toBe(0);
     expect(deployments.map((d) => d.metadata?.name).sort()).toEqual(["catalog-api", "data-api", "dmac-operator", "viewer"]);
     for (const deployment of deployments) {
       const pod = podForDeployment(deployment, context);
