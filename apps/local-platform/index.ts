@@ -32,6 +32,12 @@ export interface LocalPlatformOptions {
   readonly onApplyStep?: (name: string, objects: number) => void;
   /** How a component whose thread ends is restarted (default: supervisor.ts DEFAULT_RESTART). */
   readonly restart?: RestartPolicy | false;
+  /**
+   * `rabbitmq`: a private RabbitMQ (Debian's rabbitmq-server, state in <dataDir>/rabbitmq) carries the
+   * platform's events, and a local NODD bucket (fauxqs) announces every object put into it to the
+   * event bridge, which runs as a component too (docs/events.md). Default `inprocess`.
+   */
+  readonly bus?: "inprocess" | "rabbitmq";
 }
 
 export interface LocalPlatform {
@@ -48,11 +54,15 @@ export interface LocalPlatform {
   readonly components: readonly Component[];
   /** Where this process's memory goes, by thread (memory.ts; `kill -USR2` under `dmac up`). */
   memory(): Promise<MemoryReport>;
+  /** With `bus: "rabbitmq"`: the broker and the local NODD bucket (S3/SNS/SQS endpoint, bucket name). */
+  readonly events?: { readonly amqpUrl: string; readonly nodd: { readonly endpoint: string; readonly bucket: string; readonly queueUrl: string } };
   stop(): Promise<void>;
 }
 
 /** Heap caps per component (MiB): a runaway query or ingest ends its own worker, not the platform. */
 const HEAP_MIB = { catalog: 1024, operator: 1024, dataApi: 1536 } as const;
+/** The event bridge holds one receive batch and a bounded set of recent object ids. */
+const BRIDGE_HEAP_MIB = 256;
 
 const at = (base: number, offset: number) => (base === 0 ? 0 : base + offset);
 /** A restarted component listens where its first start did (that port was free or chosen then). */
@@ -62,6 +72,7 @@ const portOf = (previousUrl: string | undefined, port: number): number => (previ
 export const LOCAL_ACCOUNTS = {
   operator: { namespace: "dmac-system", name: "dmac-operator" },
   dataApi: { namespace: "dmac-system", name: "data-api" },
+  eventBridge: { namespace: "dmac-system", name: "event-bridge" },
 } as const;
 
 export async function startLocalPlatform(options: LocalPlatformOptions): Promise<LocalPlatform> {
@@ -79,9 +90,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const controlPlane = await startControlPlane({ dataDir: join(dataDir, "control-plane"), port: options.portBase, kubeconfigPath, onError: (err) => log.error({ component: "control-plane", err }, "control-plane request failed") });
   let tokenFiles: ServiceAccountTokenFiles | undefined;
   let catalogRelay: CatalogRelay | undefined;
+  const services: { stop(): Promise<void> }[] = [];
   const stop = async () => {
     // Readers first, the control plane last (the operator finishes its batches against it).
     for (const component of [...components].reverse()) await component.stop().catch(() => undefined);
+    for (const service of services.reverse()) await service.stop().catch(() => undefined);
     catalogRelay?.close();
     tokenFiles?.stop();
     await controlPlane.stop();
@@ -104,6 +117,17 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     const operatorAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.operator.namespace, LOCAL_ACCOUNTS.operator.name);
     const dataApiAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.dataApi.namespace, LOCAL_ACCOUNTS.dataApi.name);
 
+    let events: LocalPlatform["events"];
+    const busFor = (component: string) => (events ? { bus: { url: events.amqpUrl, outboxDir: join(dataDir, "outbox", component) } } : {});
+    if (options.bus === "rabbitmq") {
+      const [{ startRabbitMq }, { startLocalNodd }] = await Promise.all([import("./rabbitmq.js"), import("./nodd-bucket.js")]);
+      const broker = await startRabbitMq({ dir: join(dataDir, "rabbitmq"), port: at(options.portBase, 5) });
+      services.push(broker);
+      const nodd = await startLocalNodd({ port: at(options.portBase, 6), storageDir: join(dataDir, "nodd"), onError: (err, key) => log.error({ err, key }, "could not announce an object of the local NODD bucket") });
+      services.push(nodd);
+      events = { amqpUrl: broker.url, nodd: { endpoint: nodd.endpoint, bucket: nodd.bucket, queueUrl: nodd.queueUrl } };
+    }
+
     // The operator reaches the catalog's database through this thread, so either can restart.
     catalogRelay = new CatalogRelay();
     const relay = catalogRelay;
@@ -117,7 +141,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     const onProgress = options.onProgress;
     components.push(await startComponent("operator", () => {
       const rpc = relay.clientPort();
-      return { options: { kubeconfigPath: operatorAccount.kubeconfigPath, storageRoot: paths.stores, inputRoot: paths.inputs, probePort: at(options.portBase, 3), catalogApiUrl, rpc }, transferList: [rpc] };
+      return { options: { kubeconfigPath: operatorAccount.kubeconfigPath, storageRoot: paths.stores, inputRoot: paths.inputs, probePort: at(options.portBase, 3), catalogApiUrl, rpc, ...busFor("operator") }, transferList: [rpc] };
     }, {
       ...supervised,
       maxHeapMiB: HEAP_MIB.operator,
@@ -132,14 +156,22 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       options: {
         kubeconfigPath: dataApiAccount.kubeconfigPath, storageRoot: paths.stores, port: portOf(previous?.url, at(options.portBase, 2)),
         viewer: { port: portOf(previous?.viewerUrl, at(options.portBase, 4)), catalogApiUrl },
+        ...busFor("data-api"),
       },
     }), { ...supervised, maxHeapMiB: HEAP_MIB.dataApi });
     components.push(dataApi);
     const dataApiUrl = dataApi.info.url!;
+    if (events) {
+      const { nodd, amqpUrl } = events;
+      const bridgeAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.eventBridge.namespace, LOCAL_ACCOUNTS.eventBridge.name);
+      const bus = { url: amqpUrl, outboxDir: join(dataDir, "outbox", "event-bridge") };
+      components.push(await startComponent("event-bridge", (previous) => ({ options: { kubeconfigPath: bridgeAccount.kubeconfigPath, port: portOf(previous?.url, at(options.portBase, 7)), bus, queueUrl: nodd.queueUrl, sqsEndpoint: nodd.endpoint, region: "us-east-1" } }), { ...supervised, maxHeapMiB: BRIDGE_HEAP_MIB }));
+    }
 
     return {
       controlPlane: { url: controlPlane.url, kubeconfig }, kubeconfigPath, kubeConfig, catalogApiUrl, dataApiUrl, viewerUrl: dataApi.info.viewerUrl!, applied, paths, components, stop,
       memory: () => memoryReport("control-plane (main thread)", components),
+      ...(events ? { events } : {}),
     };
   } catch (error) {
     await stop();
