@@ -22,7 +22,7 @@ export interface MemoryReport {
   at: string;
   /** Resident set of the whole process (MiB), and what it is made of. */
   rssMiB: number;
-  smaps?: { anonymousMiB: number; fileMiB: number; mallocHeapMiB: number; largeAnonymousMiB: number; mappings: number };
+  smaps?: { anonymousMiB: number; fileMiB: number; mallocHeapMiB: number; mappings: number };
   threads: ThreadMemory[];
   /** Resident memory no thread's V8 figures account for: malloc (libuv, native addons, zlib, OpenSSL), code, stacks (MiB). */
   unattributedMiB: number;
@@ -47,15 +47,12 @@ function smaps(): MemoryReport["smaps"] {
   let anonymous = 0;
   let file = 0;
   let heap = 0;
-  let large = 0;
   let mappings = 0;
   let name = "";
-  let size = 0;
   for (const line of text.split("\n")) {
     const header = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (header) {
       mappings += 1;
-      size = (parseInt(header[2]!, 16) - parseInt(header[1]!, 16)) / 1024;
       name = header[3] ?? "";
       continue;
     }
@@ -64,10 +61,8 @@ function smaps(): MemoryReport["smaps"] {
     if (name === "[heap]") heap += kb;
     else if (name.startsWith("/")) file += kb;
     else anonymous += kb;
-    // WASM memories and V8's code ranges are reserved as one large virtual range each.
-    if (name === "" && size >= 1024 * 1024) large += kb;
   }
-  return { anonymousMiB: mib(anonymous * 1024), fileMiB: mib(file * 1024), mallocHeapMiB: mib(heap * 1024), largeAnonymousMiB: mib(large * 1024), mappings };
+  return { anonymousMiB: mib(anonymous * 1024), fileMiB: mib(file * 1024), mallocHeapMiB: mib(heap * 1024), mappings };
 }
 
 /** The report for this process: the main thread (named `mainName`) and the given workers. */

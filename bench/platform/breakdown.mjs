@@ -62,7 +62,7 @@ else {
   for (const [label, report] of [["peak during the first ingest (sampled every 250 ms)", peak], ["idle", idle]]) {
     if (!report) continue;
     console.log(`\n${label}: RSS ${report.rssMiB} MiB`);
-    if (report.smaps) console.log(`  mappings: anonymous ${report.smaps.anonymousMiB} (of which in large reservations ${report.smaps.largeAnonymousMiB}), malloc [heap] ${report.smaps.mallocHeapMiB}, files ${report.smaps.fileMiB} MiB; ${report.smaps.mappings} mappings`);
+    if (report.smaps) console.log(`  mappings: anonymous ${report.smaps.anonymousMiB}, malloc [heap] ${report.smaps.mallocHeapMiB}, files ${report.smaps.fileMiB} MiB; ${report.smaps.mappings} mappings`);
     console.log("  thread                        heap   used  external  malloced (MiB)");
     for (const t of report.threads) console.log(`  ${t.thread.padEnd(28)} ${String(t.heapMiB).padStart(6)} ${String(t.heapUsedMiB).padStart(6)} ${String(t.externalMiB).padStart(9)} ${String(t.mallocedMiB).padStart(9)}`);
     console.log(`  not accounted for by any thread's V8 figures: ${report.unattributedMiB} MiB`);
