@@ -22,8 +22,8 @@ export interface WorkloadConfig {
   readonly port: number;
 }
 
-/** The platform workloads rendered by the charts beside each app's code (the event bridge waits for issue #17). */
-export type WorkloadName = "operator" | "catalogApi" | "dataApi" | "viewer";
+/** The platform workloads rendered by the charts beside each app's code. */
+export type WorkloadName = "operator" | "catalogApi" | "dataApi" | "viewer" | "eventBridge";
 
 /**
  * PostgreSQL and the S3-compatible object store of an environment without a cloud stack (no
@@ -64,12 +64,20 @@ export interface EnvironmentConfig {
   readonly backingServices: BackingServices;
   /** Only where Dataset stores are file:// (local); the cloud's are s3:// in the stack's bucket. */
   readonly dataVolume?: DataVolume;
+  /**
+   * The platform event bus (docs/events.md): `rabbitmq` (the RabbitMQ release of clusters/third-party.ts,
+   * so NODD notifications reach the operator and dataset.updated every data API replica), or
+   * `inprocess` where no broker runs (the local tree, whose podman runtime runs no RabbitMQ; `dmac up
+   * --bus rabbitmq` brings its own and runs the event bridge in process).
+   */
+  readonly bus: "inprocess" | "rabbitmq";
 }
 
 export const repoURL = "https://github.com/ioos/nextgen-dmac.git";
 // Images are pinned to what `npm run images` built: `repository:tag@sha256:digest` from the committed
-// images/images.lock.json. The event bridge has no image until its command exists (issue 17).
-const image = (app: ImageApp | "event-bridge"): string => (app === "event-bridge" ? "ghcr.io/ioos/dmac-event-bridge:0.1.0" : pinnedImage(app));
+// images/images.lock.json. The event bridge runs `dmac event-bridge` from the operator's image (the
+// Node images hold the same runtime tree and differ only in their default command).
+const image = (app: ImageApp): string => pinnedImage(app);
 
 const size = (cpuRequest: number, cpuLimit: number, memRequest: number, memLimit: number): ContainerSizing => ({
   cpu: { requestMillis: cpuRequest, limitMillis: cpuLimit },
@@ -81,8 +89,8 @@ const size = (cpuRequest: number, cpuLimit: number, memRequest: number, memLimit
 // container needs a port of its own, picked from 17080-17089 to stay clear of what a developer's
 // machine usually runs (3000, 5000, 8000, 8080, 9000...). The catalog's PostgreSQL too: a
 // developer's own server (or Debian's default cluster) usually holds 5432.
-const localPorts = { operator: 17080, catalogApi: 17081, dataApi: 17082, viewer: 17083, objectStore: 17084, catalogDb: 17085 } as const;
-const cloudPorts = { operator: 8081, catalogApi: 8080, dataApi: 8080, viewer: 8080 } as const;
+const localPorts = { operator: 17080, catalogApi: 17081, dataApi: 17082, viewer: 17083, objectStore: 17084, catalogDb: 17085, eventBridge: 17086 } as const;
+const cloudPorts = { operator: 8081, catalogApi: 8080, dataApi: 8080, viewer: 8080, eventBridge: 8080 } as const;
 /** Without a stack, dev and prod expect their object store where most S3-compatible servers listen. */
 const clusterBackingServices: BackingServices = { catalogDbPort: 5432, objectStorePort: 9000 };
 
@@ -99,11 +107,14 @@ const local: EnvironmentConfig = {
     catalogApi: { image: image("catalog-api"), replicas: 1, sizing: size(50, 500, 128, 256), port: localPorts.catalogApi },
     dataApi: { image: image("data-api"), replicas: 1, sizing: size(50, 1000, 256, 1024), port: localPorts.dataApi },
     viewer: { image: image("viewer"), replicas: 1, sizing: size(25, 1000, 192, 384), port: localPorts.viewer },
+    // Scaled to 0: no NODD queues locally; `dmac up --bus rabbitmq` runs it in process as this ServiceAccount.
+    eventBridge: { image: image("operator"), replicas: 0, sizing: size(25, 250, 96, 256), port: localPorts.eventBridge },
   },
   domains: ["maracoos", "gcoos"],
   apiHost: "dmac.localhost",
   backingServices: { catalogDbPort: localPorts.catalogDb, objectStorePort: localPorts.objectStore },
   dataVolume: { claimName: "dmac-data", sizeGiB: 20 },
+  bus: "inprocess",
 };
 
 const dev: EnvironmentConfig = {
@@ -116,10 +127,12 @@ const dev: EnvironmentConfig = {
     catalogApi: { image: image("catalog-api"), replicas: 1, sizing: size(100, 500, 256, 512), port: cloudPorts.catalogApi },
     dataApi: { image: image("data-api"), replicas: 2, sizing: size(250, 2000, 512, 2048), port: cloudPorts.dataApi },
     viewer: { image: image("viewer"), replicas: 1, sizing: size(50, 1000, 192, 384), port: cloudPorts.viewer },
+    eventBridge: { image: image("operator"), replicas: 1, sizing: size(50, 250, 128, 256), port: cloudPorts.eventBridge },
   },
   domains: ["maracoos", "gcoos"],
   apiHost: "dmac.dev.ioos.us",
   backingServices: clusterBackingServices,
+  bus: "rabbitmq",
 };
 
 // Production prunes only on a human's sync: a bad merge must not delete data-bearing resources.
@@ -133,10 +146,12 @@ const prod: EnvironmentConfig = {
     catalogApi: { image: image("catalog-api"), replicas: 2, sizing: size(250, 1000, 512, 1024), port: cloudPorts.catalogApi },
     dataApi: { image: image("data-api"), replicas: 3, sizing: size(500, 4000, 1024, 4096), port: cloudPorts.dataApi },
     viewer: { image: image("viewer"), replicas: 2, sizing: size(100, 1000, 256, 512), port: cloudPorts.viewer },
+    eventBridge: { image: image("operator"), replicas: 2, sizing: size(100, 500, 128, 256), port: cloudPorts.eventBridge },
   },
   domains: ["maracoos", "gcoos"],
   apiHost: "dmac.ioos.us",
   backingServices: clusterBackingServices,
+  bus: "rabbitmq",
 };
 
 export const environments: readonly EnvironmentConfig[] = [local, dev, prod];

@@ -5,6 +5,7 @@ import { App, type Chart } from "cdk8s";
 import { stringify } from "yaml";
 import { CatalogApiChart } from "../apps/catalog-api/chart.js";
 import { DataApiChart } from "../apps/data-api/chart.js";
+import { EventBridgeChart } from "../apps/event-bridge/chart.js";
 import { ViewerChart } from "../apps/viewer/chart.js";
 import { CrdChart } from "../crds/chart.js";
 import { crdFiles } from "../crds/index.js";
@@ -61,6 +62,14 @@ export const componentDefinitions: readonly ComponentDefinition[] = [
     serverSideApply: false,
     source: "apps/data-api/chart.ts",
     chart: (app, env, outputs) => new DataApiChart(app, "data-api", { env, ...optionalOutputs(outputs) }),
+  },
+  {
+    name: "event-bridge",
+    namespace: platformNamespace,
+    wave: waves.apis,
+    serverSideApply: false,
+    source: "apps/event-bridge/chart.ts",
+    chart: (app, env, outputs) => new EventBridgeChart(app, "event-bridge", { env, ...optionalOutputs(outputs) }),
   },
   {
     name: "viewer",

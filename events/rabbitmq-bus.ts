@@ -66,7 +66,6 @@ export class RabbitMqEventBus implements EventBus {
   readonly stats: BusStats = { published: 0, delivered: 0, duplicates: 0, redelivered: 0, malformed: 0 };
   private readonly outbox: FileOutbox;
   private readonly subscriptions = new Set<Subscription>();
-  private readonly confirmWaiters = new Map<string, Array<() => void>>();
   private connection: RecoveringChannelModel | undefined;
   private model: ChannelModel | undefined;
   private publisher: ConfirmChannel | undefined;
@@ -128,24 +127,25 @@ export class RabbitMqEventBus implements EventBus {
     this.kick();
   }
 
-  /** Publishes and resolves only once the broker confirmed the event (rejects after `timeoutMs`; it stays in the outbox). */
+  /**
+   * Publishes straight to the broker, bypassing the outbox, and resolves once it confirmed the event;
+   * rejects when it is not connected or does not confirm within `timeoutMs`. For a publisher whose
+   * input is itself durable until this resolves (the event bridge deletes an SQS message only then):
+   * the queue is its outbox, and a file outbox would only add an fsync per message.
+   */
   async publishConfirmed(event: CloudEvent, timeoutMs = 30_000): Promise<void> {
-    const confirmed = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`event ${event.id}: not confirmed by RabbitMQ within ${timeoutMs} ms (it stays in the outbox)`)), timeoutMs);
-      const waiters = this.confirmWaiters.get(event.id) ?? [];
-      waiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.confirmWaiters.set(event.id, waiters);
-    });
+    const channel = this.publisher;
+    if (!channel) throw new Error(`event ${event.id}: RabbitMQ is not connected`);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.publish(event);
-    } catch (error) {
-      this.confirmWaiters.delete(event.id);
-      throw error;
+      await Promise.race([
+        this.send(channel, event),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`event ${event.id}: not confirmed by RabbitMQ within ${timeoutMs} ms`)), timeoutMs))),
+      ]);
+      this.stats.published += 1;
+    } finally {
+      clearTimeout(timer);
     }
-    return confirmed;
   }
 
   /** Events written but not yet confirmed. */
@@ -183,8 +183,6 @@ export class RabbitMqEventBus implements EventBus {
             }
             await this.outbox.remove(entry.name);
             this.stats.published += 1;
-            for (const resolve of this.confirmWaiters.get(entry.event.id) ?? []) resolve();
-            this.confirmWaiters.delete(entry.event.id);
           }
           // A refused or lost channel: the rest waits for the next connection's setup.
           if (failed) return;

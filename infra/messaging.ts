@@ -10,6 +10,8 @@ export const maxReceiveCount = 4;
 export interface FeedQueue {
   readonly url: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
+  /** The event bridge sends here itself, with a reason, before the redrive count is reached. */
+  readonly deadLetterArn: pulumi.Output<string>;
 }
 
 export interface Messaging {
@@ -59,7 +61,7 @@ export function createMessaging(name: string, cfg: StackConfig): Messaging {
       { topic: topicArn, protocol: "sqs", endpoint: queue.arn },
       { dependsOn: [policy], provider: providerFor(arnRegion(topicArn)) },
     );
-    return { url: queue.url, arn: queue.arn };
+    return { url: queue.url, arn: queue.arn, deadLetterArn: dlq.arn };
   };
   return { ofs: feed("ofs"), rtofs: feed("rtofs") };
 }

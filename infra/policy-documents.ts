@@ -72,14 +72,20 @@ export function dataApiPolicy(bucketArn: string): PolicyDocument {
   );
 }
 
-/** Event bridge: consumes (receives and deletes) messages of the NODD queues, nothing else. */
-export function eventBridgePolicy(queueArns: readonly string[]): PolicyDocument {
-  return doc({
-    Sid: "ConsumeNoddQueues",
-    Effect: "Allow",
-    Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
-    Resource: [...queueArns],
-  });
+/**
+ * Event bridge: consumes (receives and deletes) messages of the NODD queues, and sends a message it
+ * gives up on to the queue's dead-letter queue itself, with the reason as a message attribute.
+ */
+export function eventBridgePolicy(queueArns: readonly string[], deadLetterArns: readonly string[] = []): PolicyDocument {
+  return doc(
+    {
+      Sid: "ConsumeNoddQueues",
+      Effect: "Allow",
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+      Resource: [...queueArns],
+    },
+    ...(deadLetterArns.length > 0 ? [{ Sid: "DeadLetterWithReason", Effect: "Allow" as const, Action: ["sqs:SendMessage", "sqs:GetQueueUrl"], Resource: [...deadLetterArns] }] : []),
+  );
 }
 
 /**

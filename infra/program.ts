@@ -57,7 +57,7 @@ export function runProgram(cfg: StackConfig): ProgramOutputs {
     });
   const operator = role("operator", pulumi.all([lake.bucketArn, database.secretArn]).apply(([bucket, secret]) => operatorPolicy(bucket, secret)));
   const dataApi = role("dataApi", lake.bucketArn.apply(dataApiPolicy));
-  const eventBridge = role("eventBridge", pulumi.all([queues.ofs.arn, queues.rtofs.arn]).apply((arns) => eventBridgePolicy(arns)));
+  const eventBridge = role("eventBridge", pulumi.all([queues.ofs.arn, queues.rtofs.arn, queues.ofs.deadLetterArn, queues.rtofs.deadLetterArn]).apply(([ofs, rtofs, ofsDlq, rtofsDlq]) => eventBridgePolicy([ofs, rtofs], [ofsDlq, rtofsDlq])));
   const catalogApi = role("catalogApi", database.secretArn.apply(catalogApiPolicy));
 
   installAutoscaler(name, cfg, cluster, cluster.ready);

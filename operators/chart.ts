@@ -6,6 +6,7 @@ import { platformNamespace, serviceAccounts, type StackOutputs } from "../cluste
 import { catalogApiPublicUrl } from "../apps/catalog-api/chart.js";
 import type { EnvironmentConfig } from "../clusters/environments.js";
 import { backingFor } from "../clusters/lib/backing.js";
+import { busArgs, busEgress, busEnv } from "../clusters/lib/bus.js";
 import { componentLabels } from "../clusters/lib/labels.js";
 import { allow, anyAddress, apiServerPorts } from "../clusters/lib/network-policy.js";
 import { clusterRole, clusterRoleBinding, namespacedRole, roleBinding } from "../clusters/lib/rbac.js";
@@ -68,6 +69,8 @@ export class OperatorChart extends Chart {
         `--catalog=${backing.catalogUrl}`,
         `--catalog-api-url=${catalogApiPublicUrl(env)}`,
         ...(workload.replicas > 1 ? ["--leader-elect"] : []),
+        // dataset.updated to the data API replicas, data.new from the event bridge (docs/events.md).
+        ...busArgs(env),
       ],
       env: {
         DMAC_NAMESPACE: namespace,
@@ -76,6 +79,7 @@ export class OperatorChart extends Chart {
         POD_NAME: { podField: "metadata.name" },
         ...backing.catalogEnv,
         ...backing.objectStoreEnv,
+        ...busEnv(env),
       },
       // file:// stores and inputs (--storage-root /data/stores, --input-root /data/inputs) where the
       // environment has a data volume; s3:// stores elsewhere. The local executor's scratch is /tmp.
@@ -95,6 +99,7 @@ export class OperatorChart extends Chart {
         // The catalog's PostgreSQL and the object store.
         ...backing.catalogEgress,
         ...backing.objectStoreEgress,
+        ...busEgress(env),
       ],
     });
   }

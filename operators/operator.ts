@@ -11,7 +11,7 @@ import { secretReader } from "./ingestjob/credentials.js";
 import { IngestJobReconciler } from "./ingestjob/reconciler.js";
 import { DerivedJobReconciler, derivedJobsOf, followDatasetUpdates } from "./ingestjob/derived.js";
 import { LocalIngestRunner, type BatchReport, type BatchRequest } from "./ingestjob/runner.js";
-import { InProcessEventBus, operatorHandoffQueueName, type EventBus } from "../events/platform-events.js";
+import { cloudEvent, eventTypes, InProcessEventBus, operatorHandoffQueueName, type EventBus } from "../events/platform-events.js";
 import { DataNewHandoff } from "./ingestjob/handoff.js";
 import { Controller, EventRecorder, Informer, Manager, objectKey, specOrMetadataChanged, type Logger, type Runnable } from "./runtime/index.js";
 import type { StorageRoots } from "./storage.js";
@@ -71,7 +71,17 @@ export function createOperator(options: OperatorOptions): Operator {
     ...(options.probePort !== undefined ? { probePort: options.probePort, probeHost: options.probeHost ?? "127.0.0.1" } : {}),
     ...(options.leaderElection ? { leaderElection: { leaseName: "dmac-operator", ...options.leaderElection } } : {}),
   });
-  const recorder = new EventRecorder(kubeConfig, { component: "dmac-operator", instance: options.identity, log });
+  // Warnings are also the platform's log events (us.ioos.dmac.log): failures a subscriber can act on.
+  const recorder = new EventRecorder(kubeConfig, {
+    component: "dmac-operator",
+    instance: options.identity,
+    log,
+    onRecord: (object, type, reason, message) => {
+      if (type !== "Warning") return;
+      const subject = `${object.metadata.namespace ?? "default"}/${object.metadata.name ?? ""}`;
+      void bus.publish(cloudEvent(eventTypes.log, "/dmac/operator", subject, { kind: object.kind ?? "", reason, message, severity: "warning" })).catch((err: unknown) => log.warn({ err: String(err) }, "could not publish a log event"));
+    },
+  });
   const clients = {
     ingestJobs: new ResourceClient(kubeConfig, ingestJobs),
     datasets: new ResourceClient(kubeConfig, datasets),
@@ -80,6 +90,14 @@ export function createOperator(options: OperatorOptions): Operator {
   const jobInformer = manager.addInformer(informerFor<IngestJob>(kubeConfig, "IngestJob", "ingestjobs", options));
   const datasetInformer = manager.addInformer(informerFor<Dataset>(kubeConfig, "Dataset", "datasets", options));
   const entryInformer = manager.addInformer(informerFor<CatalogEntry>(kubeConfig, "CatalogEntry", "catalogentries", options));
+  // A Dataset gone from the API (its store deleted first under deletionPolicy Delete). Every replica's
+  // informer sees it; the id is the object's uid, so subscribers drop the repeats.
+  datasetInformer.on((event, dataset) => {
+    if (event !== "delete") return;
+    const subject = `${dataset.metadata.namespace ?? "default"}/${dataset.metadata.name}`;
+    void bus.publish(cloudEvent(eventTypes.datasetDeleted, "/dmac/operators/dataset", subject, { storeUrl: dataset.spec.storage.url, deletionPolicy: dataset.spec.deletionPolicy }, new Date(), `dataset-deleted-${dataset.metadata.uid ?? subject}`))
+      .catch((err: unknown) => log.warn({ err: String(err), dataset: subject }, "could not publish dataset.deleted"));
+  });
   const workers = options.workers ?? 4;
   const controller = (name: string, reconciler: ConstructorParameters<typeof Controller>[0]["reconciler"], onError: (key: string, error: unknown) => Promise<void>) =>
     manager.addController(new Controller({ name, reconciler, workers, metrics: manager.metrics, log, onError }));
@@ -106,7 +124,16 @@ export function createOperator(options: OperatorOptions): Operator {
     },
   });
 
-  const derived = new DerivedJobReconciler({ ...clients, recorder, roots: options.roots, onCommitted: (dataset) => datasetController?.enqueue(objectKey(dataset)) });
+  const derived = new DerivedJobReconciler({
+    ...clients, recorder, roots: options.roots,
+    onCommitted: (dataset) => datasetController?.enqueue(objectKey(dataset)),
+    // Loaded with the first dask-executor update: the derive task builder is data-plane code.
+    daskCompute: (job, source, target) => async (work) => {
+      const [{ daskCompute }, { derivedDaskRunner }] = await Promise.all([import("../dataplane/transform/task.js"), import("./ingestjob/derived-dask.js")]);
+      const onJobStatus = (name: string, status: string | undefined) => void recorder.record(job, status === "Failed" ? "Warning" : "Normal", status === undefined ? "DaskJobCreated" : `DaskJob${status}`, `DaskJob ${name}${status ? `: ${status}` : " created"}`);
+      return daskCompute(source, target, derivedDaskRunner({ kubeConfig, job, target, ...(options.daskPollMs ? { pollMs: options.daskPollMs } : {}), onJobStatus }))(work);
+    },
+  });
   ingestController = controller("ingestjob", new IngestJobReconciler({ ...clients, runner, recorder, roots: options.roots, secrets: secretReader(kubeConfig), derived }), reportForbidden((key) => jobInformer.get(key), clients.ingestJobs, recorder));
   // Own status writes wake nobody; batches, DaskJobs and schedules re-enqueue the job themselves.
   ingestController.watches(jobInformer, undefined, specOrMetadataChanged);

@@ -5,6 +5,7 @@ import type { Construct } from "constructs";
 import { serviceAccounts, type StackOutputs } from "../../clusters/config/stack-outputs.js";
 import type { EnvironmentConfig } from "../../clusters/environments.js";
 import { backingFor } from "../../clusters/lib/backing.js";
+import { busArgs, busEgress, busEnv } from "../../clusters/lib/bus.js";
 import { anyAddress, apiServerPorts } from "../../clusters/lib/network-policy.js";
 import type { PolicyRule } from "../../clusters/lib/rbac.js";
 import { group as dmacGroup } from "../../crds/api/common.js";
@@ -38,13 +39,14 @@ export class DataApiChart extends Chart {
       ...(outputs ? { roleArn: outputs.roleArns.dataApi } : {}),
       clusterRules: dataApiRules,
       probes: { livenessPath: "/healthz", readinessPath: "/readyz" },
-      args: ["serve", "data-api", "--host=0.0.0.0", `--port=${workload.port}`, `--base-url=https://${host}`],
-      env: backing.objectStoreEnv,
+      // With RabbitMQ, every replica drops its cached chunks of a store on dataset.updated.
+      args: ["serve", "data-api", "--host=0.0.0.0", `--port=${workload.port}`, `--base-url=https://${host}`, ...busArgs(env)],
+      env: { ...backing.objectStoreEnv, ...busEnv(env) },
       // Chunk cache for Zarr reads lives in /tmp.
       tmpSizeMiB: 512,
       claims: backing.dataVolume(true),
       // API server (Dataset watch) and the object store.
-      egress: [{ to: [anyAddress], ports: [...apiServerPorts] }, ...backing.objectStoreEgress],
+      egress: [{ to: [anyAddress], ports: [...apiServerPorts] }, ...backing.objectStoreEgress, ...busEgress(env)],
     });
   }
 }

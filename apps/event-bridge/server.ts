@@ -2,7 +2,7 @@
 // matched against), one sqs-consumer per NODD queue feeding NoddBridge, the dead-letter sends, and
 // /metrics, /healthz and /readyz. Messages are consumed only once both caches are synced: before
 // that every key would look unmatched and be acknowledged.
-import { SendMessageCommand, SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,7 +16,19 @@ export interface NoddQueue {
   /** A short name for logs and metrics (ofs, rtofs). */
   readonly name: string;
   readonly url: string;
-  readonly deadLetterUrl: string;
+  /** Default: the queue's own dead-letter queue, from its RedrivePolicy. */
+  readonly deadLetterUrl?: string;
+}
+
+/** The dead-letter queue a queue's RedrivePolicy names (infra/messaging.ts sets one on every NODD queue). */
+export async function deadLetterUrlOf(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["RedrivePolicy"] }));
+  const policy = Attributes?.RedrivePolicy ? (JSON.parse(Attributes.RedrivePolicy) as { deadLetterTargetArn?: string }) : undefined;
+  const arn = policy?.deadLetterTargetArn?.split(":");
+  if (!arn || arn.length < 6) throw new Error(`${queueUrl}: no RedrivePolicy with a deadLetterTargetArn; give --dead-letter-queue`);
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: arn[5], QueueOwnerAWSAccountId: arn[4] }));
+  if (!QueueUrl) throw new Error(`${queueUrl}: its dead-letter queue ${arn.join(":")} has no URL`);
+  return QueueUrl;
 }
 
 export interface EventBridgeOptions {
@@ -87,6 +99,7 @@ export async function startEventBridge(options: EventBridgeOptions): Promise<Run
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   for (const queue of options.queues) {
+    const deadLetterUrl = queue.deadLetterUrl ?? (await deadLetterUrlOf(sqs, queue.url));
     const bridge = new NoddBridge({
       ingestJobs: () => jobs.list(),
       datasets: () => datasets.list(),
@@ -97,7 +110,7 @@ export async function startEventBridge(options: EventBridgeOptions): Promise<Run
       ...(options.maxReceives !== undefined ? { maxReceives: options.maxReceives } : {}),
       sendToDeadLetter: async ({ body, reason, receiveCount }) => {
         await sqs.send(new SendMessageCommand({
-          QueueUrl: queue.deadLetterUrl,
+          QueueUrl: deadLetterUrl,
           MessageBody: body === "" ? "(empty)" : body,
           MessageAttributes: {
             "dmac-reason": { DataType: "String", StringValue: reason.slice(0, 1024) },

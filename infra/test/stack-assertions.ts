@@ -235,7 +235,11 @@ export function describeStack(stack: string): void {
       expect(actions(serviceAccounts.catalogApi)).toEqual(["secretsmanager:GetSecretValue"]);
       expect(new Set(resources(serviceAccounts.dataApi))).toEqual(new Set([bucketArn, `${bucketArn}/*`]));
       expect(actions(serviceAccounts.dataApi).filter((a) => /Put|Delete/.test(a))).toEqual([]);
-      expect(new Set(resources(serviceAccounts.eventBridge))).toEqual(new Set([`arn:aws:sqs:${cfg.region}:111122223333:${prefix}-ofs`, `arn:aws:sqs:${cfg.region}:111122223333:${prefix}-rtofs`]));
+      // Its two queues, and their dead-letter queues (it sends a message it gives up on there itself, with the reason).
+      const queueArn = (name: string) => `arn:aws:sqs:${cfg.region}:111122223333:${prefix}-${name}`;
+      expect(new Set(resources(serviceAccounts.eventBridge))).toEqual(new Set(["ofs", "rtofs", "ofs-dlq", "rtofs-dlq"].map(queueArn)));
+      const dlqStatement = policy(serviceAccounts.eventBridge).find((st) => [st.Resource].flat().includes(queueArn("ofs-dlq")));
+      expect([dlqStatement?.Action].flat().sort()).toEqual(["sqs:GetQueueUrl", "sqs:SendMessage"]);
       expect(actions(serviceAccounts.eventBridge).every((a) => a.startsWith("sqs:"))).toBe(true);
       expect(resources(serviceAccounts.catalogApi)).toEqual([secretArn]);
     });

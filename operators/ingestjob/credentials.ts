@@ -66,6 +66,8 @@ export async function sourceS3Client(source: Source, credentials: S3Credentials 
     ...(source.region ? { region: source.region } : {}),
     ...(source.endpoint ? { endpoint: source.endpoint } : {}),
     ...(credentials ? { credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey } } : {}),
-    ...(!credentials && source.credentials.anonymous ? { signer: { sign: async (request) => request } } : {}),
+    // Unsigned; the placeholder identity only keeps the SDK from searching for one it would not use
+    // (a pod or machine without AWS credentials could not read a public bucket otherwise).
+    ...(!credentials && source.credentials.anonymous ? { signer: { sign: async (request) => request }, credentials: { accessKeyId: "anonymous", secretAccessKey: "anonymous" } } : {}),
   });
 }

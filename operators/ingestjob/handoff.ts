@@ -18,7 +18,7 @@ import type { EventRecorder, Logger, Runnable } from "../runtime/index.js";
 import { storeLocation, type StorageRoots } from "../storage.js";
 import { sourceCredentials, sourceS3Client, type SecretReader } from "./credentials.js";
 import { mergeItems, updateLedger } from "./ledger.js";
-import { describeS3Object, readsS3, type WorkItem } from "./source.js";
+import { describeS3Object, listSourceItems, readsS3, SourceError, type WorkItem } from "./source.js";
 
 export interface HandoffDeps {
   readonly bus: EventBus;
@@ -83,7 +83,9 @@ export class DataNewHandoff implements Runnable {
     }
     const { bucket, key } = s3Location(url);
     const region = typeof event.data["region"] === "string" ? event.data["region"] : undefined;
-    if (!matchSource(job.spec.source, { bucket, key, ...(region ? { region } : {}) })) {
+    // The URL as the job's lister spells it (a listed URL keeps its own encoding): the item's id depends on it.
+    const sourceUrl = matchSource(job.spec.source, { bucket, key, ...(region ? { region } : {}) });
+    if (!sourceUrl) {
       log.info({ url, ingestJob: jobKey }, "data.new for an object the job's source no longer names; ignored");
       return;
     }
@@ -94,7 +96,7 @@ export class DataNewHandoff implements Runnable {
       log.info({ url, ingestJob: jobKey }, "data.new for a job whose Dataset does not exist; left to its listing");
       return;
     }
-    const item = await this.describe(job, namespace, url);
+    const item = await this.describe(job, namespace, url, sourceUrl);
     if (!item) {
       const waited = this.now().getTime() - new Date(event.time).getTime();
       if (waited < (this.deps.maxWaitMs ?? 15 * 60_000)) throw new NotReadableYet(`${url} is announced but not readable yet`);
@@ -106,11 +108,20 @@ export class DataNewHandoff implements Runnable {
     this.deps.enqueue(jobKey);
   }
 
-  private async describe(job: IngestJob, namespace: string, url: string): Promise<WorkItem | undefined> {
+  /**
+   * The object's work item as the job's lister would make it: a prefix source by listing exactly the
+   * key; a URL-list source through the lister itself (HEAD, the listed spelling), given just that URL.
+   */
+  private async describe(job: IngestJob, namespace: string, url: string, sourceUrl: string): Promise<WorkItem | undefined> {
     const credentials = readsS3(job.spec.source) ? await sourceCredentials(job.spec.source, namespace, this.deps.secrets) : undefined;
     const client = await sourceS3Client(job.spec.source, credentials);
     try {
-      return await describeS3Object(url, { s3: async () => client });
+      if (!job.spec.source.urls) return await describeS3Object(url, { s3: async () => client }, sourceUrl);
+      return (await listSourceItems({ ...job.spec.source, urls: [sourceUrl] }, { inputRoot: this.deps.roots.inputRoot, s3: async () => client }))[0];
+    } catch (error) {
+      // Not there yet (HEAD 404): retried like a listing that does not find the key.
+      if (error instanceof SourceError && job.spec.source.urls) return undefined;
+      throw error;
     } finally {
       client.destroy();
     }

@@ -91,22 +91,23 @@ async function s3Call<T>(what: string, call: () => Promise<T>): Promise<T> {
 }
 
 /** One listed S3 object as a work item: the lister and the event handoff build it alike, so one object has one id. */
-function s3Item(bucket: string, object: { Key?: string; ETag?: string; Size?: number; LastModified?: Date }): WorkItem {
-  return item(`s3://${bucket}/${object.Key ?? ""}`, { etag: object.ETag?.replaceAll('"', ""), size: object.Size ?? 0, mtime: object.LastModified?.toISOString() });
+function s3Item(bucket: string, object: { Key?: string; ETag?: string; Size?: number; LastModified?: Date }, url = `s3://${bucket}/${object.Key ?? ""}`): WorkItem {
+  return item(url, { etag: object.ETag?.replaceAll('"', ""), size: object.Size ?? 0, mtime: object.LastModified?.toISOString() });
 }
 
 /**
  * The work item of one announced S3 object, read by listing exactly its key (not HEAD): the
  * listing's identity (ETag, size, LastModified) is the scan's, so the cron rescan recognises the
- * item. Undefined when the object is not readable yet (a notification can arrive first).
+ * item. `asUrl`: the URL as the source spells it (a URL-list source's own spelling), which the item's
+ * id depends on. Undefined when the object is not readable yet (a notification can arrive first).
  */
-export async function describeS3Object(url: string, context: Pick<SourceContext, "s3">): Promise<WorkItem | undefined> {
+export async function describeS3Object(url: string, context: Pick<SourceContext, "s3">, asUrl?: string): Promise<WorkItem | undefined> {
   const { bucket, key } = s3Location(url);
   const client = await context.s3();
   const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
   const page = await s3Call(`listing ${url}`, () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 10 })));
   const object = (page.Contents ?? []).find((o) => o.Key === key);
-  return object ? s3Item(bucket, object) : undefined;
+  return object ? s3Item(bucket, object, asUrl) : undefined;
 }
 
 async function listS3(prefix: NonNullable<IngestJobSpec["source"]["prefix"]>, context: SourceContext): Promise<WorkItem[]> {

@@ -14,6 +14,8 @@ export interface EventRecorderOptions {
   readonly log: Logger;
   /** Repeats within this window update the existing Event. */
   readonly foldWindowMs?: number;
+  /** Sees every Event recorded (the operator publishes Warnings as platform log events). */
+  readonly onRecord?: (object: KubeObject, type: EventType, reason: string, message: string) => void;
 }
 
 export class EventRecorder {
@@ -26,6 +28,7 @@ export class EventRecorder {
 
   /** Records an Event; never throws (an unrecordable Event must not fail a reconcile). */
   async record(object: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+    this.options.onRecord?.(object, type, reason, message);
     const namespace = object.metadata.namespace ?? "default";
     const key = [object.metadata.uid, type, reason, message].join("\u0000");
     const now = new Date();

@@ -9,7 +9,7 @@ describe("applyPlan (ArgoCD's order, for applying without ArgoCD)", () => {
   const index = (name: string) => plan.steps.findIndex((s) => s.name === name);
 
   it("applies namespaces, then CRDs, then the operator, then the APIs, then each domain", () => {
-    expect(plan.steps.map((s) => s.name)).toEqual(["platform", "crds", "operator", "catalog-api", "data-api", "viewer", "domain-gcoos", "domain-maracoos"]);
+    expect(plan.steps.map((s) => s.name)).toEqual(["platform", "crds", "operator", "catalog-api", "data-api", "event-bridge", "viewer", "domain-gcoos", "domain-maracoos"]);
     expect(index("crds")).toBeLessThan(index("domain-maracoos"));
   });
 

@@ -59,7 +59,7 @@ describe.each(envNames)("ArgoCD wiring of %s", (envName) => {
 
   it("has an Application for each platform component and each third-party chart", () => {
     expect(apps.map((a) => a.metadata.name).sort()).toEqual(
-      ["catalog-api", "crds", "dask-kubernetes-operator", "data-api", "operator", "platform", "rabbitmq", "traefik", "viewer"].sort(),
+      ["catalog-api", "crds", "dask-kubernetes-operator", "data-api", "event-bridge", "operator", "platform", "rabbitmq", "traefik", "viewer"].sort(),
     );
   });
 

@@ -10,6 +10,8 @@ import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../apps/cli/main.js";
 import { environment } from "../../clusters/environments.js";
 import { backingSecrets, backingServiceNames } from "../../clusters/lib/backing.js";
+import { rabbitmqCredentialsSecret } from "../../clusters/lib/bus.js";
+import { noddQueuesSecret } from "../../apps/event-bridge/chart.js";
 import { domainsFor, renderEnvironment } from "../../clusters/render.js";
 import { sampleDomains } from "../../crds/samples.js";
 import { envNames, envOf, fixtureOutputs, parseFiles, podSpecs, rendered, type RenderedObject } from "./rendered.js";
@@ -22,7 +24,7 @@ const ourImage = /^ghcr\.io\/ioos\/dmac-(?!ingest-worker)[a-z-]+[:@]/;
  * and those read by what runs it: Node itself, node-postgres (PG*), the AWS SDK's default chain and
  * endpoint resolution (AWS_*).
  */
-const readByCode = new Set(["DMAC_NAMESPACE", "DMAC_CATALOG_DB_SECRET_ARN", "POD_NAME", "AWS_REGION", "AWS_ENDPOINT_URL_S3"]);
+const readByCode = new Set(["DMAC_NAMESPACE", "DMAC_CATALOG_DB_SECRET_ARN", "POD_NAME", "AWS_REGION", "AWS_ENDPOINT_URL_S3", "DMAC_AMQP_USERNAME", "DMAC_AMQP_PASSWORD", "DMAC_NODD_QUEUES"]);
 const readByRuntime = new Set(["NODE_OPTIONS", "PGUSER", "PGPASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
 /** Rendered once and read by nothing; they must not come back. */
 const knownDead = ["DMAC_ENVIRONMENT", "DMAC_DATA_BUCKET", "DMAC_RABBITMQ_URL", "DMAC_QUEUE_URL_OFS", "DMAC_QUEUE_URL_RTOFS"];
@@ -101,9 +103,9 @@ describe("the parser itself", () => {
 });
 
 describe("every container of ours", () => {
-  it("is found in each environment (operator, catalog API, data API, viewer)", () => {
-    for (const env of envNames) expect(cases.filter((c) => envOf(c.path) === env && !c.where.endsWith("(with stack outputs)")).length, env).toBe(4);
-    expect(cases.filter((c) => c.where.endsWith("(with stack outputs)")).length).toBe(4);
+  it("is found in each environment (operator, catalog API, data API, viewer, event bridge)", () => {
+    for (const env of envNames) expect(cases.filter((c) => envOf(c.path) === env && !c.where.endsWith("(with stack outputs)")).length, env).toBe(5);
+    expect(cases.filter((c) => c.where.endsWith("(with stack outputs)")).length).toBe(5);
   });
 
   it.each(cases.map((c) => [c.where, c] as const))("%s: runs the image's dmac with args that parse", async (_where, { container }) => {
@@ -148,6 +150,9 @@ describe("references out of the rendered tree", () => {
         `${backingSecrets.catalogDb.name}/${backingSecrets.catalogDb.passwordKey}`,
         `${backingSecrets.objectStore.name}/${backingSecrets.objectStore.accessKeyIdKey}`,
         `${backingSecrets.objectStore.name}/${backingSecrets.objectStore.secretAccessKeyKey}`,
+        // Where the bus is RabbitMQ, its login; and the bridge's queues without a stack (docs/events.md).
+        ...(environment(env).bus === "rabbitmq" ? [`${rabbitmqCredentialsSecret}/username`, `${rabbitmqCredentialsSecret}/password`] : []),
+        `${noddQueuesSecret}/queues`,
       ];
       expect([...new Set(refs)].sort()).toEqual(agreed.sort());
       expect(inEnv.filter((o) => o.kind === "Secret")).toEqual([]);

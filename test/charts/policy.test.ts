@@ -14,7 +14,7 @@ describe("rendered workloads", () => {
   it("exist for every platform app in every environment", () => {
     for (const env of envNames) {
       const names = pods.filter((p) => envOf(p.path) === env).map((p) => p.name).sort();
-      expect(names, env).toEqual(["dmac-system/catalog-api", "dmac-system/data-api", "dmac-system/dmac-operator", "dmac-system/viewer"]);
+      expect(names, env).toEqual(["dmac-system/catalog-api", "dmac-system/data-api", "dmac-system/dmac-operator", "dmac-system/event-bridge", "dmac-system/viewer"]);
     }
   });
 });

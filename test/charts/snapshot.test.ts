@@ -27,20 +27,27 @@ describe("prod with stack outputs", () => {
       "dmac-operator": outputs.roleArns.operator,
       "catalog-api": outputs.roleArns.catalogApi,
       "data-api": outputs.roleArns.dataApi,
+      "event-bridge": outputs.roleArns.eventBridge,
       // The viewer calls no cloud service: a service account without a role.
       viewer: undefined,
     });
-    // The event bridge's role exists in infra/ for issue #17; its workload is not rendered until then.
-    expect(Object.keys(arns).sort()).toEqual(["catalog-api", "data-api", "dmac-operator", "viewer"]);
+    expect(Object.keys(arns).sort()).toEqual(["catalog-api", "data-api", "dmac-operator", "event-bridge", "viewer"]);
   });
 
   it("passes the region, the database endpoint and its Secrets Manager secret, and nothing no code reads", () => {
     const text = withOutputs.filter((f) => f.path.includes("/components/")).map((f) => f.text).join("\n");
     for (const value of [outputs.region, outputs.catalogDatabase.endpoint, outputs.catalogDatabase.secretArn]) expect(text).toContain(value);
-    // Stores name their bucket in each Dataset; the queues are the event bridge's (issue #17).
-    for (const value of [outputs.dataBucket, outputs.queueUrls.ofs, outputs.queueUrls.rtofs]) expect(text).not.toContain(value);
-    // No backing Services, Secrets references or data volume: RDS and S3 through IRSA.
-    for (const value of ["catalog-db", "object-store", "secretKeyRef", "persistentVolumeClaim"]) expect(text).not.toContain(value);
+    // Stores name their bucket in each Dataset; the queues are the event bridge's alone.
+    expect(text).not.toContain(outputs.dataBucket);
+    const bridge = withOutputs.find((f) => f.path.endsWith("/components/event-bridge/manifests.yaml"))!.text;
+    for (const value of [outputs.queueUrls.ofs, outputs.queueUrls.rtofs]) {
+      expect(bridge).toContain(`--queue=`);
+      expect(bridge).toContain(value);
+      expect(text.split(value).length - 1, `${value} only in the event bridge's args`).toBe(1);
+    }
+    // No backing Services or data volume: RDS and S3 through IRSA. The one Secret is the RabbitMQ login.
+    for (const value of ["catalog-db", "object-store", "persistentVolumeClaim"]) expect(text).not.toContain(value);
+    expect([...new Set([...text.matchAll(/secretKeyRef:\s+key: \w+\s+name: ([\w-]+)/g)].map((m) => m[1]))]).toEqual(["rabbitmq-credentials"]);
   });
 
   it("renders without any cloud identifier when the environment has no outputs", () => {
@@ -49,6 +56,6 @@ describe("prod with stack outputs", () => {
     expect(text).not.toContain("AWS_REGION");
     // Only the workload files and the platform's backing Services differ; ArgoCD wiring and domains do not depend on cloud outputs.
     const changed = withOutputs.filter((f) => without.find((g) => g.path === f.path)?.text !== f.text).map((f) => f.path);
-    expect(changed.sort()).toEqual(["catalog-api", "data-api", "operator", "platform"].map((n) => `clusters/prod/components/${n}/manifests.yaml`));
+    expect(changed.sort()).toEqual(["catalog-api", "data-api", "event-bridge", "operator", "platform"].map((n) => `clusters/prod/components/${n}/manifests.yaml`));
   });
 });

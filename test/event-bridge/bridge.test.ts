@@ -6,16 +6,14 @@
 // as unmatched; a failing handoff goes to the DLQ after N receives; objects in our own stores are
 // ignored; /metrics shows it all; the bridge keeps running throughout.
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startControlPlane, type ControlPlane } from "../../apps/control-plane/index.js";
+import type { ControlPlane } from "../../apps/control-plane/index.js";
 import { parseNotification, MalformedNotification } from "../../apps/event-bridge/s3-notification.js";
 import { startEventBridge, type RunningEventBridge } from "../../apps/event-bridge/server.js";
 import { credentials, startLocalNodd, type LocalNodd } from "../../apps/local-platform/nodd-bucket.js";
-import { customResourceDefinitions } from "../../crds/index.js";
 import { matchSource } from "../../crds/source-match.js";
 import { eventTypes, type CloudEvent } from "../../events/platform-events.js";
-import { toClientModel } from "../../operators/runtime/index.js";
+import { startCrdPlane } from "../support/crd-plane.js";
 import { until } from "../support/until.js";
 
 let plane: ControlPlane;
@@ -33,13 +31,8 @@ const job = (name: string, source: Record<string, unknown>) => ({
 });
 
 beforeAll(async () => {
-  plane = await startControlPlane({ inMemory: true });
-  const kc = new KubeConfig();
-  kc.loadFromString(plane.kubeconfig);
-  const objects = KubernetesObjectApi.makeApiClient(kc);
-  for (const crd of customResourceDefinitions) await objects.create(toClientModel(crd));
-  await objects.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "maracoos" } });
-  await until("CRDs served", () => objects.list("dmac.ioos.us/v1alpha1", "IngestJob", "maracoos").then(() => true, () => false), 30_000);
+  const { plane: started, kc, objects } = await startCrdPlane("maracoos");
+  plane = started;
   await objects.create(job("cbofs-forecast", { prefix: { url: "s3://noaa-nos-ofs-pds/cbofs/netcdf/", keyPattern: "cbofs\\.t\\d{2}z\\.\\d{8}\\.fields\\.f\\d{3}\\.nc$", recursive: true }, region: "us-east-1" }));
   await objects.create(job("cbofs-listed", { urls: ["s3://noaa-nos-ofs-pds/cbofs/netcdf/extra%20file.nc"] }));
   // A Dataset whose store lies under a watched prefix (a product writing back into the bucket).
@@ -48,7 +41,8 @@ beforeAll(async () => {
   sqs = new SQSClient({ region: nodd.region, endpoint: nodd.endpoint, credentials });
   bridge = await startEventBridge({
     kubeConfig: kc,
-    queues: [{ name: "ofs", url: nodd.queueUrl, deadLetterUrl: nodd.deadLetterUrl }],
+    // No dead-letter URL: the bridge finds it in the queue's RedrivePolicy, as in AWS.
+    queues: [{ name: "ofs", url: nodd.queueUrl }],
     sqs: { region: nodd.region, endpoint: nodd.endpoint, credentials },
     bus: {
       publish: async (event) => {

@@ -68,11 +68,7 @@ type Ledger = { items: Record<string, { url: string; state: string; attempts: nu
 const ledger = async (): Promise<Ledger> => JSON.parse(await readFile(join(stack.stores, "cbofs.zarr", ".dmac", "ingestjobs", namespace, "cbofs-forecast.json"), "utf8").catch(() => "{\"items\":{}}")) as Ledger;
 const eventReasons = async () => (await stack.core.listNamespacedEvent({ namespace })).items.filter((e) => e.involvedObject.name === "cbofs-forecast").map((e) => e.reason ?? "");
 
-const savedEnv = { ...process.env };
-
 beforeAll(async () => {
-  // The SDK resolves credentials even for unsigned (anonymous) requests; fauxqs checks none.
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" });
   dir = mkdtempSync(join(tmpdir(), "dmac-nodd-e2e-"));
   chmodSync(dir, 0o755); // the broker runs as the rabbitmq user when the suite runs as root
   broker = await startRabbitMq({ dir: join(dir, "broker") });
@@ -123,7 +119,6 @@ afterAll(async () => {
   await nodd?.stop();
   await broker?.stop();
   rmSync(dir, { recursive: true, force: true });
-  process.env = savedEnv;
 });
 
 describe("event-driven ingest from NODD notifications over RabbitMQ", () => {

@@ -15,8 +15,21 @@ export function addBusOptions(cmd: Command, defaultKind: "inprocess" | "rabbitmq
     .option("--outbox-dir <dir>", "where events wait until RabbitMQ confirms them (a volume that outlives the process)", process.env.DMAC_OUTBOX_DIR);
 }
 
+/**
+ * The AMQP URL with the login from $DMAC_AMQP_USERNAME and $DMAC_AMQP_PASSWORD when the URL has
+ * none: in a pod they come from a Secret, so the password never sits in the rendered args.
+ */
+export function amqpUrlWithLogin(url: string, env: NodeJS.ProcessEnv = process.env): string {
+  const parsed = new URL(url);
+  if (parsed.username === "" && env.DMAC_AMQP_USERNAME) {
+    parsed.username = encodeURIComponent(env.DMAC_AMQP_USERNAME);
+    parsed.password = encodeURIComponent(env.DMAC_AMQP_PASSWORD ?? "");
+  }
+  return parsed.href;
+}
+
 /** The bus a command's flags name, logging through `log`. */
 export async function busFromFlags(flags: BusFlags, log: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void) {
   const { createEventBus } = await import("../../../events/bus-config.js");
-  return createEventBus({ kind: flags.bus === "rabbitmq" ? "rabbitmq" : "inprocess", ...(flags.amqpUrl ? { url: flags.amqpUrl } : {}), ...(flags.outboxDir ? { outboxDir: flags.outboxDir } : {}), log });
+  return createEventBus({ kind: flags.bus === "rabbitmq" ? "rabbitmq" : "inprocess", ...(flags.amqpUrl ? { url: amqpUrlWithLogin(flags.amqpUrl) } : {}), ...(flags.outboxDir ? { outboxDir: flags.outboxDir } : {}), log });
 }

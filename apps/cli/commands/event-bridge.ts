@@ -43,9 +43,9 @@ export function registerEventBridge(program: Command): void {
     .description("Consume the NODD SQS queues and hand new objects to the matching IngestJobs over the event bus")
     .option("--kubeconfig <file>", "kubeconfig to use (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config)")
     .option("--namespace <ns>", "match only IngestJobs of this namespace (default: all)")
-    .option("--queue <name=url>", "an SQS queue of NODD notifications (repeat per feed: ofs=..., rtofs=...)", collect, [] as string[])
-    .option("--dead-letter-queue <name=url>", "the dead-letter queue of each --queue, by the same name", collect, [] as string[])
-    .option("--region <region>", "AWS region of the queues", process.env.AWS_REGION ?? "us-east-1")
+    .option("--queue <name=url>", "an SQS queue of NODD notifications (repeat per feed: ofs=..., rtofs=...; also from $DMAC_NODD_QUEUES, comma-separated)", collect, (process.env.DMAC_NODD_QUEUES ?? "").split(",").map((q) => q.trim()).filter((q) => q !== ""))
+    .option("--dead-letter-queue <name=url>", "the dead-letter queue of a --queue, by the same name (default: the one its RedrivePolicy names)", collect, [] as string[])
+    .option("--region <region>", "AWS region of the queues (default: $AWS_REGION, else the queue URLs' own, sqs.<region>.amazonaws.com)", process.env.AWS_REGION)
     .option("--sqs-endpoint <url>", "SQS endpoint (an emulator; default: AWS)", process.env.AWS_ENDPOINT_URL_SQS)
     .option("--port <n>", "port for /metrics, /healthz and /readyz", "8080")
     .option("--host <address>", "interface for that port (0.0.0.0 in a pod)", "127.0.0.1")
@@ -56,15 +56,15 @@ export function registerEventBridge(program: Command): void {
     const queues = pairs(options.queue, "--queue", program);
     const deadLetters = pairs(options.deadLetterQueue, "--dead-letter-queue", program);
     if (queues.size === 0) program.error("error: give at least one --queue <name>=<url>");
-    for (const name of queues.keys()) if (!deadLetters.has(name)) program.error(`error: --queue ${name} has no --dead-letter-queue ${name}=<url>`);
+    for (const name of deadLetters.keys()) if (!queues.has(name)) program.error(`error: --dead-letter-queue ${name} names no --queue`);
     if (options.bus !== "rabbitmq") program.error("error: the event bridge hands off across processes: --bus must be rabbitmq");
     const log = pino({ name: "dmac-event-bridge", level: process.env.DMAC_LOG_LEVEL ?? "info", base: { component: "dmac-event-bridge" }, timestamp: pino.stdTimeFunctions.isoTime });
     const logFn = (level: "info" | "warn" | "error", message: string, fields: Record<string, unknown> = {}) => log[level](fields, message);
     const configured = await busFromFlags({ ...options, ...(options.outboxDir ? { outboxDir: resolve(options.outboxDir) } : {}) }, logFn).catch((error: Error) => program.error(`error: ${error.message}`));
     const bridge = await startEventBridge({
       kubeConfig: await kubeConfigFrom(options.kubeconfig),
-      queues: [...queues].map(([name, url]) => ({ name, url, deadLetterUrl: deadLetters.get(name)! })),
-      sqs: { region: options.region, ...(options.sqsEndpoint ? { endpoint: options.sqsEndpoint } : {}) },
+      queues: [...queues].map(([name, url]) => ({ name, url, ...(deadLetters.has(name) ? { deadLetterUrl: deadLetters.get(name)! } : {}) })),
+      sqs: { region: options.region ?? /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\//.exec([...queues.values()][0] ?? "")?.[1] ?? "us-east-1", ...(options.sqsEndpoint ? { endpoint: options.sqsEndpoint } : {}) },
       bus: configured.bus,
       log: logFn,
       port: bounded(options.port, "--port", 0, 65535, program),

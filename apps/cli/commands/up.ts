@@ -14,6 +14,7 @@ interface Options {
   dataDir: string;
   portBase: string;
   runtime: string;
+  bus: string;
   exitWhenDone?: boolean;
 }
 
@@ -44,6 +45,7 @@ export function registerUp(program: Command): void {
     .option("--port-base <n>", "control plane on N, STAC API on N+1, EDR data API on N+2, operator metrics on N+3, viewer on N+4 (0 = free ports)", "6443")
     .option("--runtime <runtime>", "in-process: everything in this process (fast, no containers); podman: the rendered clusters/local as containers from the built images (the production rehearsal; docs/operations.md)", "in-process")
     .option("--exit-when-done", "stop once every IngestJob has finished (for scripts and CI)")
+    .option("--bus <kind>", "inprocess (default), or rabbitmq: a private RabbitMQ carries the platform's events and a local NODD bucket announces new objects to the event bridge (in-process runtime; docs/events.md)", "inprocess")
     .action(async (options: Options) => {
       const [{ startLocalPlatform }, { datasets, ResourceClient }, { createLogger, shutdownSignal }] = await Promise.all([
         import("../../local-platform/index.js"),
@@ -51,6 +53,8 @@ export function registerUp(program: Command): void {
         import("../../../operators/runtime/index.js"),
       ]);
       if (options.runtime !== "in-process" && options.runtime !== "podman") program.error(`error: --runtime must be in-process or podman, got "${options.runtime}"`);
+      if (options.bus !== "inprocess" && options.bus !== "rabbitmq") program.error(`error: --bus must be inprocess or rabbitmq, got "${options.bus}"`);
+      if (options.bus === "rabbitmq" && options.runtime !== "in-process") program.error("error: --bus rabbitmq runs with the in-process runtime (the local tree's bus is in process)");
       const portBase = Number(options.portBase);
       if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65530) program.error(`error: --port-base must be 0-65530, got "${options.portBase}"`);
       const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
@@ -74,12 +78,17 @@ export function registerUp(program: Command): void {
             console.error(`\ncontainer ${report.container} exited with code ${report.exitCode ?? "?"}; ${what}. Last lines:\n${report.lastLines.replace(/^/gm, "  | ")}`);
           },
         });
-      } else platform = await startLocalPlatform({ dataDir, portBase, repoRoot, log, onApplyStep });
+      } else platform = await startLocalPlatform({ dataDir, portBase, repoRoot, log, onApplyStep, bus: options.bus === "rabbitmq" ? "rabbitmq" : "inprocess" });
+      const events = "events" in platform ? (platform as { events?: LocalPlatform["events"] }).events : undefined;
       console.log(`control plane  ${platform.controlPlane.url}   kubeconfig: ${platform.kubeconfigPath}`);
       console.log(`  kubectl --kubeconfig ${platform.kubeconfigPath} get dmac -A`);
       console.log(`STAC API       ${platform.catalogApiUrl}`);
       console.log(`EDR data API   ${platform.dataApiUrl}   (datasets appear as their first data lands)`);
       console.log(`viewer         ${platform.viewerUrl}/   (open in a browser: maps and time series of every dataset)`);
+      if (events) {
+        console.log(`RabbitMQ       ${events.amqpUrl.replace(/\/\/[^@]*@/, "//")}   (platform events, topic exchange dmac.events)`);
+        console.log(`NODD bucket    s3://${events.nodd.bucket} at ${events.nodd.endpoint}   (a put is announced to the event bridge; IngestJob source.endpoint)`);
+      }
       console.log(`applied clusters/local: ${platform.applied.applied} objects from ${platform.applied.files} files (not run locally: ${platform.applied.skippedCharts.join(", ") || "none"})`);
       if (platform.memory) {
         // `kill -USR2 <pid>` writes where the memory goes to <data dir>/memory.json (bench/platform/breakdown.mjs).

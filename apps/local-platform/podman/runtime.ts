@@ -93,7 +93,8 @@ export async function startPodmanPlatform(options: PodmanPlatformOptions): Promi
     const applied = await applyEnvironment(kubeConfig, options.repoRoot, "local", options.onApplyStep);
 
     const services = (await api.list("v1", "Service")).items as V1Service[];
-    const deployments = (await api.list("apps/v1", "Deployment")).items as V1Deployment[];
+    // A Deployment scaled to 0 runs no pod, as in a cluster (the local event bridge: docs/events.md).
+    const deployments = ((await api.list("apps/v1", "Deployment")).items as V1Deployment[]).filter((d) => (d.spec?.replicas ?? 1) > 0);
     const claims = (await api.list("v1", "PersistentVolumeClaim")).items as V1PersistentVolumeClaim[];
     const servicePort = (name: string): number => {
       const service = services.find((s) => s.metadata?.name === name);
