@@ -194,7 +194,7 @@ export const Transform = object(
 
 export const IngestJobSpec = object({
   source: Source,
-  format: stringEnum(["auto", "netcdf3", "netcdf4"] as const, { default: "auto", description: "Input format of source files (a derived job reads its source Dataset's Zarr store and does not use it); auto takes NetCDF-3 or NetCDF-4 by the file's magic bytes, otherwise a file whose magic bytes say the other format is refused, naming both." }),
+  format: stringEnum(["auto", "netcdf3", "netcdf4"] as const, { default: "auto", description: "Input format of source files (a derived job reads its source Dataset's Zarr store and does not use it); auto takes NetCDF-3 or NetCDF-4 by the file's magic bytes (and, for a Dataset with featureType timeSeries, ERDDAP tabledap CSV when they are not NetCDF's), otherwise a file whose magic bytes say another format is refused, naming both." }),
   variables: Type.Optional(object(
     {
       include: Type.Optional(VariableNames),

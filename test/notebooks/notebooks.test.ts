@@ -124,8 +124,11 @@ describe("notebooks against a live local platform", () => {
       { intervalMs: 500 },
     );
     const [dataset, job] = derivedDailyMax("maracoos");
-    await new ResourceClient(platform.kubeConfig, datasets).create(dataset);
-    await new ResourceClient(platform.kubeConfig, ingestJobs).create(job);
+    // clusters/local now ships the same derived sample (crds/samples.ts): create it only where it is absent.
+    const sets = new ResourceClient(platform.kubeConfig, datasets);
+    const jobs = new ResourceClient(platform.kubeConfig, ingestJobs);
+    if ((await sets.get("maracoos", dataset.metadata.name)) === undefined) await sets.create(dataset);
+    if ((await jobs.get("maracoos", job.metadata.name)) === undefined) await jobs.create(job);
     await until(
       "the derived daily maximum in the data API",
       async () => ((await (await fetch(`${viewerUrl}/data/datasets`)).json()) as string[]).includes(`maracoos-${DERIVED}`),

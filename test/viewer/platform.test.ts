@@ -47,6 +47,7 @@ describe("the viewer on the local platform", () => {
       async () => {
         const body = (await (await fetch(`${viewerUrl}/catalog/collections`)).json()) as { collections?: Array<{ id?: string }> };
         const listed = (body.collections ?? []).map((c) => c.id);
+        // Collection ids: the CatalogEntry's (cbofs-best-forecast), else the Dataset's default <namespace>-<name>.
         return ["cbofs-best-forecast", "gcoos-ngofs2-nowcast", "maracoos-cbofs-zeta-daily-max"].every((id) => listed.includes(id));
       },
       120_000,

@@ -5,8 +5,8 @@ import { errorResponseSchema } from "../errors.js";
 import { baseUrl, type DataApiContext } from "../context.js";
 import { conformanceResponse, landingResponse, openApiResponse } from "../schemas.js";
 
-// The EDR GeoJSON class also requires /locations resources, which are not served, so it is
-// not claimed even though f=GeoJSON answers are.
+// The EDR GeoJSON class also requires /locations resources, which only station collections
+// serve (routes/locations.ts), so it is not claimed even though f=GeoJSON answers are.
 export const CONFORMANCE = [
   "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
   "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
