@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-// `dmac up` runs five V8 isolates and their threads in one long-lived process: it re-executes
+// `dmac up` runs several V8 isolates and their threads in one long-lived process: it re-executes
 // itself once (same pid, so signals and supervisors are unaffected) with settings for that shape,
 // each measured in bench/platform/README.md:
 // - MALLOC_ARENA_MAX=2: glibc gives every thread that allocates its own 64 MiB malloc arena
@@ -20,7 +20,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 //   codec buffers of an ingest) are their own mappings, returned to the system when freed; glibc
 //   otherwise raises the threshold after the first large free and keeps later ones in the heap.
 // - DMAC_NODE_FLAGS (default below): V8 flags for the whole process; set it to "" to run without.
-const UP_FLAGS = "--max-semi-space-size=2";
+//   --max-semi-space-size=2 (MiB): the main thread's young generation (the workers' is capped in
+//   supervisor.ts). --liftoff-only: WebAssembly (PGlite, h5wasm) runs as Liftoff, V8's baseline
+//   code, and is never recompiled by TurboFan, whose compile memory for their large functions
+//   took the process up by 400-500 MiB for a second or two: PGlite's first queries at every start,
+//   and h5wasm's once an ingest has run long enough. Those spikes were the first-ingest peak
+//   (bench/platform/README.md); a 100 times larger tier-up budget only moved the second one later.
+const UP_FLAGS = "--max-semi-space-size=2 --liftoff-only";
 if (process.argv[2] === "up" && !process.env.DMAC_REEXECUTED && typeof process.execve === "function" && process.platform === "linux") {
   const flags = (process.env.DMAC_NODE_FLAGS ?? UP_FLAGS).split(/\s+/).filter(Boolean);
   process.execve(process.execPath, [process.execPath, ...process.execArgv, ...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {

@@ -94,7 +94,53 @@ function cbofs(env: SampleEnvironment, bucket: string): SampleDomain["objects"] 
       links: [{ rel: "about", href: "https://tidesandcurrents.noaa.gov/ofs/cbofs/cbofs.html", type: "text/html", title: "CBOFS at NOAA CO-OPS" }],
     },
   };
-  return [dataset, ingest, catalogEntry];
+  return env === "local" ? [dataset, ingest, catalogEntry, ...zetaDailyMax(env, bucket, labels)] : [dataset, ingest, catalogEntry];
+}
+
+/**
+ * A derived Dataset (docs/derived.md): CORA-style daily maximum water level, computed from the
+ * best forecast and kept current as cycles arrive; the newest day is provisional until complete.
+ */
+function zetaDailyMax(env: SampleEnvironment, bucket: string, labels: Record<string, string>): SampleDomain["objects"] {
+  const dataset: Dataset = {
+    apiVersion: "dmac.ioos.us/v1alpha1",
+    kind: "Dataset",
+    metadata: { name: "cbofs-zeta-daily-max", labels },
+    spec: {
+      storage: { url: storageUrl(env, bucket, "cbofs-zeta-daily-max"), format: "zarr-v2" },
+      model: "roms",
+      aggregation: { type: "append", concatDim: "ocean_time" },
+      encoding: { codec: "blosc-lz4", level: 5 },
+      attributes: { title: "CBOFS daily maximum water level (from the best forecast)", institution: "NOAA/NOS/CO-OPS" },
+      catalog: {
+        enabled: true,
+        title: "CBOFS daily maximum water level",
+        description: "Daily (UTC) maximum of zeta over the CBOFS best forecast, per grid cell; ocean_time_count says how many hourly steps each day holds and ocean_time_complete whether the day is final or provisional.",
+        license: "CC0-1.0",
+        keywords: ["ocean", "water level", "daily maximum", "ROMS", "CBOFS"],
+        providers: [noaaProvider, { name: "IOOS MARACOOS", roles: ["host", "processor"], url: "https://maracoos.org" }],
+      },
+      deletionPolicy: "Retain",
+    },
+  };
+  const derive: IngestJob = {
+    apiVersion: "dmac.ioos.us/v1alpha1",
+    kind: "IngestJob",
+    metadata: { name: "cbofs-zeta-daily-max", labels },
+    spec: {
+      source: { datasetRef: { name: "cbofs-best-forecast" }, credentials: { anonymous: true } },
+      // UTC days (utcOffset -05:00 would count them from US Eastern standard midnight).
+      transform: { select: { variables: ["zeta"] }, resample: { period: "1d", statistic: "max", utcOffset: "+00:00" } },
+      format: "auto",
+      qualityControl: { enabled: false, onFailure: "flag", cfChecks: false },
+      datasetRef: { name: "cbofs-zeta-daily-max" },
+      executor: { type: "local" },
+      parallelism: 1,
+      retryLimit: 3,
+      suspend: false,
+    },
+  };
+  return [dataset, derive];
 }
 
 function ngofs2(env: SampleEnvironment, bucket: string): SampleDomain["objects"] {

@@ -124,7 +124,16 @@ export function createOperator(options: OperatorOptions): Operator {
     },
   });
 
-  const derived = new DerivedJobReconciler({ ...clients, recorder, roots: options.roots, onCommitted: (dataset) => datasetController?.enqueue(objectKey(dataset)) });
+  const derived = new DerivedJobReconciler({
+    ...clients, recorder, roots: options.roots,
+    onCommitted: (dataset) => datasetController?.enqueue(objectKey(dataset)),
+    // Loaded with the first dask-executor update: the derive task builder is data-plane code.
+    daskCompute: (job, source, target) => async (work) => {
+      const [{ daskCompute }, { derivedDaskRunner }] = await Promise.all([import("../dataplane/transform/task.js"), import("./ingestjob/derived-dask.js")]);
+      const onJobStatus = (name: string, status: string | undefined) => void recorder.record(job, status === "Failed" ? "Warning" : "Normal", status === undefined ? "DaskJobCreated" : `DaskJob${status}`, `DaskJob ${name}${status ? `: ${status}` : " created"}`);
+      return daskCompute(source, target, derivedDaskRunner({ kubeConfig, job, target, ...(options.daskPollMs ? { pollMs: options.daskPollMs } : {}), onJobStatus }))(work);
+    },
+  });
   ingestController = controller("ingestjob", new IngestJobReconciler({ ...clients, runner, recorder, roots: options.roots, secrets: secretReader(kubeConfig), derived }), reportForbidden((key) => jobInformer.get(key), clients.ingestJobs, recorder));
   // Own status writes wake nobody; batches, DaskJobs and schedules re-enqueue the job themselves.
   ingestController.watches(jobInformer, undefined, specOrMetadataChanged);

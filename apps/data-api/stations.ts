@@ -12,6 +12,7 @@ import type { TimeFilter } from "./query/params.js";
 import { noData, selectTimes, type Where } from "./query/select.js";
 import { inBBox, inPolygon, polygonBBox } from "./geometry.js";
 import { SphereIndex } from "./spatial-index.js";
+import { LruCache } from "./lru.js";
 
 export interface StationVariable {
   name: string;
@@ -155,4 +156,33 @@ export function observedParameters(ds: OpenedDataset, chunks: ChunkCache, data: 
     observedCache.set(data, p);
   }
   return p;
+}
+
+const timeAxisText = new WeakMap<StationData, string>();
+
+/** The JSON text of a result's time axis: the whole axis is serialised once per opened generation. */
+export function stationTimesJson(data: StationData, times: readonly number[], encode: (t: readonly number[]) => string): string {
+  if (times.length !== data.times.length) return encode(times);
+  let text = timeAxisText.get(data);
+  if (text === undefined) {
+    text = encode(data.times);
+    timeAxisText.set(data, text);
+  }
+  return text;
+}
+
+// A warm station series is mostly JSON encoding: the CoverageJSON of a station's whole series (every
+// time, the parameters asked for) is kept as the bytes sent, keyed by the opened generation
+// (ds.scope), so a commit makes old entries unreachable. A datetime subset is encoded each time.
+const documents = new LruCache<string, Buffer>({ maxEntries: 4096, maxBytes: 64 * 1024 * 1024, sizeOf: (b) => b.byteLength });
+
+/** The encoded answer for a station's whole series, built once per generation and parameter list. */
+export async function cachedStationDocument(ds: OpenedDataset, station: number, parameters: readonly string[], build: () => Promise<string>): Promise<Buffer> {
+  const key = `${ds.scope}\u0000${station}\u0000${parameters.join(",")}`;
+  let bytes = documents.get(key);
+  if (bytes === undefined) {
+    bytes = Buffer.from(await build(), "utf8");
+    documents.set(key, bytes);
+  }
+  return bytes;
 }

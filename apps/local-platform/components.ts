@@ -1,4 +1,4 @@
-// The parts of `dmac up` besides the control plane (on the main thread), each started inside its own worker thread (component-worker.ts) so that a
+// The parts of `dmac up` besides the control plane (on the main thread), each API and the operator started inside its own worker thread (component-worker.ts; the viewer shares the data API's) so that a
 // heavy query in one cannot stall the others: each has its own event loop, its own heap (with a
 // cap: running out of it ends that worker, not the platform) and its own garbage collector. They
 // talk as they would in a cluster: over HTTPS to the control plane, each as its own ServiceAccount, and the
@@ -12,6 +12,8 @@ import type { IngestProgress } from "../../dataplane/index.js";
 /** What a component reports once it serves. */
 export interface ComponentInfo {
   url?: string;
+  /** The browser viewer, when the component serves it too (the data API's thread). */
+  viewerUrl?: string;
 }
 
 export interface RunningComponent {
@@ -34,7 +36,7 @@ export interface BusOption {
 export interface ComponentOptions {
   catalog: { catalogDir: string; port: number; rpc: MessagePort };
   operator: { kubeconfigPath: string; storageRoot: string; inputRoot: string; probePort: number; catalogApiUrl: string; rpc: MessagePort; bus?: BusOption };
-  "data-api": { kubeconfigPath: string; storageRoot: string; port: number; bus?: BusOption };
+  "data-api": { kubeconfigPath: string; storageRoot: string; port: number; bus?: BusOption; viewer?: Omit<ComponentOptions["viewer"], "dataApiUrl"> };
   viewer: { port: number; dataApiUrl: string; catalogApiUrl: string };
   "event-bridge": { kubeconfigPath: string; port: number; bus: BusOption; queueUrl: string; sqsEndpoint: string; region: string };
 }
@@ -107,15 +109,28 @@ export const COMPONENTS: { [N in ComponentName]: (options: ComponentOptions[N], 
     };
   },
 
-  async "data-api"(options, { log }) {
+  async "data-api"(options, ctx) {
     const { serveDataApi } = await import("../data-api/server.js");
-    const bus = await rabbitBus(options.bus, log);
-    const api = await serveDataApi({ datasets: [], port: options.port, host: "127.0.0.1", loggerInstance: log, discovery: { kubeConfig: kubeConfigFrom(options.kubeconfigPath), storageRoot: options.storageRoot, resyncMs: 10_000 }, ...(bus ? { bus } : {}) });
+    const bus = await rabbitBus(options.bus, ctx.log);
+    const api = await serveDataApi({ datasets: [], port: options.port, host: "127.0.0.1", loggerInstance: ctx.log, discovery: { kubeConfig: kubeConfigFrom(options.kubeconfigPath), storageRoot: options.storageRoot, resyncMs: 10_000 }, ...(bus ? { bus } : {}) });
+    const url = urlOf(api.url);
+    const closeApi = async () => {
+      await api.close();
+      await bus?.close();
+    };
+    if (!options.viewer) return { info: { url }, stop: closeApi };
+    // The viewer shares this thread (and its fastify and zarrita) rather than taking an isolate of
+    // its own (about 40 MiB): it serves a prebuilt bundle and proxies to this API, which it waits
+    // on either way; the STAC API and the control plane keep their own threads.
+    const viewer = await COMPONENTS.viewer({ ...options.viewer, dataApiUrl: url }, { ...ctx, log: ctx.log.child({ component: "viewer" }) }).catch(async (error: unknown) => {
+      await closeApi();
+      throw error;
+    });
     return {
-      info: { url: urlOf(api.url) },
+      info: { url, ...(viewer.info.url ? { viewerUrl: viewer.info.url } : {}) },
       stop: async () => {
-        await api.close();
-        await bus?.close();
+        await viewer.stop();
+        await closeApi();
       },
     };
   },

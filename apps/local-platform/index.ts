@@ -2,8 +2,8 @@
 // executor and file storage, the embedded catalog, the STAC API, the EDR data API and the browser
 // viewer, with clusters/local applied and the shipped sample NetCDF copied in. Production runs the same operators on EKS (see infra/).
 //
-// The control plane runs on the main thread; every other part in its own worker thread
-// (components.ts, supervisor.ts) with its own event loop and heap, so 50 whole-domain cubes on the
+// The control plane runs on the main thread; the catalog API, the operator and the data API (with
+// the viewer beside it) each in a worker thread (components.ts, supervisor.ts) with its own event loop and heap, so 50 whole-domain cubes on the
 // data API leave the control plane's latency alone (bench/platform/isolation.mjs), and a part that
 // runs out of heap ends alone. They talk as in a
 // cluster: HTTP to the control plane, Dataset discovery for the data API; the operator reaches the
@@ -17,7 +17,7 @@ import type { Logger } from "../../operators/runtime/index.js";
 import { applyEnvironment, type ApplySummary } from "./apply.js";
 import { memoryReport, type MemoryReport } from "./memory.js";
 import { CatalogRelay } from "./catalog-rpc.js";
-import type { ComponentInfo, ProgressMessage } from "./components.js";
+import type { ProgressMessage } from "./components.js";
 import { ServiceAccountTokenFiles } from "./service-account-tokens.js";
 import { startComponent, type Component, type RestartPolicy } from "./supervisor.js";
 
@@ -60,13 +60,13 @@ export interface LocalPlatform {
 }
 
 /** Heap caps per component (MiB): a runaway query or ingest ends its own worker, not the platform. */
-const HEAP_MIB = { catalog: 1024, operator: 1024, dataApi: 1536, viewer: 256 } as const;
+const HEAP_MIB = { catalog: 1024, operator: 1024, dataApi: 1536 } as const;
 /** The event bridge holds one receive batch and a bounded set of recent object ids. */
 const BRIDGE_HEAP_MIB = 256;
 
 const at = (base: number, offset: number) => (base === 0 ? 0 : base + offset);
 /** A restarted component listens where its first start did (that port was free or chosen then). */
-const portOf = (previous: ComponentInfo | undefined, port: number): number => (previous?.url ? Number(new URL(previous.url).port) : port);
+const portOf = (previousUrl: string | undefined, port: number): number => (previousUrl ? Number(new URL(previousUrl).port) : port);
 
 /** The ServiceAccounts clusters/local renders for the components this process runs. */
 export const LOCAL_ACCOUNTS = {
@@ -134,7 +134,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     const supervised = { log, ...(options.restart !== undefined ? { restart: options.restart } : {}) };
     const catalog = await startComponent("catalog", (previous) => {
       const rpc = relay.catalogPort();
-      return { options: { catalogDir: paths.catalog, port: portOf(previous, at(options.portBase, 1)), rpc }, transferList: [rpc] };
+      return { options: { catalogDir: paths.catalog, port: portOf(previous?.url, at(options.portBase, 1)), rpc }, transferList: [rpc] };
     }, { ...supervised, maxHeapMiB: HEAP_MIB.catalog });
     components.push(catalog);
     const catalogApiUrl = catalog.info.url!;
@@ -152,20 +152,24 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     }));
     // The data API serves every Ready Dataset's store, found by watching Datasets as its own
     // ServiceAccount (as its Deployment does in a cluster).
-    const dataApi = await startComponent("data-api", (previous) => ({ options: { kubeconfigPath: dataApiAccount.kubeconfigPath, storageRoot: paths.stores, port: portOf(previous, at(options.portBase, 2)), ...busFor("data-api") } }), { ...supervised, maxHeapMiB: HEAP_MIB.dataApi });
+    const dataApi = await startComponent("data-api", (previous) => ({
+      options: {
+        kubeconfigPath: dataApiAccount.kubeconfigPath, storageRoot: paths.stores, port: portOf(previous?.url, at(options.portBase, 2)),
+        viewer: { port: portOf(previous?.viewerUrl, at(options.portBase, 4)), catalogApiUrl },
+        ...busFor("data-api"),
+      },
+    }), { ...supervised, maxHeapMiB: HEAP_MIB.dataApi });
     components.push(dataApi);
     const dataApiUrl = dataApi.info.url!;
     if (events) {
       const { nodd, amqpUrl } = events;
       const bridgeAccount = await tokenFiles.ensure(LOCAL_ACCOUNTS.eventBridge.namespace, LOCAL_ACCOUNTS.eventBridge.name);
       const bus = { url: amqpUrl, outboxDir: join(dataDir, "outbox", "event-bridge") };
-      components.push(await startComponent("event-bridge", (previous) => ({ options: { kubeconfigPath: bridgeAccount.kubeconfigPath, port: portOf(previous, at(options.portBase, 7)), bus, queueUrl: nodd.queueUrl, sqsEndpoint: nodd.endpoint, region: "us-east-1" } }), { ...supervised, maxHeapMiB: BRIDGE_HEAP_MIB }));
+      components.push(await startComponent("event-bridge", (previous) => ({ options: { kubeconfigPath: bridgeAccount.kubeconfigPath, port: portOf(previous?.url, at(options.portBase, 7)), bus, queueUrl: nodd.queueUrl, sqsEndpoint: nodd.endpoint, region: "us-east-1" } }), { ...supervised, maxHeapMiB: BRIDGE_HEAP_MIB }));
     }
-    const viewer = await startComponent("viewer", (previous) => ({ options: { port: portOf(previous, at(options.portBase, 4)), dataApiUrl, catalogApiUrl } }), { ...supervised, maxHeapMiB: HEAP_MIB.viewer });
-    components.push(viewer);
 
     return {
-      controlPlane: { url: controlPlane.url, kubeconfig }, kubeconfigPath, kubeConfig, catalogApiUrl, dataApiUrl, viewerUrl: viewer.info.url!, applied, paths, components, stop,
+      controlPlane: { url: controlPlane.url, kubeconfig }, kubeconfigPath, kubeConfig, catalogApiUrl, dataApiUrl, viewerUrl: dataApi.info.viewerUrl!, applied, paths, components, stop,
       memory: () => memoryReport("control-plane (main thread)", components),
       ...(events ? { events } : {}),
     };

@@ -1,6 +1,6 @@
 // Where the memory of `dmac up` goes (issue #22): starts `node bin/dmac.js up` in a checkout on a
 // fresh data directory, asks it for its memory report (`kill -USR2`: apps/local-platform/memory.ts
-// writes <data dir>/memory.json) every second during the first ingest and once after an idle wait,
+// writes <data dir>/memory.json) every quarter second during the first ingest and once after an idle wait,
 // and prints the report at the ingest's resident-set peak and the idle one: each thread's V8 heap,
 // external memory (ArrayBuffers, WASM memories) and V8's malloc, the process's anonymous, file-backed
 // and malloc-heap mappings, and what no thread accounts for (ingest workers, native malloc, code).
@@ -49,7 +49,7 @@ while (!out.includes("ingest finished")) {
   if (child.exitCode !== null || Date.now() > deadline) throw new Error(`dmac up did not finish ingesting:\n${out.slice(-2000)}`);
   const report = await ask();
   if (report && (!peak || report.rssMiB > peak.rssMiB)) peak = report;
-  await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, 250));
 }
 await new Promise((r) => setTimeout(r, Number(values["idle-seconds"]) * 1000));
 const idle = await ask();
@@ -59,7 +59,7 @@ rmSync(dataDir, { recursive: true, force: true });
 
 if (values.json) console.log(JSON.stringify({ checkout, peak, idle }));
 else {
-  for (const [label, report] of [["peak during the first ingest (sampled each second)", peak], ["idle", idle]]) {
+  for (const [label, report] of [["peak during the first ingest (sampled every 250 ms)", peak], ["idle", idle]]) {
     if (!report) continue;
     console.log(`\n${label}: RSS ${report.rssMiB} MiB`);
     if (report.smaps) console.log(`  mappings: anonymous ${report.smaps.anonymousMiB} (of which in large reservations ${report.smaps.largeAnonymousMiB}), malloc [heap] ${report.smaps.mallocHeapMiB}, files ${report.smaps.fileMiB} MiB; ${report.smaps.mappings} mappings`);

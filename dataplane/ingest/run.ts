@@ -68,6 +68,7 @@ async function runInline(opts: IngestOptions, { chains, total, copiedEarly, comm
   let absorbError: unknown;
   await runLocal(chains, {
     concurrency: opts.concurrency ?? 0,
+    ...(opts.filesAtOnce !== undefined ? { inlineParallel: opts.filesAtOnce } : {}),
     // A failed commit (or char/coordinate write) ends the run: no point copying on for hours.
     shouldStop: () => absorbError !== undefined,
     onProgress: (p: TaskProgress) => {

@@ -53,8 +53,10 @@ export interface IngestOptions {
    * stored beside each value (grids are gated file by file before the ingest instead).
    */
   qualityControl?: QcConfig;
-  /** Worker threads for the copy (default 0: on the calling thread, two files at a time). */
+  /** Worker threads for the copy (default 0: on the calling thread, `filesAtOnce` files at a time). */
   concurrency?: number;
+  /** With `concurrency` 0: files copied at once on the calling thread (default 2). */
+  filesAtOnce?: number;
   /** Files copied between two commits of the consolidated metadata (default 16). */
   commitEvery?: number;
   onProgress?: (p: IngestProgress) => void;

@@ -178,7 +178,13 @@ export async function planDerive(src: SourceView, t: TransformOptions, target: T
   const variables = await resolveVariables(src, t, coordinateValues);
   const statics = staticsOf(src, variables);
   const steps = outputSteps(src.steps, t.resample);
-  const changed = changedSteps(prior?.groups[""] ?? [], steps);
+  let changed: number[];
+  try {
+    changed = changedSteps(prior?.groups[""] ?? [], steps);
+  } catch (error) {
+    // The source lost or moved steps the derived store holds: only a new derived store fixes that.
+    throw new DeriveError("spec.source.datasetRef", `${(error as Error).message}; delete the derived store (or give the job a new Dataset) to derive it again`);
+  }
   const compressor = compressorConfig(target.encoding ?? { codec: "zlib", level: 1 }, target.format);
   const n = steps.length;
   const timeChunk = t.rechunk !== undefined ? timeChunkFor(t.rechunk, t.resample?.periodMs ?? stepMs) : undefined;

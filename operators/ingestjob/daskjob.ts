@@ -82,9 +82,11 @@ export interface DaskJobInput {
   readonly name: string;
   readonly tasksUrl: string;
   readonly resultsUrl: string;
+  /** The job container's command: the ingest payload by default; a derived job's derive payload. */
+  readonly args?: string[];
 }
 
-export function buildDaskJob({ job, name, tasksUrl, resultsUrl }: DaskJobInput): DaskJob {
+export function buildDaskJob({ job, name, tasksUrl, resultsUrl, args }: DaskJobInput): DaskJob {
   const dask = job.spec.executor.dask;
   if (!dask) throw new Error(`${job.metadata.namespace}/${job.metadata.name}: spec.executor.dask is required for the dask executor`);
   const worker = dask.workerResources ?? { cpu: "1", memory: "4Gi" };
@@ -110,7 +112,7 @@ export function buildDaskJob({ job, name, tasksUrl, resultsUrl }: DaskJobInput):
           containers: [{
             name: "job",
             image: dask.image,
-            args: ["python", "-m", "ingest_worker", "--tasks", tasksUrl, "--results", resultsUrl],
+            args: args ?? ["python", "-m", "ingest_worker", "--tasks", tasksUrl, "--results", resultsUrl],
             env: [{ name: "DMAC_TASK_CONTRACT", value: TASK_CONTRACT }, ...sourceEnv(job)],
             resources: resources(scheduler),
             securityContext: restrictedContainer,
@@ -202,32 +204,52 @@ export interface DaskExecutorOptions {
 
 let sequence = 0;
 
+/** A fresh DaskJob name for one batch of `job`. */
+export function daskJobName(job: IngestJob): string {
+  return `${job.metadata.name}-${Date.now().toString(36)}${(sequence++ % 1296).toString(36).padStart(2, "0")}`.slice(0, 63);
+}
+
+/**
+ * Creates the DaskJob and polls it until it ends: its last jobStatus, or undefined when it was
+ * deleted first. The caller reads the results and deletes it (`deleteDaskJob`).
+ */
+export async function runDaskJob(options: Pick<DaskExecutorOptions, "kubeConfig" | "pollMs" | "onJobStatus" | "signal">, daskJob: DaskJob): Promise<DaskJobStatus | undefined> {
+  const objects = KubernetesObjectApi.makeApiClient(options.kubeConfig);
+  const { name, namespace } = daskJob.metadata;
+  await objects.create(daskJob as never);
+  let last: DaskJobStatus | undefined;
+  options.onJobStatus?.(name, undefined);
+  for (;;) {
+    if (options.signal?.aborted) throw new Error(`stopped while DaskJob ${name} was running; it is picked up again on restart`);
+    const current = (await objects.read({ apiVersion: daskApiVersion, kind: "DaskJob", metadata: { name, namespace } }).catch(() => undefined)) as DaskJob | undefined;
+    const status = current?.status?.jobStatus;
+    if (status !== last) {
+      last = status;
+      options.onJobStatus?.(name, status);
+    }
+    if (!current) return undefined;
+    if (status === "Successful" || status === "Failed") return status;
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 2000));
+  }
+}
+
+/** The DaskJob has done its work; its cluster is torn down with it. */
+export async function deleteDaskJob(kubeConfig: KubeConfig, daskJob: DaskJob): Promise<void> {
+  await KubernetesObjectApi.makeApiClient(kubeConfig).delete({ apiVersion: daskApiVersion, kind: "DaskJob", metadata: { name: daskJob.metadata.name, namespace: daskJob.metadata.namespace } }).catch(() => undefined);
+}
+
 /** An executor for the data plane's ingest(): runs one batch of task chains as one DaskJob. */
 export function daskExecutor(options: DaskExecutorOptions) {
   return async (chains: IngestTask[][]): Promise<ExecutionOutcome> => {
-    const objects = KubernetesObjectApi.makeApiClient(options.kubeConfig);
     const tasks = chains.flat();
-    const name = `${options.job.metadata.name}-${Date.now().toString(36)}${(sequence++ % 1296).toString(36).padStart(2, "0")}`.slice(0, 63);
+    const name = daskJobName(options.job);
     const keys = taskKeys(name);
     const list: DaskTaskList = { contract: TASK_CONTRACT, chains: options.sourceUrl ? withSourceUrls(chains, options.sourceUrl) : chains };
     await options.store.set(keys.tasks, new TextEncoder().encode(JSON.stringify(list)));
     const base = options.storeUrl.replace(/\/$/, "");
     const daskJob = buildDaskJob({ job: options.job, name, tasksUrl: `${base}${keys.tasks}`, resultsUrl: `${base}${keys.results}` });
-    await objects.create(daskJob as never);
-    let last: DaskJobStatus | undefined;
-    options.onJobStatus?.(name, undefined);
-    for (;;) {
-      if (options.signal?.aborted) throw new Error(`stopped while DaskJob ${name} was running; it is picked up again on restart`);
-      const current = (await objects.read({ apiVersion: daskApiVersion, kind: "DaskJob", metadata: { name, namespace: daskJob.metadata.namespace } }).catch(() => undefined)) as DaskJob | undefined;
-      const status = current?.status?.jobStatus;
-      if (status !== last) {
-        last = status;
-        options.onJobStatus?.(name, status);
-      }
-      if (!current) return { results: [], failures: tasks.map((t) => ({ id: t.id, error: `DaskJob ${name} was deleted before it finished; run again` })) };
-      if (status === "Successful" || status === "Failed") break;
-      await new Promise((r) => setTimeout(r, options.pollMs ?? 2000));
-    }
+    const last = await runDaskJob(options, daskJob);
+    if (last === undefined) return { results: [], failures: tasks.map((t) => ({ id: t.id, error: `DaskJob ${name} was deleted before it finished; run again` })) };
     const bytes = await options.store.get(keys.results);
     let results: DaskResults | undefined;
     if (bytes) {
@@ -240,8 +262,7 @@ export function daskExecutor(options: DaskExecutorOptions) {
     const outcome = last === "Failed" && !results
       ? { results: [], failures: tasks.map((t) => ({ id: t.id, error: `DaskJob ${name} failed before reporting results; run again` })) }
       : outcomeFromResults(tasks, results, name);
-    // The DaskJob has done its work; its cluster is torn down with it.
-    await objects.delete({ apiVersion: daskApiVersion, kind: "DaskJob", metadata: { name, namespace: daskJob.metadata.namespace } }).catch(() => undefined);
+    await deleteDaskJob(options.kubeConfig, daskJob);
     return outcome;
   };
 }

@@ -18,8 +18,8 @@ export interface DerivedJobDeps {
   readonly datasets: ResourceClient<Dataset>;
   readonly recorder: EventRecorder;
   readonly roots: StorageRoots;
-  /** Where a dask-executor job's transform runs (a DaskJob); without it such jobs are Degraded. */
-  readonly daskCompute?: (job: IngestJob, storeLocation: string) => ComputeBackend;
+  /** Where a dask-executor job's transform runs (a DaskJob reading `source`, staging into `target`); without it such jobs are Degraded. */
+  readonly daskCompute?: (job: IngestJob, source: string, target: string) => ComputeBackend;
   /** The derived Dataset's store changed: its Dataset reconciler reads the new extent. */
   readonly onCommitted?: (dataset: Dataset) => void;
   readonly now?: () => Date;
@@ -121,7 +121,7 @@ export class DerivedJobReconciler {
       target: to,
       transform: transformOptionsFor(job.spec.transform ?? {}),
       layout: { sourceName: `${namespace}/${sourceName}`, format: d.storage.format, encoding: d.encoding, chunking, ...(d.attributes ? { attributes: d.attributes } : {}) },
-      ...(job.spec.executor.type === "dask" && this.deps.daskCompute ? { compute: this.deps.daskCompute(job, to) } : {}),
+      ...(job.spec.executor.type === "dask" && this.deps.daskCompute ? { compute: this.deps.daskCompute(job, from, to) } : {}),
     });
     this.updating.set(to, running);
     try {

@@ -1,5 +1,5 @@
-// The local executor as the operator uses it: batches of work items run in the background (worker
-// threads inside the data plane), one writer per Dataset store at a time, outcomes written to the
+// The local executor as the operator uses it: batches of work items run in the background (each
+// local batch in a worker thread of its own, batch-thread.ts), one writer per Dataset store at a time, outcomes written to the
 // item ledger, and the IngestJob and its Dataset re-enqueued when a batch ends. A crash loses at
 // most the batch in flight: its items stay "running" in the ledger and run again, and the store's
 // own ledger makes re-ingesting a committed time step a no-op.
@@ -7,6 +7,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { IngestProgress, IngestReport, ResolvedInputs, WritableStore } from "../../dataplane/index.js";
 import { loadIngest, openWritableStore } from "../dataplane.js";
 import { daskExecutor, type DaskJobStatus } from "./daskjob.js";
+import { runBatchInThread, type QcOutcome } from "./batch-thread.js";
 import type { CfContext } from "../../dataplane/qc/index.js";
 import type { Dataset, IngestJob } from "../../crds/index.js";
 import type { Logger } from "../runtime/index.js";
@@ -152,26 +153,39 @@ export class LocalIngestRunner {
       return;
     }
     let report: IngestReport | undefined;
-    const { ingest, resolveInputs } = await loadIngest();
     const remote = batch.items.filter((i) => !i.url.startsWith("file://"));
-    const fetched = remote.length > 0 ? await this.fetchRemote(request, remote.map((i) => i.url), resolveInputs) : undefined;
+    const fetched = remote.length > 0 ? await this.fetchRemote(request, remote.map((i) => i.url), (await loadIngest()).resolveInputs) : undefined;
     try {
       const files = this.localFiles(batch, fetched);
+      const onProgress = (progress: IngestProgress) => this.options.onProgress?.(request.jobKey, progress);
       // Station observations (CSV among them) are not gated file by file: their QARTOD tests flag each value in the store.
       const stations = request.dataset.spec.featureType === "timeSeries";
-      const inputs = stations ? [...files.keys()] : await this.qualityGate(request, batch, files);
-      if (inputs.length > 0) {
-        report = await ingest({
-          ...ingestOptionsFor(request.dataset, request.job),
-          ...(stations ? { qualityControl: request.job.spec.qualityControl } : {}),
-          store: request.storeLocation,
-          inputs,
-          concurrency: Math.max(1, Math.min(request.job.spec.parallelism, inputs.length)),
-          ...(request.job.spec.executor.type === "dask" ? { executor: this.daskExecutorFor(request, batch.store, fetched?.origins ?? new Map()) } : {}),
-          onProgress: (progress) => this.options.onProgress?.(request.jobKey, progress),
-        });
-        batch.recordReport(report, files);
+      const stationQc = stations ? { qualityControl: request.job.spec.qualityControl } : {};
+      if (request.job.spec.executor.type === "dask") {
+        const inputs = stations ? [...files.keys()] : await this.qualityGate(request, batch, files);
+        if (inputs.length > 0) {
+          const { ingest } = await loadIngest();
+          report = await ingest({
+            ...ingestOptionsFor(request.dataset, request.job),
+            ...stationQc,
+            store: request.storeLocation,
+            inputs,
+            concurrency: Math.max(1, Math.min(request.job.spec.parallelism, inputs.length)),
+            executor: this.daskExecutorFor(request, batch.store, fetched?.origins ?? new Map()),
+            onProgress,
+          });
+        }
+      } else if (files.size > 0) {
+        // The local executor: QC and ingest in a thread that ends with the batch (batch-thread.ts).
+        const qc = request.job.spec.qualityControl;
+        ({ report } = await runBatchInThread({
+          inputs: [...files.keys()],
+          sourceNames: Object.fromEntries([...files].map(([path, item]) => [path, item.url])),
+          ...(qc.enabled && !stations ? { qc } : {}),
+          ingest: { ...ingestOptionsFor(request.dataset, request.job), ...stationQc, store: request.storeLocation, concurrency: 0, filesAtOnce: Math.max(1, request.job.spec.parallelism) },
+        }, { onQc: (outcome) => this.recordGate(batch, files, outcome), onProgress }));
       }
+      if (report) batch.recordReport(report, files);
     } catch (error) {
       // The store could not be written at all: every item of the batch is retried later.
       const message = (error as Error).message;
@@ -215,14 +229,18 @@ export class LocalIngestRunner {
     const { checkFiles, loadCfContext, reportJson, reportName } = await import("../../dataplane/qc/index.js");
     this.cf ??= loadCfContext();
     const gate = await checkFiles(inputs, qc, { cf: this.cf, sourceName: (path) => files.get(path)?.url ?? path });
-    for (const check of gate.checks) {
-      if ("report" in check) await batch.store.set(`/.dmac/qc/${reportName(check.report.source)}`, new TextEncoder().encode(reportJson(check.report)));
-    }
+    const reports = gate.checks.flatMap((check) => ("report" in check ? [{ name: reportName(check.report.source), json: reportJson(check.report) }] : []));
+    await this.recordGate(batch, files, { reports, refused: gate.refused, accepted: gate.accepted });
+    return gate.accepted;
+  }
+
+  /** Stores the gate's reports beside the data and fails the files it refused. */
+  private async recordGate(batch: BatchLedger, files: ReadonlyMap<string, BatchItem>, gate: QcOutcome): Promise<void> {
+    for (const report of gate.reports) await batch.store.set(`/.dmac/qc/${report.name}`, new TextEncoder().encode(report.json));
     for (const refusal of gate.refused) {
       const item = files.get(refusal.input);
       if (item) batch.fail(item, "Refused", refusal.reason);
     }
-    return gate.accepted;
   }
 }
 

@@ -66,20 +66,21 @@ describe("the rendered local tree in containers (dmac up --runtime podman)", () 
   it("ingests the shipped samples and answers as npm start does", async () => {
     const jobs = await until("both sample IngestJobs Succeeded", async () => {
       const list = await new ResourceClient(platform!.kubeConfig, ingestJobs).list();
-      return list.length >= 3 && list.every((j) => j.status?.phase === "Succeeded") ? list : undefined;
+      return list.length >= 4 && list.every((j) => j.status?.phase === "Succeeded") ? list : undefined;
     });
-    for (const job of jobs) expect(job.status?.items).toMatchObject(job.metadata.name === "chesapeake-stations" ? { total: 2, succeeded: 2, failed: 0 } : { total: 12, succeeded: 12, failed: 0 });
+    // The derived sample (issue #18) reads a Dataset, not files.
+    for (const job of jobs.filter((j) => j.spec.source.datasetRef === undefined)) expect(job.status?.items).toMatchObject(job.metadata.name === "chesapeake-stations" ? { total: 2, succeeded: 2, failed: 0 } : { total: 12, succeeded: 12, failed: 0 });
     await kubectl(["wait", "--for=condition=Ready", "dataset", "--all", "-A", "--timeout=120s"]);
     const stac = await until("the catalog-api container lists both collections", async () => {
       const body = (await (await fetch(`${platform!.catalogApiUrl}/collections`)).json()) as { collections: { id: string }[] };
-      return body.collections.length === 3 ? body : undefined;
+      return body.collections.length === 4 ? body : undefined;
     });
-    expect(stac.collections.map((c) => c.id).sort()).toEqual(["cbofs-best-forecast", "gcoos-ngofs2-nowcast", "maracoos-chesapeake-stations"]);
+    expect(stac.collections.map((c) => c.id).sort()).toEqual(["cbofs-best-forecast", "gcoos-ngofs2-nowcast", "maracoos-cbofs-zeta-daily-max", "maracoos-chesapeake-stations"]);
     const edr = await until("the data-api container discovered both Datasets", async () => {
       const body = (await (await fetch(`${platform!.dataApiUrl}/collections`)).json()) as { collections: { id: string }[] };
-      return body.collections.length === 3 ? body : undefined;
+      return body.collections.length === 4 ? body : undefined;
     });
-    expect(edr.collections.map((c) => c.id).sort()).toEqual(["gcoos-ngofs2-nowcast", "maracoos-cbofs-best-forecast", "maracoos-chesapeake-stations"]);
+    expect(edr.collections.map((c) => c.id).sort()).toEqual(["gcoos-ngofs2-nowcast", "maracoos-cbofs-best-forecast", "maracoos-cbofs-zeta-daily-max", "maracoos-chesapeake-stations"]);
   }, 600_000);
 
   describe("an s3:// IngestJob applied with kubectl, and the operator container killed mid-ingest", () => {

@@ -3,6 +3,8 @@
 // jupyter-nbclient and python3 kernel (/usr/bin/python3: xarray, zarr, dask, matplotlib from
 // Debian) pointed at the platform by its two settings (DMAC_API_BASE, DMAC_STORAGE_OPTIONS). A cell
 // that raises fails the test; every notebook must produce its figures, each a PNG that is not blank.
+// A derived daily maximum of the CBOFS sample (a derived IngestJob, as a deployment would keep) is
+// added first, so analyse.ipynb reads the platform's own and checks it against its dask computation.
 // The notebooks in Git carry no outputs, and the Nebari ConfigMap ships every one of them.
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -12,7 +14,9 @@ import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalPlatform, type LocalPlatform } from "../../apps/local-platform/index.js";
+import type { Dataset, IngestJob } from "../../crds/index.js";
 import { notebookFiles } from "../../infra/nebari-users.js";
+import { datasets, ingestJobs, ResourceClient } from "../../operators/client.js";
 import { createLogger } from "../../operators/runtime/index.js";
 import { until } from "../support/until.js";
 
@@ -23,7 +27,7 @@ const artifacts = join(repoRoot, "test-artifacts", "notebooks");
 const silent = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
 
 /** Figures each notebook draws (its plt.show() cells). */
-const FIGURES: Record<string, number> = { "find.ipynb": 1, "look.ipynb": 3, "analyse.ipynb": 2 };
+const FIGURES: Record<string, number> = { "find.ipynb": 1, "look.ipynb": 3, "analyse.ipynb": 2, "model-vs-observations.ipynb": 2 };
 
 interface Cell {
   cell_type: string;
@@ -32,6 +36,8 @@ interface Cell {
 }
 interface Executed {
   notebook: string;
+  /** Everything the cells printed. */
+  text: string;
   error: string | null;
   errors: Array<{ cell: number; ename: string; evalue: string }>;
   pngs: Array<{ cell: number; bytes: number; width: number; height: number; colours: number; nonWhite: number }>;
@@ -39,8 +45,38 @@ interface Executed {
 
 const notebooks = readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).sort();
 
+/** The derived daily maximum of the CBOFS sample's water level, in the sample's namespace. */
+const DERIVED = "cbofs-zeta-daily-max";
+function derivedDailyMax(namespace: string): [Dataset, IngestJob] {
+  const metadata = { name: DERIVED, namespace };
+  return [
+    {
+      apiVersion: "dmac.ioos.us/v1alpha1",
+      kind: "Dataset",
+      metadata,
+      spec: { storage: { url: `file:///${DERIVED}.zarr`, format: "zarr-v2" }, model: "roms", aggregation: { type: "append", concatDim: "ocean_time" }, encoding: { codec: "zlib", level: 1 }, catalog: { enabled: false }, deletionPolicy: "Retain" },
+    },
+    {
+      apiVersion: "dmac.ioos.us/v1alpha1",
+      kind: "IngestJob",
+      metadata,
+      spec: {
+        source: { datasetRef: { name: "cbofs-best-forecast" }, credentials: { anonymous: true } },
+        transform: { select: { variables: ["zeta"] }, resample: { period: "1d", statistic: "max", utcOffset: "+00:00" } },
+        format: "auto",
+        qualityControl: { enabled: false, onFailure: "flag", cfChecks: false },
+        datasetRef: { name: DERIVED },
+        executor: { type: "local" },
+        parallelism: 1,
+        retryLimit: 1,
+        suspend: false,
+      },
+    },
+  ];
+}
+
 describe("notebooks in Git", () => {
-  it("are the three tasks, kept without outputs, on the python3 kernel, and all shipped to Nebari", () => {
+  it("are the tasks, kept without outputs, on the python3 kernel, and all shipped to Nebari", () => {
     expect(notebooks).toEqual(Object.keys(FIGURES).sort());
     for (const name of notebooks) {
       const nb = JSON.parse(readFileSync(join(notebooksDir, name), "utf8")) as { cells: Cell[]; metadata: { kernelspec?: { name?: string } } };
@@ -66,20 +102,33 @@ describe("notebooks against a live local platform", () => {
   beforeAll(async () => {
     platform = await startLocalPlatform({ dataDir: dir, portBase: 0, repoRoot, log: silent });
     const viewerUrl = platform.viewerUrl;
+    // The model samples the notebooks read (the platform also ships station observations).
     await until(
-      "both samples in the data API",
-      async () => ((await (await fetch(`${viewerUrl}/data/datasets`)).json()) as string[]).length >= 2,
+      "both model samples in the data API",
+      async () => {
+        const listed = (await (await fetch(`${viewerUrl}/data/datasets`)).json()) as string[];
+        return ["gcoos-ngofs2-nowcast", "maracoos-cbofs-best-forecast"].every((id) => listed.includes(id));
+      },
       240_000,
       { intervalMs: 500 },
     );
-    // The notebooks search the catalog by time: wait until both collections carry their extents.
+    // The notebooks search the catalog by time: wait until every collection carries its extents.
     await until(
-      "both collections in the STAC API with their time extents",
+      "both model collections in the STAC API with their time extents",
       async () => {
-        const body = (await (await fetch(`${viewerUrl}/catalog/collections`)).json()) as { collections?: Array<{ extent: { temporal: { interval: Array<Array<string | null>> } } }> };
-        const list = body.collections ?? [];
-        return list.length >= 2 && list.every((c) => c.extent.temporal.interval[0]?.[1] !== null);
+        const body = (await (await fetch(`${viewerUrl}/catalog/collections`)).json()) as { collections?: Array<{ id: string; extent: { temporal: { interval: Array<Array<string | null>> } } }> };
+        const models = (body.collections ?? []).filter((c) => ["cbofs-best-forecast", "gcoos-ngofs2-nowcast"].includes(c.id));
+        return models.length === 2 && models.every((c) => c.extent.temporal.interval[0]?.[1] !== null);
       },
+      120_000,
+      { intervalMs: 500 },
+    );
+    const [dataset, job] = derivedDailyMax("maracoos");
+    await new ResourceClient(platform.kubeConfig, datasets).create(dataset);
+    await new ResourceClient(platform.kubeConfig, ingestJobs).create(job);
+    await until(
+      "the derived daily maximum in the data API",
+      async () => ((await (await fetch(`${viewerUrl}/data/datasets`)).json()) as string[]).includes(`maracoos-${DERIVED}`),
       120_000,
       { intervalMs: 500 },
     );
@@ -98,6 +147,7 @@ describe("notebooks against a live local platform", () => {
       expect(result.error, `${name}: ${result.error ?? ""}`).toBeNull();
       expect(result.errors).toEqual([]);
       expect(result.pngs).toHaveLength(FIGURES[name] as number);
+      if (name === "analyse.ipynb") expect(result.text).toContain("the derived daily max of zeta equals the dask computation");
       for (const png of result.pngs) {
         expect(png.width * png.height, `${name} cell ${png.cell}`).toBeGreaterThan(100 * 100);
         // Not blank: many colours (a field, not a frame) and a good share of the picture drawn on.

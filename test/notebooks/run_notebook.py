@@ -1,7 +1,7 @@
 """Executes a notebook top to bottom with nbclient (Debian's python3-nbclient, the python3 kernel
 of python3-ipykernel) in the notebook's own folder, and prints, as JSON, what the test checks:
-the cells that raised (with the error), and for every PNG output its size and how much of it is
-not blank (matplotlib decodes the PNG).
+the cells that raised (with the error), what the cells printed, and for every PNG output its size
+and how much of it is not blank (matplotlib decodes the PNG).
 
 Usage: run_notebook.py <notebook.ipynb> <executed copy.ipynb>
 The notebook reads DMAC_API_BASE / DMAC_STORAGE_OPTIONS from the environment.
@@ -49,14 +49,17 @@ def main():
     nbformat.write(nb, out)
     errors = []
     pngs = []
+    text = []
     for k, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stdout":
+                text.append(output.get("text", ""))
             if output.get("output_type") == "error":
                 errors.append({"cell": k, "ename": output.get("ename"), "evalue": output.get("evalue")})
             png = output.get("data", {}).get("image/png")
             if png is not None:
                 pngs.append({"cell": k, **png_stats(png)})
-    json.dump({"notebook": os.path.basename(path), "error": error, "errors": errors, "pngs": pngs, "cells": len(nb.cells)}, sys.stdout)
+    json.dump({"notebook": os.path.basename(path), "text": "".join(text), "error": error, "errors": errors, "pngs": pngs, "cells": len(nb.cells)}, sys.stdout)
 
 
 if __name__ == "__main__":

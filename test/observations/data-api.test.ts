@@ -11,7 +11,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDataApi } from "../../apps/data-api/app.js";
 import { ingest } from "../../dataplane/index.js";
-import { stationFixture, writeDsg, type StationFixture } from "../../samples/stations.js";
+import { stationFixture, writeCsv, writeDsg, type StationFixture } from "../../samples/stations.js";
 import { cycleAt, romsFile, tempDir } from "../dataplane/fixtures.js";
 
 type Json = Record<string, any>;
@@ -34,7 +34,7 @@ describe("station collections in the data API", () => {
     await ingest({ store: stations, inputs: [writeDsg(join(tmp.path, "obs.nc"), fixture, "indexed-ragged")], featureType: "timeSeries" });
     const cycle = cycleAt("2026-12-01T00:00:00Z");
     await ingest({ store: model, inputs: [1, 2, 3, 4, 5, 6, 7, 8].map((hour) => romsFile(join(tmp.path, "src"), { cycle, kind: "f", hour })), concurrency: 0 });
-    app = await buildDataApi({ datasets: [{ id: "stations", url: stations }, { id: "cbofs", url: model }], baseUrl: "https://data.example.org/edr" });
+    app = await buildDataApi({ datasets: [{ id: "stations", url: stations }, { id: "cbofs", url: model }], baseUrl: "https://data.example.org/edr", revalidateMs: 0 });
   });
   afterAll(async () => {
     await app?.close();
@@ -67,6 +67,9 @@ describe("station collections in the data API", () => {
     const observed = times.map((t, i) => [Date.parse(t), values[i]] as const).filter(([, v]) => v !== null);
     expect(observed).toEqual(record.times.map((t, i) => [t, record.values[i]]));
     expect(cov.ranges.water_level_qc.values).toEqual(values.map((v) => (v === null ? 9 : 2)));
+    // The fast CoverageJSON text of /locations is the document the general encoder makes (position at the station).
+    const viaPosition = (await get(`/collections/stations/position?coords=POINT(${record.station.lon} ${record.station.lat})&parameter-name=water_level,water_level_qc`)).json();
+    expect(cov).toEqual(viaPosition);
 
     const csv = (await get(`/collections/stations/locations/${record.station.id}?parameter-name=water_level&f=CSV&datetime=2026-12-01T02:00:00Z/2026-12-01T04:00:00Z`));
     expect(csv.type).toContain("text/csv");
@@ -107,6 +110,17 @@ describe("station collections in the data API", () => {
       close(api.pairs.model, ref.model);
       close([api.statistics.bias, api.statistics.rmse, api.statistics.correlation, api.statistics.willmott], [ref.bias, ref.rmse, ref.correlation, ref.willmott]);
     });
+
+  it("a station's cached whole-series answer follows the store: after another ingest it has the new times", async () => {
+    const url = "/collections/stations/locations/8575512?parameter-name=water_level";
+    const before = (await get(url)).json();
+    expect((await get(url)).json()).toEqual(before);
+    const later = stationFixture({ start: Date.UTC(2026, 11, 2, 0, 30), hours: 6 });
+    await ingest({ store: stations, inputs: [writeCsv(join(tmp.path, "later.csv"), later)], featureType: "timeSeries" });
+    const after = (await get(url)).json();
+    expect(after.domain.axes.t.values).toHaveLength(before.domain.axes.t.values.length + 6);
+    expect(after.ranges.water_level.values.slice(-6)).toEqual(later.records[1]?.values);
+  });
 
   it("refuses a comparison without its parameters, naming them", async () => {
     expect((await get("/collections/stations/locations/8638610/compare?parameter-name=water_level&model-parameter=zeta")).json().description).toContain("model");

@@ -3,7 +3,7 @@
 // value by value; appends are idempotent; overlaps keep the newer file's values and say so; a
 // file with an unknown station or other units is refused naming both. Fixtures are written at
 // test time by ncgen (Debian netcdf-bin) from samples/stations.ts.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -143,5 +143,28 @@ describe("observations ingest", () => {
     xarrayCheck(expectedJson(f, "qc", { water_level: { [gauge.station.id]: expected } }), store);
     const refused = await obs(join(dir, "qc-refuse.zarr"), [join(dir, "spike.nc")], { qualityControl: { ...qualityControl, onFailure: "refuse" } });
     expect(refused.files[0]?.reason).toBe(`${join(dir, "spike.nc")}: refused by quality control (onFailure: refuse): 1 value of water_level at station 8574680 fail`);
+  });
+});
+
+describe("dmac convert --feature-type timeSeries", () => {
+  const bin = fileURLToPath(new URL("../../bin/dmac.js", import.meta.url));
+  const dmac = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, DMAC_FROM_SOURCE: "1" }, encoding: "utf8" });
+
+  it("converts DSG and CSV files into a station store, with --qc setting the flags, and refuses --references", () => {
+    const f = stationFixture({ hours: 24 });
+    const nc = writeDsg(join(dir, "cli", "gauges.nc"), f, "contiguous-ragged");
+    const csv = writeCsv(join(dir, "cli", "later.csv"), stationFixture({ start: Date.UTC(2026, 11, 2), hours: 24 }));
+    const qc = join(dir, "cli", "qc.yaml");
+    writeFileSync(qc, "variables:\n  - variable: water_level\n    grossRange: { failMin: -3, failMax: 3, suspectMin: -0.2, suspectMax: 0.6 }\n");
+    const out = join(dir, "cli", "stations.zarr");
+    const run = dmac(["convert", nc, csv, "--out", out, "--feature-type", "timeSeries", "--qc", qc, "--no-progress"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("2 given, 2 ingested, 0 skipped, 0 refused");
+    expect(run.stdout).toContain("store now 48");
+    const flags = JSON.parse(execFileSync("/usr/bin/python3", ["-c", `import xarray as xr, json\nds = xr.open_zarr(${JSON.stringify(out)})\nprint(json.dumps(sorted(set(int(x) for x in ds.water_level_qc.values.ravel()))))`], { encoding: "utf8" })) as number[];
+    expect(flags).toEqual([1, 3, 9]);
+    const refs = dmac(["convert", nc, "--references", join(dir, "cli", "refs.json"), "--feature-type", "timeSeries"]);
+    expect(refs.status).toBe(1);
+    expect(refs.stderr).toContain("--feature-type timeSeries: station observations are copied into a station store (--out), not referenced");
   });
 });

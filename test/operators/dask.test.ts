@@ -18,16 +18,7 @@ import { runPayload } from "../ingest-worker/harness.js";
 import { startSignedS3, type SignedS3Server } from "../support/s3-signed-server.js";
 import { startOperatorStack, type OperatorStack } from "../support/operator-stack.js";
 import { until } from "../support/until.js";
-
-
-// The upstream CRD's shape (its full schema comes from Kubernetes' PodSpec; preserve-unknown here).
-const daskJobCrd = {
-  apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "daskjobs.kubernetes.dask.org" },
-  spec: {
-    group: "kubernetes.dask.org", scope: "Namespaced", names: { kind: "DaskJob", plural: "daskjobs", singular: "daskjob", shortNames: ["daskjob"] },
-    versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true }, status: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } } } }],
-  },
-};
+import { daskJobCrd } from "../support/daskjob-crd.js";
 
 describe("the dask executor", () => {
   let stack: OperatorStack;

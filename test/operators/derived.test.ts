@@ -2,7 +2,9 @@
 // the sample CBOFS best forecast as its cycles arrive (only the periods a cycle touches are
 // recomputed, counted in status.derived), equal to xarray on the source store, and bad input
 // Degraded naming the field with nothing written.
+import { execFile } from "node:child_process";
 import { cpSync, existsSync } from "node:fs";
+import { promisify } from "node:util";
 import { basename, dirname, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dataset, IngestJob } from "../../crds/index.js";
@@ -108,4 +110,12 @@ describe("derived IngestJobs", () => {
       expect(existsSync(join(stack.stores, `${name}.zarr`, ".zmetadata"))).toBe(false);
     }
   }, 120_000);
+
+  it("kubectl explain documents the transform from the CRD", async () => {
+    const explain = async (field: string) => (await promisify(execFile)("kubectl", ["--kubeconfig", stack.kubeconfigPath, "explain", field])).stdout;
+    expect(await explain("ingestjob.spec.transform")).toMatch(/What to compute from the source Dataset[\s\S]*rechunk[\s\S]*resample[\s\S]*select/);
+    expect(await explain("ingestjob.spec.transform.resample.period")).toContain("must divide a day");
+    expect(await explain("ingestjob.spec.source.datasetRef")).toContain("Derive from another Dataset");
+    expect(await explain("ingestjob.status.derived.provisional")).toContain("rewritten when the rest arrives");
+  }, 60_000);
 });

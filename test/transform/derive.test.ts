@@ -8,7 +8,9 @@ import { existsSync } from "node:fs";
 import { derive } from "../../dataplane/transform/derive.js";
 import { transformOptionsFor } from "../../dataplane/transform/options.js";
 import { periodStart } from "../../dataplane/transform/periods.js";
-import { tempDir } from "../dataplane/fixtures.js";
+import { cycleAt, romsFile, tempDir } from "../dataplane/fixtures.js";
+import { forecasts } from "../support/cycle-files.js";
+import { ingest } from "../../dataplane/index.js";
 import { checkWithXarray, ingestSample, sameAsSource, sampleCycles, validTimeOf } from "./samples.js";
 
 const tmp = tempDir("dmac-derive-");
@@ -93,11 +95,14 @@ describe("derived Datasets from the sample CBOFS best forecast", () => {
     }
   }, 120_000);
 
-  it("a later cycle recomputes exactly the periods its steps touch (chunks counted)", async () => {
+  it("a later cycle recomputes exactly the periods (6h, and days) its steps touch (chunks counted)", async () => {
     const growing = join(tmp.path, "growing.zarr");
     const derived = join(tmp.path, "zeta-6h-max.zarr");
     const transform = transformOptionsFor({ select: { variables: ["zeta"] }, resample: { period: "6h", statistic: "max", utcOffset: "+00:00" } });
     const period = { periodMs: 6 * 3_600_000, offsetMs: 0 };
+    const DAY = { periodMs: 86_400_000, offsetMs: 0 };
+    const dailyStore = join(tmp.path, "zeta-daily-max-growing.zarr");
+    const dailyMax = transformOptionsFor({ select: { variables: ["zeta"] }, resample: { period: "1d", statistic: "max", utcOffset: "+00:00" } });
     let before: number[] = [];
     for (const [i, cycle] of cycles.entries()) {
       await ingestSample(growing, cycle.files);
@@ -112,7 +117,35 @@ describe("derived Datasets from the sample CBOFS best forecast", () => {
       before = periods;
       const check = await checkWithXarray({ source: growing, derived, variable: "zeta", period: "6H", statistic: "max" });
       expect(check.detail).toBe("");
+      // The same for days: the daily maximum rewrites the days the cycle's valid times fall in.
+      const days = [...new Set(cycles.slice(0, i + 1).flatMap((c) => c.files.map((f) => periodStart(validTimeOf(f), DAY))))].sort((x, y) => x - y);
+      const touchedDays = [...new Set(cycle.files.map((f) => periodStart(validTimeOf(f), DAY)))].map((t) => days.indexOf(t)).sort((x, y) => x - y);
+      const daily = await derive({ source: growing, target: dailyStore, transform: dailyMax, layout });
+      expect(daily.recomputed).toEqual(touchedDays);
+      expect(daily.chunksRewritten).toBe(touchedDays.length);
+      expect((await checkWithXarray({ source: growing, derived: dailyStore, variable: "zeta", period: "1D", statistic: "max" })).detail).toBe("");
     }
     expect(before.length).toBeGreaterThan(1);
   }, 240_000);
+
+  it("a best forecast replacing steps with shorter leads recomputes the periods those steps touch, and only them", async () => {
+    // Cycle 00 with 12 hourly leads, then cycle 06 with 6: its steps replace 07:00-12:00 (leads 7-12 by 1-6).
+    const dir = join(tmp.path, "replace");
+    const c00 = forecasts(cycleAt("2023-10-22T00:00:00Z"), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).map((f) => romsFile(join(dir, "src"), f));
+    const c06 = forecasts(cycleAt("2023-10-22T06:00:00Z"), [1, 2, 3, 4, 5, 6]).map((f) => romsFile(join(dir, "src"), f));
+    const best = join(dir, "best.zarr");
+    const derived = join(dir, "zeta-6h-max.zarr");
+    const transform = transformOptionsFor({ select: { variables: ["zeta"] }, resample: { period: "6h", statistic: "max", utcOffset: "+00:00" } });
+    await ingest({ store: best, inputs: c00, aggregation: { type: "best-forecast", concatDim: "ocean_time" }, concurrency: 0 });
+    const first = await derive({ source: best, target: derived, transform, layout });
+    expect(first.recomputed).toEqual([0, 1, 2]);
+    await ingest({ store: best, inputs: c06, aggregation: { type: "best-forecast", concatDim: "ocean_time" }, concurrency: 0 });
+    const update = await derive({ source: best, target: derived, transform, layout });
+    // 07:00-11:00 lie in [06:00, 12:00), 12:00 in [12:00, 18:00); [00:00, 06:00) keeps its chunk.
+    expect(update.recomputed).toEqual([1, 2]);
+    expect(update.chunksRewritten).toBe(2);
+    const check = await checkWithXarray({ source: best, derived, variable: "zeta", period: "6H", statistic: "max" });
+    expect(check.detail).toBe("");
+    expect(check.ok).toBe(true);
+  }, 120_000);
 });

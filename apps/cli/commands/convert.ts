@@ -10,6 +10,7 @@ import {
   type IngestReport, type ReferenceReport, type SpecOptions,
 } from "../../../dataplane/index.js";
 import { runQcGate, summariseQc, type QcGateResult } from "./convert-qc.js";
+import type { QcConfig } from "../../../dataplane/qc/index.js";
 
 interface ConvertFlags {
   out?: string;
@@ -24,6 +25,7 @@ interface ConvertFlags {
   variables?: string[];
   excludeVariables?: string[];
   model?: "roms" | "fvcom" | "selfe" | "rtofs" | "generic";
+  featureType?: "grid" | "timeSeries";
   cycle?: string;
   runType?: "forecast" | "nowcast";
   level?: number;
@@ -77,6 +79,7 @@ export function convertOptions(flags: ConvertFlags): SpecOptions {
     ...(flags.format !== undefined ? { storage: { format: flags.format } } : {}),
     ...(Object.keys(flags.attr).length > 0 ? { attributes: flags.attr } : {}),
     ...(flags.model !== undefined ? { model: flags.model } : {}),
+    ...(flags.featureType !== undefined ? { featureType: flags.featureType } : {}),
   };
   const job: IngestJobFields = {
     ...(flags.variables !== undefined ? { variables: { include: flags.variables } } : flags.excludeVariables !== undefined ? { variables: { exclude: flags.excludeVariables } } : {}),
@@ -151,6 +154,7 @@ function checkTargets(flags: ConvertFlags): string | undefined {
   if ((flags.out === undefined) === (flags.references === undefined)) return "give exactly one of --out STORE (copy into Zarr) and --references FILE.json (no-copy references)";
   if (flags.variables !== undefined && flags.excludeVariables !== undefined) return "--variables and --exclude-variables are mutually exclusive (as an IngestJob's variables.include and exclude)";
   if (flags.aggregation !== "model-run" && (flags.cycle !== undefined || flags.runType !== undefined)) return "--cycle and --run-type apply only to --aggregation model-run";
+  if (flags.featureType === "timeSeries" && flags.references !== undefined) return "--feature-type timeSeries: station observations are copied into a station store (--out), not referenced";
   if (flags.references !== undefined) {
     const copyOnly = copyOnlyOptions(flags);
     if (copyOnly.length > 0) return `${copyOnly.join(", ")}: not used with --references, which points at the chunks and variables as the source files store them`;
@@ -174,6 +178,7 @@ export function registerConvert(program: Command): void {
     .addOption(new Option("--input-format <format>", "what the inputs' magic bytes must say; a file that disagrees is refused (an IngestJob's format; default auto)").choices(["auto", "netcdf3", "netcdf4"]))
     .option("--variables <names>", "only these variables (comma-separated, repeatable), with the coordinates and grid variables they need (an IngestJob's variables.include)", collectNames("--variables"))
     .option("--exclude-variables <names>", "every variable but these (an IngestJob's variables.exclude)", collectNames("--exclude-variables"))
+    .addOption(new Option("--feature-type <type>", "timeSeries: station observations (CF DSG timeSeries NetCDF or ERDDAP CSV) into a station x time store; --qc then sets the stored QARTOD flags (a Dataset's featureType; default grid)").choices(["grid", "timeSeries"]))
     .addOption(new Option("--model <family>", "model family: the grid variables a variable selection keeps (a Dataset's model)").choices(["roms", "fvcom", "selfe", "rtofs", "generic"]))
     .option("--cycle <time>", "model-run: the forecast cycle to keep (RFC 3339); files of other cycles are skipped (a Dataset's aggregation.cycle)", cycleTime)
     .addOption(new Option("--run-type <type>", "model-run: keep only forecast or only nowcast files (a Dataset's aggregation.runType)").choices(["forecast", "nowcast"]))
@@ -193,7 +198,8 @@ export function registerConvert(program: Command): void {
       try {
         let files = resolved.files;
         let qc: QcGateResult | undefined;
-        if (flags.qc !== undefined) {
+        // Station observations are not gated file by file: the config's tests flag each stored value.
+        if (flags.qc !== undefined && flags.featureType !== "timeSeries") {
           try {
             qc = await runQcGate(flags.qc, files, output, origin);
           } catch (err) {
@@ -222,7 +228,20 @@ export function registerConvert(program: Command): void {
           else process.stdout.write(`${summariseReferences(flags.references, report, refusedBefore, seconds)}${qcSummary}\n`);
           anyRefused = report.files.some((f) => f.status === "refused");
         } else {
-          const report = await convertToZarr(flags, output, files, resolved.origins);
+          let qualityControl: QcConfig | undefined;
+          if (flags.qc !== undefined && flags.featureType === "timeSeries") {
+            try {
+              // Loaded on use, as convert-qc.ts loads QC: its tables cost start-up time otherwise.
+              const { loadQcConfig } = await import("../../../dataplane/qc/index.js");
+              qualityControl = await loadQcConfig(flags.qc);
+            } catch (err) {
+              if ((err as Error).name !== "QcConfigError") throw err;
+              process.stderr.write(`--qc: ${(err as Error).message}\n`);
+              process.exitCode = 1;
+              return;
+            }
+          }
+          const report = await convertToZarr(flags, output, files, resolved.origins, qualityControl);
           const seconds = (performance.now() - started) / 1000;
           if (flags.json) process.stdout.write(`${JSON.stringify({ ...report, unresolved: resolved.failures, ...qcJson }, null, 2)}\n`);
           else process.stdout.write(`${summarise(report, refusedBefore, seconds)}${qcSummary}\n`);
@@ -235,7 +254,7 @@ export function registerConvert(program: Command): void {
     });
 }
 
-async function convertToZarr(flags: ConvertFlags, store: string, files: string[], origins: Map<string, string>): Promise<IngestReport> {
+async function convertToZarr(flags: ConvertFlags, store: string, files: string[], origins: Map<string, string>, qualityControl?: QcConfig): Promise<IngestReport> {
   const bar = flags.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: "{phase} [{bar}] {value}/{total} {detail}", hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
   let phase = "";
   const onProgress = (p: IngestProgress): void => {
@@ -254,6 +273,7 @@ async function convertToZarr(flags: ConvertFlags, store: string, files: string[]
       store,
       inputs: files,
       ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+      ...(qualityControl !== undefined ? { qualityControl } : {}),
       onProgress,
     });
     // Reports name the URL a file came from, not its temporary copy.

@@ -7,13 +7,15 @@ import type { FastifyInstance } from "fastify";
 import type { DataApiContext } from "../context.js";
 import { MEDIA_TYPES } from "../collection.js";
 import { encodeAnswer } from "../encode/answer.js";
+import { toCoverageJson } from "../encode/covjson.js";
+import { pointSeriesText, timesJson } from "../encode/point-series.js";
 import { isoTime } from "../encode/numbers.js";
 import { invalidParameter, notFound } from "../errors.js";
 import { runQuery } from "../query/extract.js";
 import { parseCrs, parseDatetime, parseFormat, parseZ, single, type RawValue } from "../query/params.js";
 import { pairSeries, skill, type TimeMatching } from "../query/skill.js";
 import { collectionParams, dataResponses } from "../schemas.js";
-import { observedParameters, readSeries, requireStations, stationData, stationIndex, stationParameters, stationResult } from "../stations.js";
+import { observedParameters, readSeries, requireStations, stationData, stationIndex, stationParameters, stationResult, stationTimesJson, cachedStationDocument } from "../stations.js";
 
 type Query = Record<string, RawValue>;
 const text = (description: string) => ({ type: "string", description }) as const;
@@ -63,8 +65,16 @@ export async function locationRoutes(app: FastifyInstance, opts: { ctx: DataApiC
     const format = parseFormat(q["f"]);
     const datetime = parseDatetime(q["datetime"]);
     const parameters = stationParameters(data, single(q["parameter-name"], "parameter-name"));
-    const result = await stationResult(ds, ctx.registry.chunks, data, "position", [station], parameters, datetime);
-    return encodeAnswer(reply, format, result);
+    const answer = () => stationResult(ds, ctx.registry.chunks, data, "position", [station], parameters, datetime);
+    if (format !== "CoverageJSON") return encodeAnswer(reply, format, await answer());
+    const text = async () => {
+      const result = await answer();
+      const group = result.groups[0];
+      return group === undefined ? JSON.stringify(toCoverageJson(result)) : pointSeriesText(group, stationTimesJson(data, group.times, timesJson));
+    };
+    reply.type(MEDIA_TYPES.CoverageJSON);
+    // The whole series (no datetime) is the common, cacheable answer; a subset is encoded each time.
+    return datetime === undefined ? cachedStationDocument(ds, station, parameters, text) : text();
   });
 
   app.get<{ Params: { collectionId: string; locationId: string }; Querystring: Query }>("/collections/:collectionId/locations/:locationId/compare", {

@@ -1,8 +1,8 @@
 """python -m ingest_worker.derive --task URL --results URL [--scheduler ADDRESS | --local-workers N]
 
 Computes a derived update (dmac.ioos.us/derive-task/v1, dataplane/transform/task.ts) on a
-dask.distributed cluster: one Dask task per (variable, level slice, run of output steps), each
-writing disjoint chunks under the target's staging prefix. The operator plans, journals and
+dask.distributed cluster: one Dask task per (variable, level slice, band of spatial tiles, run of
+output steps within one output time chunk), each writing disjoint chunks under the target's staging prefix. The operator plans, journals and
 commits (dataplane/transform/journal.ts); this only computes, exactly as the local computation
 (dataplane/transform/derive.ts computeLocal) does, so both stage the same chunks:
 - source values are read raw, chunk by chunk (no xarray CF decoding, whose float32 arithmetic
@@ -101,8 +101,16 @@ def reduce_steps(steps: np.ndarray, statistic: str, decoding: dict) -> np.ndarra
     return result
 
 
-def compute_piece(task: dict, vi: int, split: tuple[int, ...], run: dict) -> dict:
-    """One variable, one level slice, one run of output steps: computed and staged."""
+def band_axis(var: dict) -> int | None:
+    """The axis a piece is cut along into bands of whole chunks: the first horizontal axis (the
+    first axis after time not written one index at a time); None for a variable with no such axis."""
+    shape = var["target"]["zarray"]["shape"]
+    free = [i for i in range(1, len(shape)) if i not in var["splitAxes"]]
+    return free[0] if free else None
+
+
+def compute_piece(task: dict, vi: int, split: tuple[int, ...], run: dict, band: int = 0) -> dict:
+    """One variable, one level slice, one band of spatial tiles, one run of output steps: computed and staged."""
     var = task["variables"][vi]
     source = open_store(task["source"]["store"])
     staging = StagingStore(open_store(task["target"]["store"]), task["target"]["staging"])
@@ -113,6 +121,11 @@ def compute_piece(task: dict, vi: int, split: tuple[int, ...], run: dict) -> dic
     split_axes = var["splitAxes"]
     inner = [1 if i == 0 or i in split_axes else n for i, n in enumerate(oshape)]
     inner_start = [split[split_axes.index(i)] if i in split_axes else 0 for i in range(len(oshape))]
+    axis = band_axis(var)
+    if axis is not None:
+        size = out_meta["chunks"][axis]
+        inner_start[axis] = band * size
+        inner[axis] = min(size, oshape[axis] - band * size)
     cells = math.prod(inner[1:])
     out_dtype = np.dtype(out_meta["dtype"])
     out_fill = fill_value(out_meta)
@@ -149,13 +162,19 @@ def compute_piece(task: dict, vi: int, split: tuple[int, ...], run: dict) -> dic
     return {"chunks": writer.chunks, "bytesWritten": writer.bytes_written, "staged": sorted(staging.staged)}
 
 
-def pieces(task: dict) -> list[tuple[int, tuple[int, ...], dict]]:
+def pieces(task: dict) -> list[tuple[int, tuple[int, ...], dict, int]]:
+    """Every (variable, level slice, band of tiles, run) to compute. Bands are whole chunks along the
+    band axis (one band when that axis is one chunk, as without rechunk) and runs never cross an
+    output time chunk, so no two pieces write the same chunk."""
     out = []
     for vi, var in enumerate(task["variables"]):
-        shape = var["target"]["zarray"]["shape"]
+        shape, chunks = var["target"]["zarray"]["shape"], var["target"]["zarray"]["chunks"]
+        axis = band_axis(var)
+        bands = 1 if axis is None else max(1, math.ceil(shape[axis] / chunks[axis]))
         for split in itertools.product(*(range(shape[a]) for a in var["splitAxes"])):
-            for run in task["runs"]:
-                out.append((vi, tuple(split), run))
+            for band in range(bands):
+                for run in task["runs"]:
+                    out.append((vi, tuple(split), run, band))
     return out
 
 
@@ -163,7 +182,7 @@ def run_task(client, task: dict) -> dict:
     """Every piece as one Dask task; their chunks are disjoint, so they run in any order."""
     if task.get("contract") != CONTRACT:
         raise ValueError(f"contract {task.get('contract')!r}: this worker speaks {CONTRACT}")
-    futures = [client.submit(compute_piece, task, vi, split, run, pure=False) for vi, split, run in pieces(task)]
+    futures = [client.submit(compute_piece, task, vi, split, run, band, pure=False) for vi, split, run, band in pieces(task)]
     results = client.gather(futures)
     return {
         "chunks": sum(r["chunks"] for r in results),
