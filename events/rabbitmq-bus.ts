@@ -184,8 +184,10 @@ export class RabbitMqEventBus implements EventBus {
             await this.outbox.remove(entry.name);
             this.stats.published += 1;
           }
-          // A refused or lost channel: the rest waits for the next connection's setup.
-          if (failed) return;
+          // A refused or lost channel: the rest waits for the next connection's setup, unless that
+          // connection is already up (its setup's flush found this one running).
+          if (failed && this.publisher === channel) return;
+          if (failed && !this.publisher) return;
         }
       } while (this.flushAgain);
     } finally {
