@@ -48,6 +48,8 @@ interface Subscription {
   readonly queue: string | undefined;
   readonly onGap: (() => void) | undefined;
   readonly seen: RecentIds;
+  /** Ids whose handler runs now: a copy delivered meanwhile is a duplicate too (the original's redelivery covers a failure). */
+  readonly handling: Set<string>;
   channel?: Channel;
   /** Consumed on an earlier connection: a queue of its own made now is a new one, and the old one's messages are gone. */
   consumedBefore?: boolean;
@@ -184,8 +186,10 @@ export class RabbitMqEventBus implements EventBus {
             await this.outbox.remove(entry.name);
             this.stats.published += 1;
           }
-          // A refused or lost channel: the rest waits for the next connection's setup.
-          if (failed) return;
+          // A refused or lost channel: the rest waits for the next connection's setup, unless that
+          // connection is already up (its setup's flush found this one running).
+          if (failed && this.publisher === channel) return;
+          if (failed && !this.publisher) return;
         }
       } while (this.flushAgain);
     } finally {
@@ -204,7 +208,7 @@ export class RabbitMqEventBus implements EventBus {
   }
 
   subscribe(handler: (event: CloudEvent) => void | Promise<void>, types?: readonly PlatformEventType[], options?: SubscribeOptions): () => void {
-    const subscription: Subscription = { handler, types, queue: options?.queue, onGap: options?.onGap, seen: new RecentIds(this.options.dedupeWindow ?? 100_000) };
+    const subscription: Subscription = { handler, types, queue: options?.queue, onGap: options?.onGap, seen: new RecentIds(this.options.dedupeWindow ?? 100_000), handling: new Set() };
     this.subscriptions.add(subscription);
     if (this.model) void this.consume(this.model, subscription).catch((err: Error) => this.log("warn", "could not subscribe; retried on reconnect", { err: err.message }));
     return () => {
@@ -243,17 +247,21 @@ export class RabbitMqEventBus implements EventBus {
       safely(() => channel.ack(message));
       return;
     }
-    if ((subscription.types && !subscription.types.includes(event.type)) || subscription.seen.has(event.id)) {
-      if (subscription.seen.has(event.id)) this.stats.duplicates += 1;
+    const duplicate = subscription.seen.has(event.id) || subscription.handling.has(event.id);
+    if ((subscription.types && !subscription.types.includes(event.type)) || duplicate) {
+      if (duplicate) this.stats.duplicates += 1;
       safely(() => channel.ack(message));
       return;
     }
+    subscription.handling.add(event.id);
     try {
       await subscription.handler(event);
       subscription.seen.add(event.id);
+      subscription.handling.delete(event.id);
       this.stats.delivered += 1;
       safely(() => channel.ack(message));
     } catch (error) {
+      subscription.handling.delete(event.id);
       this.stats.redelivered += 1;
       this.log("warn", "event handler failed; the event is delivered again", { id: event.id, type: event.type, err: (error as Error).message });
       setTimeout(() => safely(() => channel.nack(message, false, true)), this.options.retryDelayMs ?? 1000).unref();
