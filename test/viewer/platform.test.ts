@@ -46,8 +46,10 @@ describe("the viewer on the local platform", () => {
       "the gridded samples' collections in the STAC API",
       async () => {
         const body = (await (await fetch(`${viewerUrl}/catalog/collections`)).json()) as { collections?: Array<{ id?: string }> };
-        const listed = (body.collections ?? []).map((c) => c.id);
-        return ["cbofs-best-forecast", "gcoos-ngofs2-nowcast", "cbofs-zeta-daily-max"].every((id) => listed.includes(id));
+        const listed = (body.collections ?? []).map((c) => c.id ?? "");
+        // A CatalogEntry the operator makes names its collection <namespace>-<Dataset> (maracoos-cbofs-zeta-daily-max);
+        // the viewer matches a collection by either form.
+        return ["cbofs-best-forecast", "gcoos-ngofs2-nowcast", "cbofs-zeta-daily-max"].every((id) => listed.some((l) => l === id || l.endsWith(`-${id}`)));
       },
       120_000,
       { intervalMs: 500 },
