@@ -3,8 +3,8 @@
 // jupyter-nbclient and python3 kernel (/usr/bin/python3: xarray, zarr, dask, matplotlib from
 // Debian) pointed at the platform by its two settings (DMAC_API_BASE, DMAC_STORAGE_OPTIONS). A cell
 // that raises fails the test; every notebook must produce its figures, each a PNG that is not blank.
-// A derived daily maximum of the CBOFS sample (a derived IngestJob, as a deployment would keep) is
-// added first, so analyse.ipynb reads the platform's own and checks it against its dask computation.
+// The platform's sample derived Dataset (CBOFS's daily maximum water level, a derived IngestJob) is
+// there too: analyse.ipynb must find it and check it against its own dask computation.
 // The notebooks in Git carry no outputs, and the Nebari ConfigMap ships every one of them.
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -14,9 +14,7 @@ import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalPlatform, type LocalPlatform } from "../../apps/local-platform/index.js";
-import type { Dataset, IngestJob } from "../../crds/index.js";
 import { notebookFiles } from "../../infra/nebari-users.js";
-import { datasets, ingestJobs, ResourceClient } from "../../operators/client.js";
 import { createLogger } from "../../operators/runtime/index.js";
 import { until } from "../support/until.js";
 
@@ -45,35 +43,8 @@ interface Executed {
 
 const notebooks = readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).sort();
 
-/** The derived daily maximum of the CBOFS sample's water level, in the sample's namespace. */
-const DERIVED = "cbofs-zeta-daily-max";
-function derivedDailyMax(namespace: string): [Dataset, IngestJob] {
-  const metadata = { name: DERIVED, namespace };
-  return [
-    {
-      apiVersion: "dmac.ioos.us/v1alpha1",
-      kind: "Dataset",
-      metadata,
-      spec: { storage: { url: `file:///${DERIVED}.zarr`, format: "zarr-v2" }, model: "roms", aggregation: { type: "append", concatDim: "ocean_time" }, encoding: { codec: "zlib", level: 1 }, catalog: { enabled: false }, deletionPolicy: "Retain" },
-    },
-    {
-      apiVersion: "dmac.ioos.us/v1alpha1",
-      kind: "IngestJob",
-      metadata,
-      spec: {
-        source: { datasetRef: { name: "cbofs-best-forecast" }, credentials: { anonymous: true } },
-        transform: { select: { variables: ["zeta"] }, resample: { period: "1d", statistic: "max", utcOffset: "+00:00" } },
-        format: "auto",
-        qualityControl: { enabled: false, onFailure: "flag", cfChecks: false },
-        datasetRef: { name: DERIVED },
-        executor: { type: "local" },
-        parallelism: 1,
-        retryLimit: 1,
-        suspend: false,
-      },
-    },
-  ];
-}
+/** The sample derived Dataset (crds/samples.ts): CBOFS's daily maximum water level, kept current by npm start. */
+const DERIVED = "maracoos-cbofs-zeta-daily-max";
 
 describe("notebooks in Git", () => {
   it("are the tasks, kept without outputs, on the python3 kernel, and all shipped to Nebari", () => {
@@ -123,15 +94,9 @@ describe("notebooks against a live local platform", () => {
       120_000,
       { intervalMs: 500 },
     );
-    const [dataset, job] = derivedDailyMax("maracoos");
-    // clusters/local now ships the same derived sample (crds/samples.ts): create it only where it is absent.
-    const sets = new ResourceClient(platform.kubeConfig, datasets);
-    const jobs = new ResourceClient(platform.kubeConfig, ingestJobs);
-    if ((await sets.get("maracoos", dataset.metadata.name)) === undefined) await sets.create(dataset);
-    if ((await jobs.get("maracoos", job.metadata.name)) === undefined) await jobs.create(job);
     await until(
       "the derived daily maximum in the data API",
-      async () => ((await (await fetch(`${viewerUrl}/data/datasets`)).json()) as string[]).includes(`maracoos-${DERIVED}`),
+      async () => ((await (await fetch(`${viewerUrl}/data/datasets`)).json()) as string[]).includes(DERIVED),
       120_000,
       { intervalMs: 500 },
     );
