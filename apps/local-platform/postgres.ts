@@ -7,6 +7,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { systemAccountIds } from "./system-account.js";
 
 const run = promisify(execFile);
 
@@ -51,8 +52,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     return run(file, argv, { timeout: 60_000, cwd: dir });
   };
   if (asRoot) {
-    const uid = Number((await run("id", ["-u", "postgres"])).stdout.trim());
-    const gid = Number((await run("id", ["-g", "postgres"])).stdout.trim());
+    const { uid, gid } = systemAccountIds("postgres");
     chownSync(dir, uid, gid);
   }
   if (!existsSync(join(data, "PG_VERSION"))) {

@@ -8,6 +8,7 @@ import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer, connect as tcpConnect, type AddressInfo } from "node:net";
 import { join } from "node:path";
+import { systemAccountIds } from "./system-account.js";
 
 export const rabbitmqServerScript = "/usr/lib/rabbitmq/bin/rabbitmq-server";
 
@@ -65,7 +66,7 @@ export async function startRabbitMq(options: RabbitMqOptions): Promise<RabbitMqB
   const nodeName = options.nodeName ?? `dmac-${port}@localhost`;
   writeFileSync(join(dir, "enabled_plugins"), "[].\n");
   const asRoot = process.getuid?.() === 0;
-  const ids = asRoot ? { uid: Number(execFileSync("id", ["-u", "rabbitmq"]).toString().trim()), gid: Number(execFileSync("id", ["-g", "rabbitmq"]).toString().trim()) } : undefined;
+  const ids = asRoot ? systemAccountIds("rabbitmq") : undefined;
   const env = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: dir,
