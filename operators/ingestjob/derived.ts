@@ -10,8 +10,8 @@ import { StatusWriter, TerminalError, type EventRecorder, type Result } from "..
 import { storeLocation, StorageError, type StorageRoots } from "../storage.js";
 import type { CloudEvent, EventBus } from "../../events/platform-events.js";
 import { eventTypes } from "../../events/platform-events.js";
+import { blocked } from "./conditions.js";
 
-type Condition = { type: string; status: "True" | "False" | "Unknown"; reason: string; message: string };
 
 export interface DerivedJobDeps {
   readonly ingestJobs: ResourceClient<IngestJob>;
@@ -26,14 +26,6 @@ export interface DerivedJobDeps {
 }
 
 const iso = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "Z");
-
-function blocked(reason: string, message: string, degraded = true): Condition[] {
-  return [
-    { type: "Ready", status: "False", reason, message },
-    { type: "Progressing", status: "False", reason, message },
-    { type: "Degraded", status: degraded ? "True" : "False", reason: degraded ? reason : "AsExpected", message: degraded ? message : "" },
-  ];
-}
 
 /** Keys of the derived jobs reading `namespace/name`: what a source Dataset's change enqueues. */
 export function derivedJobsOf(jobs: readonly IngestJob[], namespace: string, name: string): string[] {

@@ -13,6 +13,7 @@ import type { LocalIngestRunner } from "./runner.js";
 import { CredentialsError, sourceCredentials, sourceS3Client, type S3Credentials, type SecretReader } from "./credentials.js";
 import { listSourceItems, readsS3, SourceError } from "./source.js";
 import type { DerivedJobReconciler } from "./derived.js";
+import { blocked, type JobCondition } from "./conditions.js";
 
 export interface IngestJobReconcilerDeps {
   readonly ingestJobs: ResourceClient<IngestJob>;
@@ -33,22 +34,12 @@ export interface IngestJobReconcilerDeps {
   readonly now?: () => Date;
 }
 
-type Condition = { type: string; status: "True" | "False" | "Unknown"; reason: string; message: string };
 
 const iso = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /** When a cron schedule next fires after `from` (UTC). */
 export function nextRun(schedule: string, from: Date): Date {
   return CronExpressionParser.parse(schedule, { currentDate: from, tz: "UTC" }).next().toDate();
-}
-
-/** Ready, Progressing and Degraded all saying one problem: the job cannot go on until it is fixed. */
-function blocked(reason: string, message: string): Condition[] {
-  return [
-    { type: "Ready", status: "False", reason, message },
-    { type: "Progressing", status: "False", reason, message },
-    { type: "Degraded", status: "True", reason, message },
-  ];
 }
 
 /** What the job's status is made of: its ledger's counts and failures, and what the runner is doing. */
@@ -65,7 +56,7 @@ export interface JobView {
 }
 
 /** The job's status and conditions. Pure. */
-export function summarise(job: IngestJob, view: JobView): { status: IngestJobStatus; conditions: Condition[] } {
+export function summarise(job: IngestJob, view: JobView): { status: IngestJobStatus; conditions: JobCondition[] } {
   const { counts, failures, busy, dask, now, listedNow } = view;
   const phase: NonNullable<IngestJobStatus["phase"]> = job.spec.suspend ? "Suspended" : busy ? "Running" : counts.total > 0 && counts.succeeded === 0 && counts.failed > 0 ? "Failed" : counts.total === 0 ? "Pending" : "Succeeded";
   const { skipped, ...items } = counts;
@@ -80,17 +71,17 @@ export function summarise(job: IngestJob, view: JobView): { status: IngestJobSta
     ...(phase === "Succeeded" || phase === "Failed" ? { completionTime: job.status?.phase === phase && job.status.completionTime ? job.status.completionTime : iso(now) } : {}),
     ...(listedNow && job.spec.schedule ? { lastScheduleTime: iso(now) } : job.status?.lastScheduleTime ? { lastScheduleTime: job.status.lastScheduleTime } : {}),
   };
-  const degraded: Condition = counts.failed > 0
+  const degraded: JobCondition = counts.failed > 0
     ? { type: "Degraded", status: "True", reason: "ItemsFailed", message: `${counts.failed} file(s) failed; latest: ${failures[0]?.url ?? "?"}: ${failures[0]?.message ?? ""}` }
     : { type: "Degraded", status: "False", reason: "AsExpected", message: "" };
-  const ready: Condition = job.spec.suspend
+  const ready: JobCondition = job.spec.suspend
     ? { type: "Ready", status: "False", reason: "Suspended", message: "spec.suspend is true" }
     : busy
       ? { type: "Ready", status: "False", reason: "Ingesting", message: `${counts.succeeded} of ${counts.total} file(s) ingested` }
       : counts.total === 0
         ? { type: "Ready", status: "False", reason: "NoFiles", message: "the source lists no files matching the pattern" }
         : { type: "Ready", status: counts.succeeded > 0 || counts.failed === 0 ? "True" : "False", reason: counts.failed > 0 ? "CompletedWithFailures" : "Completed", message: `${counts.succeeded} of ${counts.total} file(s) ingested, ${counts.failed} failed` };
-  const progressing: Condition = busy
+  const progressing: JobCondition = busy
     ? { type: "Progressing", status: "True", reason: "Ingesting", message: `${counts.running} running, ${counts.pending} pending${dask ? `; DaskJob ${dask.name}: ${dask.status ?? "Created"}` : ""}` }
     : { type: "Progressing", status: "False", reason: job.spec.suspend ? "Suspended" : "Idle", message: "" };
   return { status, conditions: [ready, progressing, degraded] };
