@@ -9,7 +9,7 @@ import type { Dataset, IngestJob } from "../../crds/index.js";
 import { datasets, ingestJobs, ResourceClient } from "../../operators/client.js";
 import { startOperatorStack, type OperatorStack } from "../support/operator-stack.js";
 import { until } from "../support/until.js";
-import { sampleCycles } from "../transform/samples.js";
+import { romsDataset, sampleCycles } from "../transform/samples.js";
 
 const ns = "maracoos";
 
@@ -25,12 +25,7 @@ describe("store revision", () => {
   }, 120_000);
   afterAll(() => stack.stop());
 
-  const dataset = (name: string, type: "best-forecast" | "append"): Dataset => ({
-    apiVersion: "dmac.ioos.us/v1alpha1",
-    kind: "Dataset",
-    metadata: { name, namespace: ns },
-    spec: { storage: { url: `file:///${name}.zarr`, format: "zarr-v2" }, model: "roms", aggregation: { type, concatDim: "ocean_time" }, encoding: { codec: "zlib", level: 1 }, catalog: { enabled: false }, deletionPolicy: "Retain" },
-  });
+  const dataset = (name: string, type: "best-forecast" | "append"): Dataset => romsDataset(ns, name, type);
   const copy = (file: string, as = basename(file)) => {
     const to = join(stack.inputs, "cbofs", basename(dirname(file)), as);
     mkdirSync(dirname(to), { recursive: true });
