@@ -74,6 +74,7 @@ export class Committer {
       version: 1, aggregation: layout.type, concatDim: template.concatDim, template, groups: this.committed,
       encoding: layout.encoding, chunking: layout.chunking, attributes: layout.attributes,
       ...(layout.axisChunk !== undefined ? { axisChunk: layout.axisChunk } : {}),
+      ...(layout.spatialChunk !== undefined ? { spatialChunk: layout.spatialChunk } : {}),
       ...(plan.cycleMs !== undefined ? { cycleMs: plan.cycleMs } : {}),
     };
     await commitHierarchy(store, h, ledger, this.previous, layout.zarrFormat);

@@ -61,6 +61,14 @@ export interface IngestOptions {
   commitEvery?: number;
   onProgress?: (p: IngestProgress) => void;
   /**
+   * Overview levels (dataplane/multiscale/, docs/dataplane.md "Overviews (multiscale)"): a regular
+   * or curvilinear grid whose longest horizontal side exceeds `gridThreshold` (default 512) gets
+   * block-mean levels until that side fits; a mesh with more than `meshNodes` nodes (default
+   * 50,000) gets simplified levels. Not an API field (tests use small grids); not pinned by the
+   * store: a run whose thresholds give other levels rebuilds them. Infinity: none.
+   */
+  overviews?: { gridThreshold?: number; meshNodes?: number };
+  /**
    * Runs the copy tasks; the worker-thread executor by default. The operator passes a DaskJob
    * executor here: the tasks follow the same contract (task.ts) wherever they run.
    */
@@ -109,6 +117,12 @@ export interface Ledger {
    * data arrays' chunking there.
    */
   axisChunk?: number;
+  /**
+   * Horizontal chunk length of regular and curvilinear grid dimensions longer than it that
+   * `chunking` does not set (SPATIAL_CHUNK in new stores). Absent in stores made before it: those
+   * keep whole horizontal chunks.
+   */
+  spatialChunk?: number;
 }
 
 /**
