@@ -9,6 +9,7 @@ import type { ModelFamily, VariableSelection } from "../aggregate/select.js";
 import type { CodecOptions } from "../zarr/codecs.js";
 import type { ExecutionOutcome, LocalExecutorOptions } from "../executor/local.js";
 import type { IngestTask } from "../task.js";
+import type { OverviewRecord } from "../multiscale/writer.js";
 
 export interface AggregationOptions {
   type?: AggregationType;
@@ -78,7 +79,9 @@ export interface IngestOptions {
 export type IngestProgress =
   | { phase: "inspect"; done: number; total: number; file: string }
   | { phase: "write"; done: number; total: number; bytesWritten: number }
-  | { phase: "commit" };
+  | { phase: "commit" }
+  /** Overview levels being written before a commit: `done` of `total` (variable, time step) pairs. */
+  | { phase: "overview"; done: number; total: number };
 
 export interface FileOutcome {
   input: string;
@@ -123,6 +126,11 @@ export interface Ledger {
    * keep whole horizontal chunks.
    */
   spatialChunk?: number;
+  /**
+   * Overview levels per group ("" the root): their kind, level count and how many steps of the
+   * group they cover (dataplane/multiscale/). Absent: no overviews (small grids, older stores).
+   */
+  overviews?: Record<string, OverviewRecord>;
 }
 
 /**
