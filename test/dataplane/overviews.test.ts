@@ -5,8 +5,8 @@
 // attribute validates against the convention's schema, and levels follow appends, new runs and
 // best-forecast replacements.
 import { afterAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -105,6 +105,16 @@ describe("overview levels of a curvilinear grid", () => {
     expect(result.times).toEqual({ "1": 3, "2": 3, "3": 3 });
   });
 
+  it("a store made without overviews gets them for all its steps on its next run", async () => {
+    const store = join(tmp.path, "late.zarr");
+    await ingest({ store, inputs: files.slice(0, 2), ...small, overviews: { gridThreshold: Infinity } });
+    expect((await readConsolidated<Ledger>(new FileStore(store)))?.ledger?.overviews).toBeUndefined();
+    await ingest({ store, inputs: files.slice(2), ...small });
+    const result = await check(store);
+    expect(result.errors).toEqual([]);
+    expect(result.times).toEqual({ "1": 3, "2": 3, "3": 3 });
+  });
+
   it("a Zarr v3 store gets the same levels (read back through our reader)", async () => {
     const v2 = join(tmp.path, "a.zarr");
     const v3 = join(tmp.path, "v3.zarr");
@@ -155,5 +165,54 @@ describe("overview levels across forecast cycles", () => {
     const forecast = await check(runStore, { group: "forecast" });
     expect(forecast.errors).toEqual([]);
     expect(forecast.times).toEqual({ "1": 5, "2": 5, "3": 5 });
+  });
+});
+
+describe("a crash while the levels are written", () => {
+  const child = fileURLToPath(new URL("./overview-child.ts", import.meta.url));
+
+  /** Runs the child and SIGKILLs it at its first "overview" line; resolves with what it printed. */
+  function killMidOverview(store: string, inputs: string[]): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      const proc = spawn(process.execPath, ["--import", "tsx", child, store, ...inputs], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DMAC_TEST_STALL_MS: "5000" } });
+      const lines: string[] = [];
+      let stderr = "";
+      proc.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      proc.stdout.on("data", (d: Buffer) => {
+        for (const line of d.toString().split("\n").filter((l) => l !== "")) {
+          lines.push(line);
+          if (line.startsWith("overview ")) proc.kill("SIGKILL");
+        }
+      });
+      proc.on("error", reject);
+      proc.on("exit", (_code, signal) => (signal === "SIGKILL" ? resolve(lines) : reject(new Error(`child was not killed mid-overview (${lines.join(", ")}): ${stderr}`))));
+    });
+  }
+
+  it("kill -9 mid-overview leaves the last commit readable with complete levels; the next run finishes them, as one clean run does", async () => {
+    const files = [1, 2, 3, 4].map((h) => curvilinearFile(src, `crash-${h}.nc`, { ...GRID, times: [hoursAfter(T0, h)] }));
+    const crashed = join(tmp.path, "crashed.zarr");
+    await ingest({ store: crashed, inputs: files.slice(0, 2), ...small });
+    const lines = await killMidOverview(crashed, files.slice(2));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^overview 1\/\d+$/);
+    // The level chunks of step 2 were being written beyond the committed shape: on disk, not visible.
+    expect(existsSync(join(crashed, "overviews/1/zeta/2.0.0"))).toBe(true);
+    const state = await readConsolidated<Ledger>(new FileStore(crashed));
+    expect(state?.ledger?.groups[""]?.length).toBe(2);
+    expect(state?.hierarchy.arrays["overviews/1/zeta"]?.meta.shape[0]).toBe(2);
+    const readable = await check(crashed);
+    expect(readable.errors).toEqual([]);
+    expect(readable.times).toEqual({ "1": 2, "2": 2, "3": 2 });
+
+    await ingest({ store: crashed, inputs: files.slice(2), ...small });
+    const clean = join(tmp.path, "clean.zarr");
+    await ingest({ store: clean, inputs: files, ...small });
+    const finished = await check(crashed, { reference: clean });
+    expect(finished.errors).toEqual([]);
+    expect(finished.times).toEqual({ "1": 4, "2": 4, "3": 4 });
+    const levels = "import sys, xarray as xr\nfor k in (1, 2, 3):\n    a, b = (xr.open_zarr(p, group=f'overviews/{k}').load() for p in sys.argv[1:])\n    xr.testing.assert_identical(a, b)";
+    const same = await run("/usr/bin/python3", ["-c", levels, crashed, clean]);
+    expect(same.stderr).toBe("");
   });
 });
