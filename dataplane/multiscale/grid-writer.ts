@@ -6,7 +6,7 @@ import type { AttrValue, Dtype, TypedArray } from "../types.js";
 import { readRegion, writeRegion, type ZarrArray } from "../zarr/chunks.js";
 import type { ArrayMetaV2, ArrayNode } from "../zarr/metadata.js";
 import { multiscalesLayout, withMultiscales, withoutMultiscales } from "./attributes.js";
-import { anyInto, bandLevels, levelSize, meansInto, waterMask } from "./block-mean.js";
+import { anyInto, bandLevels, levelSize, meansInto, waterMask, type Blocks } from "./block-mean.js";
 import type { StructuredGrid } from "./grids.js";
 import { addCommonNodes, copyStatics, copyTime, dimsOf, handle, isTimed, levelPath, missingOf, numbers, prefixes, staleSteps, type OverviewRecord, type OverviewUpdate } from "./level-io.js";
 import { levelShape, type GridPlan } from "./plan.js";
@@ -98,6 +98,7 @@ interface Reduction {
 async function reduceSlice(r: Reduction, levels: number): Promise<void> {
   const yAxis = r.prefix.length;
   const band = bandRows(r.source.meta.chunks[yAxis] ?? r.rows, levels);
+  const buffers: Blocks[] = [];
   for (let r0 = 0; r0 < r.rows; r0 += band) {
     const rows = Math.min(band, r.rows - r0);
     const values = numbers(await readRegion(r.source, [...r.prefix, r0, 0], [...r.prefix.map(() => 1), rows, r.cols]));
@@ -109,7 +110,7 @@ async function reduceSlice(r: Reduction, levels: number): Promise<void> {
       const offset = (r0 >> k) * b.cols;
       if (r.op === "any") anyInto(b, plane as unknown as { [i: number]: number }, offset);
       else meansInto(b, plane as Float32Array | Float64Array, offset);
-    });
+    }, buffers);
   }
 }
 
