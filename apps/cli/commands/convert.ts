@@ -261,6 +261,7 @@ async function convertToZarr(flags: ConvertFlags, store: string, files: string[]
     if (bar === undefined) return;
     // Overview levels are written inside each commit (docs/dataplane.md): shown on the write bar.
     if (p.phase === "overview") {
+      if (phase === "") return;
       bar.update({ detail: `overview levels ${p.done}/${p.total}` });
       return;
     }
