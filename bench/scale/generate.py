@@ -20,7 +20,8 @@ default chunking.
 
 Usage: /usr/bin/python3 bench/scale/generate.py [OUT=/tmp/dmac-scale] [--files 48] [--rtofs-steps 3]
                                                 [--only cbofs|rtofs] [--jobs 2]
-Writes OUT/cbofs/ (48 files), OUT/cbofs-12/ (symlinks to the first 12) and OUT/rtofs/.
+Writes OUT/cbofs/cbofs.20231022/ (48 files), OUT/cbofs-12/cbofs.20231022/ (symlinks to the first 12)
+and OUT/rtofs/rtofs.20231022/: NODD's key layout, from which the ingest reads cycle and lead.
 Files already there with the right size are kept (re-running is cheap); output is byte-identical
 between runs apart from HDF5's own timestamps-free layout (no timestamps are written).
 """
@@ -41,6 +42,7 @@ ETA, XI, N = 291, 332, 20
 FILL = np.float32(1e37)
 # 2023-10-22T00:00Z in ROMS's units (seconds since 2016-01-01).
 CYCLE_S = 246326400.0
+CYCLE_DIR = "cbofs.20231022"
 OMEGA_M2 = 2 * np.pi / 12.42  # per hour
 
 
@@ -383,7 +385,8 @@ def main():
         sys.exit(f"{out}: inside the repository; give a directory outside it (default /tmp/dmac-scale)")
     t0 = time.perf_counter()
     if args.only in (None, "cbofs"):
-        cdir, c12 = os.path.join(out, "cbofs"), os.path.join(out, "cbofs-12")
+        # NODD's older key layout (cbofs.YYYYMMDD/nos.cbofs...): the ingest reads cycle and lead from it.
+        cdir, c12 = os.path.join(out, "cbofs", CYCLE_DIR), os.path.join(out, "cbofs-12", CYCLE_DIR)
         os.makedirs(cdir, exist_ok=True)
         os.makedirs(c12, exist_ok=True)
         with ProcessPoolExecutor(args.jobs) as pool:
@@ -391,11 +394,11 @@ def main():
         for h in range(1, min(12, args.files) + 1):
             link = os.path.join(c12, cbofs_name(h))
             if not os.path.lexists(link):
-                os.symlink(os.path.join("..", "cbofs", cbofs_name(h)), link)
+                os.symlink(os.path.join("..", "..", "cbofs", CYCLE_DIR, cbofs_name(h)), link)
         print(f"cbofs: {len(sizes)} files, {sum(sizes) / 1e6:.0f} MB on disk in {cdir} (first 12 in {c12}); {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     if args.only in (None, "rtofs"):
         t1 = time.perf_counter()
-        rdir = os.path.join(out, "rtofs")
+        rdir = os.path.join(out, "rtofs", "rtofs.20231022")
         os.makedirs(rdir, exist_ok=True)
         lon, lat = rtofs_grid()
         land = rtofs_land(lon, lat)
