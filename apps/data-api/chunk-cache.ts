@@ -2,8 +2,9 @@
 // with the data plane's readRegion (a box that is exactly that chunk) and then served from
 // memory until the LRU evicts it or its dataset is invalidated. Cache keys carry a scope
 // (dataset id and generation), so invalidating a dataset makes its old chunks unreachable.
+// The chunks are one region of the data API's single memory budget (cache-budget.ts).
 import { chunksOverlapping, readRegion, type TypedArray, type ZarrArray } from "../../dataplane/index.js";
-import { LruCache } from "./lru.js";
+import { CacheBudget, type BudgetRegion } from "./cache-budget.js";
 
 interface Chunk {
   data: TypedArray;
@@ -20,7 +21,8 @@ export interface ChunkSource {
 export class ChunkCache {
   // Keys are numbers (array id * 2^32 + flat chunk number): hashing a fresh string per chunk
   // cost more than the copy itself on a warm time series.
-  private readonly lru: LruCache<number, Chunk>;
+  private readonly lru: BudgetRegion<number, Chunk>;
+  readonly budget: CacheBudget;
   private readonly inflight = new Map<number, Promise<Chunk>>();
   private readonly arrayIds = new Map<string, number>();
   private readonly arrayNames = new Map<number, string>();
@@ -28,16 +30,19 @@ export class ChunkCache {
   hits = 0;
   misses = 0;
 
-  constructor(maxBytes: number, maxEntries = 1_000_000) {
-    this.lru = new LruCache<number, Chunk>({ maxEntries, maxBytes, sizeOf: (c) => c.data.byteLength + 64 });
+  /** @param budget the data API's budget, or a byte count for a budget of the chunks' own */
+  constructor(budget: CacheBudget | number) {
+    this.budget = typeof budget === "number" ? new CacheBudget(budget) : budget;
+    this.lru = this.budget.chunks<Chunk>();
   }
 
+  /** Bytes of decoded chunks held (walks the budget: not for hot paths). */
   get bytes(): number {
-    return this.lru.totalBytes;
+    return this.budget.stats().regions.chunks.bytes;
   }
 
   get entries(): number {
-    return this.lru.size;
+    return this.budget.stats().regions.chunks.entries;
   }
 
   /** Drops every chunk of scopes starting with `prefix` ("cbofs#"). */
@@ -72,7 +77,7 @@ export class ChunkCache {
       p = readRegion(array, start, shape)
         .then((data) => {
           const chunk = { data, shape, strides: stridesOf(shape) };
-          this.lru.set(key, chunk);
+          this.lru.set(key, chunk, data.byteLength + 64);
           return chunk;
         })
         .finally(() => this.inflight.delete(key));

@@ -51,11 +51,13 @@ export class LruCache<K, V> {
     return this.entries.has(key);
   }
 
-  /** Stores `value`; a value larger than the whole budget is not kept (it would evict everything). */
-  set(key: K, value: V): void {
+  /**
+   * Stores `value` (its size is `size` when given, else `sizeOf(value)`); a value larger than the
+   * whole budget is not kept (it would evict everything). Returns whether it was kept.
+   */
+  set(key: K, value: V, size = this.sizeOf(value)): boolean {
     this.delete(key);
-    const size = this.sizeOf(value);
-    if (size > this.maxBytes) return;
+    if (size > this.maxBytes) return false;
     this.tick += 1;
     this.entries.set(key, { value, size, tick: this.tick });
     this.bytes += size;
@@ -64,6 +66,7 @@ export class LruCache<K, V> {
       if (oldest.done === true) break;
       this.delete(oldest.value);
     }
+    return this.entries.has(key);
   }
 
   delete(key: K): boolean {
@@ -79,6 +82,11 @@ export class LruCache<K, V> {
     let n = 0;
     for (const key of [...this.entries.keys()]) if (match(key) && this.delete(key)) n += 1;
     return n;
+  }
+
+  /** Every entry's key and size, least recently used first (for accounting; marks nothing used). */
+  *sizes(): IterableIterator<[K, number]> {
+    for (const [key, entry] of this.entries) yield [key, entry.size];
   }
 
   clear(): void {
