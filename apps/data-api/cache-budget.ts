@@ -15,13 +15,25 @@ export type CacheRegion = (typeof CACHE_REGIONS)[number];
 
 export interface CacheStats {
   maxBytes: number;
+  /** Held plus reserved. */
   bytes: number;
+  /** Reserved for values being built (chunks being decoded). */
+  reserved: number;
   entries: number;
   regions: Record<CacheRegion, { bytes: number; entries: number }>;
 }
 
 /** The default budget, MiB (`--cache-mb`, `DMAC_DATA_API_CACHE_MB`). */
 export const DEFAULT_CACHE_MIB = 512;
+
+/**
+ * glibc settings the data API runs with (its chart sets them; bench/scale/api.ts too), as `dmac up`
+ * does for itself (bin/dmac.js): with a fixed mmap threshold every decoded chunk (a few MiB) is its
+ * own mapping, returned to the system when the LRU drops it. By default glibc raises the threshold
+ * after the first large free and serves later chunks from heap arenas that keep freed pages, so RSS
+ * drifted hundreds of MiB above the budget under a burst of distinct queries (docs/data-api.md).
+ */
+export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2", MALLOC_MMAP_THRESHOLD_: "131072", MALLOC_TRIM_THRESHOLD_: "131072" };
 
 type Key = number | string;
 
@@ -54,6 +66,21 @@ export class BudgetRegion<K extends Key, V> {
     return this.lru.delete(this.key(k));
   }
 
+  /**
+   * Promises room for a value of `bytes` about to be built (counted against the budget until
+   * released): evicts the least recently used entries of any region as needed, and returns the
+   * first evicted value of THIS region that `reuse` accepts, whose memory the caller may reuse.
+   */
+  reserve(bytes: number, reuse?: (value: V) => boolean): V | undefined {
+    const mine = this.prefix === undefined ? (key: Key) => typeof key === "number" : (key: Key) => typeof key === "string" && key.startsWith(`${this.prefix}\u0000`);
+    // Only this region stores under these keys, and it stores V.
+    return this.lru.reserve(bytes, reuse === undefined ? undefined : (key, value) => mine(key) && reuse(value as V)) as V | undefined;
+  }
+
+  release(bytes: number): void {
+    this.lru.release(bytes);
+  }
+
   /** Drops this region's entries whose key matches; returns how many went. */
   deleteWhere(match: (k: K) => boolean): number {
     const prefix = this.prefix === undefined ? undefined : `${this.prefix}\u0000`;
@@ -76,9 +103,9 @@ export class CacheBudget {
     this.lru = new LruCache<Key, unknown>({ maxEntries, maxBytes });
   }
 
-  /** Bytes held now, all regions together (never above maxBytes). */
+  /** Bytes held now, all regions together, and reserved for values being built (never above maxBytes). */
   get bytes(): number {
-    return this.lru.totalBytes;
+    return this.lru.totalBytes + this.lru.reservedBytes;
   }
 
   /** Decoded chunks (numeric keys: the chunk cache's array id and chunk number). */
@@ -101,6 +128,6 @@ export class CacheBudget {
       r.entries += 1;
       entries += 1;
     }
-    return { maxBytes: this.maxBytes, bytes: this.lru.totalBytes, entries, regions };
+    return { maxBytes: this.maxBytes, bytes: this.lru.totalBytes + this.lru.reservedBytes, reserved: this.lru.reservedBytes, entries, regions };
   }
 }
