@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import type { FastifyInstance } from "fastify";
 import { buildDataApi } from "../../apps/data-api/index.js";
 import { serveViewer, type RunningViewer } from "../../apps/viewer/index.js";
+import type { ViewerState } from "../../apps/viewer/src/page-state.js";
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -97,19 +98,7 @@ export async function waitReady(page: Page, afterRenders = 0): Promise<void> {
   if (status === "error") throw new Error(`viewer error: ${await page.textContent("#status")}`);
 }
 
-export interface ViewerState {
-  dataset?: string;
-  variable?: string;
-  timeIndex: number;
-  levelIndex: number;
-  renderer?: string;
-  rendererNote: string;
-  range: { min: number; max: number };
-  /** The range the last drawn picture used. */
-  drawnRange: { min: number; max: number };
-  timings: { fieldMs: number; geometryMs: number; drawMs: number };
-  renders: number;
-}
+export type { ViewerState };
 
 export const viewerState = (page: Page): Promise<ViewerState> => page.evaluate(() => window.dmacViewer.state());
 
