@@ -93,6 +93,11 @@ export async function describeVariables(info: DatasetInfo, z: ZarrDataset): Prom
 export interface Region {
   path: string;
   window?: Box;
+  /**
+   * The grid's 2-D lon/lat are known to be rectilinear (the coarsest level's were): read only the
+   * window's first row of longitudes and first column of latitudes, a third of the bytes.
+   */
+  rectilinear?: boolean;
 }
 
 /** The selection of a window (rows along `dims[0]`, columns along `dims[1]`) for an array with dimensions `arrayDims`. */
@@ -137,6 +142,17 @@ function findConnectivity(z: ZarrDataset, path: string): { name: string; element
 export async function buildGeometry(grid: GridInfo, info: DatasetInfo, z: ZarrDataset, region: Region = { path: "" }): Promise<Geometry> {
   const at = (name: string) => levelArray(region.path, name);
   const readWindow = (name: string) => z.read(at(name), windowSelection(z.dims(at(name)), grid.dims, grid.kind === "unstructured" ? undefined : region.window));
+  if (grid.kind === "curvilinear" && region.rectilinear === true) {
+    const [ny = 0, nx = 0] = z.meta(at(grid.lon)).shape;
+    const w = region.window ?? { j0: 0, j1: ny, i0: 0, i1: nx };
+    const [y, x] = grid.dims;
+    const [lonRow, latColumn, mask] = await Promise.all([
+      z.read(at(grid.lon), windowSelection(z.dims(at(grid.lon)), grid.dims, w, (d) => (d === y ? w.j0 : undefined))),
+      z.read(at(grid.lat), windowSelection(z.dims(at(grid.lat)), grid.dims, w, (d) => (d === x ? w.i0 : undefined))),
+      grid.mask !== undefined && z.has(at(grid.mask)) ? readWindow(grid.mask) : Promise.resolve(undefined),
+    ]);
+    return imageGrid(lonRow.data, latColumn.data, mask?.data);
+  }
   const [lon, lat, mask] = await Promise.all([readWindow(grid.lon), readWindow(grid.lat), grid.mask !== undefined && z.has(at(grid.mask)) ? readWindow(grid.mask) : Promise.resolve(undefined)]);
   if (grid.kind === "regular") return imageGrid(lon.data, lat.data, mask?.data);
   if (grid.kind === "curvilinear") {

@@ -90,6 +90,8 @@ const state = {
   scale: undefined as Scale | undefined,
   /** The level and window of the drawn field. */
   plan: undefined as Plan | undefined,
+  /** Milliseconds from navigation start to the first field drawn (the page's first picture). */
+  firstPictureMs: undefined as number | undefined,
   /** Per-vertex values and drawn triangles of the current mesh field, built on first hover. */
   pick: undefined as { values: Float32Array; visible: Uint32Array } | undefined,
   /** The plotted series, redrawn with the current time marked when the time step changes. */
@@ -106,7 +108,7 @@ const state = {
   renderer: undefined as Renderer | undefined,
   rendererNote: "",
   marker: undefined as [number, number] | undefined,
-  timings: { fieldMs: 0, geometryMs: 0, drawMs: 0 },
+  timings: { fieldMs: 0, geometryMs: 0, drawMs: 0, loadMs: 0 },
   renders: 0,
   /** Bumped by every selection change, so a slow load never overwrites a newer one. */
   generation: 0,
@@ -338,11 +340,14 @@ async function selectVariable(v: Variable, timeIndex: number, levelIndex: number
 }
 
 /** The geometry of a grid at a level (group `path`) over a window of it (all of it when absent), cached. */
-function geometryOf(loaded: Loaded, v: Variable, path: string, window?: Box, refLon?: number): Promise<Geometry> {
+function geometryOf(loaded: Loaded, v: Variable, path: string, window?: Box, index?: Geometry): Promise<Geometry> {
   const key = `${v.grid.lon},${v.grid.lat}|${path}|${window !== undefined ? `${window.j0}:${window.j1},${window.i0}:${window.i1}` : "all"}`;
   let geometry = loaded.geometries.get(key);
   if (geometry === undefined) {
-    geometry = buildGeometry(v.grid, loaded.info, loaded.zarr, { path, ...(window !== undefined ? { window } : {}) }).then((g) => (refLon !== undefined ? alignLon(g, refLon) : g));
+    const refLon = index !== undefined ? (index.bbox[0] + index.bbox[2]) / 2 : undefined;
+    // 2-D coordinates the coarsest level showed to be rectilinear are read as one row and one column.
+    const rectilinear = index?.kind === "image" && v.grid.kind === "curvilinear";
+    geometry = buildGeometry(v.grid, loaded.info, loaded.zarr, { path, ...(window !== undefined ? { window } : {}), rectilinear }).then((g) => (refLon !== undefined ? alignLon(g, refLon) : g));
     // A failed read is not kept: the next pan or time step tries again.
     geometry.catch(() => loaded.geometries.delete(key));
     loaded.geometries.set(key, geometry);
@@ -401,7 +406,7 @@ async function loadField(resetRange: boolean): Promise<void> {
   const whole = plan.window === undefined || (plan.window.j0 === 0 && plan.window.i0 === 0 && plan.window.j1 === level?.size[0] && plan.window.i1 === level?.size[1]);
   const part = whole ? undefined : plan.window;
   const [g, field] = await Promise.all([
-    geometryOf(loaded, v, plan.path, part, (scale.index.bbox[0] + scale.index.bbox[2]) / 2),
+    geometryOf(loaded, v, plan.path, part, scale.index),
     loaded.zarr.read(levelArray(plan.path, v.name), fieldSelection(v, t, k, part)),
   ]);
   if (generation !== state.generation) return;
@@ -422,12 +427,19 @@ async function loadField(resetRange: boolean): Promise<void> {
   if (generation !== state.generation) return;
   const cells = state.geometry?.cells ?? 0;
   const levelText = scale.levels.length > 1 || part !== undefined ? `, ${plan.level === 0 ? "full resolution" : `overview ${plan.path}`}${part !== undefined ? ` rows ${part.j0}-${part.j1} columns ${part.i0}-${part.i1}` : ""} (${plan.chunks} chunks)` : "";
+  state.firstPictureMs ??= performance.now();
+  state.timings.loadMs = performance.now() - t0;
+  await stationsLoaded;
+  if (generation !== state.generation) return;
   document.body.dataset.plan = plan.key;
   setStatus(
     `${loaded.info.id} ${v.name}: ${cells.toLocaleString("en")} ${state.geometry?.kind === "image" ? "cells as an image" : "cells as triangles"}${levelText}, renderer ${state.rendererNote}; read ${state.timings.fieldMs.toFixed(0)} ms, drawn in ${state.timings.drawMs.toFixed(0)} ms${loaded.levelsNote !== undefined ? `; ${loaded.levelsNote}` : ""}`,
     "ready",
   );
 }
+
+/** Settles when the stations are known (the page is "ready" only with them drawn). */
+let stationsLoaded: Promise<void> = Promise.resolve();
 
 let settle = 0;
 /** After a pan or zoom: redraw now, and once the view rests, read another level or window if it needs one. */
@@ -671,6 +683,7 @@ window.dmacViewer = {
     renders: state.renders,
     ...(state.plan !== undefined ? { plan: { ...state.plan } } : {}),
     levels: state.scale?.levels.length ?? 0,
+    ...(state.firstPictureMs !== undefined ? { firstPictureMs: state.firstPictureMs } : {}),
     gpuBytes: state.renderer?.gpuBytes ?? 0,
   }),
 };
@@ -680,16 +693,37 @@ async function start(): Promise<void> {
   const config = await fetch(new URL("config.json", location.href)).then((r) => (r.ok ? (r.json() as Promise<Config>) : { catalog: false }));
   state.config = config;
   setStatus("loading the dataset list...", "loading");
-  // Station collections are drawn over every field, not picked as the field.
-  state.stations = await loadStations(api).catch(() => []);
-  const ids = (await api.datasets()).filter((id) => !stationCollections(state.stations).has(id));
-  ui.dataset.replaceChildren();
-  for (const id of ids) option(ui.dataset, id, id);
+  // Station collections are drawn over every field, not picked as the field. Listing them can take
+  // the data API a while (every collection's extent): a field the URL names is drawn meanwhile.
+  const stations = loadStations(api)
+    .catch(() => [])
+    .then((list) => {
+      state.stations = list;
+      requestDraw();
+      return list;
+    });
+  stationsLoaded = stations.then(() => undefined);
+  const all = await api.datasets();
+  const wanted = params.get("dataset");
+  const fill = (ids: string[]) => {
+    ui.dataset.replaceChildren();
+    for (const id of ids) option(ui.dataset, id, id);
+  };
+  const pickable = (list: StationPoint[]) => all.filter((id) => !stationCollections(list).has(id));
+  let ids: string[];
+  if (wanted !== null && all.includes(wanted)) {
+    ids = all;
+    void stations.then((list) => {
+      const shown = ui.dataset.value;
+      fill(pickable(list));
+      ui.dataset.value = shown;
+    });
+  } else ids = pickable(await stations);
+  fill(ids);
   if (ids.length === 0) {
     setStatus("the data API serves no dataset yet (on the local platform they appear as their first data lands; reload then)", "ready");
     return;
   }
-  const wanted = params.get("dataset");
   const id = wanted !== null && ids.includes(wanted) ? wanted : (ids[0] ?? "");
   ui.dataset.value = id;
   await selectDataset(id, { variable: params.get("variable"), time: Number(params.get("time") ?? 0), level: Number(params.get("level") ?? 0) });
