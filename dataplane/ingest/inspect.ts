@@ -54,12 +54,12 @@ function factsRequest(input: string, opts: IngestOptions, layout: Layout, refere
   };
 }
 
-/** Copies during inspection pay only for inline appends whose data chunks are single steps. */
+/** Copies during inspection pay only for inline appends and best forecasts whose data chunks are single steps. */
 function startSpeculation(opts: IngestOptions, layout: Layout, storeUrl: string, existing: Record<string, LedgerStep[]>, grid: DatasetTemplate | undefined): SpeculativeCopy | undefined {
-  if (layout.type !== "append" || opts.executor !== undefined || (opts.concurrency ?? 0) !== 0 || grid === undefined) return undefined;
+  if (layout.type === "model-run" || opts.executor !== undefined || (opts.concurrency ?? 0) !== 0 || grid === undefined) return undefined;
   if (layout.zarrFormat === 3 && (grid.chars ?? []).length > 0) return undefined;
   if (!oneStepChunks(buildHierarchy(grid, { "": 1 }, layout), grid)) return undefined;
-  return new SpeculativeCopy({ existing, template: grid, hierarchyFor: (lengths) => buildHierarchy(grid, lengths, layout), store: { url: storeUrl, zarrFormat: layout.zarrFormat }, lanes: 2 });
+  return new SpeculativeCopy({ type: layout.type, existing, template: grid, hierarchyFor: (lengths) => buildHierarchy(grid, lengths, layout), store: { url: storeUrl, zarrFormat: layout.zarrFormat }, lanes: 2 });
 }
 
 export async function inspectInputs(opts: IngestOptions, layout: Layout, storeUrl: string, existing: Record<string, LedgerStep[]>, stored: GridReference | undefined): Promise<Inspection> {
