@@ -22,6 +22,11 @@ const component = "data-api";
 /** Read-only discovery of Datasets; nothing else in the cluster. */
 export const dataApiRules: readonly PolicyRule[] = [{ apiGroups: [dmacGroup], resources: ["datasets"], verbs: ["get", "list", "watch"] }];
 
+/** The data API's cache budget for a container memory limit: half of it (MiB). */
+export function dataApiCacheMiB(memoryLimitMiB: number): number {
+  return Math.max(64, Math.floor(memoryLimitMiB / 2));
+}
+
 export class DataApiChart extends Chart {
   constructor(scope: Construct, id: string, props: DataApiChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -40,9 +45,12 @@ export class DataApiChart extends Chart {
       clusterRules: dataApiRules,
       probes: { livenessPath: "/healthz", readinessPath: "/readyz" },
       // With RabbitMQ, every replica drops its cached chunks of a store on dataset.updated.
-      args: ["serve", "data-api", "--host=0.0.0.0", `--port=${workload.port}`, `--base-url=https://${host}`, ...busArgs(env)],
+      // Every cache together (decoded chunks, opened datasets, station documents) stays under
+      // --cache-mb: half the container's memory limit, leaving the rest for the process itself
+      // and the answers in flight (docs/data-api.md "At real size").
+      args: ["serve", "data-api", "--host=0.0.0.0", `--port=${workload.port}`, `--base-url=https://${host}`, `--cache-mb=${dataApiCacheMiB(workload.sizing.memoryMiB.limit)}`, ...busArgs(env)],
       env: { ...backing.objectStoreEnv, ...busEnv(env) },
-      // Chunk cache for Zarr reads lives in /tmp.
+      // Scratch only: the caches are in memory, under --cache-mb.
       tmpSizeMiB: 512,
       claims: backing.dataVolume(true),
       // API server (Dataset watch) and the object store.

@@ -74,7 +74,7 @@ export async function locationRoutes(app: FastifyInstance, opts: { ctx: DataApiC
     };
     reply.type(MEDIA_TYPES.CoverageJSON);
     // The whole series (no datetime) is the common, cacheable answer; a subset is encoded each time.
-    return datetime === undefined ? cachedStationDocument(ds, station, parameters, text) : text();
+    return datetime === undefined ? cachedStationDocument(ctx.registry.cache, ds, station, parameters, text) : text();
   });
 
   app.get<{ Params: { collectionId: string; locationId: string }; Querystring: Query }>("/collections/:collectionId/locations/:locationId/compare", {

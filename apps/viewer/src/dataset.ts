@@ -4,6 +4,7 @@
 import { decodeTime, parseTimeUnits } from "../../../dataplane/cftime.js";
 // The data API's own rules for which arrays are longitudes and latitudes (pure; bundled as is).
 import { isLat, isLon } from "../../data-api/model.js";
+import { decodeTimeValues } from "./decode.js";
 import { connectivity, curvilinearMesh, elementMesh, imageGrid, nodeMesh, rectilinearAxes, type Geometry } from "./mesh.js";
 import { levelArray, type Box } from "./multiscale.js";
 import type { Selection, ZarrDataset } from "./zarr.js";
@@ -62,8 +63,9 @@ export async function describeVariables(info: DatasetInfo, z: ZarrDataset): Prom
     const zDim = dims.find((d) => d !== timeDim && !grid.dims.includes(d));
     const ta = z.attrs(timeDim);
     const units = parseTimeUnits(ta["units"], ta["calendar"]);
-    const raw = await z.read(timeDim);
-    const times = Array.from(raw.data, (v) => decodeTime(v, units));
+    // Raw values decoded in float64: z.read() decodes to float32, which moves ROMS hours by seconds.
+    const raw = await z.readRaw(timeDim, [null]);
+    const times = Array.from(decodeTimeValues(raw.data, z.meta(timeDim), ta), (v) => decodeTime(v, units));
     let levels: number[] = [];
     let levelsAreIndices = false;
     if (zDim !== undefined) {
