@@ -8,6 +8,7 @@ import type { ArrayMetaV2, ArrayNode } from "../zarr/metadata.js";
 import { multiscalesLayout, withMultiscales, withoutMultiscales } from "./attributes.js";
 import { anyInto, bandLevels, levelSize, meansInto, waterMask, type Blocks } from "./block-mean.js";
 import type { StructuredGrid } from "./grids.js";
+import { intoRange, lonBandLevels, lonMeansInto } from "./longitude.js";
 import { addCommonNodes, copyStatics, copyTime, dimsOf, handle, isTimed, levelPath, missingOf, numbers, prefixes, staleSteps, type OverviewRecord, type OverviewUpdate } from "./level-io.js";
 import { levelShape, type GridPlan } from "./plan.js";
 
@@ -88,8 +89,8 @@ interface Reduction {
   /** Level-0 water mask of the grid (rows x cols), when the values are masked. */
   mask?: Uint8Array | undefined;
   missing: number[];
-  /** "mean" of the valid cells, or "any": 1 where a cell is water (masks). */
-  op: "mean" | "any";
+  /** "mean" of the valid cells, "lon": the mean of longitudes across the wrap, or "any": 1 where a cell is water (masks). */
+  op: "mean" | "lon" | "any";
   /** Planes of levels 1..K, reused between calls. */
   planes: TypedArray[];
 }
@@ -99,9 +100,15 @@ async function reduceSlice(r: Reduction, levels: number): Promise<void> {
   const yAxis = r.prefix.length;
   const band = bandRows(r.source.meta.chunks[yAxis] ?? r.rows, levels);
   const buffers: Blocks[] = [];
+  let lo = Infinity;
   for (let r0 = 0; r0 < r.rows; r0 += band) {
     const rows = Math.min(band, r.rows - r0);
     const values = numbers(await readRegion(r.source, [...r.prefix, r0, 0], [...r.prefix.map(() => 1), rows, r.cols]));
+    if (r.op === "lon") {
+      for (let i = 0; i < values.length; i++) if ((values[i] as number) < lo) lo = values[i] as number;
+      lonBandLevels(values, rows, r.cols, levels, (k, b) => lonMeansInto(b, r.planes[k - 1] as Float32Array | Float64Array, (r0 >> k) * b.cols));
+      continue;
+    }
     const mask = r.mask?.subarray(r0 * r.cols, (r0 + rows) * r.cols);
     // A mask level counts the water cells of each block; a value level the valid water values.
     const water = r.op === "any" ? waterMask(values) : undefined;
@@ -112,6 +119,7 @@ async function reduceSlice(r: Reduction, levels: number): Promise<void> {
       else meansInto(b, plane as Float32Array | Float64Array, offset);
     }, buffers);
   }
+  if (r.op === "lon") for (const plane of r.planes) intoRange(plane as Float32Array | Float64Array, lo);
 }
 
 async function writePlanes(u: OverviewUpdate, group: string, name: string, prefix: number[], planes: TypedArray[]): Promise<void> {
@@ -163,13 +171,19 @@ async function writeGroup(u: OverviewUpdate, plan: GridPlan, group: string, stal
   if (fresh) {
     // Arrays along no time dimension never change (every file must match them): written once per level layout.
     await copyStatics(u, group, K, plan.copied);
-    for (const c of plan.coords2d) await reduce(c.name, [], "mean", undefined, planesFor(u, group, c.name, K));
+    for (const c of plan.coords2d) await reduce(c.name, [], c.name === c.grid.lon ? "lon" : "mean", undefined, planesFor(u, group, c.name, K));
     for (const c of plan.coords1d) {
       // A 1-D coordinate is one row: its blocks are 2^k cells long.
       const source = handle(u, arrayPath(group, c.name));
       const planes = planesFor(u, group, c.name, K);
       const values = numbers(await readRegion(source));
-      bandLevels(values, 1, values.length, K, { missing: missingOf(u.hierarchy.arrays[source.path] as ArrayNode) }, (k, b) => meansInto(b, planes[k - 1] as Float32Array | Float64Array));
+      const plane = (k: number): Float32Array | Float64Array => planes[k - 1] as Float32Array | Float64Array;
+      if (c.lon) {
+        lonBandLevels(values, 1, values.length, K, (k, b) => lonMeansInto(b, plane(k)));
+        let lo = Infinity;
+        for (let i = 0; i < values.length; i++) if ((values[i] as number) < lo) lo = values[i] as number;
+        for (let k = 1; k <= K; k++) intoRange(plane(k), lo);
+      } else bandLevels(values, 1, values.length, K, { missing: missingOf(u.hierarchy.arrays[source.path] as ArrayNode) }, (k, b) => meansInto(b, plane(k)));
       for (let k = 1; k <= K; k++) await writeRegion(handle(u, levelPath(group, k, c.name)), [0], [planes[k - 1]?.length ?? 0], planes[k - 1] as TypedArray);
     }
     for (const m of plan.masks) await reduce(m.name, [], "any", undefined, planesFor(u, group, m.name, K));

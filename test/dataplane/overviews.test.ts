@@ -127,6 +127,30 @@ describe("overview levels of a curvilinear grid", () => {
     expect(result.times).toEqual({ "1": 3, "2": 3, "3": 3 });
   });
 
+  it("longitudes across the 0/360 wrap are averaged unwrapped, in level 0's range", async () => {
+    // lon_rho 359.8 .. 0.37 (stored in [0, 360)): one jump of 360 along every row.
+    const wrapped = curvilinearFile(src, "wrap.nc", { ...GRID, times: [hoursAfter(T0, 1)], lonOffset: 436.3, wrap360: true });
+    const store = join(tmp.path, "wrap.zarr");
+    await ingest({ store, inputs: [wrapped], ...small });
+    const result = await check(store);
+    expect(result.errors).toEqual([]);
+    expect(result.checked["3"]).toEqual(ALL);
+    const state = await readConsolidated<Ledger>(new FileStore(store));
+    for (const k of [1, 2, 3]) {
+      const a = arrayOf(new FileStore(store), state as NonNullable<typeof state>, `overviews/${k}/lon_rho`);
+      if (a === undefined) throw new Error("no lon_rho");
+      const [rows, cols] = a.meta.shape as [number, number];
+      const lon = (await readRegion(a)) as Float64Array;
+      for (let r = 0; r < rows; r++) {
+        const steps = Array.from({ length: cols - 1 }, (_, c) => Math.abs((lon[r * cols + c + 1] as number) - (lon[r * cols + c] as number)));
+        // Smooth but for the one wrap: no block averaged into the middle of the globe.
+        expect(steps.filter((d) => d > 1)).toHaveLength(1);
+        expect(steps.filter((d) => d > 1)[0]).toBeGreaterThan(358);
+        expect(Math.min(...lon.subarray(r * cols, (r + 1) * cols))).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
+
   it("a Zarr v3 store gets the same levels (read back through our reader)", async () => {
     const v2 = join(tmp.path, "a.zarr");
     const v3 = join(tmp.path, "v3.zarr");
