@@ -46,14 +46,25 @@ function add(b: LonBlocks, o: number, n: number, sB: number, loB: number, hiB: n
 /** Level-1 blocks (2x2) of a band of longitudes (`rows` x `cols`); non-finite values do not count. */
 export function lonBlockSums(values: ArrayLike<number>, rows: number, cols: number): LonBlocks {
   const b = empty(Math.ceil(rows / 2), Math.ceil(cols / 2));
-  for (let r = 0; r < rows; r++)
+  const { counts, sumB, minB, maxB, sumA, minA, maxA } = b;
+  // Every level-0 longitude passes here once: kept inline (add() is for the 4x smaller reductions).
+  for (let r = 0; r < rows; r++) {
+    const out = (r >> 1) * b.cols;
     for (let c = 0; c < cols; c++) {
       const v = values[r * cols + c] as number;
-      if (!Number.isFinite(v)) continue;
+      if (v - v !== 0) continue;
       const vb = into180(v);
       const va = into360(v);
-      add(b, (r >> 1) * b.cols + (c >> 1), 1, vb, vb, vb, va, va, va);
+      const o = out + (c >> 1);
+      counts[o] = (counts[o] as number) + 1;
+      sumB[o] = (sumB[o] as number) + vb;
+      sumA[o] = (sumA[o] as number) + va;
+      if (vb < (minB[o] as number)) minB[o] = vb;
+      if (vb > (maxB[o] as number)) maxB[o] = vb;
+      if (va < (minA[o] as number)) minA[o] = va;
+      if (va > (maxA[o] as number)) maxA[o] = va;
     }
+  }
   return b;
 }
 
