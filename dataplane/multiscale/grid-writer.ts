@@ -9,22 +9,23 @@ import { multiscalesLayout, withMultiscales, withoutMultiscales } from "./attrib
 import { anyInto, bandLevels, levelSize, meansInto, waterMask, type Blocks } from "./block-mean.js";
 import type { StructuredGrid } from "./grids.js";
 import { intoRange, lonBandLevels, lonMeansInto } from "./longitude.js";
-import { addCommonNodes, copyStatics, copyTime, dimsOf, handle, isTimed, levelPath, missingOf, numbers, prefixes, staleSteps, type OverviewRecord, type OverviewUpdate } from "./level-io.js";
+import { CATCH_UP_STEPS, addCommonNodes, copyStatics, copyTime, dimsOf, handle, isTimed, levelPath, missingOf, numbers, planSteps, prefixes, timeShape, type OverviewRecord, type OverviewUpdate, type StepPlan } from "./level-io.js";
 import { levelShape, type GridPlan } from "./plan.js";
 
 export async function updateGridOverviews(u: OverviewUpdate, plan: GridPlan): Promise<Record<string, OverviewRecord>> {
   const records: Record<string, OverviewRecord> = {};
-  const work: Array<{ group: string; stale: number[]; fresh: boolean }> = [];
+  const work: Array<{ group: string; steps: StepPlan; fresh: boolean }> = [];
   for (const [group, steps] of Object.entries(u.groups)) {
     const record = u.before.overviews?.[group];
     const fresh = record === undefined || record.kind !== plan.kind || record.levels !== plan.levels;
-    work.push({ group, stale: staleSteps(steps, u.before.groups[group], fresh ? undefined : record), fresh });
-    addGridNodes(u, plan, group);
-    records[group] = { kind: "grid", levels: plan.levels, length: steps.length };
+    const planned = planSteps(steps, u.before.groups[group], fresh ? undefined : record, u.options?.catchUpSteps ?? CATCH_UP_STEPS);
+    work.push({ group, steps: planned, fresh });
+    addGridNodes(u, plan, group, planned);
+    records[group] = { kind: "grid", levels: plan.levels, length: planned.length };
   }
-  const total = work.reduce((n, w) => n + w.stale.length * plan.data.filter((d) => isTimed(u.template, d.name)).length, 0);
+  const total = work.reduce((n, w) => n + w.steps.stale.length * plan.data.filter((d) => isTimed(u.template, d.name)).length, 0);
   const progress = { done: 0, total };
-  for (const w of work) await writeGroup(u, plan, w.group, w.stale, w.fresh, progress);
+  for (const w of work) await writeGroup(u, plan, w.group, w.steps, w.fresh, progress);
   return records;
 }
 
@@ -35,7 +36,7 @@ function cellMethods(existing: AttrValue | string[] | undefined, dims: [string, 
 }
 
 /** The nodes of levels 1..K of `group` and its `multiscales` attribute, added to the hierarchy. */
-function addGridNodes(u: OverviewUpdate, plan: GridPlan, group: string): void {
+function addGridNodes(u: OverviewUpdate, plan: GridPlan, group: string, steps: StepPlan): void {
   const h = u.hierarchy;
   const t = u.template;
   const horizontal = new Map<string, number>();
@@ -47,13 +48,13 @@ function addGridNodes(u: OverviewUpdate, plan: GridPlan, group: string): void {
   };
   const levelMeta = (n: ArrayNode, k: number, dtype: Dtype, fill: ArrayMetaV2["fill_value"]): ArrayMetaV2 => {
     const dims = dimsOf(n);
-    const shape = n.meta.shape.map((s, i) => (horizontal.has(dims[i] ?? "") ? levelSize(s, k) : s));
+    const shape = timeShape(n, t.concatDim, steps.length).map((s, i) => (horizontal.has(dims[i] ?? "") ? levelSize(s, k) : s));
     // One step in time and one index of every other non-horizontal dimension: a level is read a
     // plane at a time, and written so.
     const chunks = shape.map((s, i) => (horizontal.has(dims[i] ?? "") ? Math.max(1, Math.min(n.meta.chunks[i] ?? s, s)) : 1));
     return { ...n.meta, shape, chunks, dtype, fill_value: fill };
   };
-  addCommonNodes(h, t, group, plan.levels, plan.copied, withoutMultiscales(h.groups[group] ?? {}));
+  addCommonNodes(h, t, group, plan.levels, steps.length, plan.copied, withoutMultiscales(h.groups[group] ?? {}));
   for (let k = 1; k <= plan.levels; k++) {
     for (const d of plan.data) {
       const n = node0(d.name);
@@ -71,7 +72,8 @@ function addGridNodes(u: OverviewUpdate, plan: GridPlan, group: string): void {
     }
   }
   const shapes = Array.from({ length: plan.levels + 1 }, (_, k) => ({ shape: levelShape(t, plan, k) }));
-  h.groups[group] = withMultiscales(h.groups[group] ?? {}, multiscalesLayout(shapes, "mean"));
+  // Named only once they cover every step: a reader never picks a level behind level 0.
+  h.groups[group] = withMultiscales(h.groups[group] ?? {}, steps.complete ? multiscalesLayout(shapes, "mean") : undefined);
 }
 
 /** Rows read at once: whole chunks of level 0, a multiple of 2^levels so no block straddles two bands. */
@@ -152,7 +154,8 @@ async function waterOf(u: OverviewUpdate, group: string, grid: StructuredGrid): 
   return out;
 }
 
-async function writeGroup(u: OverviewUpdate, plan: GridPlan, group: string, stale: number[], fresh: boolean, progress: { done: number; total: number }): Promise<void> {
+async function writeGroup(u: OverviewUpdate, plan: GridPlan, group: string, steps: StepPlan, fresh: boolean, progress: { done: number; total: number }): Promise<void> {
+  const { stale } = steps;
   const t = u.template;
   const K = plan.levels;
   const masks = new Map<StructuredGrid, Uint8Array | undefined>();
@@ -191,7 +194,7 @@ async function writeGroup(u: OverviewUpdate, plan: GridPlan, group: string, stal
   }
   if (stale.length === 0) return;
 
-  await copyTime(u, group, K, Math.min(...stale));
+  await copyTime(u, group, K, Math.min(...stale), steps.length);
   for (const d of plan.data) {
     if (!isTimed(t, d.name)) continue;
     const mask = await water(d.grid);

@@ -14,6 +14,8 @@ export const MESH_NODES = 50_000;
 export interface OverviewOptions {
   gridThreshold?: number;
   meshNodes?: number;
+  /** While levels catch up with steps committed before them, steps computed per commit at most (default 48). */
+  catchUpSteps?: number;
 }
 
 export interface GridVariable {
