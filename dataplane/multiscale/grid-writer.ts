@@ -39,8 +39,7 @@ function cellMethods(existing: AttrValue | string[] | undefined, dims: [string, 
 function addGridNodes(u: OverviewUpdate, plan: GridPlan, group: string, steps: StepPlan): void {
   const h = u.hierarchy;
   const t = u.template;
-  const horizontal = new Map<string, number>();
-  for (const g of plan.grids) for (const d of g.dims) horizontal.set(d, t.dims[d] ?? 0);
+  const horizontal = new Set(plan.grids.flatMap((g) => g.dims));
   const node0 = (name: string): ArrayNode => {
     const n = h.arrays[arrayPath(group, name)];
     if (n === undefined) throw new Error(`internal: overviews of ${arrayPath(group, name)}: no such array`);
