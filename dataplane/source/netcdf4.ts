@@ -7,6 +7,8 @@ import { open as openFile, type FileHandle } from "node:fs/promises";
 import { allocate, bytesPerElement, dtypeFromHdf5, fillWith, viewBytes } from "../dtype.js";
 import { copyBox, product } from "../ndarray.js";
 import { bytePool } from "../buffer-pool.js";
+import { inLanes } from "../lanes.js";
+import { nativeCodecs } from "../native-codecs.js";
 import { readChunk, readChunkInto, storageLayout, type ChunkRef, type Hdf5Filter, type StorageLayout } from "./hdf5-chunks.js";
 import { SourceError, type SourceCharVariable, type SourceDataset, type StepBlocks, type SourceDimension, type SourceVariable, type TypedArray } from "./types.js";
 
@@ -130,7 +132,17 @@ export async function openNetcdf4(path: string, opts: OpenOptions = {}): Promise
       const expected = start.reduce((n, s, i) => n * (Math.floor((s + (count[i] ?? 0) - 1) / (chunkShape[i] ?? 1)) - Math.floor(s / (chunkShape[i] ?? 1)) + 1), 1);
       if (hits.length < expected) fillWith(out, v.fillValue);
       const place = async (c: (typeof hits)[number]): Promise<void> => {
-        const { bytes, pooled } = await readChunk(fh, c, filters, size, product(chunkShape) * size);
+        // One pass into one recycled buffer (inflate and unshuffle together) when the codecs allow.
+        let got: { bytes: Uint8Array; pooled: boolean } = { bytes: bytePool.take(product(chunkShape) * size), pooled: true };
+        const into = await readChunkInto(fh, c, filters, size, got.bytes).catch((err: unknown) => {
+          bytePool.give(got.bytes);
+          throw new SourceError(path, `variable ${v.name}: ${(err as Error).message}`);
+        });
+        if (!into) {
+          bytePool.give(got.bytes);
+          got = await readChunk(fh, c, filters, size, product(chunkShape) * size);
+        }
+        const { bytes, pooled } = got;
         try {
           if (bytes.byteLength !== product(chunkShape) * size) throw new SourceError(path, `variable ${v.name}: chunk at ${c.offset.join(",")} decodes to ${bytes.byteLength} bytes, expected ${product(chunkShape) * size}`);
           const lo = c.offset.map((o, i) => Math.max(o, start[i] ?? 0));
@@ -140,8 +152,8 @@ export async function openNetcdf4(path: string, opts: OpenOptions = {}): Promise
           if (pooled) bytePool.give(bytes);
         }
       };
-      // Inflate several chunks at once: node:zlib runs them on libuv's thread pool.
-      for (let i = 0; i < hits.length; i += 8) await Promise.all(hits.slice(i, i + 8).map(place));
+      // Inflate several chunks at once: the codecs run them on libuv's thread pool.
+      await inLanes(0, hits.length, 4, (i) => place(hits[i] as (typeof hits)[number]));
       return out;
     };
     // Chunks (1, 1.., c, whole trailing dims) tile a step contiguously; their B-tree order is arbitrary.
@@ -171,6 +183,26 @@ export async function openNetcdf4(path: string, opts: OpenOptions = {}): Promise
           return { blockBytes: product(chunkShape) * bytesPerElement(v.dtype), byStep };
         })().catch(() => undefined);
         tiles.set(v.name, p);
+      }
+      return p;
+    };
+    // The chunks of each step, for chunkings of one step that do not tile it contiguously.
+    const stepChunks = new Map<string, Promise<Map<number, ChunkRef[]> | undefined>>();
+    const stepChunksOf = (v: SourceVariable, ds: H5Dataset) => {
+      let p = stepChunks.get(v.name);
+      if (p === undefined) {
+        p = (async () => {
+          const found = await layoutOf(v, ds);
+          if (found === undefined || found.layout.kind !== "chunked" || found.layout.chunkShape[0] !== 1) return undefined;
+          const byStep = new Map<number, ChunkRef[]>();
+          for (const c of found.layout.chunks) {
+            const list = byStep.get(c.offset[0] ?? 0) ?? [];
+            list.push(c);
+            byStep.set(c.offset[0] ?? 0, list);
+          }
+          return byStep;
+        })().catch(() => undefined);
+        stepChunks.set(v.name, p);
       }
       return p;
     };
@@ -241,6 +273,45 @@ export async function openNetcdf4(path: string, opts: OpenOptions = {}): Promise
             }
           },
         };
+      },
+      async readStepInto(name, step, dst): Promise<boolean> {
+        const ds = datasets.get(name);
+        const v = variables.find((x) => x.name === name);
+        if (ds === undefined || v === undefined) throw new SourceError(path, `no variable ${name}`);
+        const found = await layoutOf(v, ds);
+        const refs = (await stepChunksOf(v, ds))?.get(step);
+        if (nativeCodecs === undefined || found === undefined || found.layout.kind !== "chunked" || refs === undefined) return false;
+        const size = bytesPerElement(v.dtype);
+        const inner = v.shape.slice(1);
+        const chunkInner = found.layout.chunkShape.slice(1);
+        // A missing chunk reads as the fill value: the general path handles that.
+        if (refs.length !== product(inner.map((n, i) => Math.ceil(n / (chunkInner[i] ?? 1)))) || dst.byteLength !== product(inner) * size) return false;
+        const fh = await (handle ??= openFile(path, "r"));
+        // Copied as bytes: the innermost dimension counts bytes, so one copy serves every dtype.
+        const bytesShape = (shape: readonly number[]) => shape.map((n, i) => (i === shape.length - 1 ? n * size : n));
+        const chunkBytesShape = bytesShape(chunkInner);
+        const stepBytesShape = bytesShape(inner);
+        const chunkBytes = product(chunkInner) * size;
+        let decoded = true;
+        await inLanes(0, refs.length, 4, async (i) => {
+          const ref = refs[i] as ChunkRef;
+          const buf = bytePool.take(chunkBytes);
+          try {
+            // HDF5 stores edge chunks whole, so every chunk decodes to chunkBytes.
+            if (!(await readChunkInto(fh, ref, found.filters, size, buf))) {
+              decoded = false;
+              return;
+            }
+            const lo = ref.offset.slice(1);
+            const count = bytesShape(lo.map((o, k) => Math.min(chunkInner[k] ?? 1, (inner[k] ?? 0) - o)));
+            copyBox(buf, chunkBytesShape, lo.map(() => 0), dst, stepBytesShape, bytesShape(lo), count);
+          } catch (err) {
+            throw new SourceError(path, `variable ${name}: ${(err as Error).message}`);
+          } finally {
+            bytePool.give(buf);
+          }
+        });
+        return decoded;
       },
       close() {
         file.close();

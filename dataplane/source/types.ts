@@ -69,6 +69,13 @@ export interface SourceDataset {
    * storage does not tile steps (then use `read`). Optional: only the NetCDF-4 reader has it.
    */
   stepBlocks?(variable: string, step: number): Promise<StepBlocks | undefined>;
+  /**
+   * Step `step` of a variable decoded into `dst` (C order, exactly one step's bytes) from stored
+   * chunks of one step that do not tile it contiguously (ROMS's (1, 10, 146, 166)), each chunk
+   * inflated into a recycled buffer and copied into place; resolves false, when the storage or
+   * the codecs do not allow it (then use `read`). Optional: only the NetCDF-4 reader has it.
+   */
+  readStepInto?(variable: string, step: number, dst: Uint8Array): Promise<boolean>;
   close(): void;
 }
 

@@ -54,8 +54,11 @@ describe("NetCDF-4 chunks written through", () => {
     salt: { dtype: "f8", chunks: [1, 2, 30, 50], shuffle: true },
     zeta: { dtype: "i2", chunks: [1, 30, 50], shuffle: true },
     u: { dtype: "f4", chunks: [1, 1, 30, 50], shuffle: false },
-    // Does not tile a step (half rows): takes the general path.
+    // Do not tile a step (half rows; uneven edge chunks in every dimension, as netCDF-C's
+    // default chunking gives ROMS files): assembled in a recycled step buffer (readStepInto).
     v: { dtype: "f4", chunks: [1, 1, 15, 25], shuffle: true },
+    w: { dtype: "f8", chunks: [1, 3, 16, 20], shuffle: true },
+    ubar: { dtype: "i2", chunks: [1, 16, 20], shuffle: false },
   };
   let files: string[] = [];
 
@@ -71,6 +74,22 @@ describe("NetCDF-4 chunks written through", () => {
       expect((await src.stepBlocks?.("u", 0)) === undefined).toBe(false);
       expect((await (await src.stepBlocks?.("u", 0))?.read(0))?.shuffled).toBe(false);
       expect(await src.stepBlocks?.("v", 0)).toBeUndefined();
+    } finally {
+      src.close();
+    }
+  });
+
+  it("a step whose chunks do not tile it is assembled in place, equal to the hyperslab read", async () => {
+    const src = await openSource(files[1] as string);
+    try {
+      for (const [name, inner, size] of [["v", [4, 30, 50], 4], ["w", [4, 30, 50], 8], ["ubar", [30, 50], 2]] as const) {
+        const step = new Uint8Array(size * inner.reduce((a: number, b: number) => a * b, 1));
+        expect(await src.readStepInto?.(name, 0, step)).toBe(true);
+        const want = await src.read(name, [0, ...inner.map(() => 0)], [1, ...inner]);
+        expect(Buffer.from(step).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength))).toBe(true);
+      }
+      // A buffer that is not one step is refused, not overrun.
+      expect(await src.readStepInto?.("w", 0, new Uint8Array(8))).toBe(false);
     } finally {
       src.close();
     }

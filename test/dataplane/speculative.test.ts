@@ -69,7 +69,7 @@ describe("SpeculativeCopy", { timeout: 20_000 }, () => {
   const cand = (i: number, t: number, id = file(i)): Candidate => ({ id, source: basename(id), times: [t] });
   const copier = (lanes: number, existing: Record<string, LedgerStep[]> = {}): { spec: SpeculativeCopy; store: string } => {
     const store = join(tmp.path, `unit-${n++}.zarr`);
-    return { store, spec: new SpeculativeCopy({ existing, template, hierarchyFor: (lengths) => buildHierarchy(template, lengths, {}), store: { url: store, zarrFormat: 2 }, lanes }) };
+    return { store, spec: new SpeculativeCopy({ type: "append", existing, template, hierarchyFor: (lengths) => buildHierarchy(template, lengths, {}), store: { url: store, zarrFormat: 2 }, lanes }) };
   };
   const launched = (): Array<[string, number[]]> => spy.calls.map((t) => [basename(t.id), t.steps.map((s) => s.target)]);
 
@@ -187,6 +187,24 @@ describe("SpeculativeCopy", { timeout: 20_000 }, () => {
     expect(outcomes.get(missing)).toEqual({ group: "", writes: [{ source: 0, target: 0 }], error: expect.stringContaining("gone/nos.cbofs.fields.f009.20231022.t00z.nc: cannot read") });
     expect(outcomes.get(missing)?.result).toBeUndefined();
     expect(outcomes.get(file(1))?.result?.chunks).toBeGreaterThan(0);
+  });
+
+  it("best forecast: a file with a shorter lead for a planned step is not copied early, and stops the rest", async () => {
+    const store = join(tmp.path, `unit-${n++}.zarr`);
+    const spec = new SpeculativeCopy({ type: "best-forecast", existing: {}, template, hierarchyFor: (lengths) => buildHierarchy(template, lengths, {}), store: { url: store, zarrFormat: 2 }, lanes: 4 });
+    const c0 = c00.getTime();
+    const fc = (i: number, cycleMs: number, t: number): Candidate => ({ ...cand(i, t), cycleMs, kind: "forecast" });
+    spec.settle(0, fc(0, c0, c0 + HOUR));
+    spec.settle(1, { ...fc(1, c0, c0 + 2 * HOUR), times: [c0 + 2 * HOUR, c0 + 3 * HOUR] });
+    // A newer cycle's first valid time is later than every earlier first time, but it takes 03:00
+    // (planned for file 1) with a shorter lead: copying it now would give that chunk two writers.
+    spec.settle(2, fc(2, c0 + 2 * HOUR, c0 + 3 * HOUR));
+    spec.settle(3, fc(3, c0, c0 + 5 * HOUR));
+    expect(launched()).toEqual([
+      [basename(file(0)), [0]],
+      [basename(file(1)), [1, 2]],
+    ]);
+    expect([...(await spec.finish()).keys()]).toEqual([file(0), file(1)]);
   });
 
   it("oneStepChunks and sameWrites", () => {
@@ -364,6 +382,51 @@ describe("ingest() append with speculative copies (ROMS, inline)", () => {
     const cmp = await compareWithXarray({ store, concatDim: "ocean_time", sources: files.map((p) => [p, 0]) });
     expect(cmp.detail).toBe("");
     expect(cmp.identical).toBe(true);
+  });
+});
+
+describe("ingest() best-forecast with speculative copies (ROMS, inline)", () => {
+  const c06 = cycleAt("2023-10-22T06:00:00Z");
+  const copiesOf = (files: string[]): number[] => files.map((f) => spy.calls.filter((t) => t.id === f).length);
+  const threaded = async (store: string, inputs: string[], r: IngestReport): Promise<void> => {
+    const other = store.replace(/\.zarr$/, "-threads.zarr");
+    const o = await ingest({ store: other, inputs, aggregation: { type: "best-forecast" }, concurrency: 2 });
+    expect(o.files).toEqual(r.files.map((f) => ({ ...f })));
+    const [a, b] = await Promise.all([storeDigest(store), storeDigest(other)]);
+    expect(a.arrays).toEqual(b.arrays);
+    expect(a.chunkKeys).toEqual(b.chunkKeys);
+  };
+
+  it("one cycle in order: every file copied once while inspecting; equals xarray and the threaded run", async () => {
+    const files = forecasts(c00, [1, 2, 3, 4, 5, 6]).map((f) => romsFile(join(tmp.path, "bf-one"), f));
+    const store = join(tmp.path, "bf-one.zarr");
+    spy.log.length = 0;
+    spy.calls.length = 0;
+    const r = await ingest({ store, inputs: files, aggregation: { type: "best-forecast" }, onProgress: (p) => p.phase === "inspect" && spy.log.push(`inspect:${p.file}`) });
+    expect(r.files.map((f) => f.status)).toEqual(Array(6).fill("ingested"));
+    expect(copiesOf(files)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(spy.log.findIndex((e) => e.startsWith("run:"))).toBeLessThan(spy.log.findLastIndex((e) => e.startsWith("inspect:")));
+    const cmp = await compareWithXarray({ store, concatDim: "ocean_time", sources: files.map((p) => [p, 0]) });
+    expect(cmp.detail).toBe("");
+    await threaded(store, files, r);
+  });
+
+  it("a newer cycle with shorter leads for planned steps stops the early copies; the final run overwrites them", async () => {
+    const old = forecasts(c00, [1, 2, 3, 4, 5, 6, 7, 8, 9]).map((f) => romsFile(join(tmp.path, "bf-two"), f));
+    // 06z f001-f003 are valid 07:00-09:00, which 00z f007-f009 reach with longer leads.
+    const newer = forecasts(c06, [1, 2, 3]).map((f) => romsFile(join(tmp.path, "bf-two"), f));
+    const store = join(tmp.path, "bf-two.zarr");
+    spy.calls.length = 0;
+    const r = await ingest({ store, inputs: [...old, ...newer], aggregation: { type: "best-forecast" } });
+    expect(r.files.map((f) => f.status)).toEqual([...Array(6).fill("ingested"), ...Array(3).fill("skipped"), ...Array(3).fill("ingested")]);
+    expect(r.lengths).toEqual({ "": 9 });
+    // 00z f007-f009 may have been copied early (then superseded); no 06z file is copied twice.
+    expect(copiesOf(newer)).toEqual([1, 1, 1]);
+    expect(copiesOf(old.slice(0, 6))).toEqual([1, 1, 1, 1, 1, 1]);
+    // The store holds 00z for 01:00-06:00 and 06z for 07:00-09:00, as xarray reads the sources.
+    const cmp = await compareWithXarray({ store, concatDim: "ocean_time", sources: [...old.slice(0, 6), ...newer].map((p) => [p, 0]) });
+    expect(cmp.detail).toBe("");
+    await threaded(store, [...old, ...newer], r);
   });
 });
 
