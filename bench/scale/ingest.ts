@@ -3,7 +3,7 @@
 // same layout, in the same run, turn about. Reports wall time, peak RSS of the whole process tree,
 // CPU seconds and the machine's load beside every figure, and the ratios the issue asks for.
 //
-//   npx tsx bench/scale/ingest.ts [--out /tmp/dmac-scale] [--cases cbofs-12,cbofs-48,rtofs] [--layout default] [--repeat 2]
+//   npx tsx bench/scale/ingest.ts [--out /tmp/dmac-scale] [--cases cbofs-12,cbofs-48,rtofs,cbofs-48-sample] [--layout default] [--repeat 2]
 //
 // Inputs come from generate.py (made when missing). The stores stay in OUT/zarr/ for the data API
 // bench (bench/scale/api*): OUT/zarr/cbofs-48.zarr is ours of the full cycle, cbofs-48-xarray.zarr xarray's.
@@ -42,6 +42,8 @@ function casesFor(layout: string): Record<string, Case> {
     "cbofs-12": { name: "cbofs-12", dir: join("cbofs-12", "cbofs.20231022"), files: 12, layout, concatDim: "ocean_time" },
     "cbofs-48": { name: "cbofs-48", dir: join("cbofs", "cbofs.20231022"), files: 48, layout, concatDim: "ocean_time" },
     rtofs: { name: "rtofs", dir: join("rtofs", "rtofs.20231022"), files: 3, layout: "rtofs", concatDim: "MT" },
+    // The shipped CBOFS Dataset's layout (24 steps per chunk, blosc-lz4), whatever --layout says.
+    "cbofs-48-sample": { name: "cbofs-48-sample", dir: join("cbofs", "cbofs.20231022"), files: 48, layout: "sample", concatDim: "ocean_time" },
   };
 }
 
