@@ -3,7 +3,7 @@
 // same layout, in the same run, turn about. Reports wall time, peak RSS of the whole process tree,
 // CPU seconds and the machine's load beside every figure, and the ratios the issue asks for.
 //
-//   npx tsx bench/scale/ingest.ts [--out /tmp/dmac-scale] [--cases cbofs-12,cbofs-48,rtofs,cbofs-48-sample] [--layout default] [--repeat 2]
+//   npx tsx bench/scale/ingest.ts [--out /tmp/dmac-scale] [--cases cbofs-12,cbofs-48,rtofs,cbofs-48-sample] [--layout default] [--repeat 1]
 //
 // Inputs come from generate.py (made when missing). The stores stay in OUT/zarr/ for the data API
 // bench (bench/scale/api*): OUT/zarr/cbofs-48.zarr is ours of the full cycle, cbofs-48-xarray.zarr xarray's.
@@ -66,7 +66,7 @@ export function parseArgs(argv: string[]): IngestBenchOptions {
     if (c === undefined) throw new Error(`--cases ${name}: one of ${Object.keys(known).join(", ")}`);
     return c;
   });
-  return { out: resolve(get("--out", "/tmp/dmac-scale")), cases, repeat: Number(get("--repeat", "2")) };
+  return { out: resolve(get("--out", "/tmp/dmac-scale")), cases, repeat: Number(get("--repeat", "1")) };
 }
 
 /** Resident set of a process and all its descendants now, in kB (0 once it has gone). */
