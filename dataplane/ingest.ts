@@ -35,9 +35,10 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
   await writeStatics(store, layout, prior?.hierarchy, writes, reference.statics);
   const committer = new Committer({
     store, layout, template: writes.template, plan: writes.plan, target: writes.target,
-    prior: prior === undefined ? undefined : { hierarchy: prior.hierarchy, groups: existing },
+    prior: prior === undefined ? undefined : { hierarchy: prior.hierarchy, groups: existing, overviews: prior.ledger?.overviews },
     tasks: writes.tasks.map((t) => t.id), plannerWritten: writes.plannerWritten, outcomes,
     ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),
+    ...(opts.overviews !== undefined ? { overviews: opts.overviews } : {}),
   });
   await runTasks(opts, { chains: orderedChains(writes.toRun), total: writes.tasks.length, copiedEarly: writes.copiedEarly, committer });
 

@@ -22,8 +22,8 @@ export interface DataApiOptions extends ApiLogging {
   maxValues?: number;
   /** Grid cells an area or cube may select (default 1,000,000): more is a 413. */
   maxCells?: number;
-  maxOpenDatasets?: number;
-  maxChunkBytes?: number;
+  /** Bytes every cache together may hold (default 512 MiB; `--cache-mb`): see registry.ts. */
+  cacheBytes?: number;
   revalidateMs?: number;
   openStore?: (url: string) => Promise<ReadableStore>;
   title?: string;
@@ -47,10 +47,12 @@ declare module "fastify" {
 }
 
 export async function buildDataApi(options: DataApiOptions): Promise<FastifyInstance> {
+  // The registry warns through the app's logger, which exists once the app does.
+  let log: FastifyInstance["log"] | undefined;
   const registry = new DatasetRegistry({
     datasets: options.datasets,
-    ...(options.maxOpenDatasets !== undefined ? { maxOpenDatasets: options.maxOpenDatasets } : {}),
-    ...(options.maxChunkBytes !== undefined ? { maxChunkBytes: options.maxChunkBytes } : {}),
+    warn: (message) => log?.warn(message),
+    ...(options.cacheBytes !== undefined ? { cacheBytes: options.cacheBytes } : {}),
     ...(options.revalidateMs !== undefined ? { revalidateMs: options.revalidateMs } : {}),
     ...(options.openStore !== undefined ? { openStore: options.openStore } : {}),
   });
@@ -65,6 +67,7 @@ export async function buildDataApi(options: DataApiOptions): Promise<FastifyInst
     ...serverOptions(options),
     routerOptions: { maxParamLength: 600, ignoreTrailingSlash: true },
   });
+  log = app.log;
   app.decorate("dataApi", { registry, invalidate: (id: string) => registry.invalidate(id) } satisfies DataApiHandle);
   installRequestHardening(app);
   installErrorHandling(app);

@@ -1,13 +1,54 @@
 // Box reads over Zarr arrays (v2 or v3) through an LRU of decoded chunks. Each chunk is decoded once
-// with the data plane's readRegion (a box that is exactly that chunk) and then served from
-// memory until the LRU evicts it or its dataset is invalidated. Cache keys carry a scope
-// (dataset id and generation), so invalidating a dataset makes its old chunks unreachable.
-import { chunksOverlapping, readRegion, type TypedArray, type ZarrArray } from "../../dataplane/index.js";
-import { LruCache } from "./lru.js";
+// and then served from memory until the LRU evicts it or its dataset is invalidated. Cache keys
+// carry a scope (dataset id and generation), so invalidating a dataset makes its old chunks
+// unreachable. The chunks are one region of the data API's single memory budget (cache-budget.ts).
+//
+// Decoding: a zlib/gzip chunk (what the ingest writes by default) is inflated by the native
+// codecs (libdeflate, on libuv's thread pool) straight into the typed array that is cached. Other
+// codecs, missing chunks (fill values) and machines without the addon take the data plane's
+// readRegion over exactly that chunk. A query's missing chunks are decoded concurrently, at most
+// DECODES at once in the whole process.
+//
+// Memory: a decode first reserves its chunk's bytes in the budget, evicting least recently used
+// entries until they fit, so chunks being decoded count too. Under a burst of distinct queries
+// every new chunk evicts an old one; when the evicted one has about the same byte size (the usual
+// case: one step of one variable), the new chunk is inflated into its memory instead of a fresh
+// allocation, so the churn makes no garbage waiting for V8 to collect it (which drove RSS well
+// above the budget before). That is safe because no chunk is ever held across an await outside
+// this class: a cached chunk is copied out synchronously, and every request waiting for a chunk
+// being decoded copies it synchronously when it arrives, before it enters the LRU.
+import { chunkKeyOf, chunksOverlapping, readRegion, type TypedArray, type ZarrArray } from "../../dataplane/index.js";
+import { allocate, bytesPerElement, viewBytes } from "../../dataplane/dtype.js";
+import { nativeCodecs } from "../../dataplane/native-codecs.js";
+import { held } from "../../dataplane/zarr/chunks.js";
+import { CacheBudget, type BudgetRegion } from "./cache-budget.js";
+
+/** Chunks decoded at once, process-wide: libuv's default thread pool size. */
+export const DECODES = 4;
+
+/** A counting semaphore: `run` waits for one of `size` slots. */
+class Gate {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free -= 1;
+    else await new Promise<void>((ok) => this.waiting.push(ok));
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.free += 1;
+    }
+  }
+}
 
 interface Chunk {
   data: TypedArray;
-  /** Extent of this chunk inside the array (edge chunks are clipped). */
+  /** Extent of `data` (the whole chunk as stored, or clipped at the array's edges). */
   shape: number[];
   strides: number[];
 }
@@ -20,24 +61,32 @@ export interface ChunkSource {
 export class ChunkCache {
   // Keys are numbers (array id * 2^32 + flat chunk number): hashing a fresh string per chunk
   // cost more than the copy itself on a warm time series.
-  private readonly lru: LruCache<number, Chunk>;
-  private readonly inflight = new Map<number, Promise<Chunk>>();
+  private readonly lru: BudgetRegion<number, Chunk>;
+  readonly budget: CacheBudget;
+  /** Chunks being decoded: the requests waiting (each copies its part when it arrives) and the outcome. */
+  private readonly inflight = new Map<number, { waiters: Array<(chunk: Chunk) => void>; done: Promise<void> }>();
+  private readonly decodes = new Gate(DECODES);
   private readonly arrayIds = new Map<string, number>();
   private readonly arrayNames = new Map<number, string>();
   private nextArrayId = 1;
   hits = 0;
   misses = 0;
+  /** Chunks decoded into the memory of an evicted one. */
+  reused = 0;
 
-  constructor(maxBytes: number, maxEntries = 1_000_000) {
-    this.lru = new LruCache<number, Chunk>({ maxEntries, maxBytes, sizeOf: (c) => c.data.byteLength + 64 });
+  /** @param budget the data API's budget, or a byte count for a budget of the chunks' own */
+  constructor(budget: CacheBudget | number) {
+    this.budget = typeof budget === "number" ? new CacheBudget(budget) : budget;
+    this.lru = this.budget.chunks<Chunk>();
   }
 
+  /** Bytes of decoded chunks held (walks the budget: not for hot paths). */
   get bytes(): number {
-    return this.lru.totalBytes;
+    return this.budget.stats().regions.chunks.bytes;
   }
 
   get entries(): number {
-    return this.lru.size;
+    return this.budget.stats().regions.chunks.entries;
   }
 
   /** Drops every chunk of scopes starting with `prefix` ("cbofs#"). */
@@ -63,22 +112,35 @@ export class ChunkCache {
     return id;
   }
 
-  private load(array: ZarrArray, index: number[], key: number): Promise<Chunk> {
-    let p = this.inflight.get(key);
-    if (p === undefined) {
-      const { meta } = array;
-      const start = index.map((c, d) => c * (meta.chunks[d] ?? 1));
-      const shape = start.map((s, d) => Math.min(meta.chunks[d] ?? 1, (meta.shape[d] ?? 0) - s));
-      p = readRegion(array, start, shape)
-        .then((data) => {
-          const chunk = { data, shape, strides: stridesOf(shape) };
-          this.lru.set(key, chunk);
-          return chunk;
+  /** Decodes a chunk once however many requests want it; `use` gets it synchronously on arrival. */
+  private load(array: ZarrArray, index: number[], key: number, use: (chunk: Chunk) => void): Promise<void> {
+    let job = this.inflight.get(key);
+    if (job === undefined) {
+      const waiters: Array<(chunk: Chunk) => void> = [];
+      const done = this.decodes
+        .run(async () => {
+          const bytes = chunkBytes(array, index);
+          // Room first (chunks being decoded count against the budget), reusing an evicted chunk's memory when its size matches.
+          // The 3-D variables of one ROMS grid differ by a few percent (rho, u, v, w points): within 10 % is reused.
+          const evicted = this.lru.reserve(bytes, (c) => c.data.byteOffset === 0 && c.data.buffer.byteLength >= bytes && c.data.buffer.byteLength <= bytes * 1.1);
+          if (evicted !== undefined) this.reused += 1;
+          try {
+            return await decodeChunkOf(array, index, evicted?.data.buffer);
+          } finally {
+            this.lru.release(bytes);
+          }
+        })
+        .then((chunk) => {
+          for (const w of waiters) w(chunk);
+          // Charged for its whole buffer (a reused one may be a little larger than the chunk).
+          this.lru.set(key, chunk, chunk.data.buffer.byteLength + 64);
         })
         .finally(() => this.inflight.delete(key));
-      this.inflight.set(key, p);
+      job = { waiters, done };
+      this.inflight.set(key, job);
     }
-    return p;
+    job.waiters.push(use);
+    return job.done;
   }
 
   /**
@@ -94,19 +156,59 @@ export class ChunkCache {
     const outStrides = stridesOf(count);
     const base = this.arrayId(src.scope, array.path) * 2 ** 32;
     const grid = meta.shape.map((n, d) => Math.ceil(n / (meta.chunks[d] ?? 1)));
+    const loading: Array<Promise<void>> = [];
     for (const index of chunksOverlapping(meta.chunks, start, count)) {
       let flat = 0;
       for (let d = 0; d < nd; d++) flat = flat * (grid[d] ?? 1) + (index[d] ?? 0);
       const key = base + flat;
-      let chunk = this.lru.get(key);
+      const chunk = this.lru.get(key);
       if (chunk === undefined) {
         this.misses += 1;
-        chunk = await this.load(array, index, key);
-      } else this.hits += 1;
-      copyOverlap(chunk, index, meta, start, count, out, outStrides);
+        loading.push(this.load(array, index, key, (loaded) => copyOverlap(loaded, index, meta, start, count, out, outStrides)));
+      } else {
+        this.hits += 1;
+        copyOverlap(chunk, index, meta, start, count, out, outStrides);
+      }
     }
+    if (loading.length > 0) await Promise.all(loading);
     return out;
   }
+}
+
+/** Whether a chunk is inflated natively (into memory of the chunk's whole, stored extent). */
+function native(array: ZarrArray): boolean {
+  const c = array.meta.compressor;
+  return nativeCodecs !== undefined && c !== null && (c.id === "zlib" || c.id === "gzip");
+}
+
+/** The bytes a decoded chunk holds: the stored extent when inflated natively, else clipped at the array's edges. */
+function chunkBytes(array: ZarrArray, index: number[]): number {
+  const { meta } = array;
+  const shape = native(array) ? meta.chunks : index.map((i, d) => Math.min(meta.chunks[d] ?? 1, (meta.shape[d] ?? 0) - i * (meta.chunks[d] ?? 1)));
+  return shape.reduce((a, b) => a * b, bytesPerElement(held(meta.dtype)));
+}
+
+/** Decodes one chunk (see the top of this file for which way), into `reuse` when given and inflating natively. */
+async function decodeChunkOf(array: ZarrArray, index: number[], reuse?: ArrayBufferLike): Promise<Chunk> {
+  const { meta } = array;
+  const c = meta.compressor;
+  if (nativeCodecs !== undefined && c !== null && native(array)) {
+    const stored = await array.store.get(chunkKeyOf(array, index));
+    if (stored !== undefined) {
+      // Stored chunks are whole, edge chunks too (Zarr pads them): the chunk's full extent.
+      const shape = [...meta.chunks];
+      const dtype = held(meta.dtype);
+      const length = shape.reduce((a, b) => a * b, 1);
+      const data = reuse !== undefined ? viewBytes(dtype, new Uint8Array(reuse, 0, length * bytesPerElement(dtype))) : allocate(dtype, length);
+      const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      const n = await nativeCodecs.inflate(stored, bytes, 1, c.id === "gzip");
+      if (n !== bytes.byteLength) throw new Error(`${array.store.url}/${array.path}: chunk ${index.join(".")} inflates to ${n} bytes, expected ${bytes.byteLength}`);
+      return { data, shape, strides: stridesOf(shape) };
+    }
+  }
+  const start = index.map((i, d) => i * (meta.chunks[d] ?? 1));
+  const shape = start.map((s, d) => Math.min(meta.chunks[d] ?? 1, (meta.shape[d] ?? 0) - s));
+  return { data: await readRegion(array, start, shape), shape, strides: stridesOf(shape) };
 }
 
 export function stridesOf(shape: readonly number[]): number[] {

@@ -2,7 +2,8 @@
 // (grid coordinates, land masks, decoded time axes, vertical levels). Spatial indexes are built
 // on first use, one per grid.
 import { ownValue } from "../shared/own.js";
-import { decodeTime, parseTimeUnits, readConsolidated, readRegion, type ReadableStore, type ZarrFormat } from "../../dataplane/index.js";
+import { decodeTime, parseTimeUnits, readConsolidated, readRegion, type Hierarchy, type ReadableStore, type ZarrFormat } from "../../dataplane/index.js";
+import { isStationHierarchy } from "../../dataplane/observations/index.js";
 import { describeHierarchy, type DatasetModel, type GridModel, type ParameterModel } from "./model.js";
 import { SphereIndex } from "./spatial-index.js";
 
@@ -36,6 +37,11 @@ export interface OpenedDataset {
   /** Freshness signature of the consolidated metadata when opened. */
   signature: string;
   checkedAt: number;
+  /**
+   * What this dataset may hold in memory, counted against the cache budget when it is opened:
+   * its arrays, the k-d trees and station table it builds on first use, and its metadata.
+   */
+  heldBytes: number;
 }
 
 export class DatasetOpenError extends Error {}
@@ -66,6 +72,41 @@ function gridData(model: GridModel, lon: Float64Array, lat: Float64Array, mask: 
 
 function text(v: unknown): string | undefined {
   return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+}
+
+// Per wet cell of a k-d tree: its unit vector (3 float64) and its cell id (int32).
+const INDEX_BYTES_PER_CELL = 3 * 8 + 4;
+// Per station of a station table (id, name and platform strings, position, its row in the
+// nearest-station tree, the observed-parameter list) and per time step (the decoded axis, its
+// ISO text once encoded): generous, so the estimate stays an upper bound.
+const STATION_BYTES = 2048;
+const STATION_STEP_BYTES = 64;
+
+/**
+ * Upper estimate of an opened dataset's memory. A JavaScript number array holds 8 bytes an
+ * element; parsed JSON metadata takes about twice its text. Trees and the station table are
+ * counted now, though built on first use, so building them never exceeds what was charged.
+ */
+function heldBytesOf(hierarchy: Hierarchy, grids: Map<string, GridData>, times: Map<string, number[]>, levels: OpenedDataset["levels"]): number {
+  const metadata = 2 * JSON.stringify(hierarchy).length;
+  let bytes = metadata;
+  for (const g of grids.values()) {
+    bytes += g.lon.byteLength + g.lat.byteLength + g.wet.byteLength;
+    if (g.model.kind !== "regular") {
+      let wet = 0;
+      for (let c = 0; c < g.cells; c++) wet += g.wet[c] ?? 0;
+      bytes += wet * INDEX_BYTES_PER_CELL;
+    }
+  }
+  for (const t of times.values()) bytes += t.length * 8;
+  for (const l of levels.values()) bytes += l.values.length * 8;
+  if (isStationHierarchy(hierarchy)) {
+    const stations = hierarchy.arrays["station"]?.meta.shape[0] ?? 0;
+    const steps = hierarchy.arrays["time"]?.meta.shape[0] ?? 0;
+    // The station table reads the consolidated metadata once more.
+    bytes += metadata + stations * STATION_BYTES + steps * STATION_STEP_BYTES;
+  }
+  return bytes;
 }
 
 export async function openDataset(id: string, store: ReadableStore, scope: string, signature: string, now: number): Promise<OpenedDataset> {
@@ -114,6 +155,7 @@ export async function openDataset(id: string, store: ReadableStore, scope: strin
     scope,
     signature,
     checkedAt: now,
+    heldBytes: heldBytesOf(consolidated.hierarchy, grids, times, levels),
   };
 }
 

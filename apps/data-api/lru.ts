@@ -11,6 +11,8 @@ export class LruCache<K, V> {
   private readonly entries = new Map<K, { value: V; size: number; tick: number }>();
   private tick = 0;
   private bytes = 0;
+  /** Room promised to values being built (reserve/release): counted against maxBytes. */
+  private reserved = 0;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
   private readonly sizeOf: (value: V) => number;
@@ -28,6 +30,35 @@ export class LruCache<K, V> {
 
   get totalBytes(): number {
     return this.bytes;
+  }
+
+  /** Bytes reserved for values being built. */
+  get reservedBytes(): number {
+    return this.reserved;
+  }
+
+  /**
+   * Promises room for a value of `bytes` about to be built: evicts the least recently used entries
+   * until what is held plus every reservation fits maxBytes. Returns the first evicted value
+   * `reuse` accepts (its memory can be reused for the new value: nothing else may hold it), if any.
+   * A reservation larger than maxBytes evicts everything. Pair with release().
+   */
+  reserve(bytes: number, reuse?: (key: K, value: V) => boolean): V | undefined {
+    this.reserved += bytes;
+    let taken: V | undefined;
+    while (this.bytes > 0 && this.bytes + this.reserved > this.maxBytes) {
+      const oldest = this.entries.entries().next();
+      if (oldest.done === true) break;
+      const [key, entry] = oldest.value;
+      this.delete(key);
+      if (taken === undefined && reuse?.(key, entry.value) === true) taken = entry.value;
+    }
+    return taken;
+  }
+
+  /** Gives back a reservation (the value was stored, or was not built). */
+  release(bytes: number): void {
+    this.reserved = Math.max(0, this.reserved - bytes);
   }
 
   /**
@@ -51,19 +82,22 @@ export class LruCache<K, V> {
     return this.entries.has(key);
   }
 
-  /** Stores `value`; a value larger than the whole budget is not kept (it would evict everything). */
-  set(key: K, value: V): void {
+  /**
+   * Stores `value` (its size is `size` when given, else `sizeOf(value)`); a value larger than the
+   * whole budget is not kept (it would evict everything). Returns whether it was kept.
+   */
+  set(key: K, value: V, size = this.sizeOf(value)): boolean {
     this.delete(key);
-    const size = this.sizeOf(value);
-    if (size > this.maxBytes) return;
+    if (size + this.reserved > this.maxBytes) return false;
     this.tick += 1;
     this.entries.set(key, { value, size, tick: this.tick });
     this.bytes += size;
-    while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
+    while (this.entries.size > this.maxEntries || this.bytes + this.reserved > this.maxBytes) {
       const oldest = this.entries.keys().next();
       if (oldest.done === true) break;
       this.delete(oldest.value);
     }
+    return this.entries.has(key);
   }
 
   delete(key: K): boolean {
@@ -79,6 +113,11 @@ export class LruCache<K, V> {
     let n = 0;
     for (const key of [...this.entries.keys()]) if (match(key) && this.delete(key)) n += 1;
     return n;
+  }
+
+  /** Every entry's key and size, least recently used first (for accounting; marks nothing used). */
+  *sizes(): IterableIterator<[K, number]> {
+    for (const [key, entry] of this.entries) yield [key, entry.size];
   }
 
   clear(): void {

@@ -35,6 +35,12 @@ export interface ParameterModel {
 export interface DatasetModel {
   attrs: Attrs;
   arrays: Record<string, { meta: ArrayMetaV2; attrs: Attrs; dims: string[] }>;
+  /**
+   * The overview levels' arrays (issue #21: the root's Zarr `multiscales` layout names each level's
+   * group as an asset, e.g. "overviews/1"), by group and array name: only the Zarr passthrough
+   * serves them (to the viewer); queries always read level 0.
+   */
+  overviews: Record<string, Record<string, { meta: ArrayMetaV2 }>>;
   grids: GridModel[];
   parameters: ParameterModel[];
   /** Time dimensions in use, each with its coordinate array of the same name. */
@@ -64,11 +70,35 @@ function isTimeCoordinate(attrs: Attrs): boolean {
 
 const sameDims = (a: string[], b: string[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
+const GROUP_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/** The groups the root's `multiscales` layout names as levels (not "." itself); malformed entries are left out. */
+export function overviewGroups(rootAttrs: Attrs): string[] {
+  const layout = (rootAttrs["multiscales"] as { layout?: unknown } | undefined)?.layout;
+  if (!Array.isArray(layout)) return [];
+  const out: string[] = [];
+  for (const entry of layout) {
+    const asset = (entry as { asset?: unknown } | null)?.asset;
+    if (typeof asset !== "string" || asset === "." || !asset.split("/").every((s) => GROUP_SEGMENT.test(s) && s !== "." && s !== "..")) continue;
+    out.push(asset);
+  }
+  return out;
+}
+
 export function describeHierarchy(h: Hierarchy): DatasetModel {
   // Keyed by array names from the store: no prototype, so a name like "constructor" is only ever its own array.
   const arrays: DatasetModel["arrays"] = Object.create(null) as DatasetModel["arrays"];
   // Only the root group's arrays: a model-run store's nowcast/forecast groups are separate datasets.
   for (const [path, node] of Object.entries(h.arrays)) if (!path.includes("/")) arrays[path] = { meta: node.meta, attrs: node.attrs as Attrs, dims: dimsOf(node.attrs as Attrs) };
+  const overviews: DatasetModel["overviews"] = Object.create(null) as DatasetModel["overviews"];
+  for (const group of overviewGroups((h.groups[""] ?? {}) as Attrs)) {
+    const level: Record<string, { meta: ArrayMetaV2 }> = Object.create(null) as Record<string, { meta: ArrayMetaV2 }>;
+    for (const [path, node] of Object.entries(h.arrays)) {
+      const name = path.startsWith(`${group}/`) ? path.slice(group.length + 1) : "";
+      if (name !== "" && !name.includes("/")) level[name] = { meta: node.meta };
+    }
+    overviews[group] = level;
+  }
   const grids = new Map<string, GridModel>();
   const parameters: ParameterModel[] = [];
   const timeDims = new Set<string>();
@@ -119,6 +149,7 @@ export function describeHierarchy(h: Hierarchy): DatasetModel {
   return {
     attrs: (h.groups[""] ?? {}) as Attrs,
     arrays,
+    overviews,
     grids: [...grids.values()],
     parameters: parameters.filter((p) => !coordinateNames.has(p.name)).sort((a, b) => a.name.localeCompare(b.name)),
     timeDims: [...timeDims],

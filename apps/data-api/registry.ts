@@ -1,8 +1,9 @@
-// The datasets the API serves, opened on demand and kept in a bounded LRU together with an LRU
-// of decoded chunks. `invalidate(id)` (called by the Dataset operator when an aggregation
-// changes, e.g. every forecast cycle for a best forecast) drops both; between calls a cheap
-// freshness check of `.zmetadata` (file mtime/size/inode, or a digest for remote stores) catches
-// commits the operator did not announce.
+// The datasets the API serves, opened on demand and kept, with their decoded chunks, in the one
+// memory budget every cache of the data API shares (cache-budget.ts). `invalidate(id)` (called
+// by the Dataset operator when an aggregation changes, e.g. every forecast cycle for a best
+// forecast) drops the dataset and its chunks; between calls a cheap freshness check of
+// `.zmetadata` (file mtime/size/inode, or a digest for remote stores) catches commits the
+// operator did not announce.
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -10,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { FileStore, openStore, type ReadableStore } from "../../dataplane/index.js";
 import { ChunkCache } from "./chunk-cache.js";
 import { openDataset, type OpenedDataset } from "./dataset.js";
-import { LruCache } from "./lru.js";
+import { CacheBudget, DEFAULT_CACHE_MIB, type BudgetRegion } from "./cache-budget.js";
 
 export interface DatasetSource {
   id: string;
@@ -20,10 +21,13 @@ export interface DatasetSource {
 
 export interface RegistryOptions {
   datasets: DatasetSource[];
-  /** Opened datasets kept (default 32). */
-  maxOpenDatasets?: number;
-  /** Bytes of decoded chunks kept (default 512 MiB). */
-  maxChunkBytes?: number;
+  /**
+   * Bytes every cache together may hold (default 512 MiB): decoded chunks, opened datasets with
+   * their coordinates, k-d trees and station tables, encoded station documents.
+   */
+  cacheBytes?: number;
+  /** Told when something is too large to keep within the budget at all (it is rebuilt per request). */
+  warn?: (message: string) => void;
   /** Minimum milliseconds between two freshness checks of one dataset (default 1000; 0 = every request). */
   revalidateMs?: number;
   /** How a URL becomes a store (tests wrap it to watch every key read). */
@@ -58,16 +62,22 @@ function sameStore(url: string): string {
 
 export class DatasetRegistry {
   private readonly sources = new Map<string, DatasetSource>();
-  private readonly opened: LruCache<string, OpenedDataset>;
+  private readonly opened: BudgetRegion<string, OpenedDataset>;
   private readonly opening = new Map<string, Promise<OpenedDataset>>();
   private readonly generations = new Map<string, number>();
+  /** The one memory budget of every cache below (and of stations.ts' documents). */
+  readonly cache: CacheBudget;
   readonly chunks: ChunkCache;
   private readonly revalidateMs: number;
   private readonly open: (url: string) => Promise<ReadableStore>;
+  private readonly warn: (message: string) => void;
+  private readonly warned = new Set<string>();
 
   constructor(options: RegistryOptions) {
-    this.opened = new LruCache({ maxEntries: options.maxOpenDatasets ?? 32 });
-    this.chunks = new ChunkCache(options.maxChunkBytes ?? 512 * 1024 * 1024);
+    this.cache = new CacheBudget(options.cacheBytes ?? DEFAULT_CACHE_MIB * 1024 * 1024);
+    this.opened = this.cache.region<OpenedDataset>("datasets");
+    this.chunks = new ChunkCache(this.cache);
+    this.warn = options.warn ?? (() => undefined);
     this.revalidateMs = options.revalidateMs ?? 1000;
     this.open = options.openStore ?? openStore;
     for (const d of options.datasets) this.add(d);
@@ -123,6 +133,7 @@ export class DatasetRegistry {
     this.opened.delete(id);
     this.opening.delete(id);
     this.chunks.dropScope(`${id}#`);
+    this.cache.region("documents").deleteWhere((key) => key.startsWith(`${id}#`));
   }
 
   /** The opened dataset, or undefined when no such id is configured. */
@@ -148,7 +159,10 @@ export class DatasetRegistry {
         const store = await this.open(source.url);
         const signature = await storeSignature(store);
         const ds = await openDataset(id, store, `${id}#${generation}`, signature, Date.now());
-        if ((this.generations.get(id) ?? 0) === generation && this.sources.get(id) === source) this.opened.set(id, ds);
+        if ((this.generations.get(id) ?? 0) === generation && this.sources.get(id) === source && !this.opened.set(id, ds, ds.heldBytes) && !this.warned.has(id)) {
+          this.warned.add(id);
+          this.warn(`dataset ${id}: its coordinates and indexes need about ${Math.ceil(ds.heldBytes / 2 ** 20)} MiB, more than the whole cache budget (${Math.floor(this.cache.maxBytes / 2 ** 20)} MiB, --cache-mb): it is reopened for every request`);
+        }
         return ds;
       })().finally(() => {
         if (this.opening.get(id) === p) this.opening.delete(id);

@@ -12,7 +12,7 @@ import type { TimeFilter } from "./query/params.js";
 import { noData, selectTimes, type Where } from "./query/select.js";
 import { inBBox, inPolygon, polygonBBox } from "./geometry.js";
 import { SphereIndex } from "./spatial-index.js";
-import { LruCache } from "./lru.js";
+import type { CacheBudget } from "./cache-budget.js";
 
 export interface StationVariable {
   name: string;
@@ -172,17 +172,18 @@ export function stationTimesJson(data: StationData, times: readonly number[], en
 }
 
 // A warm station series is mostly JSON encoding: the CoverageJSON of a station's whole series (every
-// time, the parameters asked for) is kept as the bytes sent, keyed by the opened generation
-// (ds.scope), so a commit makes old entries unreachable. A datetime subset is encoded each time.
-const documents = new LruCache<string, Buffer>({ maxEntries: 4096, maxBytes: 64 * 1024 * 1024, sizeOf: (b) => b.byteLength });
+// time, the parameters asked for) is kept as the bytes sent, in the data API's memory budget
+// (cache-budget.ts), keyed by the opened generation (ds.scope), so a commit makes old entries
+// unreachable. A datetime subset is encoded each time.
 
 /** The encoded answer for a station's whole series, built once per generation and parameter list. */
-export async function cachedStationDocument(ds: OpenedDataset, station: number, parameters: readonly string[], build: () => Promise<string>): Promise<Buffer> {
+export async function cachedStationDocument(cache: CacheBudget, ds: OpenedDataset, station: number, parameters: readonly string[], build: () => Promise<string>): Promise<Buffer> {
+  const documents = cache.region<Buffer>("documents");
   const key = `${ds.scope}\u0000${station}\u0000${parameters.join(",")}`;
   let bytes = documents.get(key);
   if (bytes === undefined) {
     bytes = Buffer.from(await build(), "utf8");
-    documents.set(key, bytes);
+    documents.set(key, bytes, bytes.byteLength + 2 * key.length);
   }
   return bytes;
 }

@@ -71,7 +71,7 @@ try {
   for (let r = 0; r < COLD_ROUNDS; r++) {
     const p = [-77 + 0.01 * NX * rnd() * 0.95, 36.5 + 0.01 * NY * rnd() * 0.95] as [number, number];
     for (const [name, datasets] of [["original", original], ["layout", withLayout]] as const) {
-      const fresh = await serveDataApi({ port: 0, datasets, maxChunkBytes: 1024 * 1024 * 1024, logger: false });
+      const fresh = await serveDataApi({ port: 0, datasets, cacheBytes: 1024 * 1024 * 1024, logger: false });
       try {
         const start = performance.now();
         const res = await fetch(query(fresh.url, p));
@@ -94,7 +94,7 @@ try {
   console.log(`  cold: layout vs xarray on the original ${coldRatio.toFixed(1)}x; layout vs our original ${(median(cold.original) / median(cold.layout)).toFixed(1)}x`);
 
   // Warm p50 with no layout, for "unchanged" below.
-  const plain = await serveDataApi({ port: 0, datasets: original, maxChunkBytes: 1024 * 1024 * 1024, logger: false });
+  const plain = await serveDataApi({ port: 0, datasets: original, cacheBytes: 1024 * 1024 * 1024, logger: false });
   const warmPlain: number[] = [];
   try {
     for (let i = 0; i < 20; i++) await (await fetch(query(plain.url, points[i % points.length] as [number, number]))).arrayBuffer();
@@ -107,7 +107,7 @@ try {
     await plain.close();
   }
 
-  const server = await serveDataApi({ port: 0, datasets: withLayout, maxChunkBytes: 1024 * 1024 * 1024, logger: false });
+  const server = await serveDataApi({ port: 0, datasets: withLayout, cacheBytes: 1024 * 1024 * 1024, logger: false });
   try {
     const url = (p: [number, number]) => query(server.url, p);
     for (let i = 0; i < 20; i++) await (await fetch(url(points[i % points.length] as [number, number]))).arrayBuffer();

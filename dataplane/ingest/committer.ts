@@ -11,9 +11,10 @@ import type { TypedArray } from "../types.js";
 import { writeRegion } from "../zarr/chunks.js";
 import { commitHierarchy, type Hierarchy } from "../zarr/metadata.js";
 import type { WritableStore } from "../zarr/store.js";
+import { updateOverviews, type OverviewRecord } from "../multiscale/writer.js";
 import { buildHierarchy } from "./hierarchy.js";
 import type { Layout } from "./layout.js";
-import type { FileOutcome, IngestProgress, Ledger } from "./types.js";
+import type { FileOutcome, IngestOptions, IngestProgress, Ledger } from "./types.js";
 
 export interface CommitterOptions {
   store: WritableStore;
@@ -23,7 +24,7 @@ export interface CommitterOptions {
   /** The hierarchy the store's arrays have now (what the plan writes into). */
   target: Hierarchy;
   /** The store's committed state before this run. */
-  prior: { hierarchy: Hierarchy; groups: Record<string, LedgerStep[]> } | undefined;
+  prior: { hierarchy: Hierarchy; groups: Record<string, LedgerStep[]>; overviews?: Record<string, OverviewRecord> | undefined } | undefined;
   /** Ids of the files this run writes (each must be absorbed before its steps are committed). */
   tasks: readonly string[];
   /** Per file, the arrays the planner writes for it (time coordinate, char variables). */
@@ -31,6 +32,8 @@ export interface CommitterOptions {
   /** Where failed files are recorded. */
   outcomes: Map<string, FileOutcome>;
   onProgress?: (p: IngestProgress) => void;
+  /** Thresholds of the overview levels written with each commit (ingest option `overviews`). */
+  overviews?: IngestOptions["overviews"];
 }
 
 export class Committer {
@@ -39,6 +42,8 @@ export class Committer {
   private readonly slotOwner = new Map<string, string>();
   private previous: Hierarchy | undefined;
   private committed: Record<string, LedgerStep[]>;
+  /** The overview levels as last committed. */
+  private overviews: Record<string, OverviewRecord> | undefined;
   bytesWritten = 0;
 
   constructor(private readonly o: CommitterOptions) {
@@ -46,6 +51,7 @@ export class Committer {
     for (const f of o.plan.files) for (const w of f.writes) this.slotOwner.set(`${f.group}:${w.target}`, f.id);
     this.previous = o.prior?.hierarchy;
     this.committed = o.prior?.groups ?? {};
+    this.overviews = o.prior?.overviews;
   }
 
   /** Length of each group as last committed. */
@@ -67,17 +73,27 @@ export class Committer {
   /** Publishes every step no unfinished file still owes, and the ledger, atomically. */
   async commit(): Promise<void> {
     const { store, layout, template, plan } = this.o;
+    const before = { groups: this.committed, overviews: this.overviews };
+    const committed = this.committable();
+    const h = buildHierarchy(template, Object.fromEntries(Object.entries(committed).map(([g, s]) => [g, s.length])), layout);
+    // The overview levels of the steps this commit publishes, written before it and published by it (multiscale/writer.ts).
+    const overviews = await updateOverviews({
+      store, format: layout.zarrFormat, template, hierarchy: h, groups: committed, before, options: this.o.overviews,
+      onProgress: (p) => this.o.onProgress?.({ phase: "overview", ...p }),
+    });
     this.o.onProgress?.({ phase: "commit" });
-    this.committed = this.committable();
-    const h = buildHierarchy(template, this.lengths(), layout);
     const ledger: Ledger = {
-      version: 1, aggregation: layout.type, concatDim: template.concatDim, template, groups: this.committed,
+      version: 1, aggregation: layout.type, concatDim: template.concatDim, template, groups: committed,
       encoding: layout.encoding, chunking: layout.chunking, attributes: layout.attributes,
       ...(layout.axisChunk !== undefined ? { axisChunk: layout.axisChunk } : {}),
+      ...(layout.spatialChunk !== undefined ? { spatialChunk: layout.spatialChunk } : {}),
       ...(plan.cycleMs !== undefined ? { cycleMs: plan.cycleMs } : {}),
+      ...(overviews !== undefined ? { overviews } : {}),
     };
     await commitHierarchy(store, h, ledger, this.previous, layout.zarrFormat);
     this.previous = h;
+    this.committed = committed;
+    this.overviews = overviews;
   }
 
   /** Each group up to the first new step an unfinished file owes; old steps it would overwrite keep their old entry. */

@@ -10,6 +10,7 @@ import { compressorConfig, type CodecOptions } from "../zarr/codecs.js";
 import type { StoreState, ZarrFormat } from "../zarr/metadata.js";
 import type { WritableStore } from "../zarr/store.js";
 import type { AttrValue, TypedArray } from "../types.js";
+import { SPATIAL_CHUNK } from "../multiscale/grids.js";
 import { AXIS_CHUNK, type IngestOptions, type Ledger } from "./types.js";
 
 /** How this run writes: fixed by the store when it exists, else by the options. */
@@ -23,6 +24,8 @@ export interface Layout {
   format: "zarr-v2" | "zarr-v3";
   zarrFormat: ZarrFormat;
   axisChunk?: number;
+  /** Horizontal chunk of large grids when `chunking` does not set it (new stores; ledger `spatialChunk`). */
+  spatialChunk?: number;
   /** model-run: which cycle and run type the store holds. */
   run: RunChoice;
 }
@@ -60,8 +63,13 @@ export function resolveLayout(store: WritableStore, prior: StoreState<Ledger> | 
   const format = prior !== undefined ? (prior.format === 3 ? "zarr-v3" : "zarr-v2") : (opts.format ?? "zarr-v2");
   if (opts.format !== undefined && opts.format !== format) throw new Error(`storage.format: the store is ${format}, not ${opts.format}`);
   const axisChunk = prior === undefined ? AXIS_CHUNK : ledger?.axisChunk;
+  // Like axisChunk: fixed when the store is created, absent (whole horizontal chunks) in older stores.
+  const spatialChunk = prior === undefined ? SPATIAL_CHUNK : ledger?.spatialChunk;
   const concatDim = ledger?.concatDim ?? opts.aggregation?.concatDim;
-  return { type, ...(concatDim !== undefined ? { concatDim } : {}), encoding, chunking, attributes, format, zarrFormat: format === "zarr-v3" ? 3 : 2, ...(axisChunk !== undefined ? { axisChunk } : {}), run };
+  return {
+    type, ...(concatDim !== undefined ? { concatDim } : {}), encoding, chunking, attributes, format, zarrFormat: format === "zarr-v3" ? 3 : 2,
+    ...(axisChunk !== undefined ? { axisChunk } : {}), ...(spatialChunk !== undefined ? { spatialChunk } : {}), run,
+  };
 }
 
 /** Step 2: the store's own grid (its template and static values), which every new file must match. */

@@ -9,6 +9,7 @@ import type { ModelFamily, VariableSelection } from "../aggregate/select.js";
 import type { CodecOptions } from "../zarr/codecs.js";
 import type { ExecutionOutcome, LocalExecutorOptions } from "../executor/local.js";
 import type { IngestTask } from "../task.js";
+import type { OverviewRecord } from "../multiscale/writer.js";
 
 export interface AggregationOptions {
   type?: AggregationType;
@@ -61,6 +62,14 @@ export interface IngestOptions {
   commitEvery?: number;
   onProgress?: (p: IngestProgress) => void;
   /**
+   * Overview levels (dataplane/multiscale/, docs/dataplane.md "Overviews (multiscale)"): a regular
+   * or curvilinear grid whose longest horizontal side exceeds `gridThreshold` (default 512) gets
+   * block-mean levels until that side fits; a mesh with more than `meshNodes` nodes (default
+   * 50,000) gets simplified levels. Not an API field (tests use small grids); not pinned by the
+   * store: a run whose thresholds give other levels rebuilds them. Infinity: none.
+   */
+  overviews?: { gridThreshold?: number; meshNodes?: number };
+  /**
    * Runs the copy tasks; the worker-thread executor by default. The operator passes a DaskJob
    * executor here: the tasks follow the same contract (task.ts) wherever they run.
    */
@@ -70,7 +79,9 @@ export interface IngestOptions {
 export type IngestProgress =
   | { phase: "inspect"; done: number; total: number; file: string }
   | { phase: "write"; done: number; total: number; bytesWritten: number }
-  | { phase: "commit" };
+  | { phase: "commit" }
+  /** Overview levels being written before a commit: `done` of `total` (variable, time step) pairs. */
+  | { phase: "overview"; done: number; total: number };
 
 export interface FileOutcome {
   input: string;
@@ -109,6 +120,17 @@ export interface Ledger {
    * data arrays' chunking there.
    */
   axisChunk?: number;
+  /**
+   * Horizontal chunk length of regular and curvilinear grid dimensions longer than it that
+   * `chunking` does not set (SPATIAL_CHUNK in new stores). Absent in stores made before it: those
+   * keep whole horizontal chunks.
+   */
+  spatialChunk?: number;
+  /**
+   * Overview levels per group ("" the root): their kind, level count and how many steps of the
+   * group they cover (dataplane/multiscale/). Absent: no overviews (small grids, older stores).
+   */
+  overviews?: Record<string, OverviewRecord>;
 }
 
 /**

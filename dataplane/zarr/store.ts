@@ -40,7 +40,10 @@ export class FileStore implements WritableStore {
   async get(key: StoreKey): Promise<Uint8Array | undefined> {
     checkKey(key);
     try {
-      return new Uint8Array(await readFile(join(this.root, key)));
+      const bytes = await readFile(join(this.root, key));
+      // A Buffer that owns its whole memory is handed on as a plain view (no copy: a chunk read by
+      // the data API was read twice over); a slice of Node's shared pool (small files) is copied.
+      return bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength ? new Uint8Array(bytes.buffer) : new Uint8Array(bytes);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw err;

@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import type { FastifyInstance } from "fastify";
 import { buildDataApi } from "../../apps/data-api/index.js";
 import { serveViewer, type RunningViewer } from "../../apps/viewer/index.js";
+import type { ViewerState } from "../../apps/viewer/src/page-state.js";
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -61,12 +62,15 @@ export interface ViewerPage {
   problems: string[];
   /** Requests to anything but the viewer's own origin. */
   foreign: string[];
+  /** Paths (with queries) of every request to the viewer's origin, in order: what the page read. */
+  requests: string[];
 }
 
 export async function openViewer(browser: Browser, viewerUrl: string, query: Record<string, string>, size = { width: 1000, height: 640 }, deviceScaleFactor = 1): Promise<ViewerPage> {
   const page = await browser.newPage({ viewport: size, deviceScaleFactor });
   const problems: string[] = [];
   const foreign: string[] = [];
+  const requests: string[] = [];
   const origin = new URL(viewerUrl).origin;
   page.on("console", (m) => {
     if (m.type() === "error") problems.push(`console: ${m.text()}`);
@@ -75,12 +79,13 @@ export async function openViewer(browser: Browser, viewerUrl: string, query: Rec
   page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
   page.on("request", (r) => {
     const u = r.url();
-    if (!u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:")) foreign.push(u);
+    if (u.startsWith(origin)) requests.push(u.slice(origin.length));
+    else if (!u.startsWith("data:") && !u.startsWith("blob:")) foreign.push(u);
   });
   const q = new URLSearchParams(query).toString();
   await page.goto(`${viewerUrl}/${q ? `?${q}` : ""}`);
   await waitReady(page);
-  return { page, problems, foreign };
+  return { page, problems, foreign, requests };
 }
 
 /** Waits until the page has drawn its current selection (or failed, which throws with the message). */
@@ -97,19 +102,7 @@ export async function waitReady(page: Page, afterRenders = 0): Promise<void> {
   if (status === "error") throw new Error(`viewer error: ${await page.textContent("#status")}`);
 }
 
-export interface ViewerState {
-  dataset?: string;
-  variable?: string;
-  timeIndex: number;
-  levelIndex: number;
-  renderer?: string;
-  rendererNote: string;
-  range: { min: number; max: number };
-  /** The range the last drawn picture used. */
-  drawnRange: { min: number; max: number };
-  timings: { fieldMs: number; geometryMs: number; drawMs: number };
-  renders: number;
-}
+export type { ViewerState };
 
 export const viewerState = (page: Page): Promise<ViewerState> => page.evaluate(() => window.dmacViewer.state());
 

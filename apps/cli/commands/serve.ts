@@ -4,6 +4,7 @@
 // as further entries. A target's server module is imported only when that target runs.
 import { Command, InvalidArgumentError } from "commander";
 import { addBusOptions, busFromFlags } from "./bus-options.js";
+import { DEFAULT_CACHE_MIB } from "../../data-api/cache-budget.js";
 
 /** A started server, as every target returns it. */
 export interface RunningService {
@@ -60,7 +61,7 @@ export const SERVE_TARGETS: ServeTarget[] = [
         .option("--storage-root <dir>", "discovery: directory file:// store URLs resolve under, as the operator's", process.env.DMAC_STORAGE_ROOT ?? "/data/stores")
         .option("--base-url <url>", "public base URL for links (behind a proxy); default: from each request")
         .option("--max-values <n>", "values one answer may hold (more is a 413)", positiveInt("--max-values"), 2_000_000)
-        .option("--cache-mb <n>", "memory for decoded chunks, MiB", positiveInt("--cache-mb"), 512),
+        .option("--cache-mb <n>", "memory every cache together may hold, MiB: decoded chunks, opened datasets with their coordinates and k-d trees, station documents (default $DMAC_DATA_API_CACHE_MB, else 512)", positiveInt("--cache-mb")),
     async start(flags) {
       const { serveDataApi, parseStoreArgs } = await import("../../data-api/server.js");
       const { kubeConfigFrom } = await import("./operator.js");
@@ -87,7 +88,7 @@ export const SERVE_TARGETS: ServeTarget[] = [
         port: flags.port,
         host: flags.host,
         maxValues: Number(flags.maxValues),
-        maxChunkBytes: Number(flags.cacheMb) * 1024 * 1024,
+        cacheBytes: (typeof flags.cacheMb === "number" ? flags.cacheMb : cacheMibDefault()) * 1024 * 1024,
         ...(typeof flags.baseUrl === "string" ? { baseUrl: flags.baseUrl } : {}),
         logger: { level: process.env.DMAC_LOG_LEVEL ?? "warn" },
       });
@@ -113,6 +114,13 @@ export const SERVE_TARGETS: ServeTarget[] = [
     },
   },
 ];
+
+/** The data API's cache budget without --cache-mb: $DMAC_DATA_API_CACHE_MB (what the chart sets), else the default. */
+function cacheMibDefault(): number {
+  const env = process.env.DMAC_DATA_API_CACHE_MB;
+  if (env === undefined || env.trim() === "") return DEFAULT_CACHE_MIB;
+  return positiveInt("DMAC_DATA_API_CACHE_MB")(env.trim());
+}
 
 function positiveInt(name: string) {
   return (value: string): number => {

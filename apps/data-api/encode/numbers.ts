@@ -23,14 +23,17 @@ export function shortest(v: number, float32: boolean): number {
   return Number(v.toPrecision(hi));
 }
 
-// Every answer repeats the same time axis; formatting dates dominated a warm time series.
+// Every answer repeats the same time axis; formatting dates dominated a warm time series. A fixed
+// memo outside the cache budget: at most ISO_MEMO entries of about 100 bytes (5 MB), part of the
+// baseline docs/data-api.md states; a longer axis is formatted again after the memo fills.
+const ISO_MEMO = 50_000;
 const isoCache = new Map<number, string>();
 
 export function isoTime(ms: number): string {
   let s = isoCache.get(ms);
   if (s === undefined) {
     s = new Date(ms).toISOString().replace(/\.000Z$/, "Z");
-    if (isoCache.size >= 200_000) isoCache.clear();
+    if (isoCache.size >= ISO_MEMO) isoCache.clear();
     isoCache.set(ms, s);
   }
   return s;

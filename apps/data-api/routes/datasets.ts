@@ -27,33 +27,38 @@ function chunkIndex(meta: { shape: number[]; chunks: number[] }, parts: readonly
   return index;
 }
 
-/** The store key for a passthrough request, or undefined when the hierarchy has no such object. */
-export function passthroughKey(ds: OpenedDataset, key: string): `/${string}` | undefined {
-  if (key.length > 512) return undefined;
-  if (ds.format === 3) {
-    // v3: the root zarr.json (consolidated metadata inline), each array's zarr.json, chunks c/i/j.
-    if (key === "zarr.json") return "/zarr.json";
-    const [path = "", ...rest] = key.split("/");
-    if (!SEGMENT.test(path)) return undefined;
-    const array = ds.model.arrays[path];
-    if (array === undefined) return undefined;
+/** The key of one array's metadata document or chunk (`rest` is what follows the array's name), or undefined. */
+function arrayKey(format: 2 | 3, path: string, meta: { shape: number[]; chunks: number[] }, rest: readonly string[]): `/${string}` | undefined {
+  if (format === 3) {
     if (rest.length === 1 && rest[0] === "zarr.json") return `/${path}/zarr.json`;
     if (rest[0] !== "c") return undefined;
-    const index = chunkIndex(array.meta, rest.slice(1));
+    const index = chunkIndex(meta, rest.slice(1));
     return index === undefined ? undefined : chunkKey(path, index, 3);
   }
-  if (key === ".zmetadata" || key === ".zgroup" || key === ".zattrs") return `/${key}`;
-  const parts = key.split("/");
-  if (parts.length < 2 || parts.length > 2) return undefined;
-  const [path = "", last = ""] = parts;
-  if (!SEGMENT.test(path)) return undefined;
-  const array = ownValue(ds.model.arrays, path);
-  if (array === undefined) return undefined;
+  if (rest.length !== 1) return undefined;
+  const last = rest[0] ?? "";
   if (META_FILES.has(last)) return last === ".zgroup" ? undefined : `/${path}/${last}`;
-  const meta = array.meta;
   if (meta.shape.length === 0) return last === "0" ? `/${path}/0` : undefined;
   const index = chunkIndex(meta, last.split("."));
   return index === undefined ? undefined : chunkKey(path, index, 2);
+}
+
+/** The store key for a passthrough request, or undefined when the hierarchy has no such object. */
+export function passthroughKey(ds: OpenedDataset, key: string): `/${string}` | undefined {
+  if (key.length > 512) return undefined;
+  if (ds.format === 3 ? key === "zarr.json" : key === ".zmetadata" || key === ".zgroup" || key === ".zattrs") return `/${key}`;
+  // An overview level's array (issue #21): "<level group>/<array>/<chunk or metadata>", the group
+  // named by the root's multiscales layout (the only nested arrays served).
+  for (const [group, arrays] of Object.entries(ds.model.overviews)) {
+    if (!key.startsWith(`${group}/`)) continue;
+    const [name = "", ...rest] = key.slice(group.length + 1).split("/");
+    const array = SEGMENT.test(name) ? ownValue(arrays, name) : undefined;
+    return array === undefined ? undefined : arrayKey(ds.format, `${group}/${name}`, array.meta, rest);
+  }
+  const [path = "", ...rest] = key.split("/");
+  if (!SEGMENT.test(path)) return undefined;
+  const array = ownValue(ds.model.arrays, path);
+  return array === undefined ? undefined : arrayKey(ds.format, path, array.meta, rest);
 }
 
 export async function datasetRoutes(app: FastifyInstance, opts: { ctx: DataApiContext }): Promise<void> {

@@ -4,8 +4,10 @@
 import { decodeTime, parseTimeUnits } from "../../../dataplane/cftime.js";
 // The data API's own rules for which arrays are longitudes and latitudes (pure; bundled as is).
 import { isLat, isLon } from "../../data-api/model.js";
+import { decodeTimeValues } from "./decode.js";
 import { connectivity, curvilinearMesh, elementMesh, imageGrid, nodeMesh, rectilinearAxes, type Geometry } from "./mesh.js";
-import type { ZarrDataset } from "./zarr.js";
+import { levelArray, type Box } from "./multiscale.js";
+import type { Selection, ZarrDataset } from "./zarr.js";
 
 export interface GridInfo {
   kind: "regular" | "curvilinear" | "unstructured";
@@ -61,8 +63,9 @@ export async function describeVariables(info: DatasetInfo, z: ZarrDataset): Prom
     const zDim = dims.find((d) => d !== timeDim && !grid.dims.includes(d));
     const ta = z.attrs(timeDim);
     const units = parseTimeUnits(ta["units"], ta["calendar"]);
-    const raw = await z.read(timeDim);
-    const times = Array.from(raw.data, (v) => decodeTime(v, units));
+    // Raw values decoded in float64: z.read() decodes to float32, which moves ROMS hours by seconds.
+    const raw = await z.readRaw(timeDim, [null]);
+    const times = Array.from(decodeTimeValues(raw.data, z.meta(timeDim), ta), (v) => decodeTime(v, units));
     let levels: number[] = [];
     let levelsAreIndices = false;
     if (zDim !== undefined) {
@@ -88,20 +91,44 @@ export async function describeVariables(info: DatasetInfo, z: ZarrDataset): Prom
   return out;
 }
 
-/** The selection of one horizontal field: a time step and level index, whole grid dimensions. */
-export function fieldSelection(v: Variable, timeIndex: number, levelIndex: number): Array<number | null> {
-  return v.dims.map((d) => (d === v.timeDim ? timeIndex : d === v.zDim ? levelIndex : null));
+/** Where a field or grid is read: an overview level's group ("" = the root) and a window of its rows and columns (all when absent). */
+export interface Region {
+  path: string;
+  window?: Box;
+  /**
+   * The grid's 2-D lon/lat are known to be rectilinear (the coarsest level's were): read only the
+   * window's first row of longitudes and first column of latitudes, a third of the bytes.
+   */
+  rectilinear?: boolean;
+}
+
+/** The selection of a window (rows along `dims[0]`, columns along `dims[1]`) for an array with dimensions `arrayDims`. */
+function windowSelection(arrayDims: string[], gridDims: string[], window: Box | undefined, fixed: (d: string) => number | undefined = () => undefined): Selection {
+  return arrayDims.map((d) => {
+    const f = fixed(d);
+    if (f !== undefined) return f;
+    if (window === undefined) return null;
+    if (d === gridDims[0]) return [window.j0, window.j1];
+    if (d === gridDims[1]) return [window.i0, window.i1];
+    return null;
+  });
+}
+
+/** The selection of one horizontal field: a time step and level index, the region's window of the grid (the whole grid by default). */
+export function fieldSelection(v: Variable, timeIndex: number, levelIndex: number, window?: Box): Selection {
+  return windowSelection(v.dims, v.grid.dims, window, (d) => (d === v.timeDim ? timeIndex : d === v.zDim ? levelIndex : undefined));
 }
 
 const INTEGER = /^[<>|]?[iu][1248]$/;
 
-/** FVCOM-style connectivity: an integer (3, n) or (n, 3) array; `nv` when there are several. */
-function findConnectivity(z: ZarrDataset): { name: string; elementDim: string } | undefined {
+/** FVCOM-style connectivity in a level's group: an integer (3, n) or (n, 3) array; `nv` when there are several. */
+function findConnectivity(z: ZarrDataset, path: string): { name: string; elementDim: string } | undefined {
+  const inLevel = (n: string) => (path === "" ? !n.includes("/") : n.startsWith(`${path}/`) && !n.slice(path.length + 1).includes("/"));
   const candidates = z.names().filter((n) => {
     const m = z.meta(n);
-    return INTEGER.test(m.dtype) && m.shape.length === 2 && (m.shape[0] === 3 || m.shape[1] === 3) && !n.includes("/");
+    return INTEGER.test(m.dtype) && m.shape.length === 2 && (m.shape[0] === 3 || m.shape[1] === 3) && inLevel(n);
   });
-  const name = candidates.find((n) => n === "nv") ?? candidates[0];
+  const name = candidates.find((n) => n === levelArray(path, "nv")) ?? candidates[0];
   if (name === undefined) return undefined;
   const dims = z.dims(name);
   const m = z.meta(name);
@@ -109,26 +136,45 @@ function findConnectivity(z: ZarrDataset): { name: string; elementDim: string } 
   return elementDim === undefined ? undefined : { name, elementDim };
 }
 
-/** Builds the geometry a grid is drawn with (see mesh.ts for how each kind is drawn). */
-export async function buildGeometry(grid: GridInfo, info: DatasetInfo, z: ZarrDataset): Promise<Geometry> {
-  const [lon, lat, mask] = await Promise.all([z.read(grid.lon), z.read(grid.lat), grid.mask !== undefined ? z.read(grid.mask) : Promise.resolve(undefined)]);
-  if (grid.kind === "regular") return imageGrid(lon.data, lat.data);
+/**
+ * Builds the geometry a grid is drawn with (see mesh.ts for how each kind is drawn), from the
+ * coordinates of a region: an overview level's own lon/lat (and mask, and for meshes nv) and a
+ * window of its rows and columns.
+ */
+export async function buildGeometry(grid: GridInfo, info: DatasetInfo, z: ZarrDataset, region: Region = { path: "" }): Promise<Geometry> {
+  const at = (name: string) => levelArray(region.path, name);
+  const readWindow = (name: string) => z.read(at(name), windowSelection(z.dims(at(name)), grid.dims, grid.kind === "unstructured" ? undefined : region.window));
+  if (grid.kind === "curvilinear" && region.rectilinear === true) {
+    const [ny = 0, nx = 0] = z.meta(at(grid.lon)).shape;
+    const w = region.window ?? { j0: 0, j1: ny, i0: 0, i1: nx };
+    const [y, x] = grid.dims;
+    const [lonRow, latColumn, mask] = await Promise.all([
+      z.read(at(grid.lon), windowSelection(z.dims(at(grid.lon)), grid.dims, w, (d) => (d === y ? w.j0 : undefined))),
+      z.read(at(grid.lat), windowSelection(z.dims(at(grid.lat)), grid.dims, w, (d) => (d === x ? w.i0 : undefined))),
+      grid.mask !== undefined && z.has(at(grid.mask)) ? readWindow(grid.mask) : Promise.resolve(undefined),
+    ]);
+    return imageGrid(lonRow.data, latColumn.data, mask?.data);
+  }
+  const [lon, lat, mask] = await Promise.all([readWindow(grid.lon), readWindow(grid.lat), grid.mask !== undefined && z.has(at(grid.mask)) ? readWindow(grid.mask) : Promise.resolve(undefined)]);
+  if (grid.kind === "regular") return imageGrid(lon.data, lat.data, mask?.data);
   if (grid.kind === "curvilinear") {
-    const [ny = 0, nx = 0] = grid.shape;
+    const [ny = 0, nx = 0] = lon.shape;
     const axes = rectilinearAxes(lon.data, lat.data, ny, nx);
     if (axes !== undefined) return imageGrid(axes.lon, axes.lat, mask?.data);
     return curvilinearMesh(lon.data, lat.data, ny, nx, mask?.data);
   }
-  const conn = findConnectivity(z);
-  if (conn === undefined) throw new Error(`dataset ${info.id}: unstructured grid ${grid.lon}/${grid.lat} has no connectivity array (like FVCOM nv) to draw triangles from`);
+  const conn = findConnectivity(z, region.path);
+  if (conn === undefined) throw new Error(`dataset ${info.id}: unstructured grid ${at(grid.lon)}/${at(grid.lat)} has no connectivity array (like FVCOM nv) to draw triangles from`);
   const nvMeta = z.meta(conn.name);
   const nv = await z.readRaw(conn.name, [null, null]);
   const gridDim = grid.dims[0] ?? "";
   if (gridDim !== conn.elementDim) return nodeMesh(lon.data, lat.data, connectivity(Array.from(nv.data, Number), nvMeta.shape, lon.data.length));
   // Values on elements: the triangles' corners are the nodes, found as the lon/lat pair on another dimension.
   const nodeDimOf = (n: string) => (z.dims(n).length === 1 ? z.dims(n)[0] : undefined);
-  const nodeLon = z.names().find((n) => nodeDimOf(n) !== undefined && nodeDimOf(n) !== conn.elementDim && nodeDimOf(n) !== n && isLon(n, z.attrs(n)));
-  const nodeLat = z.names().find((n) => nodeLon !== undefined && nodeDimOf(n) === nodeDimOf(nodeLon) && isLat(n, z.attrs(n)));
+  const local = (n: string) => (region.path === "" ? n : n.slice(region.path.length + 1));
+  const inLevel = z.names().filter((n) => (region.path === "" ? !n.includes("/") : n.startsWith(`${region.path}/`) && !local(n).includes("/")));
+  const nodeLon = inLevel.find((n) => nodeDimOf(n) !== undefined && nodeDimOf(n) !== conn.elementDim && nodeDimOf(n) !== local(n) && isLon(local(n), z.attrs(n)));
+  const nodeLat = inLevel.find((n) => nodeLon !== undefined && nodeDimOf(n) === nodeDimOf(nodeLon) && isLat(local(n), z.attrs(n)));
   if (nodeLon === undefined || nodeLat === undefined) throw new Error(`dataset ${info.id}: values on ${conn.elementDim} need node longitudes/latitudes, none found`);
   const [nlon, nlat] = await Promise.all([z.read(nodeLon), z.read(nodeLat)]);
   return elementMesh(nlon.data, nlat.data, connectivity(Array.from(nv.data, Number), nvMeta.shape, nlon.data.length));

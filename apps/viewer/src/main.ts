@@ -6,8 +6,10 @@ import { DataApi, type Series } from "./api.js";
 import { Basemap, drawScaleBar } from "./basemap.js";
 import { colormapLut, COLORMAP_NAMES, finiteRange, type ValueRange } from "./colormap.js";
 import { buildGeometry, describeVariables, fieldSelection, type DatasetInfo, type Variable } from "./dataset.js";
-import { vertexValues, visibleTriangles, type Geometry } from "./mesh.js";
+import { alignLon, vertexValues, visibleTriangles, type Geometry } from "./mesh.js";
+import { boxCells, levelArray, parseMultiscales, planView, variableLevels, visibleBoxOfCentres, visibleBoxOfEdges, type Box, type GridLevel, type Level, type Plan } from "./multiscale.js";
 import { drawLegend, drawOverlay } from "./overlay.js";
+import type { ViewerState } from "./page-state.js";
 import { Canvas2DRenderer } from "./render-2d.js";
 import type { Renderer } from "./renderer.js";
 import { WebGLRenderer, webglContext } from "./render-webgl.js";
@@ -52,8 +54,28 @@ interface Loaded {
   info: DatasetInfo;
   zarr: ZarrDataset;
   variables: Variable[];
+  /** The store's overview levels (root `multiscales`), finest first; [] without overviews. */
+  levels: Level[];
+  /** Why the overviews are not used, when the layout could not be read. */
+  levelsNote?: string;
+  /** Geometries by grid, level and window (a few kept: see GEOMETRY_CACHE). */
   geometries: Map<string, Promise<Geometry>>;
 }
+
+/**
+ * How the current variable is read at different zooms: its levels (finest first) and the
+ * coarsest one's geometry, which gives the grid's box and finds the cells under the view.
+ */
+interface Scale {
+  variable: Variable;
+  levels: GridLevel[];
+  index: Geometry;
+}
+
+/** Geometries kept per dataset besides the ones in use: a pan back and forth re-reads nothing. */
+const GEOMETRY_CACHE = 8;
+/** Quiet time after the last pan or zoom before the level and window are chosen again. */
+const SETTLE_MS = 120;
 
 const params = new URLSearchParams(location.search);
 /** Natural Earth land under the field (its own canvas, below it). */
@@ -65,6 +87,11 @@ const state = {
   variable: undefined as Variable | undefined,
   geometry: undefined as Geometry | undefined,
   field: undefined as Float32Array | undefined,
+  scale: undefined as Scale | undefined,
+  /** The level and window of the drawn field. */
+  plan: undefined as Plan | undefined,
+  /** Milliseconds from navigation start to the first field drawn (the page's first picture). */
+  firstPictureMs: undefined as number | undefined,
   /** Per-vertex values and drawn triangles of the current mesh field, built on first hover. */
   pick: undefined as { values: Float32Array; visible: Uint32Array } | undefined,
   /** The plotted series, redrawn with the current time marked when the time step changes. */
@@ -81,7 +108,7 @@ const state = {
   renderer: undefined as Renderer | undefined,
   rendererNote: "",
   marker: undefined as [number, number] | undefined,
-  timings: { fieldMs: 0, geometryMs: 0, drawMs: 0 },
+  timings: { fieldMs: 0, geometryMs: 0, drawMs: 0, loadMs: 0 },
   renders: 0,
   /** Bumped by every selection change, so a slow load never overwrites a newer one. */
   generation: 0,
@@ -228,7 +255,15 @@ async function selectDataset(id: string, wanted?: { variable?: string | null; ti
   const zarr = await openZarr(api.zarrUrl(id), undefined, info.zarrFormat);
   const variables = await describeVariables(info, zarr);
   if (generation !== state.generation) return;
-  state.loaded = { info, zarr, variables, geometries: new Map() };
+  let levels: Level[] = [];
+  let levelsNote: string | undefined;
+  try {
+    levels = parseMultiscales(zarr.rootAttrs());
+  } catch (error) {
+    // A store whose overview layout cannot be read is still drawn, from its root.
+    levelsNote = `overviews not used: ${describe(error)}`;
+  }
+  state.loaded = { info, zarr, variables, levels, ...(levelsNote !== undefined ? { levelsNote } : {}), geometries: new Map() };
   ui.variable.replaceChildren();
   for (const v of variables) option(ui.variable, v.name, `${v.label}${v.units !== undefined ? ` [${v.units}]` : ""} (${v.name})`);
   ui.info.innerHTML = "";
@@ -286,25 +321,53 @@ async function selectVariable(v: Variable, timeIndex: number, levelIndex: number
   state.station = undefined;
   delete ui.series.dataset.state;
   ui.series.innerHTML = '<p class="hint">Click the map to plot the time series of that point.</p>';
-  const key = v.grid.lon + "," + v.grid.lat;
-  let geometry = loaded.geometries.get(key);
   const t0 = performance.now();
-  if (geometry === undefined) {
-    geometry = buildGeometry(v.grid, loaded.info, loaded.zarr);
-    loaded.geometries.set(key, geometry);
-  }
-  const g = await geometry;
+  const coords = [v.grid.lon, v.grid.lat];
+  const levels = variableLevels(loaded.levels, loaded.zarr, v.name, v.grid.kind === "unstructured" ? v.grid.dims : v.grid.dims.slice(0, 2), coords);
+  const coarsest = levels[levels.length - 1];
+  if (coarsest === undefined) throw new Error(`${v.name}: no level holds it`);
+  // The coarsest level's coordinates: the grid's box (for the fitted view and the level choice)
+  // and where its cells are (for the window a zoomed view needs), read whole once per grid.
+  const index = await geometryOf(loaded, v, coarsest.path);
   state.timings.geometryMs = performance.now() - t0;
   if (state.variable !== v) return;
-  if (state.geometry !== g) {
-    state.geometry = g;
-    setRendererGeometry(g);
-    if (fit || state.view === undefined) {
-      const [w, h] = mapSize();
-      state.view = fitView(g.bbox, w, h);
-    }
+  state.scale = { variable: v, levels, index };
+  if (fit || state.view === undefined) {
+    const [w, h] = mapSize();
+    state.view = fitView(index.bbox, w, h);
   }
   await loadField(true);
+}
+
+/** The geometry of a grid at a level (group `path`) over a window of it (all of it when absent), cached. */
+function geometryOf(loaded: Loaded, v: Variable, path: string, window?: Box, index?: Geometry): Promise<Geometry> {
+  const key = `${v.grid.lon},${v.grid.lat}|${path}|${window !== undefined ? `${window.j0}:${window.j1},${window.i0}:${window.i1}` : "all"}`;
+  let geometry = loaded.geometries.get(key);
+  if (geometry === undefined) {
+    const refLon = index !== undefined ? (index.bbox[0] + index.bbox[2]) / 2 : undefined;
+    // 2-D coordinates the coarsest level showed to be rectilinear are read as one row and one column.
+    const rectilinear = index?.kind === "image" && v.grid.kind === "curvilinear";
+    geometry = buildGeometry(v.grid, loaded.info, loaded.zarr, { path, ...(window !== undefined ? { window } : {}), rectilinear }).then((g) => (refLon !== undefined ? alignLon(g, refLon) : g));
+    // A failed read is not kept: the next pan or time step tries again.
+    geometry.catch(() => loaded.geometries.delete(key));
+    loaded.geometries.set(key, geometry);
+    for (const old of loaded.geometries.keys()) {
+      if (loaded.geometries.size <= GEOMETRY_CACHE) break;
+      loaded.geometries.delete(old);
+    }
+  }
+  return geometry;
+}
+
+/** The level and window to draw for the current view (see multiscale.ts). */
+function currentPlan(scale: Scale, view: View): Plan {
+  const index = scale.index;
+  const visible = (rect: [number, number, number, number]): Box | undefined => {
+    if (index.kind === "image") return visibleBoxOfEdges(index.lonEdges, index.latEdges, rect);
+    const c = index.centres;
+    return c !== undefined ? visibleBoxOfCentres(c.lon, c.lat, c.ny, c.nx, rect) : undefined;
+  };
+  return planView(scale.levels, scale.levels.length - 1, index.bbox, view, visible);
 }
 
 function setRendererGeometry(g: Geometry): void {
@@ -323,32 +386,71 @@ function setRendererGeometry(g: Geometry): void {
 async function loadField(resetRange: boolean): Promise<void> {
   const loaded = state.loaded;
   const v = state.variable;
-  const renderer = state.renderer;
-  if (loaded === undefined || v === undefined || renderer === undefined) return;
+  const scale = state.scale;
+  const view = state.view;
+  if (loaded === undefined || v === undefined || scale === undefined || scale.variable !== v || view === undefined) return;
   const generation = ++state.generation;
   const t = state.timeIndex;
   const k = state.levelIndex;
   ui.time.value = String(t);
   ui.timeLabel.value = v.times[t] !== undefined ? new Date(Math.round((v.times[t] ?? 0) / 1000) * 1000).toISOString().replace(".000Z", "Z") : "";
+  const plan = currentPlan(scale, view);
+  const level = scale.levels[plan.level];
+  if (plan.window !== undefined && boxCells(plan.window) === 0) {
+    // Nothing of the grid is in view: keep what is drawn.
+    state.plan = plan;
+    return;
+  }
   setStatus(`loading ${v.name} at ${ui.timeLabel.value}...`, "loading");
   const t0 = performance.now();
-  const field = await loaded.zarr.read(v.name, fieldSelection(v, t, k));
+  const whole = plan.window === undefined || (plan.window.j0 === 0 && plan.window.i0 === 0 && plan.window.j1 === level?.size[0] && plan.window.i1 === level?.size[1]);
+  const part = whole ? undefined : plan.window;
+  const [g, field] = await Promise.all([
+    geometryOf(loaded, v, plan.path, part, scale.index),
+    loaded.zarr.read(levelArray(plan.path, v.name), fieldSelection(v, t, k, part)),
+  ]);
   if (generation !== state.generation) return;
   state.timings.fieldMs = performance.now() - t0;
+  if (state.geometry !== g) {
+    state.geometry = g;
+    setRendererGeometry(g);
+  }
+  state.plan = plan;
   state.field = field.data;
   state.pick = undefined;
   plotCurrent();
-  renderer.setField(field.data);
+  state.renderer?.setField(field.data);
   if (resetRange) autoRange();
   else applyStyle();
   syncUrl();
   await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
   if (generation !== state.generation) return;
   const cells = state.geometry?.cells ?? 0;
+  const levelText = scale.levels.length > 1 || part !== undefined ? `, ${plan.level === 0 ? "full resolution" : `overview ${plan.path}`}${part !== undefined ? ` rows ${part.j0}-${part.j1} columns ${part.i0}-${part.i1}` : ""} (${plan.chunks} chunks)` : "";
+  state.firstPictureMs ??= performance.now();
+  state.timings.loadMs = performance.now() - t0;
+  await stationsLoaded;
+  if (generation !== state.generation) return;
+  document.body.dataset.plan = plan.key;
   setStatus(
-    `${loaded.info.id} ${v.name}: ${cells.toLocaleString("en")} ${state.geometry?.kind === "image" ? "cells as an image" : "cells as triangles"}, renderer ${state.rendererNote}; read ${state.timings.fieldMs.toFixed(0)} ms, drawn in ${state.timings.drawMs.toFixed(0)} ms`,
+    `${loaded.info.id} ${v.name}: ${cells.toLocaleString("en")} ${state.geometry?.kind === "image" ? "cells as an image" : "cells as triangles"}${levelText}, renderer ${state.rendererNote}; read ${state.timings.fieldMs.toFixed(0)} ms, drawn in ${state.timings.drawMs.toFixed(0)} ms${loaded.levelsNote !== undefined ? `; ${loaded.levelsNote}` : ""}`,
     "ready",
   );
+}
+
+/** Settles when the stations are known (the page is "ready" only with them drawn). */
+let stationsLoaded: Promise<void> = Promise.resolve();
+
+let settle = 0;
+/** After a pan or zoom: redraw now, and once the view rests, read another level or window if it needs one. */
+function viewChanged(): void {
+  requestDraw();
+  clearTimeout(settle);
+  settle = window.setTimeout(() => {
+    const scale = state.scale;
+    if (scale === undefined || state.view === undefined || state.variable !== scale.variable) return;
+    if (currentPlan(scale, state.view).key !== state.plan?.key) void loadField(false).catch(fail);
+  }, SETTLE_MS);
 }
 
 // ---- time series -----------------------------------------------------------------------------
@@ -485,14 +587,14 @@ function wire(): void {
   const zoom = (factor: number) => {
     if (state.view === undefined) return;
     state.view = zoomAt(state.view, state.view.width / 2, state.view.height / 2, factor);
-    requestDraw();
+    viewChanged();
   };
   $("zoom-in").addEventListener("click", () => zoom(2));
   $("zoom-out").addEventListener("click", () => zoom(0.5));
   $("zoom-fit").addEventListener("click", () => {
     if (state.geometry === undefined || state.view === undefined) return;
-    state.view = fitView(state.geometry.bbox, state.view.width, state.view.height);
-    requestDraw();
+    state.view = fitView(state.scale?.index.bbox ?? state.geometry.bbox, state.view.width, state.view.height);
+    viewChanged();
   });
 
   const target = ui.overlay;
@@ -518,7 +620,7 @@ function wire(): void {
     state.view = panBy(state.view, dx, dy);
     drag.x = x;
     drag.y = y;
-    requestDraw();
+    viewChanged();
   });
   target.addEventListener("pointerup", (e) => {
     const d = drag;
@@ -542,7 +644,7 @@ function wire(): void {
       if (state.view === undefined) return;
       const [x, y] = local(e);
       state.view = zoomAt(state.view, x, y, Math.exp(-e.deltaY * 0.0015));
-      requestDraw();
+      viewChanged();
     },
     { passive: false },
   );
@@ -551,7 +653,7 @@ function wire(): void {
     const [w, h] = mapSize();
     if (w === state.view.width && h === state.view.height) return;
     state.view = resized(state.view, w, h);
-    requestDraw();
+    viewChanged();
   }).observe(ui.map);
 }
 
@@ -561,7 +663,7 @@ declare global {
     dmacViewer: {
       /** Device pixels of the map canvases (CSS pixels times devicePixelRatio). */
       toPixel(lon: number, lat: number): [number, number] | undefined;
-      state(): { dataset?: string; variable?: string; timeIndex: number; levelIndex: number; renderer?: string; rendererNote: string; range: ValueRange; drawnRange: ValueRange; timings: typeof state.timings; renders: number };
+      state(): ViewerState;
     };
   }
 }
@@ -579,6 +681,10 @@ window.dmacViewer = {
     drawnRange: { ...state.drawnRange },
     timings: { ...state.timings },
     renders: state.renders,
+    ...(state.plan !== undefined ? { plan: { ...state.plan } } : {}),
+    levels: state.scale?.levels.length ?? 0,
+    ...(state.firstPictureMs !== undefined ? { firstPictureMs: state.firstPictureMs } : {}),
+    gpuBytes: state.renderer?.gpuBytes ?? 0,
   }),
 };
 
@@ -587,16 +693,37 @@ async function start(): Promise<void> {
   const config = await fetch(new URL("config.json", location.href)).then((r) => (r.ok ? (r.json() as Promise<Config>) : { catalog: false }));
   state.config = config;
   setStatus("loading the dataset list...", "loading");
-  // Station collections are drawn over every field, not picked as the field.
-  state.stations = await loadStations(api).catch(() => []);
-  const ids = (await api.datasets()).filter((id) => !stationCollections(state.stations).has(id));
-  ui.dataset.replaceChildren();
-  for (const id of ids) option(ui.dataset, id, id);
+  // Station collections are drawn over every field, not picked as the field. Listing them can take
+  // the data API a while (every collection's extent): a field the URL names is drawn meanwhile.
+  const stations = loadStations(api)
+    .catch(() => [])
+    .then((list) => {
+      state.stations = list;
+      requestDraw();
+      return list;
+    });
+  stationsLoaded = stations.then(() => undefined);
+  const all = await api.datasets();
+  const wanted = params.get("dataset");
+  const fill = (ids: string[]) => {
+    ui.dataset.replaceChildren();
+    for (const id of ids) option(ui.dataset, id, id);
+  };
+  const pickable = (list: StationPoint[]) => all.filter((id) => !stationCollections(list).has(id));
+  let ids: string[];
+  if (wanted !== null && all.includes(wanted)) {
+    ids = all;
+    void stations.then((list) => {
+      const shown = ui.dataset.value;
+      fill(pickable(list));
+      ui.dataset.value = shown;
+    });
+  } else ids = pickable(await stations);
+  fill(ids);
   if (ids.length === 0) {
     setStatus("the data API serves no dataset yet (on the local platform they appear as their first data lands; reload then)", "ready");
     return;
   }
-  const wanted = params.get("dataset");
   const id = wanted !== null && ids.includes(wanted) ? wanted : (ids[0] ?? "");
   ui.dataset.value = id;
   await selectDataset(id, { variable: params.get("variable"), time: Number(params.get("time") ?? 0), level: Number(params.get("level") ?? 0) });

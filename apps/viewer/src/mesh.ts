@@ -25,6 +25,8 @@ export interface MeshGeometry {
   /** True when each triangle's vertices share one value (cells, elements): no interpolation needed. */
   flat: boolean;
   bbox: BBox;
+  /** A curvilinear grid's cell centres (longitudes unwrapped), row-major ny x nx: where its cells are. */
+  centres?: { ny: number; nx: number; lon: Float64Array; lat: Float64Array };
 }
 
 export interface ImageGeometry {
@@ -212,7 +214,24 @@ export function curvilinearMesh(lonIn: ArrayLike<number>, latIn: ArrayLike<numbe
     v += 4;
     t += 6;
   }
-  return { kind: "mesh", xy, source, triangles, cells, flat: true, bbox: bboxOf(xy) };
+  return { kind: "mesh", xy, source, triangles, cells, flat: true, bbox: bboxOf(xy), centres: { ny, nx, lon, lat } };
+}
+
+/**
+ * The geometry moved by whole turns of longitude so its centre lies within 180 degrees of
+ * `refLon`: a window of a grid read on its own unwraps from its own first longitude, and must be
+ * drawn in the frame of the whole grid (the view's). The same object when no move is needed.
+ */
+export function alignLon(g: Geometry, refLon: number): Geometry {
+  const centre = (g.bbox[0] + g.bbox[2]) / 2;
+  const d = centre - unwrapLon(centre, refLon);
+  if (d === 0 || !Number.isFinite(d)) return g;
+  const bbox: BBox = [g.bbox[0] - d, g.bbox[1], g.bbox[2] - d, g.bbox[3]];
+  if (g.kind === "image") return { ...g, lonEdges: g.lonEdges.map((x) => x - d), bbox };
+  const xy = g.xy.slice();
+  for (let k = 0; k < xy.length; k += 2) xy[k] = (xy[k] ?? 0) - d;
+  const centres = g.centres !== undefined ? { ...g.centres, lon: g.centres.lon.map((x) => x - d) } : undefined;
+  return { ...g, xy, bbox, ...(centres !== undefined ? { centres } : {}) };
 }
 
 /**

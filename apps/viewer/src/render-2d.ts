@@ -7,6 +7,7 @@ import type { View } from "./view.js";
 
 export class Canvas2DRenderer implements Renderer {
   readonly kind = "canvas2d" as const;
+  readonly gpuBytes = 0;
   private readonly ctx: CanvasRenderingContext2D;
   private geometry: Geometry | undefined;
   private values: Float32Array | undefined;

@@ -93,6 +93,14 @@ export class WebGLRenderer implements Renderer {
   private lut: Uint8Array = new Uint8Array(LUT_SIZE * 4);
   private range: ValueRange = { min: 0, max: 1 };
   private imageDirty = false;
+  /** Bytes uploaded per buffer or texture, for gpuBytes. */
+  private readonly uploaded = new Map<string, number>();
+
+  get gpuBytes(): number {
+    let n = 0;
+    for (const b of this.uploaded.values()) n += b;
+    return n;
+  }
 
   constructor(readonly canvas: HTMLCanvasElement, private readonly gl: GL) {
     this.mesh = compile(gl, MESH_VS, MESH_FS);
@@ -134,9 +142,11 @@ export class WebGLRenderer implements Renderer {
       gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, this.buffers.index);
       gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, index, gl.STATIC_DRAW);
       this.count = index.length;
+      this.uploaded.set("pos", pos.byteLength).set("uv", uv.byteLength).set("index", index.byteLength).set("val", 0);
     } else {
       gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.pos);
       gl.bufferData(gl.ARRAY_BUFFER, geometry.xy, gl.STATIC_DRAW);
+      this.uploaded.set("pos", geometry.xy.byteLength).set("uv", 0).set("image", 0);
     }
     this.geometry = geometry;
   }
@@ -155,6 +165,7 @@ export class WebGLRenderer implements Renderer {
       gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, this.buffers.index);
       gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, visible, gl.DYNAMIC_DRAW);
       this.count = visible.length;
+      this.uploaded.set("val", perVertex.byteLength).set("index", visible.byteLength);
     } else this.imageDirty = true;
   }
 
@@ -177,6 +188,7 @@ export class WebGLRenderer implements Renderer {
     gl.bindTexture(gl.TEXTURE_2D, this.imageTexture);
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
     gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, g.nx, g.ny, 0, gl.RGBA, gl.UNSIGNED_BYTE, rgba);
+    this.uploaded.set("image", rgba.byteLength);
     this.imageDirty = false;
   }
 

@@ -10,6 +10,8 @@ export type RendererKind = "webgl" | "canvas2d";
 export interface Renderer {
   readonly kind: RendererKind;
   readonly canvas: HTMLCanvasElement;
+  /** Bytes of textures and buffers last uploaded to the GPU (0 for canvas 2D): the memory budget's GPU part. */
+  readonly gpuBytes: number;
   /** The grid to draw; throws when this renderer cannot draw it (the UI then falls back to canvas 2D). */
   setGeometry(geometry: Geometry): void;
   /** One value per cell, node or element of the geometry (NaN = nothing drawn). */

@@ -9,17 +9,22 @@ import { arrayDims, decodeValues, type ArrayMeta, type Attrs } from "./decode.js
 
 type RawData = ArrayLike<number | bigint>;
 
+/** Per dimension: one index, null for the whole dimension, or [start, stop) (a window of it). */
+export type Selection = Array<number | null | [number, number]>;
+
 export interface ZarrDataset {
   readonly url: string;
+  /** The root group's attributes (where the `multiscales` layout is). */
+  rootAttrs(): Attrs;
   has(name: string): boolean;
   names(): string[];
   meta(name: string): ArrayMeta;
   attrs(name: string): Attrs;
   dims(name: string): string[];
-  /** Raw values of a selection (null = the whole dimension), in C order. */
-  readRaw(name: string, selection: Array<number | null>): Promise<{ data: RawData; shape: number[] }>;
+  /** Raw values of a selection, in C order. */
+  readRaw(name: string, selection: Selection): Promise<{ data: RawData; shape: number[] }>;
   /** CF-decoded values of a selection (NaN where missing). */
-  read(name: string, selection?: Array<number | null>): Promise<{ data: Float32Array; shape: number[] }>;
+  read(name: string, selection?: Selection): Promise<{ data: Float32Array; shape: number[] }>;
 }
 
 const encoder = new TextEncoder();
@@ -119,6 +124,7 @@ export async function openZarr(url: string, fetchImpl: typeof fetch = fetch.bind
     .map((k) => k.slice(0, -"/.zarray".length));
   const ds: ZarrDataset = {
     url: base,
+    rootAttrs: () => ((format === 3 ? (metadata["zarr.json"] as { attributes?: Attrs } | undefined)?.attributes : (metadata[".zattrs"] as Attrs | undefined)) ?? {}),
     has: (name) => metadata[`${name}/.zarray`] !== undefined,
     names: () => names,
     meta(name) {
@@ -130,7 +136,7 @@ export async function openZarr(url: string, fetchImpl: typeof fetch = fetch.bind
     dims: (name) => arrayDims(name, ds.attrs(name)),
     async readRaw(name, selection) {
       const array = await open(name);
-      const chunk = (await zarr.get(array, selection)) as unknown as { data: RawData; shape: number[]; stride: number[] } | number | bigint;
+      const chunk = (await zarr.get(array, selection.map((s) => (Array.isArray(s) ? zarr.slice(s[0], s[1]) : s)))) as unknown as { data: RawData; shape: number[]; stride: number[] } | number | bigint;
       if (typeof chunk !== "object") return { data: [chunk], shape: [] };
       return { data: cOrder(chunk), shape: chunk.shape };
     },
