@@ -6,6 +6,8 @@
 const MB = 1 << 20;
 /** Bytes a size class may keep idle (at least one buffer of any size is kept). */
 const MAX_KEPT_PER_CLASS = 64 * MB;
+/** Bytes all classes together may keep idle: several classes of 190 MB chunks would otherwise each keep one. */
+const MAX_KEPT = 256 * MB;
 
 /** Capacity class of a request: powers of two up to 1 MiB, then whole MiBs. */
 function capacityFor(bytes: number): number {
@@ -15,13 +17,16 @@ function capacityFor(bytes: number): number {
 
 export class BufferPool {
   private readonly free = new Map<number, Buffer[]>();
+  /** Bytes held idle in `free`. */
+  private idle = 0;
   constructor(private readonly perClass = 4) {}
 
   /** A buffer of exactly `bytes` bytes (contents undefined), backed by a recyclable allocation. */
   take(bytes: number): Buffer {
     const cap = capacityFor(bytes);
-    const buf = this.free.get(cap)?.pop() ?? Buffer.allocUnsafeSlow(cap);
-    return buf.subarray(0, bytes);
+    const reused = this.free.get(cap)?.pop();
+    if (reused !== undefined) this.idle -= cap;
+    return (reused ?? Buffer.allocUnsafeSlow(cap)).subarray(0, bytes);
   }
 
   /** Returns a buffer obtained from `take` (or a view of one) for reuse. */
@@ -31,7 +36,10 @@ export class BufferPool {
     if (cap !== capacityFor(cap)) return;
     const list = this.free.get(cap) ?? [];
     // Large classes keep fewer: four 59 MB steps of an RTOFS field held idle would be a quarter GB.
-    if (list.length < this.perClass && (list.length === 0 || (list.length + 1) * cap <= MAX_KEPT_PER_CLASS)) list.push(whole);
+    if (list.length < this.perClass && (list.length === 0 || (list.length + 1) * cap <= MAX_KEPT_PER_CLASS) && this.idle + cap <= MAX_KEPT) {
+      list.push(whole);
+      this.idle += cap;
+    }
     this.free.set(cap, list);
   }
 }

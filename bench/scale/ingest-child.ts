@@ -16,7 +16,7 @@ const { report } = await runBatchInThread(
   {
     inputs,
     sourceNames: Object.fromEntries(inputs.map((i) => [i, i])),
-    ingest: { ...ingestOptionsFor(layout.dataset, layout.job), store, concurrency: 0, filesAtOnce: layout.job.spec.parallelism },
+    ingest: { ...ingestOptionsFor(layout.dataset, layout.job), ...layout.options, store, concurrency: 0, filesAtOnce: layout.job.spec.parallelism },
   },
   {
     onQc: async () => {},

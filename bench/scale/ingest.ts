@@ -3,7 +3,7 @@
 // same layout, in the same run, turn about. Reports wall time, peak RSS of the whole process tree,
 // CPU seconds and the machine's load beside every figure, and the ratios the issue asks for.
 //
-//   npx tsx bench/scale/ingest.ts [--out /tmp/dmac-scale] [--cases cbofs-12,cbofs-48,rtofs] [--layout default] [--repeat 2]
+//   npx tsx bench/scale/ingest.ts [--out /tmp/dmac-scale] [--cases cbofs-12,cbofs-48,rtofs,cbofs-48-sample] [--layout default] [--repeat 1]
 //
 // Inputs come from generate.py (made when missing). The stores stay in OUT/zarr/ for the data API
 // bench (bench/scale/api*): OUT/zarr/cbofs-48.zarr is ours of the full cycle, cbofs-48-xarray.zarr xarray's.
@@ -34,6 +34,8 @@ export interface Case {
   files: number;
   layout: string;
   concatDim: string;
+  /** Our ingest again with these layouts (reported beside, not compared with xarray's store). */
+  alsoLayouts?: string[];
 }
 
 /** The cases by name; `--cases` picks some (default all). CBOFS layouts follow `--layout`. */
@@ -41,7 +43,10 @@ function casesFor(layout: string): Record<string, Case> {
   return {
     "cbofs-12": { name: "cbofs-12", dir: join("cbofs-12", "cbofs.20231022"), files: 12, layout, concatDim: "ocean_time" },
     "cbofs-48": { name: "cbofs-48", dir: join("cbofs", "cbofs.20231022"), files: 48, layout, concatDim: "ocean_time" },
-    rtofs: { name: "rtofs", dir: join("rtofs", "rtofs.20231022"), files: 3, layout: "rtofs", concatDim: "MT" },
+    // With overview levels (as `dmac up` writes them) and without (level 0 alone, as xarray writes).
+    rtofs: { name: "rtofs", dir: join("rtofs", "rtofs.20231022"), files: 3, layout: "rtofs", concatDim: "MT", alsoLayouts: ["rtofs-level0"] },
+    // The shipped CBOFS Dataset's layout (24 steps per chunk, blosc-lz4), whatever --layout says.
+    "cbofs-48-sample": { name: "cbofs-48-sample", dir: join("cbofs", "cbofs.20231022"), files: 48, layout: "sample", concatDim: "ocean_time" },
   };
 }
 
@@ -64,7 +69,7 @@ export function parseArgs(argv: string[]): IngestBenchOptions {
     if (c === undefined) throw new Error(`--cases ${name}: one of ${Object.keys(known).join(", ")}`);
     return c;
   });
-  return { out: resolve(get("--out", "/tmp/dmac-scale")), cases, repeat: Number(get("--repeat", "2")) };
+  return { out: resolve(get("--out", "/tmp/dmac-scale")), cases, repeat: Number(get("--repeat", "1")) };
 }
 
 /** Resident set of a process and all its descendants now, in kB (0 once it has gone). */
@@ -133,7 +138,11 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Record<s
       ["dmac", ours, ["node", child, c.layout, ours, ...files]],
       ["xarray", theirs, [PY, join(HERE, "xarray_ingest.py"), c.concatDim, ours, theirs, ...files]],
     ];
-    const runs: Record<string, Measured[]> = { dmac: [], xarray: [] };
+    for (const layout of c.alsoLayouts ?? []) {
+      const store = join(zarrDir, `${c.name}-${layout}.zarr`);
+      contenders.push([`dmac (${layout})`, store, ["node", child, layout, store, ...files]]);
+    }
+    const runs: Record<string, Measured[]> = Object.fromEntries(contenders.map(([name]) => [name, []]));
     for (let round = 0; round < repeat; round++) {
       for (const [name, store, cmd] of contenders) {
         rmSync(store, { recursive: true, force: true });
@@ -145,8 +154,10 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Record<s
       }
     }
     const same = execFileSync(PY, [join(HERE, "compare.py"), ours, theirs], { encoding: "utf8" }).trim();
-    const ratios = runs.dmac!.map((d, i) => (runs.xarray![i]?.seconds ?? 0) / d.seconds).sort((a, b) => a - b);
-    rows.push({ case: c.name, files: c.files, layout: `${c.layout}: ${BENCH_LAYOUTS[c.layout]?.description ?? ""}`, runs, speedRatios: ratios, stores: same });
+    // xarray seconds / ours, per round, for our main layout and each other one.
+    const ratiosOf = (name: string) => (runs[name] ?? []).map((d, i) => (runs.xarray![i]?.seconds ?? 0) / d.seconds).sort((a, b) => a - b);
+    const others = Object.fromEntries(Object.keys(runs).filter((n) => n !== "dmac" && n !== "xarray").map((n) => [n, ratiosOf(n)]));
+    rows.push({ case: c.name, files: c.files, layout: `${c.layout}: ${BENCH_LAYOUTS[c.layout]?.description ?? ""}`, runs, speedRatios: ratiosOf("dmac"), otherRatios: others, stores: same });
   }
   const peak = (name: string) => Math.max(...((rows.find((r) => r.case === name)?.runs as Record<string, Measured[]> | undefined)?.dmac ?? []).map((m) => m.peakRssMB));
   const result = {
@@ -159,7 +170,7 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<Record<s
 }
 
 export function report(result: Awaited<ReturnType<typeof runIngestBench>>): void {
-  const rows = result.rows as Array<{ case: string; layout: string; runs: Record<string, Measured[]>; speedRatios: number[]; stores: string }>;
+  const rows = result.rows as Array<{ case: string; layout: string; runs: Record<string, Measured[]>; speedRatios: number[]; otherRatios: Record<string, number[]>; stores: string }>;
   console.log(`\ningest, ${result.date as string}\n`);
   console.log("| case | contender | seconds | peak RSS MB (process tree) | CPU s | load average (1 min, start -> end) |");
   console.log("|---|---|---|---|---|---|");
@@ -167,7 +178,10 @@ export function report(result: Awaited<ReturnType<typeof runIngestBench>>): void
     for (const [name, ms] of Object.entries(r.runs))
       for (const m of ms) console.log(`| ${r.case} | ${name} | ${m.seconds.toFixed(1)} | ${m.peakRssMB} | ${m.cpuSeconds.toFixed(1)} | ${m.load.map((l) => l.toFixed(1)).join(" -> ")} |`);
   console.log("");
-  for (const r of rows) console.log(`${r.case} (${r.layout}): xarray seconds / ours per round ${r.speedRatios.map((x) => x.toFixed(2)).join(", ")} (target >= 1.5); stores: ${r.stores}`);
+  for (const r of rows) {
+    console.log(`${r.case} (${r.layout}): xarray seconds / ours per round ${r.speedRatios.map((x) => x.toFixed(2)).join(", ")} (target >= 1.5); stores: ${r.stores}`);
+    for (const [name, ratios] of Object.entries(r.otherRatios)) console.log(`  ${name}: xarray seconds / ours per round ${ratios.map((x) => x.toFixed(2)).join(", ")}`);
+  }
   const ratio = result.dmacPeakRss48over12 as number | undefined;
   if (ratio !== undefined) console.log(`our peak RSS, 48 files / 12 files: ${ratio.toFixed(2)} (target 0.8-1.2, and under 1024 MB)`);
 }

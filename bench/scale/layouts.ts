@@ -2,11 +2,14 @@
 // operator would get them, mapped by the same ingestOptionsFor, and the same layout given to
 // xarray (xarray_ingest.py reads this module's JSON from ingest.ts).
 import type { DatasetFields, IngestJobFields } from "../../dataplane/ingest-options.js";
+import type { IngestOptions } from "../../dataplane/index.js";
 
 export interface BenchLayout {
   description: string;
   dataset: { spec: DatasetFields };
   job: { spec: IngestJobFields & { parallelism: number } };
+  /** Ingest options no spec field sets (as tests set them). */
+  options?: Pick<IngestOptions, "overviews">;
 }
 
 const cbofs: DatasetFields = {
@@ -27,6 +30,13 @@ export const BENCH_LAYOUTS: Record<string, BenchLayout> = {
     description: "best-forecast along MT, every variable, defaults (time chunk 1, zlib level 1)",
     dataset: { spec: { model: "rtofs", aggregation: { type: "best-forecast", concatDim: "MT" }, storage: { format: "zarr-v2" } } },
     job: { spec: { parallelism: 2 } },
+  },
+  // The same without overview levels: level 0 alone, the work xarray's to_zarr does.
+  "rtofs-level0": {
+    description: "as rtofs, without overview levels (what xarray writes)",
+    dataset: { spec: { model: "rtofs", aggregation: { type: "best-forecast", concatDim: "MT" }, storage: { format: "zarr-v2" } } },
+    job: { spec: { parallelism: 2 } },
+    options: { overviews: { gridThreshold: Number.POSITIVE_INFINITY } },
   },
   // The shipped CBOFS sample's layout (crds/samples.ts) with every variable and no QC gate.
   sample: {

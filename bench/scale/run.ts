@@ -1,6 +1,6 @@
 // Everything in bench/scale with one command (under 15 minutes on this 2-core machine):
 //
-//   npx tsx bench/scale/run.ts [--out /tmp/dmac-scale] [--repeat 2] [--skip-api]
+//   npx tsx bench/scale/run.ts [--out /tmp/dmac-scale] [--repeat 1] [--skip-api]
 //
 // 1. generate.py: the CBOFS-like cycle (48 files, and the first 12) and the RTOFS-like fields, unless
 //    OUT already has them;

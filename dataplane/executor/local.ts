@@ -1,10 +1,12 @@
 // The local executor: runs ingest tasks in Node worker threads, at most `concurrency` at once.
-// Tasks in one chain run in order (they share target chunks); chains run in parallel.
+// Tasks in one chain run in order (they share target chunks); chains run in parallel. Inline, a
+// chain whose chunks hold several steps is copied chunk by chunk (chain-by-chunk.ts).
 import type { Worker } from "node:worker_threads";
 import { startWorker } from "./start-worker.js";
 import { availableParallelism } from "node:os";
 import type { IngestTask, TaskResult } from "../task.js";
 import { runTask } from "./run-task.js";
+import { batchesByChunk, runChainByChunk } from "./chain-by-chunk.js";
 
 export interface TaskProgress {
   done: number;
@@ -103,11 +105,30 @@ export async function runLocal(chains: IngestTask[][], opts: LocalExecutorOption
   const outcome: ExecutionOutcome = { results: [], failures: [] };
   let done = 0;
   let bytesWritten = 0;
+  let batched: Promise<void> = Promise.resolve();
   const report = (last: TaskProgress["last"]): void => {
     done += 1;
     opts.onProgress?.({ done, total, bytesWritten, last });
   };
   const runChain = async (chain: IngestTask[]): Promise<void> => {
+    if (pool === undefined && batchesByChunk(chain) && opts.shouldStop?.() !== true) {
+      // One batched chain at a time: each holds a whole chunk of one variable (twice while encoding).
+      const turn = batched.then(() => runChainByChunk(chain));
+      batched = turn.then(
+        () => undefined,
+        () => undefined,
+      );
+      const results = await turn.catch(() => undefined);
+      if (results !== undefined) {
+        for (const result of results) {
+          bytesWritten += result.bytesWritten;
+          outcome.results.push(result);
+          report(result);
+        }
+        return;
+      }
+      // A failure: task by task below, which names the file that fails.
+    }
     for (const task of chain) {
       if (opts.shouldStop?.() === true) return;
       try {

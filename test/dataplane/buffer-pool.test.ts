@@ -26,4 +26,16 @@ describe("BufferPool", () => {
     expect(kept(59_355_000, 4)).toBe(1);
     expect(kept(100 * MiB, 3)).toBe(1);
   });
+
+  it("keeps at most 256 MiB idle over all classes", () => {
+    const pool = new BufferPool();
+    const big = [177, 186, 100].map((mib) => pool.take(mib * MiB));
+    for (const b of big) pool.give(b);
+    // 177 MiB is kept, 186 MiB would pass the total and is dropped, and so is the next 100 MiB.
+    const again = [177, 186, 100].map((mib) => pool.take(mib * MiB));
+    expect(again.map((b, i) => b.buffer === big[i]?.buffer)).toEqual([true, false, false]);
+    // Taking a kept buffer frees its room: a 100 MiB buffer is kept now.
+    pool.give(again[2] as Buffer);
+    expect(pool.take(100 * MiB).buffer).toBe(again[2]?.buffer);
+  });
 });

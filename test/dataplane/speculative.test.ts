@@ -27,6 +27,21 @@ vi.mock("../../dataplane/executor/run-task.js", async (importOriginal) => {
   };
 });
 
+// Chains of multi-step chunks are copied chunk by chunk inline: each of their tasks counts as one copy.
+vi.mock("../../dataplane/executor/chain-by-chunk.js", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../dataplane/executor/chain-by-chunk.js")>();
+  return {
+    ...real,
+    runChainByChunk: async (chain: readonly IngestTask[]): Promise<TaskResult[]> => {
+      for (const task of chain) {
+        spy.calls.push(task);
+        spy.log.push(`run:${task.id}`);
+      }
+      return real.runChainByChunk(chain);
+    },
+  };
+});
+
 import { buildHierarchy, FileStore, ingest, openSource, readRegion, runLocal, type Candidate, type DatasetTemplate, type IngestOptions, type IngestReport, type LedgerStep } from "../../dataplane/index.js";
 import { SpeculativeCopy, oneStepChunks, sameWrites } from "../../dataplane/executor/speculative.js";
 import { readFileFacts } from "../../dataplane/aggregate/file-facts.js";
