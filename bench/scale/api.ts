@@ -9,7 +9,9 @@
 //    (the compiled program the image runs) in its own process, over HTTP:
 //    - position: a point's temp at every level over the whole cycle (48 x 20 values);
 //    - area: temp at the surface over the whole cycle in a polygon over the bay's main stem;
-//    - cube: salt at 3 levels over the whole cycle in a bbox over the middle of the bay.
+//    - cube: salt at 3 levels over the whole cycle in a bbox over the middle of the bay;
+//    - the position query again on a server that also serves temp's time-series layout (a rechunk
+//      derivative of the store, derived here once, docs/derived.md), which position queries read.
 //    Cold = the first query of its kind on a freshly started server (nothing opened or decoded;
 //    the OS file cache warm for both sides), the median of --cold-rounds; warm = p50 over distinct
 //    places once the chunks are decoded. xarray: cold = a fresh process opening the store, reading the grid, first query;
@@ -28,6 +30,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { arrayOf, ingest, openStore, readConsolidated, readRegion } from "../../dataplane/index.js";
+import { derive } from "../../dataplane/transform/derive.js";
 import { BASELINE_MIB, RUNTIME_ENV } from "../../apps/data-api/cache-budget.js";
 import { mulberry32 } from "../../test/support/prng.js";
 
@@ -87,6 +90,14 @@ if (!existsSync(join(storePath, ".zmetadata"))) {
   if (refused.length > 0) throw new Error(`ingest refused: ${refused.map((f) => f.reason).join("; ")}`);
   console.log(`store: ${storePath}, ingested from ${files.length} files in ${fmt((performance.now() - t0) / 1000)} s`);
 } else console.log(`store: ${storePath} (already ingested; delete it to ingest again)`);
+// temp's time-series layout (a rechunk derivative, docs/derived.md): position queries read it instead.
+const seriesPath = join(args.work, "cbofs-temp-series.zarr");
+if (!existsSync(join(seriesPath, ".zmetadata"))) {
+  rmSync(seriesPath, { recursive: true, force: true });
+  const t0 = performance.now();
+  await derive({ source: storePath, target: seriesPath, transform: { variables: ["temp"], rechunk: {} }, layout: { sourceName: "cbofs", encoding: { codec: "zlib", level: 1 } } });
+  console.log(`time-series layout of temp: ${seriesPath}, derived in ${fmt((performance.now() - t0) / 1000)} s`);
+}
 
 const store = await openStore(storePath);
 const state = await readConsolidated(store);
@@ -148,8 +159,9 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServer(cacheMb: number): Promise<Server> {
-  const proc = spawn(process.execPath, [join(root, "bin", "dmac.js"), "serve", "data-api", "--port", "0", "--store", `cbofs=file://${storePath}`, "--cache-mb", String(cacheMb)], {
+async function startServer(cacheMb: number, withLayout = false): Promise<Server> {
+  const stores = ["--store", `cbofs=file://${storePath}`, ...(withLayout ? ["--store", `cbofs-temp-series=file://${seriesPath}`] : [])];
+  const proc = spawn(process.execPath, [join(root, "bin", "dmac.js"), "serve", "data-api", "--port", "0", ...stores, "--cache-mb", String(cacheMb)], {
     cwd: root,
     // As the chart runs it (apps/data-api/chart.ts): RUNTIME_ENV's glibc and V8 settings, unless --plain-runtime.
     env: { ...process.env, DMAC_LOG_LEVEL: "warn", ...(args["plain-runtime"] ? {} : RUNTIME_ENV) },
@@ -178,6 +190,8 @@ async function startServer(cacheMb: number): Promise<Server> {
 
 interface Answer {
   status: number;
+  /** The dmac-data-layout header: "original" or "time-series; collection=...". */
+  layout: string;
   ms: number;
   count: number;
   sum: number;
@@ -200,7 +214,7 @@ async function query(server: Server, path: string): Promise<Answer> {
             sum += v;
           }
   }
-  return { status: res.status, ms, count, sum };
+  return { status: res.status, layout: res.headers.get("dmac-data-layout") ?? "", ms, count, sum };
 }
 
 function rssMiB(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): number {
@@ -224,6 +238,7 @@ if (!args["only-burst"]) {
   writeFileSync(xspec, JSON.stringify(trimmed));
   const ours = Object.fromEntries(KINDS.map((k) => [k, { cold: [] as Answer[], warm: [] as Answer[] }])) as Record<Kind, { cold: Answer[]; warm: Answer[] }>;
   const xcold = Object.fromEntries(KINDS.map((k) => [k, [] as XAnswer[]])) as Record<Kind, XAnswer[]>;
+  const series = { cold: [] as Answer[], warm: [] as Answer[] };
   for (let round = 0; round < COLD_ROUNDS; round++)
     for (const kind of KINDS) {
       const server = await startServer(CACHE_MB);
@@ -243,6 +258,18 @@ if (!args["only-burst"]) {
       const { stdout } = await run(PYTHON, [join(here, "api_xarray.py"), xspec, "--cold", kind], { maxBuffer: 64 * 1024 * 1024 });
       xcold[kind].push((JSON.parse(stdout) as XResult)[kind][0] as XAnswer);
       console.log(`  cold round ${round + 1}: data API ${kind} ${fmt(ours[kind].cold[round]?.ms ?? NaN)} ms, xarray ${fmt(xcold[kind][round]?.ms ?? NaN)} ms (load ${load()})`);
+      if (kind !== "position") continue;
+      // The same position query on a server that also serves temp's time-series layout.
+      const withLayout = await startServer(CACHE_MB, true);
+      try {
+        const cold = await query(withLayout, urlOf("position", 0));
+        if (!cold.layout.startsWith("time-series")) throw new Error(`position with a layout: answered from ${cold.layout}`);
+        series.cold.push(cold);
+        if (round === 0) for (let k = 1; k <= WARM; k++) series.warm.push(await query(withLayout, urlOf("position", k)));
+        console.log(`  cold round ${round + 1}: data API position from the time-series layout ${fmt(cold.ms)} ms`);
+      } finally {
+        await withLayout.stop();
+      }
     }
 
   const { stdout: xwarmOut } = await run(PYTHON, [join(here, "api_xarray.py"), xspec], { maxBuffer: 64 * 1024 * 1024 });
@@ -251,6 +278,7 @@ if (!args["only-burst"]) {
   // Same cells, same values: count exactly, sum to float32 rounding.
   for (const kind of KINDS) {
     const pairs: Array<[Answer, XAnswer]> = [...ours[kind].cold.map((a, r) => [a, xcold[kind][r] as XAnswer] as [Answer, XAnswer]), ...xwarm[kind].slice(1).map((x, k) => [ours[kind].warm[k] as Answer, x] as [Answer, XAnswer])];
+    if (kind === "position") pairs.push(...series.cold.map((a, r) => [a, xcold.position[r] as XAnswer] as [Answer, XAnswer]), ...xwarm.position.slice(1).map((x, k) => [series.warm[k] as Answer, x] as [Answer, XAnswer]));
     for (const [a, x] of pairs)
       if (a.count !== x.count || Math.abs(a.sum - x.sum) > 1e-5 * Math.max(1, Math.abs(x.sum)))
         throw new Error(`${kind}: the data API answered ${a.count} values summing to ${a.sum}, xarray ${x.count} summing to ${x.sum}`);
@@ -265,6 +293,12 @@ if (!args["only-burst"]) {
     const xw = xwarm[kind].slice(1).map((x) => x.ms);
     const [c, xc] = [p(ours[kind].cold.map((a) => a.ms), 50), p(xcold[kind].map((x) => x.ms), 50)];
     console.log(`| ${DESCRIBE[kind]} | ${ours[kind].cold[0]?.count} | ${fmt(c)} ms | ${fmt(xc)} ms | ${fmt(xc / c)}x | ${fmt(p(w, 50), 2)} (${fmt(p(w, 90), 2)}) ms | ${fmt(p(xw, 50))} ms | ${fmt(p(xw, 50) / p(w, 50))}x |`);
+  }
+  {
+    const w = series.warm.map((a) => a.ms);
+    const xw = xwarm.position.slice(1).map((x) => x.ms);
+    const [c, xc] = [p(series.cold.map((a) => a.ms), 50), p(xcold.position.map((x) => x.ms), 50)];
+    console.log(`| position from temp's time-series layout (xarray: the original store) | ${series.cold[0]?.count} | ${fmt(c)} ms | ${fmt(xc)} ms | ${fmt(xc / c)}x | ${fmt(p(w, 50), 2)} (${fmt(p(w, 90), 2)}) ms | ${fmt(p(xw, 50))} ms | ${fmt(p(xw, 50) / p(w, 50))}x |`);
   }
   console.log(`answers equal xarray's (count and sum of values) for every query compared; load average now ${load()}`);
 }
