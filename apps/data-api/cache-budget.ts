@@ -6,7 +6,8 @@
 // dataset that every request touches stays at the recent end and is not evicted by them).
 // Each entry's size is counted when it is stored: exact for typed arrays and buffers, an upper
 // estimate for an opened dataset (dataset.ts `heldBytes`, which also counts the k-d trees and the
-// station table it may build later).
+// station table it may build later). A value being built (a chunk being decoded) reserves its
+// bytes first, so it counts before it is stored too (chunk-cache.ts).
 import { LruCache } from "./lru.js";
 
 /** What the budget holds, as `stats()` reports it. */

@@ -88,7 +88,7 @@ export class LruCache<K, V> {
    */
   set(key: K, value: V, size = this.sizeOf(value)): boolean {
     this.delete(key);
-    if (size + this.reserved > this.maxBytes) return false;
+    if (size > this.maxBytes) return false;
     this.tick += 1;
     this.entries.set(key, { value, size, tick: this.tick });
     this.bytes += size;

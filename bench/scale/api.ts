@@ -3,16 +3,18 @@
 // bench/scale/generate.py, ingested by our ingest as production does (one time step per chunk).
 //
 //   npx tsx bench/scale/api.ts [--inputs /tmp/dmac-scale/cbofs] [--work /tmp/dmac-api-scale]
-//                              [--cache-mb 512] [--warm 60] [--xarray-warm 6] [--burst 1000] [--concurrency 8]
+//                              [--cache-mb 512] [--warm 60] [--xarray-warm 6] [--cold-rounds 3] [--burst 1000] [--concurrency 8]
 //
 // 1. Queries through the real data API: `node bin/dmac.js serve data-api --store ... --cache-mb N`
 //    (the compiled program the image runs) in its own process, over HTTP:
 //    - position: a point's temp at every level over the whole cycle (48 x 20 values);
 //    - area: temp at the surface over the whole cycle in a polygon over the bay's main stem;
-//    - cube: salt at 3 levels over the whole cycle in a bbox over the middle of the bay.
+//    - cube: salt at 3 levels over the whole cycle in a bbox over the middle of the bay;
+//    - the position query again on a server that also serves temp's time-series layout (a rechunk
+//      derivative of the store, derived here once, docs/derived.md), which position queries read.
 //    Cold = the first query of its kind on a freshly started server (nothing opened or decoded;
-//    the OS file cache warm for both sides); warm = p50 over distinct places once the chunks are
-//    decoded. xarray: cold = a fresh process opening the store, reading the grid, first query;
+//    the OS file cache warm for both sides), the median of --cold-rounds; warm = p50 over distinct
+//    places once the chunks are decoded. xarray: cold = a fresh process opening the store, reading the grid, first query;
 //    warm = the same distinct places with the dataset open. Both sides' answers are compared
 //    (count and sum of the values).
 // 2. Memory: a fresh server with --cache-mb (default 512); its RSS when started (at rest, no
@@ -28,6 +30,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { arrayOf, ingest, openStore, readConsolidated, readRegion } from "../../dataplane/index.js";
+import { derive } from "../../dataplane/transform/derive.js";
 import { BASELINE_MIB, RUNTIME_ENV } from "../../apps/data-api/cache-budget.js";
 import { mulberry32 } from "../../test/support/prng.js";
 
@@ -43,12 +46,13 @@ const { values: args } = parseArgs({
     warm: { type: "string", default: "60" },
     "xarray-warm": { type: "string", default: "6" },
     burst: { type: "string", default: "1000" },
+    "cold-rounds": { type: "string", default: "3" },
     concurrency: { type: "string", default: "8" },
     "plain-runtime": { type: "boolean", default: false },
     "only-burst": { type: "boolean", default: false },
   },
 });
-const [CACHE_MB, WARM, XARRAY_WARM, BURST, CONCURRENCY] = [args["cache-mb"], args.warm, args["xarray-warm"], args.burst, args.concurrency].map(Number) as [number, number, number, number, number];
+const [CACHE_MB, WARM, XARRAY_WARM, BURST, CONCURRENCY, COLD_ROUNDS] = [args["cache-mb"], args.warm, args["xarray-warm"], args.burst, args.concurrency, args["cold-rounds"]].map(Number) as [number, number, number, number, number, number];
 const fmt = (x: number, d = 1) => x.toFixed(d);
 const load = () => loadavg().map((x) => x.toFixed(2)).join(", ");
 
@@ -86,6 +90,14 @@ if (!existsSync(join(storePath, ".zmetadata"))) {
   if (refused.length > 0) throw new Error(`ingest refused: ${refused.map((f) => f.reason).join("; ")}`);
   console.log(`store: ${storePath}, ingested from ${files.length} files in ${fmt((performance.now() - t0) / 1000)} s`);
 } else console.log(`store: ${storePath} (already ingested; delete it to ingest again)`);
+// temp's time-series layout (a rechunk derivative, docs/derived.md): position queries read it instead.
+const seriesPath = join(args.work, "cbofs-temp-series.zarr");
+if (!existsSync(join(seriesPath, ".zmetadata"))) {
+  rmSync(seriesPath, { recursive: true, force: true });
+  const t0 = performance.now();
+  await derive({ source: storePath, target: seriesPath, transform: { variables: ["temp"], rechunk: {} }, layout: { sourceName: "cbofs", encoding: { codec: "zlib", level: 1 } } });
+  console.log(`time-series layout of temp: ${seriesPath}, derived in ${fmt((performance.now() - t0) / 1000)} s`);
+}
 
 const store = await openStore(storePath);
 const state = await readConsolidated(store);
@@ -147,8 +159,9 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServer(cacheMb: number): Promise<Server> {
-  const proc = spawn(process.execPath, [join(root, "bin", "dmac.js"), "serve", "data-api", "--port", "0", "--store", `cbofs=file://${storePath}`, "--cache-mb", String(cacheMb)], {
+async function startServer(cacheMb: number, withLayout = false): Promise<Server> {
+  const stores = ["--store", `cbofs=file://${storePath}`, ...(withLayout ? ["--store", `cbofs-temp-series=file://${seriesPath}`] : [])];
+  const proc = spawn(process.execPath, [join(root, "bin", "dmac.js"), "serve", "data-api", "--port", "0", ...stores, "--cache-mb", String(cacheMb)], {
     cwd: root,
     // As the chart runs it (apps/data-api/chart.ts): RUNTIME_ENV's glibc and V8 settings, unless --plain-runtime.
     env: { ...process.env, DMAC_LOG_LEVEL: "warn", ...(args["plain-runtime"] ? {} : RUNTIME_ENV) },
@@ -177,6 +190,8 @@ async function startServer(cacheMb: number): Promise<Server> {
 
 interface Answer {
   status: number;
+  /** The dmac-data-layout header: "original" or "time-series; collection=...". */
+  layout: string;
   ms: number;
   count: number;
   sum: number;
@@ -199,7 +214,7 @@ async function query(server: Server, path: string): Promise<Answer> {
             sum += v;
           }
   }
-  return { status: res.status, ms, count, sum };
+  return { status: res.status, layout: res.headers.get("dmac-data-layout") ?? "", ms, count, sum };
 }
 
 function rssMiB(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): number {
@@ -212,52 +227,78 @@ await run(process.execPath, [join(root, "bin", "dmac.js"), "--version"], { cwd: 
 
 // --only-burst skips the timings (memory experiments).
 if (!args["only-burst"]) {
-  const ours: Record<Kind, { cold: Answer; warm: Answer[] }> = {} as Record<Kind, { cold: Answer; warm: Answer[] }>;
-  for (const kind of KINDS) {
-    const server = await startServer(CACHE_MB);
-    try {
-      const cold = await query(server, urlOf(kind, 0));
-      if (cold.status !== 200) throw new Error(`${kind}: HTTP ${cold.status}`);
-      // Warm: the chunks of the cycle are decoded (by the cold query); distinct places each time.
-      const warm: Answer[] = [];
-      for (let k = 1; k <= WARM; k++) warm.push(await query(server, urlOf(kind, k)));
-      ours[kind] = { cold, warm };
-      console.log(`data API ${kind}: cold ${fmt(cold.ms)} ms (${cold.count} values), warm p50 ${fmt(p(warm.map((a) => a.ms), 50), 2)} ms, p90 ${fmt(p(warm.map((a) => a.ms), 90), 2)} ms over ${warm.length}; server RSS ${fmt(rssMiB(server.proc.pid as number))} MiB`);
-    } finally {
-      await server.stop();
-    }
-  }
-
-  // ---------------------------------------------------------------- xarray + dask
-  type XResult = Record<Kind, Array<{ ms: number; count: number; sum: number }>>;
+  // Cold figures are one sample each on a fresh server / in a fresh process: rounds alternate the two
+  // sides so both see the same swings of a shared machine's load; the table gives the median.
+  type XAnswer = { ms: number; count: number; sum: number };
+  type XResult = Record<Kind, XAnswer[]>;
   const xspec = join(args.work, "api-spec-xarray.json");
   // xarray's warm run covers the first XARRAY_WARM places the data API also answered warm.
   const trimmed = JSON.parse(readFileSync(specPath, "utf8")) as Record<string, Record<string, unknown[]>>;
   for (const [kind, key] of [["position", "points"], ["area", "polygons"], ["cube", "bboxes"]] as const) trimmed[kind] = { ...trimmed[kind], [key]: (trimmed[kind]?.[key] ?? []).slice(0, XARRAY_WARM + 1) };
   writeFileSync(xspec, JSON.stringify(trimmed));
-  const xcold = {} as Record<Kind, { ms: number; count: number; sum: number }>;
-  for (const kind of KINDS) {
-    const { stdout } = await run(PYTHON, [join(here, "api_xarray.py"), xspec, "--cold", kind], { maxBuffer: 64 * 1024 * 1024 });
-    xcold[kind] = (JSON.parse(stdout) as XResult)[kind][0] as { ms: number; count: number; sum: number };
-  }
+  const ours = Object.fromEntries(KINDS.map((k) => [k, { cold: [] as Answer[], warm: [] as Answer[] }])) as Record<Kind, { cold: Answer[]; warm: Answer[] }>;
+  const xcold = Object.fromEntries(KINDS.map((k) => [k, [] as XAnswer[]])) as Record<Kind, XAnswer[]>;
+  const series = { cold: [] as Answer[], warm: [] as Answer[] };
+  for (let round = 0; round < COLD_ROUNDS; round++)
+    for (const kind of KINDS) {
+      const server = await startServer(CACHE_MB);
+      try {
+        const cold = await query(server, urlOf(kind, 0));
+        if (cold.status !== 200) throw new Error(`${kind}: HTTP ${cold.status}`);
+        ours[kind].cold.push(cold);
+        // Warm (first round): the chunks of the cycle are decoded (by the cold query); distinct places each time.
+        if (round === 0) {
+          for (let k = 1; k <= WARM; k++) ours[kind].warm.push(await query(server, urlOf(kind, k)));
+          const w = ours[kind].warm.map((x) => x.ms);
+          console.log(`data API ${kind}: cold ${fmt(cold.ms)} ms (${cold.count} values), warm p50 ${fmt(p(w, 50), 2)} ms, p90 ${fmt(p(w, 90), 2)} ms over ${w.length}; server RSS ${fmt(rssMiB(server.proc.pid as number))} MiB`);
+        }
+      } finally {
+        await server.stop();
+      }
+      const { stdout } = await run(PYTHON, [join(here, "api_xarray.py"), xspec, "--cold", kind], { maxBuffer: 64 * 1024 * 1024 });
+      xcold[kind].push((JSON.parse(stdout) as XResult)[kind][0] as XAnswer);
+      console.log(`  cold round ${round + 1}: data API ${kind} ${fmt(ours[kind].cold[round]?.ms ?? NaN)} ms, xarray ${fmt(xcold[kind][round]?.ms ?? NaN)} ms (load ${load()})`);
+      if (kind !== "position") continue;
+      // The same position query on a server that also serves temp's time-series layout.
+      const withLayout = await startServer(CACHE_MB, true);
+      try {
+        const cold = await query(withLayout, urlOf("position", 0));
+        if (!cold.layout.startsWith("time-series")) throw new Error(`position with a layout: answered from ${cold.layout}`);
+        series.cold.push(cold);
+        if (round === 0) for (let k = 1; k <= WARM; k++) series.warm.push(await query(withLayout, urlOf("position", k)));
+        console.log(`  cold round ${round + 1}: data API position from the time-series layout ${fmt(cold.ms)} ms`);
+      } finally {
+        await withLayout.stop();
+      }
+    }
+
   const { stdout: xwarmOut } = await run(PYTHON, [join(here, "api_xarray.py"), xspec], { maxBuffer: 64 * 1024 * 1024 });
   const xwarm = JSON.parse(xwarmOut) as XResult;
 
   // Same cells, same values: count exactly, sum to float32 rounding.
   for (const kind of KINDS) {
-    const pairs: Array<[Answer, { count: number; sum: number }]> = [[ours[kind].cold, xcold[kind]], ...(xwarm[kind].slice(1).map((x, k) => [ours[kind].warm[k] as Answer, x]) as Array<[Answer, { count: number; sum: number }]>)];
+    const pairs: Array<[Answer, XAnswer]> = [...ours[kind].cold.map((a, r) => [a, xcold[kind][r] as XAnswer] as [Answer, XAnswer]), ...xwarm[kind].slice(1).map((x, k) => [ours[kind].warm[k] as Answer, x] as [Answer, XAnswer])];
+    if (kind === "position") pairs.push(...series.cold.map((a, r) => [a, xcold.position[r] as XAnswer] as [Answer, XAnswer]), ...xwarm.position.slice(1).map((x, k) => [series.warm[k] as Answer, x] as [Answer, XAnswer]));
     for (const [a, x] of pairs)
       if (a.count !== x.count || Math.abs(a.sum - x.sum) > 1e-5 * Math.max(1, Math.abs(x.sum)))
         throw new Error(`${kind}: the data API answered ${a.count} values summing to ${a.sum}, xarray ${x.count} summing to ${x.sum}`);
   }
 
-  console.log(`\n| query (whole 48-step cycle) | values | data API cold | xarray cold | ratio | data API warm p50 (p90) | xarray warm p50 | ratio |`);
+  console.log(`\n| query (whole 48-step cycle) | values | data API cold (median of ${COLD_ROUNDS}) | xarray cold | ratio | data API warm p50 (p90) | xarray warm p50 | ratio |`);
   console.log(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
-  const DESCRIBE: Record<Kind, string> = { position: "position: temp, 20 levels", area: `area: temp at the surface, bay polygon (${ours.area.cold.count / steps} wet cells)`, cube: `cube: salt, 3 levels, bbox (${ours.cube.cold.count / steps / 3} wet cells)` };
+  const cells = (kind: Kind, levels: number) => (ours[kind].cold[0]?.count ?? 0) / steps / levels;
+  const DESCRIBE: Record<Kind, string> = { position: "position: temp, 20 levels", area: `area: temp at the surface, bay polygon (${cells("area", 1)} wet cells)`, cube: `cube: salt, 3 levels, bbox (${cells("cube", 3)} wet cells)` };
   for (const kind of KINDS) {
     const w = ours[kind].warm.map((a) => a.ms);
     const xw = xwarm[kind].slice(1).map((x) => x.ms);
-    console.log(`| ${DESCRIBE[kind]} | ${ours[kind].cold.count} | ${fmt(ours[kind].cold.ms)} ms | ${fmt(xcold[kind].ms)} ms | ${fmt(xcold[kind].ms / ours[kind].cold.ms)}x | ${fmt(p(w, 50), 2)} (${fmt(p(w, 90), 2)}) ms | ${fmt(p(xw, 50))} ms | ${fmt(p(xw, 50) / p(w, 50))}x |`);
+    const [c, xc] = [p(ours[kind].cold.map((a) => a.ms), 50), p(xcold[kind].map((x) => x.ms), 50)];
+    console.log(`| ${DESCRIBE[kind]} | ${ours[kind].cold[0]?.count} | ${fmt(c)} ms | ${fmt(xc)} ms | ${fmt(xc / c)}x | ${fmt(p(w, 50), 2)} (${fmt(p(w, 90), 2)}) ms | ${fmt(p(xw, 50))} ms | ${fmt(p(xw, 50) / p(w, 50))}x |`);
+  }
+  {
+    const w = series.warm.map((a) => a.ms);
+    const xw = xwarm.position.slice(1).map((x) => x.ms);
+    const [c, xc] = [p(series.cold.map((a) => a.ms), 50), p(xcold.position.map((x) => x.ms), 50)];
+    console.log(`| position from temp's time-series layout (xarray: the original store) | ${series.cold[0]?.count} | ${fmt(c)} ms | ${fmt(xc)} ms | ${fmt(xc / c)}x | ${fmt(p(w, 50), 2)} (${fmt(p(w, 90), 2)}) ms | ${fmt(p(xw, 50))} ms | ${fmt(p(xw, 50) / p(w, 50))}x |`);
   }
   console.log(`answers equal xarray's (count and sum of values) for every query compared; load average now ${load()}`);
 }

@@ -9,12 +9,13 @@ export function shortest(v: number, float32: boolean): number {
   const f = Math.fround(v);
   if (f !== v) return v;
   // Fewest significant digits that read back to the same float32 (9 always do; once some
-  // count does, more do too). Model output mostly needs 8 or 9, so try 8 first, then search
-  // below 8 only when it round-trips.
+  // count does, more do too). Model output mostly needs 7 to 9, so try 8, 7 and 6 first, then
+  // search below 6 only when 6 round-trips.
   if (!fits(v, f, 8)) return Number(v.toPrecision(9));
   if (!fits(v, f, 7)) return Number(v.toPrecision(8));
+  if (!fits(v, f, 6)) return Number(v.toPrecision(7));
   let lo = 1;
-  let hi = 7;
+  let hi = 6;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (fits(v, f, mid)) hi = mid;

@@ -110,10 +110,6 @@ async function readParameter(ds: OpenedDataset, chunks: ChunkCache, p: Parameter
   const count = perDim.map((w, d) => w.reduce((a, b) => (b > a ? b : a), -Infinity) - (start[d] ?? 0) + 1);
   const nz = zIdx?.length ?? 1;
   const out = new Float64Array(timeIdx.length * cells.length * nz);
-  const boxSize = count.reduce((a, b) => a * b, 1);
-  // Scattered points on a large grid: one small read per cell beats one huge bounding box.
-  const perCell = boxSize > 4 * out.length && boxSize > 1_000_000;
-  const targets = perCell ? cells.map((_, k) => [k]) : [cells.map((_, k) => k)];
   // Levels far apart (z=bottom,middle,surface): one box per run of adjacent levels, not one box over
   // every level between them (a cube of 3 of 20 levels read and copied 20).
   const zd = p.zDim === undefined ? -1 : p.dims.indexOf(p.zDim);
@@ -123,6 +119,10 @@ async function readParameter(ds: OpenedDataset, chunks: ChunkCache, p: Parameter
     if (last !== undefined && zIdx !== undefined && zIdx[zi] === (zIdx[last[1]] ?? NaN) + 1) last[1] = zi;
     else zRuns.push([zi, zi]);
   }
+  const boxSize = count.reduce((a, b, d) => a * (d === zd ? zRuns.reduce((n, [z0, z1]) => n + (zIdx?.[z1] ?? 0) - (zIdx?.[z0] ?? 0) + 1, 0) : b), 1);
+  // Scattered points on a large grid: one small read per cell beats one huge bounding box.
+  const perCell = boxSize > 4 * out.length && boxSize > 1_000_000;
+  const targets = perCell ? cells.map((_, k) => [k]) : [cells.map((_, k) => k)];
   const reads = (zd >= 0 ? zRuns : [[0, nz - 1] as [number, number]]).flatMap((run) => targets.map((subset) => ({ run, subset })));
   for (const { run: [z0, z1], subset } of reads) {
     const s = perCell ? p.dims.map((dim, d) => (dim === p.timeDim || dim === p.zDim ? (start[d] ?? 0) : (coords[subset[0] ?? 0]?.[grid.model.dims.indexOf(dim)] ?? 0))) : [...start];
