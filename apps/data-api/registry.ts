@@ -8,9 +8,10 @@ import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FileStore, openStore, type ReadableStore } from "../../dataplane/index.js";
+import { FileStore, openStore, readConsolidated, type ReadableStore, type ZarrFormat } from "../../dataplane/index.js";
 import { ChunkCache } from "./chunk-cache.js";
 import { openDataset, type OpenedDataset } from "./dataset.js";
+import { describeHierarchy, type DatasetModel } from "./model.js";
 import { CacheBudget, DEFAULT_CACHE_MIB, type BudgetRegion } from "./cache-budget.js";
 
 export interface DatasetSource {
@@ -32,6 +33,23 @@ export interface RegistryOptions {
   revalidateMs?: number;
   /** How a URL becomes a store (tests wrap it to watch every key read). */
   openStore?: (url: string) => Promise<ReadableStore>;
+}
+
+/**
+ * What the Zarr passthrough needs of a dataset: its store and the model of its consolidated
+ * metadata, without the coordinates, time axes and k-d trees an opened dataset holds. A 4500 x 3298
+ * curvilinear grid's opened form is larger than the default budget; its chunks are still served.
+ */
+export interface DatasetMetadata {
+  readonly store: ReadableStore;
+  readonly format: ZarrFormat;
+  readonly model: DatasetModel;
+}
+
+interface DescribedDataset extends DatasetMetadata {
+  readonly generation: number;
+  readonly signature: string;
+  checkedAt: number;
 }
 
 export const DATASET_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -64,6 +82,8 @@ export class DatasetRegistry {
   private readonly sources = new Map<string, DatasetSource>();
   private readonly opened: BudgetRegion<string, OpenedDataset>;
   private readonly opening = new Map<string, Promise<OpenedDataset>>();
+  /** Metadata only, one entry per configured dataset at most (small: the consolidated metadata's model). */
+  private readonly described = new Map<string, DescribedDataset>();
   private readonly generations = new Map<string, number>();
   /** The one memory budget of every cache below (and of stations.ts' documents). */
   readonly cache: CacheBudget;
@@ -132,6 +152,7 @@ export class DatasetRegistry {
     this.generations.set(id, (this.generations.get(id) ?? 0) + 1);
     this.opened.delete(id);
     this.opening.delete(id);
+    this.described.delete(id);
     this.chunks.dropScope(`${id}#`);
     this.cache.region("documents").deleteWhere((key) => key.startsWith(`${id}#`));
   }
@@ -170,6 +191,33 @@ export class DatasetRegistry {
       this.opening.set(id, p);
     }
     return p;
+  }
+
+  /**
+   * The dataset's store and metadata model, without opening it: the opened dataset when it is held,
+   * else the consolidated metadata alone (kept per dataset, checked for freshness as `get` does).
+   */
+  async metadata(id: string): Promise<DatasetMetadata | undefined> {
+    const source = this.sources.get(id);
+    if (source === undefined) return undefined;
+    if (this.opened.get(id) !== undefined) return this.get(id);
+    const generation = this.generations.get(id) ?? 0;
+    const held = this.described.get(id);
+    if (held !== undefined && held.generation === generation) {
+      const now = Date.now();
+      if (now - held.checkedAt < this.revalidateMs) return held;
+      if ((await storeSignature(held.store)) === held.signature) {
+        held.checkedAt = now;
+        return held;
+      }
+    }
+    const store = await this.open(source.url);
+    const signature = await storeSignature(store);
+    const consolidated = await readConsolidated(store);
+    if (consolidated === undefined) return undefined;
+    const described: DescribedDataset = { store, format: consolidated.format, model: describeHierarchy(consolidated.hierarchy), generation, signature, checkedAt: Date.now() };
+    if ((this.generations.get(id) ?? 0) === generation && this.sources.get(id) === source) this.described.set(id, described);
+    return described;
   }
 
   /** The store of a dataset, without opening its metadata (for the Zarr passthrough). */

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDataApi } from "../../apps/data-api/app.js";
 import { CacheBudget } from "../../apps/data-api/cache-budget.js";
 import { DatasetRegistry } from "../../apps/data-api/registry.js";
-import { ingest } from "../../dataplane/index.js";
+import { FileStore, ingest } from "../../dataplane/index.js";
 import { stationFixture, writeDsg } from "../../samples/stations.js";
 import { cycleAt, romsFile, tempDir } from "../dataplane/fixtures.js";
 import { mulberry32 } from "../support/prng.js";
@@ -174,5 +174,39 @@ describe("one memory budget for every cache", () => {
     expect(docs.deleteWhere((k) => k === "8")).toBe(1);
     expect(docs.set("big", Buffer.alloc(1001), 1001)).toBe(false);
     expect(() => new CacheBudget(0)).toThrow(/cache budget: expected a positive number of bytes, got 0/);
+  });
+
+  it("serves Zarr passthrough requests from the metadata alone when the opened dataset does not fit the budget", async () => {
+    const reads: string[] = [];
+    const app = await buildDataApi({
+      datasets,
+      cacheBytes: 4096,
+      revalidateMs: 60_000,
+      openStore: async (url) => {
+        const store = new FileStore(url.replace(/^file:\/\//, ""));
+        const get = store.get.bind(store);
+        store.get = async (key) => {
+          reads.push(key);
+          return get(key);
+        };
+        return store;
+      },
+    });
+    try {
+      const metadata = await app.inject({ url: "/datasets/cbofs/zarr/.zmetadata" });
+      expect(metadata.statusCode).toBe(200);
+      const zeta = (JSON.parse(metadata.body) as { metadata: Record<string, { chunks?: number[] }> }).metadata["zeta/.zarray"];
+      expect(zeta?.chunks?.length).toBe(3);
+      for (let step = 0; step < 10; step++) expect((await app.inject({ url: `/datasets/cbofs/zarr/zeta/${step}.0.0` })).statusCode).toBe(200);
+      // Ten chunks and one metadata document served: the coordinates were never read, the
+      // consolidated metadata once for the model (and once more served), nothing reopened.
+      expect(reads.filter((k) => /lon_rho|lat_rho|mask_rho|ocean_time\//.test(k))).toEqual([]);
+      expect(reads.filter((k) => k === "/.zmetadata").length).toBeLessThanOrEqual(2);
+      expect(reads.filter((k) => k.startsWith("/zeta/"))).toHaveLength(10);
+      // An EDR query still opens the dataset (reopened per request at this budget, with a warning).
+      expect((await app.inject({ url: "/collections/cbofs/position?coords=POINT(-76.4%2037.05)&parameter-name=zeta" })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -7,7 +7,7 @@ import { ownValue } from "../../shared/own.js";
 import type { FastifyInstance } from "fastify";
 import { chunkKey } from "../../../dataplane/index.js";
 import { baseUrl, type DataApiContext } from "../context.js";
-import type { OpenedDataset } from "../dataset.js";
+import type { DatasetMetadata } from "../registry.js";
 import { notFound } from "../errors.js";
 import { collectionParams, datasetIdsResponse, datasetResponse, passthroughParams, passthroughResponse } from "../schemas.js";
 
@@ -44,7 +44,7 @@ function arrayKey(format: 2 | 3, path: string, meta: { shape: number[]; chunks: 
 }
 
 /** The store key for a passthrough request, or undefined when the hierarchy has no such object. */
-export function passthroughKey(ds: OpenedDataset, key: string): `/${string}` | undefined {
+export function passthroughKey(ds: DatasetMetadata, key: string): `/${string}` | undefined {
   if (key.length > 512) return undefined;
   if (ds.format === 3 ? key === "zarr.json" : key === ".zmetadata" || key === ".zgroup" || key === ".zattrs") return `/${key}`;
   // An overview level's array (issue #21): "<level group>/<array>/<chunk or metadata>", the group
@@ -88,7 +88,8 @@ export async function datasetRoutes(app: FastifyInstance, opts: { ctx: DataApiCo
   const passthrough = { summary: "read-only Zarr passthrough: the consolidated metadata, known arrays' metadata, and chunks inside their grid", params: passthroughParams, response: passthroughResponse };
   app.get<{ Params: { collectionId: string; "*": string } }>("/datasets/:collectionId/zarr/*", { schema: passthrough }, async (request, reply) => {
     const id = request.params.collectionId;
-    const ds = ctx.registry.has(id) ? await ctx.registry.get(id) : undefined;
+    // Metadata only: serving a chunk never reads the grid's coordinates or builds its k-d tree.
+    const ds = ctx.registry.has(id) ? await ctx.registry.metadata(id) : undefined;
     if (ds === undefined) throw notFound(`dataset ${id.slice(0, 80)}`);
     const key = passthroughKey(ds, request.params["*"]);
     if (key === undefined) throw notFound(`zarr key ${JSON.stringify(request.params["*"].slice(0, 120))} of dataset ${id}`);
