@@ -3,12 +3,14 @@
 // cells of at most one pixel), the cells under a view on image and curvilinear grids, and the
 // chunk-aligned window a zoomed view reads, with its chunk count.
 import { describe, expect, it } from "vitest";
-import { alignLon, curvilinearMesh, imageGrid } from "../../apps/viewer/src/mesh.js";
+import { alignLon, curvilinearMesh, curvilinearQuads, imageGrid, quadsToMesh, unwrapGrid } from "../../apps/viewer/src/mesh.js";
+import { valueAt } from "../../apps/viewer/src/pick.js";
 import {
   cellPixels,
+  cellReach,
   chooseLevel,
   chunkCount,
-  chunkWindow,
+  alignedWindow,
   parseMultiscales,
   planView,
   variableLevels,
@@ -157,16 +159,22 @@ describe("visible cells and chunk windows", () => {
     }
     expect((b.j1 - b.j0) * (b.i1 - b.i0)).toBeLessThan((ny * nx) / 4);
     expect(visibleBoxOfCentres(lon, lat, ny, nx, [50, 50, 51, 51])).toBeUndefined();
+    // One odd column (a seam's averaged longitudes, 180 degrees off) does not widen the window to the grid.
+    const odd = lon.slice();
+    for (let j = 0; j < ny; j++) odd[j * nx + 25] = (odd[j * nx + 25] ?? 0) + 180;
+    expect(cellReach(odd, lat, ny, nx)).toBeLessThan(1);
+    const b2 = visibleBoxOfCentres(odd, lat, ny, nx, rect) ?? { j0: 0, j1: 0, i0: 0, i1: 0 };
+    expect((b2.j1 - b2.j0) * (b2.i1 - b2.i0)).toBeLessThan((ny * nx) / 4);
   });
-  it("a coarse level's box becomes the finer level's rows and columns, widened to whole chunks", () => {
+  it("a coarse level's box becomes the finer level's rows and columns, widened to whole blocks (here chunks)", () => {
     // Level-4 cells 10..12 x 20..24 at level 0 (ratio 16): rows 160..192, columns 320..384 -> chunk 0 of 512.
-    expect(chunkWindow({ j0: 10, j1: 12, i0: 20, i1: 24 }, [16, 16], [3298, 4500], [512, 512])).toEqual({ j0: 0, j1: 512, i0: 0, i1: 512 });
+    expect(alignedWindow({ j0: 10, j1: 12, i0: 20, i1: 24 }, [16, 16], [3298, 4500], [512, 512])).toEqual({ j0: 0, j1: 512, i0: 0, i1: 512 });
     // Straddling a chunk edge: two chunks along x.
-    const w = chunkWindow({ j0: 40, j1: 48, i0: 30, i1: 34 }, [16, 16], [3298, 4500], [512, 512]);
+    const w = alignedWindow({ j0: 40, j1: 48, i0: 30, i1: 34 }, [16, 16], [3298, 4500], [512, 512]);
     expect(w).toEqual({ j0: 512, j1: 1024, i0: 0, i1: 1024 });
     expect(chunkCount(w, [512, 512])).toBe(2);
     // Clipped at the grid's edge.
-    const edge = chunkWindow({ j0: 200, j1: 207, i0: 270, i1: 282 }, [16, 16], [3298, 4500], [512, 512]);
+    const edge = alignedWindow({ j0: 200, j1: 207, i0: 270, i1: 282 }, [16, 16], [3298, 4500], [512, 512]);
     expect(edge).toEqual({ j0: 3072, j1: 3298, i0: 4096, i1: 4500 });
     expect(chunkCount(edge, [512, 512])).toBe(1);
     expect(chunkCount({ j0: 0, j1: 3298, i0: 0, i1: 4500 }, [512, 512])).toBe(63);
@@ -202,6 +210,8 @@ describe("plans for views", () => {
     const w = p.window ?? { j0: 0, j1: 0, i0: 0, i1: 0 };
     expect(74 + (w.i0 * 360) / 4500).toBeLessThanOrEqual(rect[0]);
     expect(74 + (w.i1 * 360) / 4500).toBeGreaterThanOrEqual(rect[2]);
+    // ... and is not much wider: a coarsest-level cell (16) and an alignment block (64) each side at most.
+    expect(w.i1 - w.i0).toBeLessThanOrEqual((rect[2] - rect[0]) / (360 / 4500) + 2 * (16 + 64));
   });
   it("a mesh plan is its whole level", () => {
     const mesh: GridLevel[] = [
@@ -223,5 +233,46 @@ describe("longitude frames", () => {
     const m = curvilinearMesh([-179.5, -178.5, -179.5, -178.5], [0, 0, 1, 1], 2, 2);
     const mm = alignLon(m, 175);
     expect(mm.kind === "mesh" ? Math.min(...Array.from(mm.xy).filter((_, k) => k % 2 === 0)) : 0).toBeCloseTo(180, 4);
+  });
+});
+
+describe("global curvilinear grids", () => {
+  it("longitudes run on from neighbour to neighbour past 360 (RTOFS 74..434 written as 74..360, 0..74): no seam in the middle", () => {
+    const nx = 10;
+    const ny = 3;
+    const raw = Array.from({ length: ny * nx }, (_, c) => (74 + 36 * (c % nx) + 0.5 * Math.floor(c / nx)) % 360);
+    const lon = unwrapGrid(raw, ny, nx);
+    for (let j = 0; j < ny; j++) for (let i = 1; i < nx; i++) expect((lon[j * nx + i] ?? 0) - (lon[j * nx + i - 1] ?? 0)).toBeCloseTo(36, 9);
+    const lat = Array.from({ length: ny * nx }, (_, c) => Math.floor(c / nx));
+    const m = curvilinearMesh(raw, lat, ny, nx);
+    // Every cell drawn (none dropped as spanning the seam), and one continuous box.
+    expect(m.triangles.length / 6).toBe(ny * nx);
+    expect(m.bbox[2] - m.bbox[0]).toBeGreaterThanOrEqual(360);
+    expect(m.bbox[2] - m.bbox[0]).toBeLessThan(362);
+  });
+});
+
+describe("quad grids (curvilinear drawn as a texture)", () => {
+  it("corners, drawn cells and the value under a point; their triangles are the triangle mesh's", () => {
+    // 2 x 3 cells 1 degree apart; cell 0 is land.
+    const lon = [0, 1, 2, 0, 1, 2];
+    const lat = [10, 10, 10, 11, 11, 11];
+    const q = curvilinearQuads(lon, lat, 2, 3, [0, 1, 1, 1, 1, 1]);
+    expect(q.corners.length).toBe(3 * 4 * 2);
+    expect(Array.from(q.corners.slice(0, 4))).toEqual([-0.5, 9.5, 0.5, 9.5]);
+    expect(Array.from(q.drawn)).toEqual([0, 1, 1, 1, 1, 1]);
+    expect(q.bbox).toEqual([-0.5, 9.5, 2.5, 11.5]);
+    const field = new Float32Array([7, 8, 9, 10, 11, 12]);
+    expect(valueAt(q, field, 1.1, 10.2)).toBe(8);
+    expect(valueAt(q, field, 2.2, 11.3)).toBe(12);
+    // Over the land cell: nothing to read out.
+    expect(valueAt(q, field, 0.1, 10.1)).toBeNaN();
+    const m = quadsToMesh(q);
+    const direct = curvilinearMesh(lon, lat, 2, 3, [0, 1, 1, 1, 1, 1]);
+    expect(Array.from(m.xy)).toEqual(Array.from(direct.xy));
+    expect(Array.from(m.triangles)).toEqual(Array.from(direct.triangles));
+    expect(m.triangles.length / 3).toBe(10);
+    const moved = alignLon(q, 360);
+    expect(moved.kind === "quads" ? moved.corners[0] : 0).toBe(359.5);
   });
 });
