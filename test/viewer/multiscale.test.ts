@@ -5,6 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { alignLon, curvilinearMesh, curvilinearQuads, imageGrid, quadsToMesh, unwrapGrid } from "../../apps/viewer/src/mesh.js";
 import { valueAt } from "../../apps/viewer/src/pick.js";
+import { buildGeometry } from "../../apps/viewer/src/dataset.js";
+import type { ZarrDataset } from "../../apps/viewer/src/zarr.js";
 import {
   cellPixels,
   cellReach,
@@ -274,5 +276,59 @@ describe("quad grids (curvilinear drawn as a texture)", () => {
     expect(m.triangles.length / 3).toBe(10);
     const moved = alignLon(q, 360);
     expect(moved.kind === "quads" ? moved.corners[0] : 0).toBe(359.5);
+  });
+});
+
+describe("mesh levels (vertex-cluster)", () => {
+  it("a mesh level is drawn from its own lon, lat and nv", async () => {
+    // Level 0: 4 nodes, 2 triangles; overviews/1: 3 nodes, 1 triangle (1-based nv, as FVCOM writes it).
+    const arrays: Record<string, { dims: string[]; dtype: string; data: number[] }> = {
+      lon: { dims: ["node"], dtype: "<f4", data: [0, 1, 0, 1] },
+      lat: { dims: ["node"], dtype: "<f4", data: [0, 0, 1, 1] },
+      nv: { dims: ["three", "nele"], dtype: "<i4", data: [1, 2, 2, 4, 3, 3] },
+      temp: { dims: ["time", "node"], dtype: "<f4", data: [1, 2, 3, 4] },
+      "overviews/1/lon": { dims: ["node"], dtype: "<f4", data: [0, 1, 0.5] },
+      "overviews/1/lat": { dims: ["node"], dtype: "<f4", data: [0, 0, 1] },
+      "overviews/1/nv": { dims: ["three", "nele"], dtype: "<i4", data: [1, 2, 3] },
+      "overviews/1/temp": { dims: ["time", "node"], dtype: "<f4", data: [1.5, 2.5, 3.5] },
+    };
+    const shapeOf = (n: string): number[] => {
+      const a = arrays[n];
+      if (a === undefined) throw new Error(`no ${n}`);
+      if (a.dims[0] === "three") return [3, a.data.length / 3];
+      return a.dims.length === 2 ? [1, a.data.length] : [a.data.length];
+    };
+    const z: ZarrDataset = {
+      url: "mem://mesh",
+      rootAttrs: () => ({}),
+      has: (n) => arrays[n] !== undefined,
+      names: () => Object.keys(arrays),
+      meta: (n) => ({ shape: shapeOf(n), chunks: shapeOf(n), dtype: arrays[n]?.dtype ?? "<f4", fill_value: null }),
+      attrs: (n) => ({ _ARRAY_DIMENSIONS: arrays[n]?.dims ?? [], ...(n.endsWith("lon") ? { units: "degrees_east" } : n.endsWith("lat") ? { units: "degrees_north" } : {}) }),
+      dims: (n) => arrays[n]?.dims ?? [],
+      readRaw: async (n) => ({ data: arrays[n]?.data ?? [], shape: shapeOf(n) }),
+      read: async (n) => ({ data: Float32Array.from(arrays[n]?.data ?? []), shape: shapeOf(n) }),
+    };
+    const levels = parseMultiscales({
+      multiscales: {
+        resampling_method: "mean",
+        layout: [
+          { asset: ".", "dmac:shape": { node: 4, nele: 2 } },
+          { asset: "overviews/1", derived_from: ".", resampling_method: "vertex-cluster", transform: { scale: [2, 2] }, "dmac:shape": { node: 3, nele: 1 } },
+        ],
+      },
+    });
+    const grid = { kind: "unstructured" as const, lon: "lon", lat: "lat", dims: ["node"], shape: [4] };
+    const gl = variableLevels(levels, z, "temp", grid.dims, [grid.lon, grid.lat]);
+    expect(gl.map((l) => [l.path, ...l.size])).toEqual([
+      ["", 4],
+      ["overviews/1", 3],
+    ]);
+    const info = { id: "mesh", title: "mesh", grids: [grid], parameters: ["temp"] };
+    const g0 = await buildGeometry(grid, info, z, { path: "" });
+    const g1 = await buildGeometry(grid, info, z, { path: "overviews/1" });
+    expect([g0.kind, g0.cells, g0.kind === "mesh" ? g0.triangles.length / 3 : 0]).toEqual(["mesh", 4, 2]);
+    expect([g1.kind, g1.cells, g1.kind === "mesh" ? Array.from(g1.triangles) : []]).toEqual(["mesh", 3, [0, 1, 2]]);
+    expect(g1.kind === "mesh" ? Array.from(g1.xy) : []).toEqual([0, 0, 1, 0, 0.5, 1]);
   });
 });

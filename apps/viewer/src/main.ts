@@ -346,8 +346,11 @@ async function selectVariable(v: Variable, timeIndex: number, levelIndex: number
 }
 
 /** The geometry of a grid at a level (group `path`) over a window of it (all of it when absent), cached. */
+/** The cache key of a grid's geometry at a level and window: "lon,lat|path|window" ("all" for the whole level). */
+const geometryKey = (v: Variable, path: string, window?: Box): string => `${v.grid.lon},${v.grid.lat}|${path}|${window !== undefined ? `${window.j0}:${window.j1},${window.i0}:${window.i1}` : "all"}`;
+
 function geometryOf(loaded: Loaded, v: Variable, path: string, window?: Box, index?: Geometry): Promise<Geometry> {
-  const key = `${v.grid.lon},${v.grid.lat}|${path}|${window !== undefined ? `${window.j0}:${window.j1},${window.i0}:${window.i1}` : "all"}`;
+  const key = geometryKey(v, path, window);
   let geometry = loaded.geometries.get(key);
   if (geometry === undefined) {
     const refLon = index !== undefined ? (index.bbox[0] + index.bbox[2]) / 2 : undefined;
@@ -420,6 +423,13 @@ async function loadField(resetRange: boolean): Promise<void> {
   if (state.geometry !== g) {
     state.geometry = g;
     setRendererGeometry(g);
+    // Geometries of other levels go (a level is rarely revisited before its window changes):
+    // the coarsest level's, which locates every view, and this level's last windows stay.
+    const [gridKey] = geometryKey(v, plan.path).split("|");
+    for (const key of loaded.geometries.keys()) {
+      const [grid, path, window] = key.split("|");
+      if (grid === gridKey && path !== plan.path && !(path === scale.levels[scale.levels.length - 1]?.path && window === "all")) loaded.geometries.delete(key);
+    }
   }
   state.plan = plan;
   state.field = field.data;
