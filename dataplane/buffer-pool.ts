@@ -4,6 +4,8 @@
 // A buffer is given back only once nothing can read it any more (its write or inflate finished).
 
 const MB = 1 << 20;
+/** Bytes a size class may keep idle (at least one buffer of any size is kept). */
+const MAX_KEPT_PER_CLASS = 64 * MB;
 
 /** Capacity class of a request: powers of two up to 1 MiB, then whole MiBs. */
 function capacityFor(bytes: number): number {
@@ -28,7 +30,8 @@ export class BufferPool {
     const cap = whole.byteLength;
     if (cap !== capacityFor(cap)) return;
     const list = this.free.get(cap) ?? [];
-    if (list.length < this.perClass) list.push(whole);
+    // Large classes keep fewer: four 59 MB steps of an RTOFS field held idle would be a quarter GB.
+    if (list.length < this.perClass && (list.length === 0 || (list.length + 1) * cap <= MAX_KEPT_PER_CLASS)) list.push(whole);
     this.free.set(cap, list);
   }
 }

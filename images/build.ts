@@ -18,8 +18,8 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
 const registry = "ghcr.io/ioos";
 const source = "https://github.com/ioos/nextgen-dmac";
 
-/** Runtime libraries of the Node apps: Node's own (libc, libstdc++, libgcc), the native codecs', tini, CA certificates. */
-const nodeBase: DebianBase = { name: "node", suite: "bookworm", packages: ["base-files", "libc6", "libgcc-s1", "libstdc++6", "libdeflate0", "liblz4-1", "tini", "ca-certificates"] };
+/** Runtime libraries of the Node apps: Node's own (libc, libstdc++, libgcc), the native codecs', tini, CA certificates, and UDUNITS-2's unit database (QC units checks, observation units, model-vs-observation conversion). */
+const nodeBase: DebianBase = { name: "node", suite: "bookworm", packages: ["base-files", "libc6", "libgcc-s1", "libstdc++6", "libdeflate0", "liblz4-1", "tini", "ca-certificates", "libudunits2-data"] };
 /** The Dask payload's Python stack: Debian 12's packages, the ones CI tests it with (.ci/apt-packages.txt). */
 const ingestWorkerBase: DebianBase = {
   name: "ingest-worker",

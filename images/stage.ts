@@ -86,8 +86,16 @@ export function stageNodeApp(repo: string, files: readonly string[], nodeBinary:
   run(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-p", join(src, "tsconfig.image.json")]);
   log(`node app: tsc ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
-  // The TypeScript sources stay beside dist/: the viewer bundles its browser code (apps/viewer/src and
-  // what it imports from dataplane/ and apps/data-api/) with esbuild at start. Node runs dist/ only.
+  // The viewer's browser bundle is made here, as bin/build.mjs makes it for `dmac up`, so no pod runs
+  // esbuild (a service process and about 50 MiB at start) and esbuild is not in the image.
+  if (files.includes("apps/viewer/src/main.ts")) {
+    started = Date.now();
+    const script = join(src, "make-viewer-bundle.ts");
+    writeFileSync(script, 'import { writeViewerBundle } from "./apps/viewer/bundle.ts";\nawait writeViewerBundle(process.argv[2] as string);\n');
+    run(process.execPath, [join(repo, "node_modules/tsx/dist/cli.mjs"), script, join(app, "dist/apps/viewer/bundle")], { cwd: src });
+    log(`node app: viewer bundle ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  // The TypeScript sources stay beside dist/ (readable, and what the source maps point at). Node runs dist/ only.
   copyTracked(src, files.filter((f) => f !== "tsconfig.json" && f !== ".node-version"), app);
   started = Date.now();
   // Node's own directory first on PATH: the native codecs build against its headers, npm runs with it.

@@ -27,13 +27,27 @@ export interface CacheStats {
 export const DEFAULT_CACHE_MIB = 512;
 
 /**
- * glibc settings the data API runs with (its chart sets them; bench/scale/api.ts too), as `dmac up`
- * does for itself (bin/dmac.js): with a fixed mmap threshold every decoded chunk (a few MiB) is its
- * own mapping, returned to the system when the LRU drops it. By default glibc raises the threshold
- * after the first large free and serves later chunks from heap arenas that keep freed pages, so RSS
- * drifted hundreds of MiB above the budget under a burst of distinct queries (docs/data-api.md).
+ * The process settings the data API runs with (its chart sets them; bench/scale/api.ts too), as
+ * `dmac up` does for itself (bin/dmac.js). glibc: with a fixed mmap threshold every decoded chunk
+ * (a few MiB) is its own mapping, returned to the system when freed; by default glibc raises the
+ * threshold after the first large free and serves later chunks from heap arenas that keep freed
+ * pages. V8: a 2 MiB young generation semi-space instead of 16 (20-50 MiB less RSS under a burst
+ * of queries, no measurable throughput cost there). docs/data-api.md "At real size".
  */
-export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2", MALLOC_MMAP_THRESHOLD_: "131072", MALLOC_TRIM_THRESHOLD_: "131072" };
+export const RUNTIME_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: "2",
+  MALLOC_MMAP_THRESHOLD_: "131072",
+  MALLOC_TRIM_THRESHOLD_: "131072",
+  NODE_OPTIONS: "--max-semi-space-size=2",
+};
+
+/**
+ * What the data API takes besides its caches, MiB: the process at rest (110-135 MiB measured) plus
+ * working memory under load (the V8 heap, answers being encoded, chunks being decoded, memory
+ * the collector has not reclaimed yet: up to about 150 MiB measured with 8 queries at once).
+ * RSS stays under this plus --cache-mb (bench/scale/api.ts checks it; the chart leaves it room).
+ */
+export const BASELINE_MIB = 320;
 
 type Key = number | string;
 

@@ -10,6 +10,7 @@ import { anyAddress, apiServerPorts } from "../../clusters/lib/network-policy.js
 import type { PolicyRule } from "../../clusters/lib/rbac.js";
 import { group as dmacGroup } from "../../crds/api/common.js";
 import { apiWorkload } from "../shared/api-chart.js";
+import { BASELINE_MIB, RUNTIME_ENV } from "./cache-budget.js";
 
 export interface DataApiChartProps {
   readonly env: EnvironmentConfig;
@@ -22,9 +23,14 @@ const component = "data-api";
 /** Read-only discovery of Datasets; nothing else in the cluster. */
 export const dataApiRules: readonly PolicyRule[] = [{ apiGroups: [dmacGroup], resources: ["datasets"], verbs: ["get", "list", "watch"] }];
 
-/** The data API's cache budget for a container memory limit: half of it (MiB). */
+/**
+ * The data API's cache budget for a container memory limit (MiB): half of it, the rest for the
+ * process itself and its working memory (BASELINE_MIB, measured in bench/scale/api.ts), which
+ * is why a limit below 2 x BASELINE_MIB is refused.
+ */
 export function dataApiCacheMiB(memoryLimitMiB: number): number {
-  return Math.max(64, Math.floor(memoryLimitMiB / 2));
+  if (memoryLimitMiB < 2 * BASELINE_MIB) throw new Error(`workloads.dataApi.sizing.memoryMiB.limit: ${memoryLimitMiB} MiB leaves no room for the cache; the data API needs at least ${2 * BASELINE_MIB} MiB (${BASELINE_MIB} for itself, the rest for --cache-mb)`);
+  return Math.floor(memoryLimitMiB / 2);
 }
 
 export class DataApiChart extends Chart {
@@ -49,7 +55,8 @@ export class DataApiChart extends Chart {
       // --cache-mb: half the container's memory limit, leaving the rest for the process itself
       // and the answers in flight (docs/data-api.md "At real size").
       args: ["serve", "data-api", "--host=0.0.0.0", `--port=${workload.port}`, `--base-url=https://${host}`, `--cache-mb=${dataApiCacheMiB(workload.sizing.memoryMiB.limit)}`, ...busArgs(env)],
-      env: { ...backing.objectStoreEnv, ...busEnv(env) },
+      // glibc and V8 settings that keep RSS near the budget under a burst of queries (cache-budget.ts).
+      env: { ...RUNTIME_ENV, ...backing.objectStoreEnv, ...busEnv(env) },
       // Scratch only: the caches are in memory, under --cache-mb.
       tmpSizeMiB: 512,
       claims: backing.dataVolume(true),

@@ -6,7 +6,7 @@
 // 50 MiB during the first start. dist/ is rebuilt whenever a source changes, so that copy is current.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export interface ViewerBundle {
@@ -79,7 +79,9 @@ export async function buildViewerBundle(root = viewerRoot(), options: { prebuilt
     target: ["chrome111", "firefox115", "safari16.4"],
     minify: true,
     sourcemap: "linked",
-    outdir: "/viewer-out",
+    // Never written (write: false); source maps name sources relative to it, so under the root the
+    // bundle is the same from any checkout's path (the images are reproducible).
+    outdir: join(root, "bundle-out"),
     entryNames: "viewer",
     // zarrita loads its WASM codecs (blosc, lz4, zstd) by dynamic import: split them out so the
     // page only downloads the ones a store uses.
@@ -90,7 +92,7 @@ export async function buildViewerBundle(root = viewerRoot(), options: { prebuilt
   }).finally(() => esbuild.stop());
   // esbuild.stop() (above) ends esbuild's service process: one build per start, nothing to keep it for.
   const files = new Map<string, Uint8Array>();
-  for (const f of result.outputFiles) files.set(f.path.slice("/viewer-out/".length), f.contents);
+  for (const f of result.outputFiles) files.set(relative(join(root, "bundle-out"), f.path), f.contents);
   const js = files.get("viewer.js");
   if (js === undefined) throw new Error("viewer: esbuild produced no viewer.js");
   return { files, hash: bundleHash(files), buildMs: performance.now() - started };

@@ -22,6 +22,12 @@ export const BENCH_LAYOUTS: Record<string, BenchLayout> = {
     dataset: { spec: { ...cbofs } },
     job: { spec: { parallelism: 2 } },
   },
+  // RTOFS global 2-D fields: the same defaults (horizontal chunks as the ingest chooses for large grids).
+  rtofs: {
+    description: "best-forecast along MT, every variable, defaults (time chunk 1, zlib level 1)",
+    dataset: { spec: { model: "rtofs", aggregation: { type: "best-forecast", concatDim: "MT" }, storage: { format: "zarr-v2" } } },
+    job: { spec: { parallelism: 2 } },
+  },
   // The shipped CBOFS sample's layout (crds/samples.ts) with every variable and no QC gate.
   sample: {
     description: "best-forecast, every variable, the shipped CBOFS sample's layout: 24 steps per chunk, blosc-lz4 level 5",

@@ -109,6 +109,7 @@ export const DatasetStatus = statusWith({
   timeSteps: Type.Optional(Type.Integer({ minimum: 0 })),
   sizeBytes: Type.Optional(Type.Integer({ format: "int64", minimum: 0 })),
   lastCommitTime: Type.Optional(Timestamp),
+  storeRevision: Type.Optional(Type.String({ maxLength: 64, description: "Digest of the store's committed metadata and ledger: it changes with every commit that changes the store, also one that keeps the number of steps (a best-forecast replacement, a recomputed derived period); lastCommitTime is the time it last changed." })),
   catalogEntryName: Type.Optional(Type.String({ maxLength: 253 })),
 });
 export type DatasetStatus = Static<typeof DatasetStatus>;

@@ -62,6 +62,18 @@ function startSpeculation(opts: IngestOptions, layout: Layout, storeUrl: string,
   return new SpeculativeCopy({ type: layout.type, existing, template: grid, hierarchyFor: (lengths) => buildHierarchy(grid, lengths, layout), store: { url: storeUrl, zarrFormat: layout.zarrFormat }, lanes: 2 });
 }
 
+/** Bytes of grid values that files being inspected at once may hold together (each reads all of its own). */
+const INSPECTION_STATICS_BUDGET = 128 * 1024 * 1024;
+
+/**
+ * Files inspected at once: four, unless the grid's static values are large (an RTOFS file holds
+ * 118 MB of Latitude/Longitude), when each file read at once would add all of them to the peak.
+ */
+function inspectionLanes(reference: GridReference | undefined): number {
+  const bytes = [...(reference?.statics.values() ?? [])].reduce((n, a) => n + a.byteLength, 0);
+  return Math.max(1, Math.min(4, Math.floor(INSPECTION_STATICS_BUDGET / Math.max(1, bytes))));
+}
+
 export async function inspectInputs(opts: IngestOptions, layout: Layout, storeUrl: string, existing: Record<string, LedgerStep[]>, stored: GridReference | undefined): Promise<Inspection> {
   const inputs = opts.inputs;
   const found: Array<Inspected | undefined> = [];
@@ -100,7 +112,7 @@ export async function inspectInputs(opts: IngestOptions, layout: Layout, storeUr
   let speculated: Map<string, SpeculativeOutcome>;
   try {
     // An unexpected error (not a refusal) stops every lane before ingest() rejects with it.
-    await inLanes(next, inputs.length, 4, inspectOne);
+    await inLanes(next, inputs.length, inspectionLanes(reference), inspectOne);
   } finally {
     // Never leave copies running past this call, whatever happened.
     speculated = (await speculation?.finish()) ?? new Map();

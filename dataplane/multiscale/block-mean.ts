@@ -40,21 +40,34 @@ export function levelCount(sides: readonly number[], threshold: number): number 
   return k;
 }
 
+/** `into` when it has room for rows x cols blocks (zeroed), else new buffers: a band's blocks are reused from band to band. */
+function blocksFor(rows: number, cols: number, into?: Blocks): Blocks {
+  const n = rows * cols;
+  if (into !== undefined && into.sums.length >= n) {
+    const sums = into.sums.subarray(0, n);
+    const counts = into.counts.subarray(0, n);
+    sums.fill(0);
+    counts.fill(0);
+    return { rows, cols, sums, counts };
+  }
+  return { rows, cols, sums: new Float64Array(n), counts: new Uint32Array(n) };
+}
+
 /**
  * Level-1 blocks (2x2) of a band of level-0 values (`rows` x `cols`, C order; the band starts on
  * an even row). A value counts when it is finite, not a missing value, and water (mask 1) when
- * there is a mask.
+ * there is a mask. This loop sees every level-0 value, so it is kept plain: `v - v` is 0 only for
+ * finite numbers, and the mask test is hoisted out when there is none.
  */
-export function blockSums(values: Values, rows: number, cols: number, validity: Validity = {}): Blocks {
-  const br = Math.ceil(rows / 2);
+export function blockSums(values: Values, rows: number, cols: number, validity: Validity = {}, into?: Blocks): Blocks {
   const bc = Math.ceil(cols / 2);
-  const sums = new Float64Array(br * bc);
-  const counts = new Uint32Array(br * bc);
+  const b = blocksFor(Math.ceil(rows / 2), bc, into);
+  const { sums, counts } = b;
   const { mask } = validity;
   const missing = validity.missing?.filter((m) => Number.isFinite(m)) ?? [];
-  // Unrolled for the common case of one missing value: this loop sees every level-0 value.
   const m0 = missing[0] ?? NaN;
-  const more = missing.slice(1);
+  const m1 = missing[1] ?? NaN;
+  const more = missing.slice(2);
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
     const out = (r >> 1) * bc;
@@ -62,33 +75,31 @@ export function blockSums(values: Values, rows: number, cols: number, validity: 
       const k = row + c;
       if (mask !== undefined && mask[k] === 0) continue;
       const v = values[k] as number;
-      if (!Number.isFinite(v) || v === m0 || (more.length > 0 && more.includes(v))) continue;
+      if (v - v !== 0 || v === m0 || v === m1 || (more.length > 0 && more.includes(v))) continue;
       const o = out + (c >> 1);
       sums[o] = (sums[o] as number) + v;
       counts[o] = (counts[o] as number) + 1;
     }
   }
-  return { rows: br, cols: bc, sums, counts };
+  return b;
 }
 
 /** The next level's blocks: each 2x2 group of blocks summed (clipped at the edges). */
-export function reduceBlocks(b: Blocks): Blocks {
-  const rows = Math.ceil(b.rows / 2);
-  const cols = Math.ceil(b.cols / 2);
-  const sums = new Float64Array(rows * cols);
-  const counts = new Uint32Array(rows * cols);
+export function reduceBlocks(b: Blocks, into?: Blocks): Blocks {
+  const out = blocksFor(Math.ceil(b.rows / 2), Math.ceil(b.cols / 2), into);
+  const { sums, counts, cols } = out;
   for (let r = 0; r < b.rows; r++) {
-    const out = (r >> 1) * cols;
+    const row = (r >> 1) * cols;
     for (let c = 0; c < b.cols; c++) {
       const k = r * b.cols + c;
       const n = b.counts[k] as number;
       if (n === 0) continue;
-      const o = out + (c >> 1);
+      const o = row + (c >> 1);
       sums[o] = (sums[o] as number) + (b.sums[k] as number);
       counts[o] = (counts[o] as number) + n;
     }
   }
-  return { rows, cols, sums, counts };
+  return out;
 }
 
 /** Writes each block's mean into `out` (row-major, `b.cols` wide) from element `offset`; NaN where no value counted. */
@@ -117,13 +128,16 @@ export function waterMask(values: Values, into?: Uint8Array): Uint8Array {
 /**
  * Every level 1..levels of one band: `emit(k, blocks)` for each, level 1 from the values and
  * each next from the previous (the band must start on a row that is a multiple of 2^levels).
+ * `buffers` keeps each level's blocks for the next band of the same size or smaller.
  */
-export function bandLevels(values: Values, rows: number, cols: number, levels: number, validity: Validity, emit: (k: number, b: Blocks) => void): void {
+export function bandLevels(values: Values, rows: number, cols: number, levels: number, validity: Validity, emit: (k: number, b: Blocks) => void, buffers: Blocks[] = []): void {
   if (levels < 1) return;
-  let b = blockSums(values, rows, cols, validity);
+  let b = blockSums(values, rows, cols, validity, buffers[0]);
+  buffers[0] = b;
   emit(1, b);
   for (let k = 2; k <= levels; k++) {
-    b = reduceBlocks(b);
+    b = reduceBlocks(b, buffers[k - 1]);
+    buffers[k - 1] = b;
     emit(k, b);
   }
 }

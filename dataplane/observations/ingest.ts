@@ -4,6 +4,7 @@
 // and write + commit once if anything changed. Same report shape as the grid ingest.
 import { readHead, detectFormat } from "../source/magic.js";
 import { SourceError } from "../source/types.js";
+import { loadUnitDatabase } from "../qc/units/load-udunits.js";
 import { openWritableStore } from "../zarr/open.js";
 import type { FileOutcome, IngestOptions, IngestReport } from "../ingest/types.js";
 import { flagFailures } from "./qc.js";
@@ -52,6 +53,8 @@ function selectVariables(file: ObservationFile, opts: IngestOptions): Observatio
 export async function ingestObservations(opts: IngestOptions): Promise<IngestReport> {
   checkOptions(opts);
   const store = await openWritableStore(opts.store);
+  const units = loadUnitDatabase();
+  const unitLookup = units.ok ? units.database.lookup : undefined;
   const opened = await readTable(store);
   let table = opened?.table ?? emptyTable();
   const outcomes: FileOutcome[] = [];
@@ -64,7 +67,7 @@ export async function ingestObservations(opts: IngestOptions): Promise<IngestRep
       const file = selectVariables(await readObservationFile(input, opts), opts);
       const failing = opts.qualityControl?.enabled !== false && opts.qualityControl?.onFailure === "refuse" ? flagFailures(file, opts.qualityControl) : undefined;
       if (failing !== undefined) throw new SourceError(input, `refused by quality control (onFailure: refuse): ${failing}`);
-      const merged = mergeFile(table, file);
+      const merged = mergeFile(table, file, unitLookup);
       const reasons = [
         merged.replaced.length > 0 ? `overlapping times: kept this file's newer values for ${describeReplacements(merged.replaced)}` : "",
         merged.newStations.length > 0 ? `new stations ${merged.newStations.join(", ")}` : "",

@@ -1,12 +1,15 @@
 // Merging one file into the station table: the rules of an observations append. Pure.
 // - A station is known by its id; a known id must keep its position (a moved platform is a new
 //   station with a new id), else the file is refused naming the station and both positions.
-// - A variable keeps the units the store first gave it; other units refuse the file naming both.
+// - A variable keeps the units the store first gave it; a file in other units (by UDUNITS-2, not by
+//   spelling: "meter" is "m") is refused naming both and saying whether one converts to the other.
 // - New stations, variables and times are added (the time axis stays sorted and shared).
 // - Where the store and the file both have a value at a station and time, the file's (newer)
 //   value is kept, and the merge says how many values were replaced and where.
 // - A file that adds nothing and changes no value leaves the table unchanged (`changed: false`):
 //   ingesting a file twice is a no-op.
+import type { Lookup } from "../qc/units/expression.js";
+import { relateUnits } from "../qc/units/compare.js";
 import { SourceError } from "../source/types.js";
 import { type ObservationFile, type ObsVariable, type Station, type StationTable } from "./table.js";
 
@@ -36,12 +39,31 @@ function samePosition(a: Station, b: Station): boolean {
   return Math.abs(a.lon - b.lon) <= SAME_POSITION && Math.abs(a.lat - b.lat) <= SAME_POSITION && (a.z === b.z || (Number.isNaN(a.z) && Number.isNaN(b.z)) || Math.abs(a.z - b.z) <= 1e-6);
 }
 
-/** Checks the file against the table without changing anything; throws SourceError naming the file. */
-export function checkAgainst(table: StationTable, file: ObservationFile): void {
-  const units = new Map(table.variables.map((v) => [v.name, v.units]));
+function unitsProblem(name: string, here: string, stored: string, units: Lookup | undefined): string | undefined {
+  const differ = `variable ${name} is in ${JSON.stringify(here)} here but ${JSON.stringify(stored)} in the store`;
+  const relation = relateUnits(here, stored, units);
+  switch (relation.kind) {
+    case "same":
+      return undefined;
+    case "convertible":
+      return `${differ}; convert it (UDUNITS-2 converts one to the other) or use another Dataset`;
+    case "incompatible":
+      return `${differ}, which are not even the same quantity; use another variable name or Dataset`;
+    case "unknown":
+      return `${differ} (${relation.reason}); convert it or use another Dataset`;
+  }
+}
+
+/**
+ * Checks the file against the table without changing anything; throws SourceError naming the file.
+ * `units` (a UDUNITS-2 lookup) lets "meter" match "m"; without it units must be spelt alike.
+ */
+export function checkAgainst(table: StationTable, file: ObservationFile, units?: Lookup): void {
+  const stored = new Map(table.variables.map((v) => [v.name, v]));
   for (const v of file.variables) {
-    const known = units.get(v.name);
-    if (known !== undefined && known !== v.units) throw new SourceError(file.path, `variable ${v.name} is in ${JSON.stringify(v.units)} here but ${JSON.stringify(known)} in the store; convert it or use another Dataset`);
+    const known = stored.get(v.name);
+    const problem = known === undefined ? undefined : unitsProblem(v.name, v.units, known.units, units);
+    if (problem !== undefined) throw new SourceError(file.path, problem);
   }
   const stations = new Map(table.stations.map((s) => [s.id, s]));
   for (const { station } of file.series) {
@@ -52,8 +74,8 @@ export function checkAgainst(table: StationTable, file: ObservationFile): void {
   }
 }
 
-export function mergeFile(table: StationTable, file: ObservationFile): MergeResult {
-  checkAgainst(table, file);
+export function mergeFile(table: StationTable, file: ObservationFile, units?: Lookup): MergeResult {
+  checkAgainst(table, file, units);
   const stations = [...table.stations];
   const stationIndex = new Map(stations.map((s, i) => [s.id, i]));
   const newStations: string[] = [];

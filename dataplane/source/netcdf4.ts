@@ -132,7 +132,17 @@ export async function openNetcdf4(path: string, opts: OpenOptions = {}): Promise
       const expected = start.reduce((n, s, i) => n * (Math.floor((s + (count[i] ?? 0) - 1) / (chunkShape[i] ?? 1)) - Math.floor(s / (chunkShape[i] ?? 1)) + 1), 1);
       if (hits.length < expected) fillWith(out, v.fillValue);
       const place = async (c: (typeof hits)[number]): Promise<void> => {
-        const { bytes, pooled } = await readChunk(fh, c, filters, size, product(chunkShape) * size);
+        // One pass into one recycled buffer (inflate and unshuffle together) when the codecs allow.
+        let got: { bytes: Uint8Array; pooled: boolean } = { bytes: bytePool.take(product(chunkShape) * size), pooled: true };
+        const into = await readChunkInto(fh, c, filters, size, got.bytes).catch((err: unknown) => {
+          bytePool.give(got.bytes);
+          throw new SourceError(path, `variable ${v.name}: ${(err as Error).message}`);
+        });
+        if (!into) {
+          bytePool.give(got.bytes);
+          got = await readChunk(fh, c, filters, size, product(chunkShape) * size);
+        }
+        const { bytes, pooled } = got;
         try {
           if (bytes.byteLength !== product(chunkShape) * size) throw new SourceError(path, `variable ${v.name}: chunk at ${c.offset.join(",")} decodes to ${bytes.byteLength} bytes, expected ${product(chunkShape) * size}`);
           const lo = c.offset.map((o, i) => Math.max(o, start[i] ?? 0));
@@ -142,8 +152,8 @@ export async function openNetcdf4(path: string, opts: OpenOptions = {}): Promise
           if (pooled) bytePool.give(bytes);
         }
       };
-      // Inflate several chunks at once: node:zlib runs them on libuv's thread pool.
-      for (let i = 0; i < hits.length; i += 8) await Promise.all(hits.slice(i, i + 8).map(place));
+      // Inflate several chunks at once: the codecs run them on libuv's thread pool.
+      await inLanes(0, hits.length, 4, (i) => place(hits[i] as (typeof hits)[number]));
       return out;
     };
     // Chunks (1, 1.., c, whole trailing dims) tile a step contiguously; their B-tree order is arbitrary.

@@ -62,7 +62,7 @@ export class CatalogEntryReconciler implements Reconciler {
     const store = await openStore(storeLocation(dataset.spec.storage.url, this.deps.roots));
     // Without data the collection is still published, with an open time interval and a world bbox,
     // so the catalog lists every Dataset from the moment it exists.
-    const extent = (await readExtent(store)) ?? { shape: {}, timeSteps: 0, sizeBytes: 0, variables: [], times: [], cycles: [], groups: [] };
+    const extent = (await readExtent(store)) ?? { shape: {}, timeSteps: 0, sizeBytes: 0, variables: [], times: [], cycles: [], groups: [], revision: "" };
     let itemCount = 0;
     try {
       const collection = buildDatasetCollection(collectionInput(entry, dataset, extent));

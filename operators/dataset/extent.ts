@@ -1,6 +1,7 @@
 // The extent a Dataset reports in status, read from its store's consolidated metadata:
 // bounding box from the latitude/longitude coordinates (1-D, 2-D curvilinear or per-node
 // unstructured), time range from the aggregation dimension, dimension lengths and size.
+import { createHash } from "node:crypto";
 import type { ArrayNode, ReadableStore, ZarrArray } from "../../dataplane/index.js";
 import { arrayOf, decodeTime, parseTimeUnits, readConsolidated, readRegion } from "../dataplane.js";
 
@@ -17,6 +18,11 @@ export interface DatasetExtent {
   times: number[];
   /** Model cycles (epoch ms) the store's ledger records, for per-cycle catalog items. */
   cycles: number[];
+  /**
+   * A digest of the committed metadata and ledger: it changes with every commit that changes the
+   * store, also one that keeps the step count (a best-forecast replacement, a recomputed period).
+   */
+  revision: string;
   concatDim?: string;
   groups: string[];
 }
@@ -125,6 +131,7 @@ export async function readExtent(store: ReadableStore): Promise<DatasetExtent | 
     variables: inGroup.map(([path, node]) => ({ name: path.split("/").pop() ?? path, dims: dimsOf(node), attrs: node.attrs as Record<string, unknown> })),
     times,
     cycles,
+    revision: createHash("sha256").update(JSON.stringify({ hierarchy, ledger: ledger ?? null })).digest("hex").slice(0, 16),
     ...(concatDim ? { concatDim } : {}),
     groups,
   };

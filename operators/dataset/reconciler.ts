@@ -106,12 +106,15 @@ export class DatasetReconciler implements Reconciler {
             shape: extent.shape,
             timeSteps: extent.timeSteps,
             sizeBytes: extent.sizeBytes,
+            storeRevision: extent.revision,
           }
         : {}),
       ...(catalogEntryName ? { catalogEntryName } : {}),
     };
-    const previousSteps = dataset.status?.timeSteps;
-    if (extent && previousSteps !== extent.timeSteps) {
+    // A commit is a change of the store's revision (new, replaced or recomputed steps), not only of
+    // its length: consumers (derived Datasets, the data API's caches) must hear of a replacement too.
+    const committed = extent !== undefined && (dataset.status?.timeSteps !== extent.timeSteps || dataset.status?.storeRevision !== extent.revision);
+    if (extent && committed) {
       status.lastCommitTime = this.now().toISOString().replace(/\.\d{3}Z$/, "Z");
       await recorder.record(dataset, "Normal", "AggregationUpdated", `${extent.timeSteps} time steps (${extent.timeStart ?? "?"} to ${extent.timeEnd ?? "?"})`);
       await this.deps.bus.publish(cloudEvent(eventTypes.datasetUpdated, "/dmac/operators/dataset", `${namespace}/${name}`, { storeUrl: dataset.spec.storage.url, timeSteps: extent.timeSteps, timeStart: extent.timeStart, timeEnd: extent.timeEnd }, this.now()));

@@ -21,11 +21,11 @@ const ourImage = /^ghcr\.io\/ioos\/dmac-(?!ingest-worker)[a-z-]+[:@]/;
 
 /**
  * Variables code of ours reads (grep `process.env` / `env.` in apps, catalog, operators, dataplane),
- * and those read by what runs it: Node itself, node-postgres (PG*), the AWS SDK's default chain and
- * endpoint resolution (AWS_*).
+ * and those read by what runs it: Node itself, glibc's malloc (MALLOC_*: the data API's, cache-budget.ts),
+ * node-postgres (PG*), the AWS SDK's default chain and endpoint resolution (AWS_*).
  */
 const readByCode = new Set(["DMAC_NAMESPACE", "DMAC_CATALOG_DB_SECRET_ARN", "POD_NAME", "AWS_REGION", "AWS_ENDPOINT_URL_S3", "DMAC_AMQP_USERNAME", "DMAC_AMQP_PASSWORD", "DMAC_NODD_QUEUES"]);
-const readByRuntime = new Set(["NODE_OPTIONS", "PGUSER", "PGPASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+const readByRuntime = new Set(["NODE_OPTIONS", "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "PGUSER", "PGPASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
 /** Rendered once and read by nothing; they must not come back. */
 const knownDead = ["DMAC_ENVIRONMENT", "DMAC_DATA_BUCKET", "DMAC_RABBITMQ_URL", "DMAC_QUEUE_URL_OFS", "DMAC_QUEUE_URL_RTOFS"];
 

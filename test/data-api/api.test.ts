@@ -137,6 +137,16 @@ describe("queries and formats", () => {
     const some = (await app.inject(`/collections/regular/position?coords=${q("POINT(0 0)")}&parameter-name=sst&datetime=../2023-10-22T01:30:00Z`)).json();
     expect(some.domain.axes.t.values).toEqual(["2023-10-22T00:00:00Z", "2023-10-22T01:00:00Z"]);
   });
+  it("a cube at levels far apart (ROMS bottom and surface) equals the cubes of each level", async () => {
+    const cube = (z: string) => app.inject(`/collections/cbofs/cube?bbox=-76.5,36.9,-76.1,37.3&parameter-name=temp&z=${z}&f=CSV`);
+    const rows = (body: string) => body.trim().split(/\r?\n/).slice(1);
+    const both = await cube("-0.8333,-0.1667");
+    expect(both.statusCode).toBe(200);
+    const [bottom, surface] = await Promise.all([cube("-0.8333"), cube("-0.1667")]);
+    const z = (row: string) => row.split(",")[4];
+    expect(new Set(rows(both.body).map(z)).size).toBe(2);
+    expect(rows(both.body).sort()).toEqual([...rows(bottom.body), ...rows(surface.body)].sort());
+  });
   it("crs EPSG:4326 is accepted, others are not", async () => {
     expect((await app.inject(`/collections/regular/position?coords=${q("POINT(0 0)")}&crs=EPSG:4326`)).statusCode).toBe(200);
     const bad = await app.inject(`/collections/regular/position?coords=${q("POINT(0 0)")}&crs=EPSG:3857`);

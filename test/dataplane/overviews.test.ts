@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
 import { FileStore, arrayOf, ingest, readConsolidated, readRegion, type Ledger } from "../../dataplane/index.js";
+import { daskPayloadExecutor } from "../ingest-worker/harness.js";
 import { curvilinearFile, hoursAfter } from "./curvilinear.js";
 import { cycleAt, romsKey, tempDir, validTime } from "./fixtures.js";
 
@@ -111,6 +112,17 @@ describe("overview levels of a curvilinear grid", () => {
     expect((await readConsolidated<Ledger>(new FileStore(store)))?.ledger?.overviews).toBeUndefined();
     await ingest({ store, inputs: files.slice(2), ...small });
     const result = await check(store);
+    expect(result.errors).toEqual([]);
+    expect(result.times).toEqual({ "1": 3, "2": 3, "3": 3 });
+  });
+
+  it("the same levels when the copy tasks run on the Dask payload (apps/ingest-worker on a LocalCluster), as a DaskJob runs them", async () => {
+    const store = join(tmp.path, "dask.zarr");
+    const payload = daskPayloadExecutor(store, { workers: 1 });
+    await ingest({ store, inputs: files.slice(0, 2), ...small, executor: payload.executor });
+    await ingest({ store, inputs: files.slice(2), ...small, executor: payload.executor });
+    expect(payload.runs.length).toBe(2);
+    const result = await check(store, { reference: join(tmp.path, "a.zarr") });
     expect(result.errors).toEqual([]);
     expect(result.times).toEqual({ "1": 3, "2": 3, "3": 3 });
   });

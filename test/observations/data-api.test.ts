@@ -23,6 +23,7 @@ describe("station collections in the data API", () => {
   let fixture: StationFixture;
   const stations = join(tmp.path, "stations.zarr");
   const model = join(tmp.path, "cbofs.zarr");
+  const feet = join(tmp.path, "stations-ft.zarr");
   const get = async (url: string) => {
     const r = await app.inject({ url });
     return { status: r.statusCode, type: String(r.headers["content-type"]), body: r.body, json: () => r.json() as Json };
@@ -32,9 +33,12 @@ describe("station collections in the data API", () => {
     // Observations every hour at half past, so the model (hourly, on the hour) is interpolated.
     fixture = stationFixture({ start: Date.UTC(2026, 11, 1, 0, 30), hours: 24 });
     await ingest({ store: stations, inputs: [writeDsg(join(tmp.path, "obs.nc"), fixture, "indexed-ragged")], featureType: "timeSeries" });
+    // The same water levels in feet, as a US gauge may report them.
+    const inFeet = { ...fixture, records: fixture.records.map((r) => ({ ...r, values: r.values.map((v) => (r.station.variable === "water_level" ? Math.round((v / 0.3048) * 1e6) / 1e6 : v)) })) };
+    await ingest({ store: feet, inputs: [writeDsg(join(tmp.path, "obs-ft.nc"), inFeet, "indexed-ragged", "nc4", { water_level: "ft" })], featureType: "timeSeries" });
     const cycle = cycleAt("2026-12-01T00:00:00Z");
     await ingest({ store: model, inputs: [1, 2, 3, 4, 5, 6, 7, 8].map((hour) => romsFile(join(tmp.path, "src"), { cycle, kind: "f", hour })), concurrency: 0 });
-    app = await buildDataApi({ datasets: [{ id: "stations", url: stations }, { id: "cbofs", url: model }], baseUrl: "https://data.example.org/edr", revalidateMs: 0 });
+    app = await buildDataApi({ datasets: [{ id: "stations", url: stations }, { id: "cbofs", url: model }, { id: "stations-ft", url: feet }], baseUrl: "https://data.example.org/edr", revalidateMs: 0 });
   });
   afterAll(async () => {
     await app?.close();
@@ -110,6 +114,22 @@ describe("station collections in the data API", () => {
       close(api.pairs.model, ref.model);
       close([api.statistics.bias, api.statistics.rmse, api.statistics.correlation, api.statistics.willmott], [ref.bias, ref.rmse, ref.correlation, ref.willmott]);
     });
+
+  it("converts the model into the observations' units by UDUNITS-2, and refuses another quantity", async () => {
+    const metres = (await get("/collections/stations/locations/8638610/compare?model=cbofs&parameter-name=water_level&model-parameter=zeta")).json();
+    expect(metres.model.unitsCheck).toBe("same units");
+    const r = await get("/collections/stations-ft/locations/8638610/compare?model=cbofs&parameter-name=water_level&model-parameter=zeta");
+    expect(r.status, r.body).toBe(200);
+    const inFeet = r.json();
+    expect(inFeet.model.unitsCheck).toBe('model values converted from "meter" to "ft" before pairing');
+    const close = (a: number[], b: number[], tolerance: number) => a.forEach((x, i) => expect(Math.abs(x - (b[i] as number))).toBeLessThan(tolerance));
+    close(inFeet.pairs.model, (metres.pairs.model as number[]).map((m) => m / 0.3048), 1e-9);
+    close(inFeet.pairs.observed, (metres.pairs.observed as number[]).map((m) => m / 0.3048), 1e-5);
+    close([inFeet.statistics.correlation, inFeet.statistics.willmott], [metres.statistics.correlation, metres.statistics.willmott], 1e-6);
+    const other = await get("/collections/stations/locations/8638610/compare?model=cbofs&parameter-name=water_level&model-parameter=temp&z=-1");
+    expect(other.status, other.body).toBe(400);
+    expect(other.json().description).toContain('temp is in "Celsius" and water_level in "m": not the same quantity');
+  });
 
   it("a station's cached whole-series answer follows the store: after another ingest it has the new times", async () => {
     const url = "/collections/stations/locations/8575512?parameter-name=water_level";

@@ -114,11 +114,17 @@ describe("observations ingest", () => {
     const movedCsv = writeCsv(join(dir, "moved.csv"), { ...moved, records: moved.records.map((r, i) => (i === 1 ? { ...r, station: { ...r.station, lat: r.station.lat + 0.01 } } : r)) });
     const report = await obs(store, [feet, join(dir, "unknown.nc"), movedCsv]);
     expect(report.files.map((f) => f.status)).toEqual(["refused", "refused", "refused"]);
-    expect(report.files[0]?.reason).toBe(`${feet}: variable water_level is in "ft" here but "m" in the store; convert it or use another Dataset`);
+    expect(report.files[0]?.reason).toBe(`${feet}: variable water_level is in "ft" here but "m" in the store; convert it (UDUNITS-2 converts one to the other) or use another Dataset`);
     expect(report.files[1]?.reason).toBe(`${join(dir, "unknown.nc")}: observation 0 belongs to station index 9 (station_index), which is no station of the 7 in station_id: an unknown station`);
     expect(report.files[2]?.reason).toContain(`${movedCsv}: station 8575512 is at lon -76.4816, lat 38.9933`);
     expect(report.files[2]?.reason).toContain("but at lon -76.4816, lat 38.9833, z 0 in the store");
     expect(snapshot(store)).toEqual(before);
+    // Units are compared by UDUNITS-2, not by spelling: "meter" is the store's "m".
+    const meters = writeDsg(join(dir, "meters.nc"), stationFixture({ hours: 72 }), "contiguous-ragged", "nc4", { water_level: "meter" });
+    const seconds = writeDsg(join(dir, "seconds.nc"), stationFixture({ hours: 72 }), "contiguous-ragged", "nc4", { water_level: "s" });
+    const again = await obs(store, [meters, seconds]);
+    expect(again.files[0]?.status).not.toBe("refused");
+    expect(again.files[1]?.reason).toBe(`${seconds}: variable water_level is in "s" here but "m" in the store, which are not even the same quantity; use another variable name or Dataset`);
   });
 
   it("refuses a grid file or a trajectory, and options that do not apply to station stores", async () => {

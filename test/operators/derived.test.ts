@@ -12,7 +12,7 @@ import { datasets, ingestJobs, ResourceClient } from "../../operators/client.js"
 import { periodStart } from "../../dataplane/transform/periods.js";
 import { startOperatorStack, type OperatorStack } from "../support/operator-stack.js";
 import { until } from "../support/until.js";
-import { checkWithXarray, sampleCycles, validTimeOf } from "../transform/samples.js";
+import { checkWithXarray, romsDataset, sampleCycles, validTimeOf } from "../transform/samples.js";
 
 const ns = "maracoos";
 const condition = (o: { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } }, type: string) => o.status?.conditions?.find((c) => c.type === type);
@@ -31,12 +31,7 @@ describe("derived IngestJobs", () => {
   }, 120_000);
   afterAll(() => stack.stop());
 
-  const dataset = (name: string, type: "best-forecast" | "append"): Dataset => ({
-    apiVersion: "dmac.ioos.us/v1alpha1",
-    kind: "Dataset",
-    metadata: { name, namespace: ns },
-    spec: { storage: { url: `file:///${name}.zarr`, format: "zarr-v2" }, model: "roms", aggregation: { type, concatDim: "ocean_time" }, encoding: { codec: "zlib", level: 1 }, catalog: { enabled: false }, deletionPolicy: "Retain" },
-  });
+  const dataset = (name: string, type: "best-forecast" | "append"): Dataset => romsDataset(ns, name, type);
   const derivedJob = (name: string, source: string, target: string, transform: NonNullable<IngestJob["spec"]["transform"]>): IngestJob => ({
     apiVersion: "dmac.ioos.us/v1alpha1",
     kind: "IngestJob",

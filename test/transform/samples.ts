@@ -11,6 +11,16 @@ import type { Dataset, IngestJob } from "../../crds/index.js";
 
 const root = fileURLToPath(new URL("../../samples/data/cbofs", import.meta.url));
 
+/** A ROMS Dataset on the operator stack's file storage (`file:///<name>.zarr`), catalogue off. */
+export function romsDataset(namespace: string, name: string, type: "best-forecast" | "append"): Dataset {
+  return {
+    apiVersion: "dmac.ioos.us/v1alpha1",
+    kind: "Dataset",
+    metadata: { name, namespace },
+    spec: { storage: { url: `file:///${name}.zarr`, format: "zarr-v2" }, model: "roms", aggregation: { type, concatDim: "ocean_time" }, encoding: { codec: "zlib", level: 1 }, catalog: { enabled: false }, deletionPolicy: "Retain" },
+  };
+}
+
 /** Sample files grouped by cycle, oldest first; each cycle's files by lead. */
 export function sampleCycles(): { cycleMs: number; files: string[] }[] {
   const files = readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith(".nc")).map((f) => join(root, f));

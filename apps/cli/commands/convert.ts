@@ -259,6 +259,12 @@ async function convertToZarr(flags: ConvertFlags, store: string, files: string[]
   let phase = "";
   const onProgress = (p: IngestProgress): void => {
     if (bar === undefined) return;
+    // Overview levels are written inside each commit (docs/dataplane.md): shown on the write bar.
+    if (p.phase === "overview") {
+      if (phase === "") return;
+      bar.update({ detail: `overview levels ${p.done}/${p.total}` });
+      return;
+    }
     if (p.phase !== phase && p.phase !== "commit") {
       if (phase !== "") bar.stop();
       phase = p.phase;

@@ -114,15 +114,29 @@ async function readParameter(ds: OpenedDataset, chunks: ChunkCache, p: Parameter
   // Scattered points on a large grid: one small read per cell beats one huge bounding box.
   const perCell = boxSize > 4 * out.length && boxSize > 1_000_000;
   const targets = perCell ? cells.map((_, k) => [k]) : [cells.map((_, k) => k)];
-  for (const subset of targets) {
-    const s = perCell ? p.dims.map((dim, d) => (dim === p.timeDim || dim === p.zDim ? (start[d] ?? 0) : (coords[subset[0] ?? 0]?.[grid.model.dims.indexOf(dim)] ?? 0))) : start;
-    const c = perCell ? p.dims.map((dim, d) => (dim === p.timeDim || dim === p.zDim ? (count[d] ?? 1) : 1)) : count;
+  // Levels far apart (z=bottom,middle,surface): one box per run of adjacent levels, not one box over
+  // every level between them (a cube of 3 of 20 levels read and copied 20).
+  const zd = p.zDim === undefined ? -1 : p.dims.indexOf(p.zDim);
+  const zRuns: Array<[number, number]> = [];
+  for (let zi = 0; zi < nz; zi++) {
+    const last = zRuns[zRuns.length - 1];
+    if (last !== undefined && zIdx !== undefined && zIdx[zi] === (zIdx[last[1]] ?? NaN) + 1) last[1] = zi;
+    else zRuns.push([zi, zi]);
+  }
+  const reads = (zd >= 0 ? zRuns : [[0, nz - 1] as [number, number]]).flatMap((run) => targets.map((subset) => ({ run, subset })));
+  for (const { run: [z0, z1], subset } of reads) {
+    const s = perCell ? p.dims.map((dim, d) => (dim === p.timeDim || dim === p.zDim ? (start[d] ?? 0) : (coords[subset[0] ?? 0]?.[grid.model.dims.indexOf(dim)] ?? 0))) : [...start];
+    const c = perCell ? p.dims.map((dim, d) => (dim === p.timeDim || dim === p.zDim ? (count[d] ?? 1) : 1)) : [...count];
+    if (zd >= 0) {
+      s[zd] = zIdx?.[z0] ?? 0;
+      c[zd] = (zIdx?.[z1] ?? 0) - (zIdx?.[z0] ?? 0) + 1;
+    }
     const box = await chunks.read({ scope: ds.scope }, { store: ds.store, path: p.name, meta: p.meta, format: ds.format }, s, c);
     const strides = c.map((_, d) => c.slice(d + 1).reduce((a, b) => a * b, 1));
     for (const k of subset) {
       const cc = coords[k] ?? [];
       for (let ti = 0; ti < timeIdx.length; ti++)
-        for (let zi = 0; zi < nz; zi++) {
+        for (let zi = z0; zi <= z1; zi++) {
           let off = 0;
           for (let d = 0; d < p.dims.length; d++) {
             const dim = p.dims[d] ?? "";

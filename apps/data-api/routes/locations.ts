@@ -11,6 +11,8 @@ import { toCoverageJson } from "../encode/covjson.js";
 import { pointSeriesText, timesJson } from "../encode/point-series.js";
 import { isoTime } from "../encode/numbers.js";
 import { invalidParameter, notFound } from "../errors.js";
+import { relateUnits } from "../../../dataplane/qc/units/compare.js";
+import { loadUnitDatabase } from "../../../dataplane/qc/units/load-udunits.js";
 import { runQuery } from "../query/extract.js";
 import { parseCrs, parseDatetime, parseFormat, parseZ, single, type RawValue } from "../query/params.js";
 import { pairSeries, skill, type TimeMatching } from "../query/skill.js";
@@ -23,6 +25,27 @@ const locationParams = { type: "object", required: ["collectionId", "locationId"
 const KM_PER_DEGREE = 6371.0088 * (Math.PI / 180);
 
 const open = (properties: Record<string, unknown>) => ({ type: "object", additionalProperties: true, properties }) as const;
+
+/**
+ * Model and observed units by UDUNITS-2: convertible model values are converted into the observed
+ * units before pairing (and the answer says so); other quantities are a 400; units UDUNITS-2 does
+ * not know (salinity's "PSU") are compared as given and the answer says they were not checked.
+ */
+function unitsAgreement(modelParameter: string, modelUnits: string | undefined, observed: string, observedUnits: string | undefined): { check: string; convert?: (value: number) => number } {
+  if (modelUnits === undefined || observedUnits === undefined) return { check: "not checked: units missing on the model or the observations" };
+  const database = loadUnitDatabase();
+  const relation = relateUnits(modelUnits, observedUnits, database.ok ? database.database.lookup : undefined);
+  switch (relation.kind) {
+    case "same":
+      return { check: "same units" };
+    case "convertible":
+      return { check: `model values converted from ${JSON.stringify(modelUnits)} to ${JSON.stringify(observedUnits)} before pairing`, convert: relation.convert };
+    case "incompatible":
+      throw invalidParameter("model-parameter", `${modelParameter} is in ${JSON.stringify(modelUnits)} and ${observed} in ${JSON.stringify(observedUnits)}: not the same quantity`);
+    case "unknown":
+      return { check: `not checked: ${relation.reason}` };
+  }
+}
 
 export async function locationRoutes(app: FastifyInstance, opts: { ctx: DataApiContext }): Promise<void> {
   const { ctx } = opts;
@@ -131,7 +154,8 @@ export async function locationRoutes(app: FastifyInstance, opts: { ctx: DataApiC
     const mg = modelResult.groups[0];
     if (mg === undefined || mg.stations.length !== 1) throw invalidParameter("z", `${param.name} of ${modelId} has ${mg?.stations.length ?? 0} levels at the station: give z (one level)`);
     const cell = mg.stations[0] as NonNullable<(typeof mg.stations)[number]>;
-    const modelValues = mg.parameters[0]?.values ?? new Float64Array();
+    const units = unitsAgreement(param.name, mg.parameters[0]?.info.units, observed, variable.info.units);
+    const modelValues = units.convert !== undefined ? Float64Array.from(mg.parameters[0]?.values ?? [], units.convert) : (mg.parameters[0]?.values ?? new Float64Array());
     const pairs = pairSeries(obsTimes, obsValues, flags, mg.times, modelValues, method);
     const distance = (model.grids.get(param.grid)?.index().nearest(station.lon, station.lat)?.distanceDeg ?? NaN) * KM_PER_DEGREE;
     return {
@@ -139,7 +163,7 @@ export async function locationRoutes(app: FastifyInstance, opts: { ctx: DataApiC
       station: { id: station.id, name: station.name, lon: station.lon, lat: station.lat, ...(Number.isFinite(station.z) ? { z: station.z } : {}) },
       observed: { collection: ds.id, parameter: observed, ...(variable.info.units !== undefined ? { units: variable.info.units } : {}), excluded: "values flagged fail (QARTOD 4)" },
       model: {
-        collection: modelId, parameter: param.name, ...(mg.parameters[0]?.info.units !== undefined ? { units: mg.parameters[0].info.units } : {}),
+        collection: modelId, parameter: param.name, ...(mg.parameters[0]?.info.units !== undefined ? { units: mg.parameters[0].info.units } : {}), unitsCheck: units.check,
         cell: { index: cell.cell, lon: cell.lon, lat: cell.lat, ...(cell.z !== undefined ? { z: cell.z } : {}) },
         ...(Number.isFinite(distance) ? { distanceKm: distance } : {}),
         horizontal: "nearest wet grid cell (great circle)",

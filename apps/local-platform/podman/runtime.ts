@@ -22,7 +22,7 @@ import { stringify } from "yaml";
 /** The UID and GID our images run as (clusters/lib/restricted-workload.ts nonRootId). */
 const podUser = 65532;
 /** Deaths of one container within `crashWindowMs` after which the runtime stops restarting it. */
-const crashLimit = 5;
+export const crashLimit = 5;
 const crashWindowMs = 5 * 60_000;
 
 export interface PodmanPlatformOptions {
