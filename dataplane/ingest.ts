@@ -41,6 +41,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestReport> {
     ...(opts.overviews !== undefined ? { overviews: opts.overviews } : {}),
   });
   await runTasks(opts, { chains: orderedChains(writes.toRun), total: writes.tasks.length, copiedEarly: writes.copiedEarly, committer });
+  await committer.finishOverviews();
 
   const committed = committer.lengths();
   for (const f of writes.plan.files) {

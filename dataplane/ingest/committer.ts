@@ -96,6 +96,20 @@ export class Committer {
     this.overviews = overviews;
   }
 
+  /**
+   * Commits again while overview levels are behind the committed steps (a store made before
+   * overviews catching up, a batch at a time: multiscale/level-io.ts planSteps), so each batch is
+   * kept if the run is stopped. Stops when a commit makes no progress.
+   */
+  async finishOverviews(): Promise<void> {
+    const behind = (): boolean => Object.entries(this.committed).some(([g, steps]) => (this.overviews?.[g]?.length ?? steps.length) < steps.length);
+    while (behind()) {
+      const before = JSON.stringify(this.overviews);
+      await this.commit();
+      if (JSON.stringify(this.overviews) === before) return;
+    }
+  }
+
   /** Each group up to the first new step an unfinished file owes; old steps it would overwrite keep their old entry. */
   private committable(): Record<string, LedgerStep[]> {
     const groups: Record<string, LedgerStep[]> = {};

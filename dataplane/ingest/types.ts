@@ -66,9 +66,11 @@ export interface IngestOptions {
    * or curvilinear grid whose longest horizontal side exceeds `gridThreshold` (default 512) gets
    * block-mean levels until that side fits; a mesh with more than `meshNodes` nodes (default
    * 50,000) gets simplified levels. Not an API field (tests use small grids); not pinned by the
-   * store: a run whose thresholds give other levels rebuilds them. Infinity: none.
+   * store: a run whose thresholds give other levels rebuilds them. Infinity: none. Levels behind
+   * the store's steps (made before overviews, other thresholds) catch up `catchUpSteps` steps a
+   * commit (default 48), committing after each batch.
    */
-  overviews?: { gridThreshold?: number; meshNodes?: number };
+  overviews?: { gridThreshold?: number; meshNodes?: number; catchUpSteps?: number };
   /**
    * Runs the copy tasks; the worker-thread executor by default. The operator passes a DaskJob
    * executor here: the tasks follow the same contract (task.ts) wherever they run.

@@ -8,22 +8,24 @@ import type { ArrayMetaV2, ArrayNode } from "../zarr/metadata.js";
 import { multiscalesLayout, withMultiscales, withoutMultiscales } from "./attributes.js";
 import { anyInto, bandLevels, levelSize, meansInto, waterMask, type Blocks } from "./block-mean.js";
 import type { StructuredGrid } from "./grids.js";
-import { addCommonNodes, copyStatics, copyTime, dimsOf, handle, isTimed, levelPath, missingOf, numbers, prefixes, staleSteps, type OverviewRecord, type OverviewUpdate } from "./level-io.js";
+import { intoRange, lonBandLevels, lonMeansInto } from "./longitude.js";
+import { CATCH_UP_STEPS, addCommonNodes, copyStatics, copyTime, dimsOf, handle, isTimed, levelPath, missingOf, numbers, planSteps, prefixes, timeShape, type OverviewRecord, type OverviewUpdate, type StepPlan } from "./level-io.js";
 import { levelShape, type GridPlan } from "./plan.js";
 
 export async function updateGridOverviews(u: OverviewUpdate, plan: GridPlan): Promise<Record<string, OverviewRecord>> {
   const records: Record<string, OverviewRecord> = {};
-  const work: Array<{ group: string; stale: number[]; fresh: boolean }> = [];
+  const work: Array<{ group: string; steps: StepPlan; fresh: boolean }> = [];
   for (const [group, steps] of Object.entries(u.groups)) {
     const record = u.before.overviews?.[group];
     const fresh = record === undefined || record.kind !== plan.kind || record.levels !== plan.levels;
-    work.push({ group, stale: staleSteps(steps, u.before.groups[group], fresh ? undefined : record), fresh });
-    addGridNodes(u, plan, group);
-    records[group] = { kind: "grid", levels: plan.levels, length: steps.length };
+    const planned = planSteps(steps, u.before.groups[group], fresh ? undefined : record, u.options?.catchUpSteps ?? CATCH_UP_STEPS);
+    work.push({ group, steps: planned, fresh });
+    addGridNodes(u, plan, group, planned);
+    records[group] = { kind: "grid", levels: plan.levels, length: planned.length };
   }
-  const total = work.reduce((n, w) => n + w.stale.length * plan.data.filter((d) => isTimed(u.template, d.name)).length, 0);
+  const total = work.reduce((n, w) => n + w.steps.stale.length * plan.data.filter((d) => isTimed(u.template, d.name)).length, 0);
   const progress = { done: 0, total };
-  for (const w of work) await writeGroup(u, plan, w.group, w.stale, w.fresh, progress);
+  for (const w of work) await writeGroup(u, plan, w.group, w.steps, w.fresh, progress);
   return records;
 }
 
@@ -34,11 +36,10 @@ function cellMethods(existing: AttrValue | string[] | undefined, dims: [string, 
 }
 
 /** The nodes of levels 1..K of `group` and its `multiscales` attribute, added to the hierarchy. */
-function addGridNodes(u: OverviewUpdate, plan: GridPlan, group: string): void {
+function addGridNodes(u: OverviewUpdate, plan: GridPlan, group: string, steps: StepPlan): void {
   const h = u.hierarchy;
   const t = u.template;
-  const horizontal = new Map<string, number>();
-  for (const g of plan.grids) for (const d of g.dims) horizontal.set(d, t.dims[d] ?? 0);
+  const horizontal = new Set(plan.grids.flatMap((g) => g.dims));
   const node0 = (name: string): ArrayNode => {
     const n = h.arrays[arrayPath(group, name)];
     if (n === undefined) throw new Error(`internal: overviews of ${arrayPath(group, name)}: no such array`);
@@ -46,13 +47,13 @@ function addGridNodes(u: OverviewUpdate, plan: GridPlan, group: string): void {
   };
   const levelMeta = (n: ArrayNode, k: number, dtype: Dtype, fill: ArrayMetaV2["fill_value"]): ArrayMetaV2 => {
     const dims = dimsOf(n);
-    const shape = n.meta.shape.map((s, i) => (horizontal.has(dims[i] ?? "") ? levelSize(s, k) : s));
+    const shape = timeShape(n, t.concatDim, steps.length).map((s, i) => (horizontal.has(dims[i] ?? "") ? levelSize(s, k) : s));
     // One step in time and one index of every other non-horizontal dimension: a level is read a
     // plane at a time, and written so.
     const chunks = shape.map((s, i) => (horizontal.has(dims[i] ?? "") ? Math.max(1, Math.min(n.meta.chunks[i] ?? s, s)) : 1));
     return { ...n.meta, shape, chunks, dtype, fill_value: fill };
   };
-  addCommonNodes(h, t, group, plan.levels, plan.copied, withoutMultiscales(h.groups[group] ?? {}));
+  addCommonNodes(h, t, group, plan.levels, steps.length, plan.copied, withoutMultiscales(h.groups[group] ?? {}));
   for (let k = 1; k <= plan.levels; k++) {
     for (const d of plan.data) {
       const n = node0(d.name);
@@ -70,7 +71,8 @@ function addGridNodes(u: OverviewUpdate, plan: GridPlan, group: string): void {
     }
   }
   const shapes = Array.from({ length: plan.levels + 1 }, (_, k) => ({ shape: levelShape(t, plan, k) }));
-  h.groups[group] = withMultiscales(h.groups[group] ?? {}, multiscalesLayout(shapes, "mean"));
+  // Named only once they cover every step: a reader never picks a level behind level 0.
+  h.groups[group] = withMultiscales(h.groups[group] ?? {}, steps.complete ? multiscalesLayout(shapes, "mean") : undefined);
 }
 
 /** Rows read at once: whole chunks of level 0, a multiple of 2^levels so no block straddles two bands. */
@@ -88,8 +90,8 @@ interface Reduction {
   /** Level-0 water mask of the grid (rows x cols), when the values are masked. */
   mask?: Uint8Array | undefined;
   missing: number[];
-  /** "mean" of the valid cells, or "any": 1 where a cell is water (masks). */
-  op: "mean" | "any";
+  /** "mean" of the valid cells, "lon": the mean of longitudes across the wrap, or "any": 1 where a cell is water (masks). */
+  op: "mean" | "lon" | "any";
   /** Planes of levels 1..K, reused between calls. */
   planes: TypedArray[];
 }
@@ -99,9 +101,15 @@ async function reduceSlice(r: Reduction, levels: number): Promise<void> {
   const yAxis = r.prefix.length;
   const band = bandRows(r.source.meta.chunks[yAxis] ?? r.rows, levels);
   const buffers: Blocks[] = [];
+  let lo = Infinity;
   for (let r0 = 0; r0 < r.rows; r0 += band) {
     const rows = Math.min(band, r.rows - r0);
     const values = numbers(await readRegion(r.source, [...r.prefix, r0, 0], [...r.prefix.map(() => 1), rows, r.cols]));
+    if (r.op === "lon") {
+      for (let i = 0; i < values.length; i++) if ((values[i] as number) < lo) lo = values[i] as number;
+      lonBandLevels(values, rows, r.cols, levels, (k, b) => lonMeansInto(b, r.planes[k - 1] as Float32Array | Float64Array, (r0 >> k) * b.cols));
+      continue;
+    }
     const mask = r.mask?.subarray(r0 * r.cols, (r0 + rows) * r.cols);
     // A mask level counts the water cells of each block; a value level the valid water values.
     const water = r.op === "any" ? waterMask(values) : undefined;
@@ -112,6 +120,7 @@ async function reduceSlice(r: Reduction, levels: number): Promise<void> {
       else meansInto(b, plane as Float32Array | Float64Array, offset);
     }, buffers);
   }
+  if (r.op === "lon") for (const plane of r.planes) intoRange(plane as Float32Array | Float64Array, lo);
 }
 
 async function writePlanes(u: OverviewUpdate, group: string, name: string, prefix: number[], planes: TypedArray[]): Promise<void> {
@@ -144,7 +153,8 @@ async function waterOf(u: OverviewUpdate, group: string, grid: StructuredGrid): 
   return out;
 }
 
-async function writeGroup(u: OverviewUpdate, plan: GridPlan, group: string, stale: number[], fresh: boolean, progress: { done: number; total: number }): Promise<void> {
+async function writeGroup(u: OverviewUpdate, plan: GridPlan, group: string, steps: StepPlan, fresh: boolean, progress: { done: number; total: number }): Promise<void> {
+  const { stale } = steps;
   const t = u.template;
   const K = plan.levels;
   const masks = new Map<StructuredGrid, Uint8Array | undefined>();
@@ -163,13 +173,19 @@ async function writeGroup(u: OverviewUpdate, plan: GridPlan, group: string, stal
   if (fresh) {
     // Arrays along no time dimension never change (every file must match them): written once per level layout.
     await copyStatics(u, group, K, plan.copied);
-    for (const c of plan.coords2d) await reduce(c.name, [], "mean", undefined, planesFor(u, group, c.name, K));
+    for (const c of plan.coords2d) await reduce(c.name, [], c.name === c.grid.lon ? "lon" : "mean", undefined, planesFor(u, group, c.name, K));
     for (const c of plan.coords1d) {
       // A 1-D coordinate is one row: its blocks are 2^k cells long.
       const source = handle(u, arrayPath(group, c.name));
       const planes = planesFor(u, group, c.name, K);
       const values = numbers(await readRegion(source));
-      bandLevels(values, 1, values.length, K, { missing: missingOf(u.hierarchy.arrays[source.path] as ArrayNode) }, (k, b) => meansInto(b, planes[k - 1] as Float32Array | Float64Array));
+      const plane = (k: number): Float32Array | Float64Array => planes[k - 1] as Float32Array | Float64Array;
+      if (c.lon) {
+        lonBandLevels(values, 1, values.length, K, (k, b) => lonMeansInto(b, plane(k)));
+        let lo = Infinity;
+        for (let i = 0; i < values.length; i++) if ((values[i] as number) < lo) lo = values[i] as number;
+        for (let k = 1; k <= K; k++) intoRange(plane(k), lo);
+      } else bandLevels(values, 1, values.length, K, { missing: missingOf(u.hierarchy.arrays[source.path] as ArrayNode) }, (k, b) => meansInto(b, plane(k)));
       for (let k = 1; k <= K; k++) await writeRegion(handle(u, levelPath(group, k, c.name)), [0], [planes[k - 1]?.length ?? 0], planes[k - 1] as TypedArray);
     }
     for (const m of plan.masks) await reduce(m.name, [], "any", undefined, planesFor(u, group, m.name, K));
@@ -177,7 +193,7 @@ async function writeGroup(u: OverviewUpdate, plan: GridPlan, group: string, stal
   }
   if (stale.length === 0) return;
 
-  await copyTime(u, group, K, Math.min(...stale));
+  await copyTime(u, group, K, Math.min(...stale), steps.length);
   for (const d of plan.data) {
     if (!isTimed(t, d.name)) continue;
     const mask = await water(d.grid);

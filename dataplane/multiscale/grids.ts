@@ -12,6 +12,8 @@ export interface StructuredGrid {
   dims: [string, string];
   /** Coordinate variables: regular, [lat(y), lon(x)]; curvilinear, [lon(y,x), lat(y,x)]. */
   coords: string[];
+  /** The longitude among them (averaged across the 360 degree wrap: longitude.ts). */
+  lon: string;
   /** Land mask on [y, x] (1 water, 0 land), when the grid has one (ROMS `mask_rho`, `mask_u`, ...). */
   mask?: string;
 }
@@ -56,7 +58,7 @@ export function gridsOf(t: DatasetTemplate): Grids {
       if (lat === undefined || seen.has(key)) continue;
       seen.add(key);
       const dims = lon.dims as [string, string];
-      structured.push({ kind: "curvilinear", dims, coords: [lon.name, lat.name], ...maskOf(statics, dims) });
+      structured.push({ kind: "curvilinear", dims, coords: [lon.name, lat.name], lon: lon.name, ...maskOf(statics, dims) });
     } else if (lon.dims.length === 1) {
       const x = lon.dims[0] as string;
       const lat = lats.find((l) => l.dims.length === 1 && l.dims[0] !== x && l.name === l.dims[0]) ?? lats.find((l) => l.dims.length === 1 && l.dims[0] !== x);
@@ -65,7 +67,7 @@ export function gridsOf(t: DatasetTemplate): Grids {
       const key = dims.join(",");
       if (seen.has(key)) continue;
       seen.add(key);
-      structured.push({ kind: "regular", dims, coords: [lat.name, lon.name], ...maskOf(statics, dims) });
+      structured.push({ kind: "regular", dims, coords: [lat.name, lon.name], lon: lon.name, ...maskOf(statics, dims) });
     }
   }
   return { structured, ...meshOf(t, statics, lons, lats) };

@@ -49,6 +49,33 @@ export function staleSteps(steps: readonly LedgerStep[], before: readonly Ledger
 export const isTimed = (t: DatasetTemplate, name: string): boolean => t.variables.find((v) => v.name === name)?.dims[0] === t.concatDim;
 
 
+/** Steps a commit computes at most while levels catch up with steps committed before them (default of `overviews.catchUpSteps`). */
+export const CATCH_UP_STEPS = 48;
+
+export interface StepPlan {
+  /** Indices this commit computes, ascending. */
+  stale: number[];
+  /** Leading steps the levels cover after it (their time length). */
+  length: number;
+  /** Whether that is every step: only then does the group's `multiscales` name the levels. */
+  complete: boolean;
+}
+
+/**
+ * Which steps a commit computes. Levels in step with the last commit compute every stale step, so
+ * they stay complete. Levels behind it (a store made before overviews or with other thresholds,
+ * or a catch-up still going) compute at most `cap` stale steps, oldest first, and cover the steps
+ * before the first one left: each commit keeps its progress, and the levels are named once they
+ * cover every step.
+ */
+export function planSteps(steps: readonly LedgerStep[], before: readonly LedgerStep[] | undefined, record: OverviewRecord | undefined, cap: number): StepPlan {
+  const stale = staleSteps(steps, before, record);
+  const behind = record === undefined || record.length < (before?.length ?? 0);
+  const first = stale[cap];
+  if (!behind || first === undefined) return { stale, length: steps.length, complete: true };
+  return { stale: stale.slice(0, cap), length: first, complete: false };
+}
+
 export function levelPath(group: string, k: number, name?: string): string {
   const base = arrayPath(group, levelAsset(k));
   return name === undefined ? base : `${base}/${name}`;
@@ -90,11 +117,11 @@ export function* prefixes(shape: readonly number[]): Generator<number[]> {
 }
 
 
-/** Level k's copy of level 0's time coordinate, from index `lo` on (its chunks hold many steps). */
-export async function copyTime(u: OverviewUpdate, group: string, levels: number, lo: number): Promise<void> {
+/** Level k's copy of level 0's time coordinate, indices [lo, hi) (its chunks hold many steps). */
+export async function copyTime(u: OverviewUpdate, group: string, levels: number, lo: number, hi: number): Promise<void> {
   const time = u.hierarchy.arrays[arrayPath(group, u.template.concatDim)];
-  if (time === undefined) return;
-  const len = time.meta.shape[0] ?? 0;
+  if (time === undefined || hi <= lo) return;
+  const len = hi;
   const values = await readRegion(handle(u, arrayPath(group, u.template.concatDim)), [lo], [len - lo]);
   for (let k = 1; k <= levels; k++) await writeRegion(handle(u, levelPath(group, k, u.template.concatDim)), [lo], [len - lo], values);
 }
@@ -108,16 +135,22 @@ export async function copyStatics(u: OverviewUpdate, group: string, levels: numb
   }
 }
 
-/** The level groups of `group` and the nodes every level has: the time coordinate and the copied statics. */
-export function addCommonNodes(h: Hierarchy, t: DatasetTemplate, group: string, levels: number, copied: readonly string[], levelAttrs: Hierarchy["groups"][string]): void {
+/** The level groups of `group` and the nodes every level has: the time coordinate (`length` steps) and the copied statics. */
+export function addCommonNodes(h: Hierarchy, t: DatasetTemplate, group: string, levels: number, length: number, copied: readonly string[], levelAttrs: Hierarchy["groups"][string]): void {
   h.groups[arrayPath(group, "overviews")] = {};
   for (let k = 1; k <= levels; k++) {
     h.groups[levelPath(group, k)] = levelAttrs;
     for (const name of [t.concatDim, ...copied]) {
       const n = h.arrays[arrayPath(group, name)];
-      if (n !== undefined) h.arrays[levelPath(group, k, name)] = { meta: { ...n.meta }, attrs: { ...n.attrs } };
+      if (n !== undefined) h.arrays[levelPath(group, k, name)] = { meta: { ...n.meta, shape: timeShape(n, t.concatDim, length) }, attrs: { ...n.attrs } };
     }
   }
+}
+
+/** A level array's shape: level 0's, with the levels' own time length along the aggregation dimension. */
+export function timeShape(n: ArrayNode, concatDim: string, length: number): number[] {
+  const dims = dimsOf(n);
+  return n.meta.shape.map((s, i) => (dims[i] === concatDim ? length : s));
 }
 
 export function dimsOf(n: ArrayNode): string[] {

@@ -9,7 +9,7 @@ import type { Dtype, TypedArray } from "../types.js";
 import { readRegion, writeRegion } from "../zarr/chunks.js";
 import type { ArrayNode, Hierarchy } from "../zarr/metadata.js";
 import { multiscalesLayout, withMultiscales, withoutMultiscales } from "./attributes.js";
-import { addCommonNodes, copyStatics, copyTime, dimsOf, handle, isTimed, levelPath, missingOf, numbers, prefixes, staleSteps, type OverviewRecord, type OverviewUpdate } from "./level-io.js";
+import { CATCH_UP_STEPS, addCommonNodes, copyStatics, copyTime, dimsOf, handle, isTimed, levelPath, missingOf, numbers, planSteps, prefixes, timeShape, type OverviewRecord, type OverviewUpdate, type StepPlan } from "./level-io.js";
 import { clusterMeans, meshLevels, type MeshLevel } from "./mesh.js";
 import { MESH_NODES, type MeshPlan } from "./plan.js";
 
@@ -41,20 +41,21 @@ const sizesOf = (g: GroupMesh): Array<{ nodes: number; elements: number }> => g.
 
 export async function updateMeshOverviews(u: OverviewUpdate, plan: MeshPlan): Promise<Record<string, OverviewRecord> | undefined> {
   const records: Record<string, OverviewRecord> = {};
-  const work: Array<{ group: string; mesh: GroupMesh; stale: number[]; fresh: boolean }> = [];
+  const work: Array<{ group: string; mesh: GroupMesh; steps: StepPlan; fresh: boolean }> = [];
   for (const [group, steps] of Object.entries(u.groups)) {
     const mesh = await meshOf(u, plan, group);
     if (mesh.levels.length === 0) continue;
     const sizes = sizesOf(mesh);
     const record = u.before.overviews?.[group];
     const fresh = record === undefined || record.kind !== "mesh" || JSON.stringify(record.sizes) !== JSON.stringify(sizes);
-    work.push({ group, mesh, stale: staleSteps(steps, u.before.groups[group], fresh ? undefined : record), fresh });
-    addMeshNodes(u, plan, group, mesh);
-    records[group] = { kind: "mesh", levels: mesh.levels.length, length: steps.length, sizes };
+    const planned = planSteps(steps, u.before.groups[group], fresh ? undefined : record, u.options?.catchUpSteps ?? CATCH_UP_STEPS);
+    work.push({ group, mesh, steps: planned, fresh });
+    addMeshNodes(u, plan, group, mesh, planned);
+    records[group] = { kind: "mesh", levels: mesh.levels.length, length: planned.length, sizes };
   }
   if (work.length === 0) return undefined;
   const timed = plan.data.filter((name) => isTimed(u.template, name));
-  const progress = { done: 0, total: work.reduce((n, w) => n + w.stale.length * timed.length, 0) };
+  const progress = { done: 0, total: work.reduce((n, w) => n + w.steps.stale.length * timed.length, 0) };
   for (const w of work) {
     const K = w.mesh.levels.length;
     if (w.fresh) {
@@ -62,11 +63,12 @@ export async function updateMeshOverviews(u: OverviewUpdate, plan: MeshPlan): Pr
       await writeMeshes(u, plan, w.group, w.mesh);
       for (const name of plan.data) if (!isTimed(u.template, name)) await writeMeans(u, w.group, name, w.mesh, [...prefixes([...handle(u, arrayPath(w.group, name)).meta.shape, 1])]);
     }
-    if (w.stale.length === 0) continue;
-    await copyTime(u, w.group, K, Math.min(...w.stale));
+    const { stale } = w.steps;
+    if (stale.length === 0) continue;
+    await copyTime(u, w.group, K, Math.min(...stale), w.steps.length);
     for (const name of timed) {
       const inner = [...prefixes([...handle(u, arrayPath(w.group, name)).meta.shape.slice(1), 1])];
-      for (const step of w.stale) {
+      for (const step of stale) {
         await writeMeans(u, w.group, name, w.mesh, inner.map((p) => [step, ...p]));
         progress.done += 1;
         u.onProgress?.({ done: progress.done, total: progress.total });
@@ -77,7 +79,7 @@ export async function updateMeshOverviews(u: OverviewUpdate, plan: MeshPlan): Pr
 }
 
 /** Level nodes: the mesh (lon, lat, nv) and each node-centred variable on the level's nodes; the group's `multiscales`. */
-function addMeshNodes(u: OverviewUpdate, plan: MeshPlan, group: string, mesh: GroupMesh): void {
+function addMeshNodes(u: OverviewUpdate, plan: MeshPlan, group: string, mesh: GroupMesh, steps: StepPlan): void {
   const h: Hierarchy = u.hierarchy;
   const m = plan.mesh;
   const node0 = (name: string): ArrayNode => {
@@ -85,14 +87,14 @@ function addMeshNodes(u: OverviewUpdate, plan: MeshPlan, group: string, mesh: Gr
     if (n === undefined) throw new Error(`internal: overviews of ${arrayPath(group, name)}: no such array`);
     return n;
   };
-  addCommonNodes(h, u.template, group, mesh.levels.length, plan.copied, withoutMultiscales(h.groups[group] ?? {}));
+  addCommonNodes(h, u.template, group, mesh.levels.length, steps.length, plan.copied, withoutMultiscales(h.groups[group] ?? {}));
   mesh.levels.forEach((level, i) => {
     const k = i + 1;
     const nodes = level.representative.length;
     const elements = level.triangles.length / 3;
     const sized = (n: ArrayNode, dtype: Dtype, fill: ArrayNode["meta"]["fill_value"], oneStep: boolean): ArrayNode["meta"] => {
       const dims = dimsOf(n);
-      const shape = n.meta.shape.map((s, d) => (dims[d] === m.node ? nodes : dims[d] === m.nele ? elements : s));
+      const shape = timeShape(n, u.template.concatDim, steps.length).map((s, d) => (dims[d] === m.node ? nodes : dims[d] === m.nele ? elements : s));
       // A level's mesh is read whole; node-centred data one step and one level at a time.
       const chunks = shape.map((s, d) => (dims[d] === m.node || dims[d] === m.nele || !oneStep ? Math.max(1, s) : 1));
       return { ...n.meta, shape, chunks, dtype, fill_value: fill };
@@ -109,7 +111,7 @@ function addMeshNodes(u: OverviewUpdate, plan: MeshPlan, group: string, mesh: Gr
     }
   });
   const shapes = [{ shape: { [m.node]: mesh.nodes, [m.nele]: mesh.elements } }, ...mesh.levels.map((l) => ({ shape: { [m.node]: l.representative.length, [m.nele]: l.triangles.length / 3 } }))];
-  h.groups[group] = withMultiscales(h.groups[group] ?? {}, multiscalesLayout(shapes, "vertex-cluster"));
+  h.groups[group] = withMultiscales(h.groups[group] ?? {}, steps.complete ? multiscalesLayout(shapes, "vertex-cluster") : undefined);
 }
 
 /** Each level's lon and lat (its clusters' representative nodes) and nv (three, nele), counted from level 0's base. */

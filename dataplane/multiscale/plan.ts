@@ -14,6 +14,8 @@ export const MESH_NODES = 50_000;
 export interface OverviewOptions {
   gridThreshold?: number;
   meshNodes?: number;
+  /** While levels catch up with steps committed before them, steps computed per commit at most (default 48). */
+  catchUpSteps?: number;
 }
 
 export interface GridVariable {
@@ -29,8 +31,8 @@ export interface GridPlan {
   data: GridVariable[];
   /** 2-D coordinates (curvilinear): the mean of every cell of the block. */
   coords2d: GridVariable[];
-  /** 1-D coordinates (regular grids): along `dim`, the mean of every cell of the block. */
-  coords1d: Array<{ name: string; dim: string }>;
+  /** 1-D coordinates (regular grids): along `dim`, the mean of every cell of the block (`lon`: across the 360 degree wrap). */
+  coords1d: Array<{ name: string; dim: string; lon: boolean }>;
   /** Land masks: 1 where the block has a water cell. */
   masks: GridVariable[];
   /** Static variables without horizontal dimensions (s-levels, scalars): copied into each level. */
@@ -91,14 +93,14 @@ export function overviewPlan(t: DatasetTemplate, options: OverviewOptions = {}):
     data.push({ name: v.name, grid });
   }
   const coords2d: GridVariable[] = [];
-  const coords1d: Array<{ name: string; dim: string }> = [];
+  const coords1d: GridPlan["coords1d"] = [];
   const masks: GridVariable[] = [];
   for (const g of grids.structured) {
     if (g.kind === "curvilinear") for (const c of g.coords) coords2d.push({ name: c, grid: g });
     else
       for (const c of g.coords) {
         const v = statics.find((s) => s.name === c);
-        if (v !== undefined && !coords1d.some((x) => x.name === c)) coords1d.push({ name: c, dim: v.dims[0] as string });
+        if (v !== undefined && !coords1d.some((x) => x.name === c)) coords1d.push({ name: c, dim: v.dims[0] as string, lon: c === g.lon });
       }
     if (g.mask !== undefined) masks.push({ name: g.mask, grid: g });
   }

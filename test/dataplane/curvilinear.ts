@@ -17,13 +17,16 @@ export interface CurvilinearSpec {
   times: Date[];
   /** Changes every value: a newer forecast cycle of the same valid times. */
   seed?: number;
+  /** Degrees added to every longitude; with `wrap360` longitudes are stored in [0, 360), so a grid across 0/360 jumps by 360. */
+  lonOffset?: number;
+  wrap360?: boolean;
 }
 
 export function curvilinearFile(root: string, name: string, spec: CurvilinearSpec): string {
   const path = join(root, name);
   mkdirSync(dirname(path), { recursive: true });
   const times = spec.times.map((t) => (t.getTime() - ROMS_EPOCH) / 1000);
-  execFileSync("/usr/bin/python3", [script, JSON.stringify({ path, ny: spec.ny, nx: spec.nx, ns: spec.ns ?? 2, times, seed: spec.seed ?? 0 })]);
+  execFileSync("/usr/bin/python3", [script, JSON.stringify({ path, ny: spec.ny, nx: spec.nx, ns: spec.ns ?? 2, times, seed: spec.seed ?? 0, lonOffset: spec.lonOffset ?? 0, wrap360: spec.wrap360 ?? false })]);
   return path;
 }
 

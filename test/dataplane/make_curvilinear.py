@@ -5,7 +5,8 @@ land cells hold a finite 0 (so a mean that ignores the mask is wrong), NaN and e
 cells in the water, packed `salt` (short, scale_factor/add_offset, _FillValue), s-levels.
 Values depend on the cell, the time and `seed` (a forecast cycle), so a replaced step shows.
 
-usage: make_curvilinear.py '{"path": "...", "ny": 37, "nx": 45, "ns": 2, "times": [3600.0], "seed": 0}'
+usage: make_curvilinear.py '{"path": "...", "ny": 37, "nx": 45, "ns": 2, "times": [3600.0], "seed": 0,
+                             "lonOffset": 0.0, "wrap360": false}'
 """
 import json
 import sys
@@ -18,7 +19,7 @@ ny, nx, ns, seed = spec["ny"], spec["nx"], spec.get("ns", 2), spec.get("seed", 0
 times = spec["times"]
 
 j, i = np.mgrid[0:ny, 0:nx].astype("f8")
-lon = -76.5 + 0.01 * i + 0.002 * j + 0.0003 * np.sin(j)
+lon = -76.5 + 0.01 * i + 0.002 * j + 0.0003 * np.sin(j) + spec.get("lonOffset", 0.0)
 lat = 37.0 + 0.008 * j + 0.001 * i
 # Land: a coast along the west and a round island; both grids take theirs from rho as ROMS does.
 mask_rho = np.ones((ny, nx))
@@ -27,6 +28,9 @@ mask_rho[((j - ny / 2) ** 2 + (i - nx / 2) ** 2) < (min(nx, ny) / 6) ** 2] = 0
 mask_rho[0 : ny // 3, 0 : nx // 3 + 1] = 0
 mask_u = mask_rho[:, :-1] * mask_rho[:, 1:]
 lon_u, lat_u = 0.5 * (lon[:, :-1] + lon[:, 1:]), 0.5 * (lat[:, :-1] + lat[:, 1:])
+if spec.get("wrap360"):
+    # Longitudes in [0, 360) as RTOFS stores them: a grid across 0/360 jumps by 360 along its rows.
+    lon, lon_u = np.mod(lon, 360), np.mod(lon_u, 360)
 
 ds = netCDF4.Dataset(spec["path"], "w", format="NETCDF4")
 ds.title = "ROMS-like test grid"

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { MULTISCALES_CONVENTION, multiscalesLayout, withMultiscales } from "../../dataplane/multiscale/attributes.js";
 import { bandLevels, blockSums, levelCount, levelSize, meansInto, reduceBlocks } from "../../dataplane/multiscale/block-mean.js";
 import { defaultSpatialChunking, gridsOf } from "../../dataplane/multiscale/grids.js";
+import { intoRange, lonBlockSums, lonMeansInto, reduceLonBlocks } from "../../dataplane/multiscale/longitude.js";
 import { overviewPlan } from "../../dataplane/multiscale/plan.js";
 import { staleSteps } from "../../dataplane/multiscale/writer.js";
 import type { DatasetTemplate } from "../../dataplane/index.js";
@@ -115,7 +116,7 @@ describe("plan", () => {
     };
     const plan = overviewPlan(regular);
     if (plan?.kind !== "grid") throw new Error("no grid plan");
-    expect([plan.levels, plan.grids[0]?.kind, plan.coords1d]).toEqual([2, "regular", [{ name: "lat", dim: "lat" }, { name: "lon", dim: "lon" }]]);
+    expect([plan.levels, plan.grids[0]?.kind, plan.coords1d]).toEqual([2, "regular", [{ name: "lat", dim: "lat", lon: false }, { name: "lon", dim: "lon", lon: true }]]);
     expect(plan.data.map((d) => d.name)).toEqual(["sst"]);
   });
 });
@@ -134,5 +135,27 @@ describe("attributes and stale steps", () => {
     const before = [{ t: 1, source: "a" }, { t: 2, source: "b", cycleMs: 0, leadMs: 2 }];
     expect(staleSteps(steps, before, { kind: "grid", levels: 2, length: 2 })).toEqual([1, 2]);
     expect(staleSteps(steps, before, undefined)).toEqual([0, 1, 2]);
+  });
+});
+
+describe("longitudes", () => {
+  it("a block across 360/0 averages unwrapped and lands in level 0's range; others are plain means", () => {
+    // One row as RTOFS stores it: ... 359.84, 359.92 | 360.0, 0.08 | 0.16, 0.24 ...
+    const row = Float64Array.from([359.76, 359.84, 359.92, 360.0, 0.08, 0.16, 0.24, 0.32]);
+    const b = lonBlockSums(row, 1, row.length);
+    const out = new Float64Array(b.cols);
+    lonMeansInto(b, out);
+    intoRange(out, 0.08);
+    expect(Array.from(out).map((x) => Math.round(x * 1000) / 1000)).toEqual([359.8, 359.96, 0.12, 0.28]);
+    const level2 = new Float64Array(2);
+    lonMeansInto(reduceLonBlocks(b), level2);
+    intoRange(level2, 0.08);
+    expect(Array.from(level2).map((x) => Math.round(x * 1000) / 1000)).toEqual([359.88, 0.2]);
+    // Western longitudes stay exactly what a plain mean gives.
+    const west = Float64Array.from([-76.5, -76.49, -76.48, -76.47]);
+    const w = new Float64Array(2);
+    lonMeansInto(lonBlockSums(west, 1, 4), w);
+    intoRange(w, -76.5);
+    expect(Array.from(w)).toEqual([(-76.5 + -76.49) / 2, (-76.48 + -76.47) / 2]);
   });
 });

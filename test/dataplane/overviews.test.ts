@@ -127,6 +127,30 @@ describe("overview levels of a curvilinear grid", () => {
     expect(result.times).toEqual({ "1": 3, "2": 3, "3": 3 });
   });
 
+  it("longitudes across the 0/360 wrap are averaged unwrapped, in level 0's range", async () => {
+    // lon_rho 359.8 .. 0.37 (stored in [0, 360)): one jump of 360 along every row.
+    const wrapped = curvilinearFile(src, "wrap.nc", { ...GRID, times: [hoursAfter(T0, 1)], lonOffset: 436.3, wrap360: true });
+    const store = join(tmp.path, "wrap.zarr");
+    await ingest({ store, inputs: [wrapped], ...small });
+    const result = await check(store);
+    expect(result.errors).toEqual([]);
+    expect(result.checked["3"]).toEqual(ALL);
+    const state = await readConsolidated<Ledger>(new FileStore(store));
+    for (const k of [1, 2, 3]) {
+      const a = arrayOf(new FileStore(store), state as NonNullable<typeof state>, `overviews/${k}/lon_rho`);
+      if (a === undefined) throw new Error("no lon_rho");
+      const [rows, cols] = a.meta.shape as [number, number];
+      const lon = (await readRegion(a)) as Float64Array;
+      for (let r = 0; r < rows; r++) {
+        const steps = Array.from({ length: cols - 1 }, (_, c) => Math.abs((lon[r * cols + c + 1] as number) - (lon[r * cols + c] as number)));
+        // Smooth but for the one wrap: no block averaged into the middle of the globe.
+        expect(steps.filter((d) => d > 1)).toHaveLength(1);
+        expect(steps.filter((d) => d > 1)[0]).toBeGreaterThan(358);
+        expect(Math.min(...lon.subarray(r * cols, (r + 1) * cols))).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
+
   it("a Zarr v3 store gets the same levels (read back through our reader)", async () => {
     const v2 = join(tmp.path, "a.zarr");
     const v3 = join(tmp.path, "v3.zarr");
@@ -180,27 +204,28 @@ describe("overview levels across forecast cycles", () => {
   });
 });
 
-describe("a crash while the levels are written", () => {
-  const child = fileURLToPath(new URL("./overview-child.ts", import.meta.url));
+const child = fileURLToPath(new URL("./overview-child.ts", import.meta.url));
 
-  /** Runs the child and SIGKILLs it at its first "overview" line; resolves with what it printed. */
-  function killMidOverview(store: string, inputs: string[]): Promise<string[]> {
-    return new Promise((resolve, reject) => {
-      const proc = spawn(process.execPath, ["--import", "tsx", child, store, ...inputs], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DMAC_TEST_STALL_MS: "5000" } });
-      const lines: string[] = [];
-      let stderr = "";
-      proc.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      proc.stdout.on("data", (d: Buffer) => {
-        for (const line of d.toString().split("\n").filter((l) => l !== "")) {
-          lines.push(line);
-          if (line.startsWith("overview ")) proc.kill("SIGKILL");
-        }
-      });
-      proc.on("error", reject);
-      proc.on("exit", (_code, signal) => (signal === "SIGKILL" ? resolve(lines) : reject(new Error(`child was not killed mid-overview (${lines.join(", ")}): ${stderr}`))));
+/** Runs the child and SIGKILLs it at its first "overview" line after `afterCommits` commits; resolves with what it printed. */
+function killMidOverview(store: string, inputs: string[], afterCommits = 0, overviews: Record<string, number> = {}): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, DMAC_TEST_STALL_MS: "5000", DMAC_TEST_STALL_AFTER_COMMITS: String(afterCommits), DMAC_TEST_OVERVIEWS: JSON.stringify(overviews) };
+    const proc = spawn(process.execPath, ["--import", "tsx", child, store, ...inputs], { stdio: ["ignore", "pipe", "pipe"], env });
+    const lines: string[] = [];
+    let stderr = "";
+    proc.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    proc.stdout.on("data", (d: Buffer) => {
+      for (const line of d.toString().split("\n").filter((l) => l !== "")) {
+        lines.push(line);
+        if (line.startsWith("overview ") && lines.filter((l) => l === "commit").length >= afterCommits) proc.kill("SIGKILL");
+      }
     });
-  }
+    proc.on("error", reject);
+    proc.on("exit", (_code, signal) => (signal === "SIGKILL" ? resolve(lines) : reject(new Error(`child was not killed mid-overview (${lines.join(", ")}): ${stderr}`))));
+  });
+}
 
+describe("a crash while the levels are written", () => {
   it("kill -9 mid-overview leaves the last commit readable with complete levels; the next run finishes them, as one clean run does", async () => {
     const files = [1, 2, 3, 4].map((h) => curvilinearFile(src, `crash-${h}.nc`, { ...GRID, times: [hoursAfter(T0, h)] }));
     const crashed = join(tmp.path, "crashed.zarr");
@@ -226,5 +251,35 @@ describe("a crash while the levels are written", () => {
     const levels = "import sys, xarray as xr\nfor k in (1, 2, 3):\n    a, b = (xr.open_zarr(p, group=f'overviews/{k}').load() for p in sys.argv[1:])\n    xr.testing.assert_identical(a, b)";
     const same = await run("/usr/bin/python3", ["-c", levels, crashed, clean]);
     expect(same.stderr).toBe("");
+  });
+});
+
+describe("levels catching up with a long store", () => {
+  it("a store made without overviews gets them a batch per commit; a kill keeps the batches done and the next run finishes", async () => {
+    const files = [1, 2, 3, 4, 5, 6, 7].map((h) => curvilinearFile(src, `late-${h}.nc`, { ...GRID, times: [hoursAfter(T0, h)] }));
+    const store = join(tmp.path, "catch-up.zarr");
+    await ingest({ store, inputs: files.slice(0, 6), ...small, overviews: { gridThreshold: Infinity } });
+
+    // Two steps a commit: the first commit (with the 7th file) does steps 0-1, the next ones 2-3, 4-5, 6.
+    // Killed while writing the third batch, after two commits.
+    const lines = await killMidOverview(store, files.slice(6), 2, { catchUpSteps: 2 });
+    expect(lines.filter((l) => l === "commit")).toHaveLength(2);
+
+    // Readable, with the two batches kept: levels of 4 steps, not yet named by multiscales.
+    let state = await readConsolidated<Ledger>(new FileStore(store));
+    expect(state?.ledger?.groups[""]?.length).toBe(7);
+    expect(state?.ledger?.overviews?.[""]).toEqual({ kind: "grid", levels: 3, length: 4 });
+    expect(state?.hierarchy.groups[""]?.multiscales).toBeUndefined();
+    expect(state?.hierarchy.arrays["overviews/2/temp"]?.meta.shape).toEqual([4, 2, 10, 12]);
+    const partial = await run("/usr/bin/python3", ["-c", "import sys, xarray as xr; ds = xr.open_zarr(sys.argv[1], group='overviews/1'); print(len(ds.ocean_time), len(xr.open_zarr(sys.argv[1]).ocean_time))", store]);
+    expect(partial.stdout.trim()).toBe("4 7");
+
+    // The next run (nothing new to ingest) finishes the levels: named, equal to numpy's.
+    await ingest({ store, inputs: files, ...small, overviews: { gridThreshold: 8, catchUpSteps: 2 } });
+    state = await readConsolidated<Ledger>(new FileStore(store));
+    expect(state?.ledger?.overviews?.[""]).toEqual({ kind: "grid", levels: 3, length: 7 });
+    const result = await check(store);
+    expect(result.errors).toEqual([]);
+    expect(result.times).toEqual({ "1": 7, "2": 7, "3": 7 });
   });
 });
