@@ -215,6 +215,16 @@ describe("plans for views", () => {
     // ... and is not much wider: a coarsest-level cell (16) and an alignment block (64) each side at most.
     expect(w.i1 - w.i0).toBeLessThanOrEqual((rect[2] - rect[0]) / (360 / 4500) + 2 * (16 + 64));
   });
+  it("a window touching every chunk is the whole level (a one-chunk grid is always drawn whole)", () => {
+    const one: GridLevel[] = [{ path: "", factor: [1, 1], size: [291, 332], chunks: [291, 332] }];
+    const edges = (n: number) => Float64Array.from({ length: n + 1 }, (_, k) => k * 0.01);
+    const g = { lonEdges: edges(332), latEdges: edges(291) };
+    const vis = (rect: [number, number, number, number]) => visibleBoxOfEdges(g.lonEdges, g.latEdges, rect);
+    const bbox: [number, number, number, number] = [0, 0, 3.32, 2.91];
+    const zoomed = zoomAt(fitView(bbox, 800, 600), 400, 300, 16);
+    const p = planView(one, 0, bbox, zoomed, vis);
+    expect([p.window, p.chunks]).toEqual([{ j0: 0, j1: 291, i0: 0, i1: 332 }, 1]);
+  });
   it("a mesh plan is its whole level", () => {
     const mesh: GridLevel[] = [
       { path: "", factor: [1, 1], size: [1_000_000], chunks: [1_000_000] },

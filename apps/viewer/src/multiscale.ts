@@ -278,6 +278,10 @@ export function planView(levels: GridLevel[], index: number, bbox: BBox, view: V
   if (l.size.length !== 2) return { level, path: l.path, chunks: l.size.reduce((n, s, d) => n * Math.ceil(s / (l.chunks[d] ?? s)), 1), key: `${l.path}|all` };
   const box = visible(viewRect(view));
   const grown = box === undefined ? undefined : { j0: Math.max(0, box.j0 - 1), j1: box.j1 + 1, i0: Math.max(0, box.i0 - 1), i1: box.i1 + 1 };
-  const window = grown === undefined ? { j0: 0, j1: 0, i0: 0, i1: 0 } : alignedWindow(grown, [at.factor[0] / l.factor[0], at.factor[1] / l.factor[1]], l.size, [WINDOW_ALIGN, WINDOW_ALIGN]);
+  let window = grown === undefined ? { j0: 0, j1: 0, i0: 0, i1: 0 } : alignedWindow(grown, [at.factor[0] / l.factor[0], at.factor[1] / l.factor[1]], l.size, [WINDOW_ALIGN, WINDOW_ALIGN]);
+  // A window touching every chunk reads what the whole level reads: draw the whole level (a
+  // one-chunk grid is then drawn whole at every zoom, and a pan re-reads nothing).
+  const whole = { j0: 0, j1: l.size[0] ?? 0, i0: 0, i1: l.size[1] ?? 0 };
+  if (boxCells(window) > 0 && chunkCount(window, l.chunks) === chunkCount(whole, l.chunks)) window = whole;
   return { level, path: l.path, window, chunks: chunkCount(window, l.chunks), key: `${l.path}|${boxKey(window)}` };
 }
