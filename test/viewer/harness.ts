@@ -24,8 +24,9 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(datasets: Array<{ id: string; url: string }>): Promise<Stack> {
-  const dataApi = await buildDataApi({ datasets });
+/** The data API and the viewer; `cacheBytes` is the data API's memory budget (its default otherwise). */
+export async function startStack(datasets: Array<{ id: string; url: string }>, options: { cacheBytes?: number } = {}): Promise<Stack> {
+  const dataApi = await buildDataApi({ datasets, ...options });
   let viewer: RunningViewer;
   let dataApiUrl: string;
   try {

@@ -3,12 +3,16 @@
 // cells of at most one pixel), the cells under a view on image and curvilinear grids, and the
 // chunk-aligned window a zoomed view reads, with its chunk count.
 import { describe, expect, it } from "vitest";
-import { alignLon, curvilinearMesh, imageGrid } from "../../apps/viewer/src/mesh.js";
+import { alignLon, curvilinearMesh, curvilinearQuads, imageGrid, quadsToMesh, unwrapGrid } from "../../apps/viewer/src/mesh.js";
+import { valueAt } from "../../apps/viewer/src/pick.js";
+import { buildGeometry } from "../../apps/viewer/src/dataset.js";
+import type { ZarrDataset } from "../../apps/viewer/src/zarr.js";
 import {
   cellPixels,
+  cellReach,
   chooseLevel,
   chunkCount,
-  chunkWindow,
+  alignedWindow,
   parseMultiscales,
   planView,
   variableLevels,
@@ -157,16 +161,22 @@ describe("visible cells and chunk windows", () => {
     }
     expect((b.j1 - b.j0) * (b.i1 - b.i0)).toBeLessThan((ny * nx) / 4);
     expect(visibleBoxOfCentres(lon, lat, ny, nx, [50, 50, 51, 51])).toBeUndefined();
+    // One odd column (a seam's averaged longitudes, 180 degrees off) does not widen the window to the grid.
+    const odd = lon.slice();
+    for (let j = 0; j < ny; j++) odd[j * nx + 25] = (odd[j * nx + 25] ?? 0) + 180;
+    expect(cellReach(odd, lat, ny, nx)).toBeLessThan(1);
+    const b2 = visibleBoxOfCentres(odd, lat, ny, nx, rect) ?? { j0: 0, j1: 0, i0: 0, i1: 0 };
+    expect((b2.j1 - b2.j0) * (b2.i1 - b2.i0)).toBeLessThan((ny * nx) / 4);
   });
-  it("a coarse level's box becomes the finer level's rows and columns, widened to whole chunks", () => {
+  it("a coarse level's box becomes the finer level's rows and columns, widened to whole blocks (here chunks)", () => {
     // Level-4 cells 10..12 x 20..24 at level 0 (ratio 16): rows 160..192, columns 320..384 -> chunk 0 of 512.
-    expect(chunkWindow({ j0: 10, j1: 12, i0: 20, i1: 24 }, [16, 16], [3298, 4500], [512, 512])).toEqual({ j0: 0, j1: 512, i0: 0, i1: 512 });
+    expect(alignedWindow({ j0: 10, j1: 12, i0: 20, i1: 24 }, [16, 16], [3298, 4500], [512, 512])).toEqual({ j0: 0, j1: 512, i0: 0, i1: 512 });
     // Straddling a chunk edge: two chunks along x.
-    const w = chunkWindow({ j0: 40, j1: 48, i0: 30, i1: 34 }, [16, 16], [3298, 4500], [512, 512]);
+    const w = alignedWindow({ j0: 40, j1: 48, i0: 30, i1: 34 }, [16, 16], [3298, 4500], [512, 512]);
     expect(w).toEqual({ j0: 512, j1: 1024, i0: 0, i1: 1024 });
     expect(chunkCount(w, [512, 512])).toBe(2);
     // Clipped at the grid's edge.
-    const edge = chunkWindow({ j0: 200, j1: 207, i0: 270, i1: 282 }, [16, 16], [3298, 4500], [512, 512]);
+    const edge = alignedWindow({ j0: 200, j1: 207, i0: 270, i1: 282 }, [16, 16], [3298, 4500], [512, 512]);
     expect(edge).toEqual({ j0: 3072, j1: 3298, i0: 4096, i1: 4500 });
     expect(chunkCount(edge, [512, 512])).toBe(1);
     expect(chunkCount({ j0: 0, j1: 3298, i0: 0, i1: 4500 }, [512, 512])).toBe(63);
@@ -202,6 +212,18 @@ describe("plans for views", () => {
     const w = p.window ?? { j0: 0, j1: 0, i0: 0, i1: 0 };
     expect(74 + (w.i0 * 360) / 4500).toBeLessThanOrEqual(rect[0]);
     expect(74 + (w.i1 * 360) / 4500).toBeGreaterThanOrEqual(rect[2]);
+    // ... and is not much wider: a coarsest-level cell (16) and an alignment block (64) each side at most.
+    expect(w.i1 - w.i0).toBeLessThanOrEqual((rect[2] - rect[0]) / (360 / 4500) + 2 * (16 + 64));
+  });
+  it("a window touching every chunk is the whole level (a one-chunk grid is always drawn whole)", () => {
+    const one: GridLevel[] = [{ path: "", factor: [1, 1], size: [291, 332], chunks: [291, 332] }];
+    const edges = (n: number) => Float64Array.from({ length: n + 1 }, (_, k) => k * 0.01);
+    const g = { lonEdges: edges(332), latEdges: edges(291) };
+    const vis = (rect: [number, number, number, number]) => visibleBoxOfEdges(g.lonEdges, g.latEdges, rect);
+    const bbox: [number, number, number, number] = [0, 0, 3.32, 2.91];
+    const zoomed = zoomAt(fitView(bbox, 800, 600), 400, 300, 16);
+    const p = planView(one, 0, bbox, zoomed, vis);
+    expect([p.window, p.chunks]).toEqual([{ j0: 0, j1: 291, i0: 0, i1: 332 }, 1]);
   });
   it("a mesh plan is its whole level", () => {
     const mesh: GridLevel[] = [
@@ -223,5 +245,100 @@ describe("longitude frames", () => {
     const m = curvilinearMesh([-179.5, -178.5, -179.5, -178.5], [0, 0, 1, 1], 2, 2);
     const mm = alignLon(m, 175);
     expect(mm.kind === "mesh" ? Math.min(...Array.from(mm.xy).filter((_, k) => k % 2 === 0)) : 0).toBeCloseTo(180, 4);
+  });
+});
+
+describe("global curvilinear grids", () => {
+  it("longitudes run on from neighbour to neighbour past 360 (RTOFS 74..434 written as 74..360, 0..74): no seam in the middle", () => {
+    const nx = 10;
+    const ny = 3;
+    const raw = Array.from({ length: ny * nx }, (_, c) => (74 + 36 * (c % nx) + 0.5 * Math.floor(c / nx)) % 360);
+    const lon = unwrapGrid(raw, ny, nx);
+    for (let j = 0; j < ny; j++) for (let i = 1; i < nx; i++) expect((lon[j * nx + i] ?? 0) - (lon[j * nx + i - 1] ?? 0)).toBeCloseTo(36, 9);
+    const lat = Array.from({ length: ny * nx }, (_, c) => Math.floor(c / nx));
+    const m = curvilinearMesh(raw, lat, ny, nx);
+    // Every cell drawn (none dropped as spanning the seam), and one continuous box.
+    expect(m.triangles.length / 6).toBe(ny * nx);
+    expect(m.bbox[2] - m.bbox[0]).toBeGreaterThanOrEqual(360);
+    expect(m.bbox[2] - m.bbox[0]).toBeLessThan(362);
+  });
+});
+
+describe("quad grids (curvilinear drawn as a texture)", () => {
+  it("corners, drawn cells and the value under a point; their triangles are the triangle mesh's", () => {
+    // 2 x 3 cells 1 degree apart; cell 0 is land.
+    const lon = [0, 1, 2, 0, 1, 2];
+    const lat = [10, 10, 10, 11, 11, 11];
+    const q = curvilinearQuads(lon, lat, 2, 3, [0, 1, 1, 1, 1, 1]);
+    expect(q.corners.length).toBe(3 * 4 * 2);
+    expect(Array.from(q.corners.slice(0, 4))).toEqual([-0.5, 9.5, 0.5, 9.5]);
+    expect(Array.from(q.drawn)).toEqual([0, 1, 1, 1, 1, 1]);
+    expect(q.bbox).toEqual([-0.5, 9.5, 2.5, 11.5]);
+    const field = new Float32Array([7, 8, 9, 10, 11, 12]);
+    expect(valueAt(q, field, 1.1, 10.2)).toBe(8);
+    expect(valueAt(q, field, 2.2, 11.3)).toBe(12);
+    // Over the land cell: nothing to read out.
+    expect(valueAt(q, field, 0.1, 10.1)).toBeNaN();
+    const m = quadsToMesh(q);
+    const direct = curvilinearMesh(lon, lat, 2, 3, [0, 1, 1, 1, 1, 1]);
+    expect(Array.from(m.xy)).toEqual(Array.from(direct.xy));
+    expect(Array.from(m.triangles)).toEqual(Array.from(direct.triangles));
+    expect(m.triangles.length / 3).toBe(10);
+    const moved = alignLon(q, 360);
+    expect(moved.kind === "quads" ? moved.corners[0] : 0).toBe(359.5);
+  });
+});
+
+describe("mesh levels (vertex-cluster)", () => {
+  it("a mesh level is drawn from its own lon, lat and nv", async () => {
+    // Level 0: 4 nodes, 2 triangles; overviews/1: 3 nodes, 1 triangle (1-based nv, as FVCOM writes it).
+    const arrays: Record<string, { dims: string[]; dtype: string; data: number[] }> = {
+      lon: { dims: ["node"], dtype: "<f4", data: [0, 1, 0, 1] },
+      lat: { dims: ["node"], dtype: "<f4", data: [0, 0, 1, 1] },
+      nv: { dims: ["three", "nele"], dtype: "<i4", data: [1, 2, 2, 4, 3, 3] },
+      temp: { dims: ["time", "node"], dtype: "<f4", data: [1, 2, 3, 4] },
+      "overviews/1/lon": { dims: ["node"], dtype: "<f4", data: [0, 1, 0.5] },
+      "overviews/1/lat": { dims: ["node"], dtype: "<f4", data: [0, 0, 1] },
+      "overviews/1/nv": { dims: ["three", "nele"], dtype: "<i4", data: [1, 2, 3] },
+      "overviews/1/temp": { dims: ["time", "node"], dtype: "<f4", data: [1.5, 2.5, 3.5] },
+    };
+    const shapeOf = (n: string): number[] => {
+      const a = arrays[n];
+      if (a === undefined) throw new Error(`no ${n}`);
+      if (a.dims[0] === "three") return [3, a.data.length / 3];
+      return a.dims.length === 2 ? [1, a.data.length] : [a.data.length];
+    };
+    const z: ZarrDataset = {
+      url: "mem://mesh",
+      rootAttrs: () => ({}),
+      has: (n) => arrays[n] !== undefined,
+      names: () => Object.keys(arrays),
+      meta: (n) => ({ shape: shapeOf(n), chunks: shapeOf(n), dtype: arrays[n]?.dtype ?? "<f4", fill_value: null }),
+      attrs: (n) => ({ _ARRAY_DIMENSIONS: arrays[n]?.dims ?? [], ...(n.endsWith("lon") ? { units: "degrees_east" } : n.endsWith("lat") ? { units: "degrees_north" } : {}) }),
+      dims: (n) => arrays[n]?.dims ?? [],
+      readRaw: async (n) => ({ data: arrays[n]?.data ?? [], shape: shapeOf(n) }),
+      read: async (n) => ({ data: Float32Array.from(arrays[n]?.data ?? []), shape: shapeOf(n) }),
+    };
+    const levels = parseMultiscales({
+      multiscales: {
+        resampling_method: "mean",
+        layout: [
+          { asset: ".", "dmac:shape": { node: 4, nele: 2 } },
+          { asset: "overviews/1", derived_from: ".", resampling_method: "vertex-cluster", transform: { scale: [2, 2] }, "dmac:shape": { node: 3, nele: 1 } },
+        ],
+      },
+    });
+    const grid = { kind: "unstructured" as const, lon: "lon", lat: "lat", dims: ["node"], shape: [4] };
+    const gl = variableLevels(levels, z, "temp", grid.dims, [grid.lon, grid.lat]);
+    expect(gl.map((l) => [l.path, ...l.size])).toEqual([
+      ["", 4],
+      ["overviews/1", 3],
+    ]);
+    const info = { id: "mesh", title: "mesh", grids: [grid], parameters: ["temp"] };
+    const g0 = await buildGeometry(grid, info, z, { path: "" });
+    const g1 = await buildGeometry(grid, info, z, { path: "overviews/1" });
+    expect([g0.kind, g0.cells, g0.kind === "mesh" ? g0.triangles.length / 3 : 0]).toEqual(["mesh", 4, 2]);
+    expect([g1.kind, g1.cells, g1.kind === "mesh" ? Array.from(g1.triangles) : []]).toEqual(["mesh", 3, [0, 1, 2]]);
+    expect(g1.kind === "mesh" ? Array.from(g1.xy) : []).toEqual([0, 0, 1, 0, 0.5, 1]);
   });
 });

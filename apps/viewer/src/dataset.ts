@@ -5,7 +5,7 @@ import { decodeTime, parseTimeUnits } from "../../../dataplane/cftime.js";
 // The data API's own rules for which arrays are longitudes and latitudes (pure; bundled as is).
 import { isLat, isLon } from "../../data-api/model.js";
 import { decodeTimeValues } from "./decode.js";
-import { connectivity, curvilinearMesh, elementMesh, imageGrid, nodeMesh, rectilinearAxes, type Geometry } from "./mesh.js";
+import { connectivity, curvilinearQuads, elementMesh, imageGrid, nodeMesh, rectilinearAxes, type Geometry } from "./mesh.js";
 import { levelArray, type Box } from "./multiscale.js";
 import type { Selection, ZarrDataset } from "./zarr.js";
 
@@ -49,9 +49,22 @@ function text(v: unknown): string | undefined {
 
 const sinceUnits = (attrs: Record<string, unknown>) => typeof attrs["units"] === "string" && /\bsince\b/i.test(attrs["units"]);
 
+/** The value of `key` in `cache`, made by `make` the first time. */
+function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let p = cache.get(key);
+  if (p === undefined) {
+    p = make();
+    cache.set(key, p);
+  }
+  return p;
+}
+
 /** The variables of a dataset the viewer can draw: the data API's parameters, in the order given. */
 export async function describeVariables(info: DatasetInfo, z: ZarrDataset): Promise<Variable[]> {
   const out: Variable[] = [];
+  // Each axis read once: a CBOFS store has some twenty variables on one time axis.
+  const timeAxes = new Map<string, Promise<number[]>>();
+  const verticalAxes = new Map<string, Promise<number[]>>();
   for (const name of info.parameters) {
     if (!z.has(name)) continue;
     const dims = z.dims(name);
@@ -61,15 +74,17 @@ export async function describeVariables(info: DatasetInfo, z: ZarrDataset): Prom
     const timeDim = dims.find((d) => z.has(d) && z.dims(d).length === 1 && z.dims(d)[0] === d && sinceUnits(z.attrs(d)));
     if (timeDim === undefined) continue;
     const zDim = dims.find((d) => d !== timeDim && !grid.dims.includes(d));
-    const ta = z.attrs(timeDim);
-    const units = parseTimeUnits(ta["units"], ta["calendar"]);
-    // Raw values decoded in float64: z.read() decodes to float32, which moves ROMS hours by seconds.
-    const raw = await z.readRaw(timeDim, [null]);
-    const times = Array.from(decodeTimeValues(raw.data, z.meta(timeDim), ta), (v) => decodeTime(v, units));
+    const times = await once(timeAxes, timeDim, async () => {
+      const ta = z.attrs(timeDim);
+      const units = parseTimeUnits(ta["units"], ta["calendar"]);
+      // Raw values decoded in float64: z.read() decodes to float32, which moves ROMS hours by seconds.
+      const raw = await z.readRaw(timeDim, [null]);
+      return Array.from(decodeTimeValues(raw.data, z.meta(timeDim), ta), (v) => decodeTime(v, units));
+    });
     let levels: number[] = [];
     let levelsAreIndices = false;
     if (zDim !== undefined) {
-      if (z.has(zDim) && z.dims(zDim).length === 1 && z.dims(zDim)[0] === zDim) levels = Array.from((await z.read(zDim)).data);
+      if (z.has(zDim) && z.dims(zDim).length === 1 && z.dims(zDim)[0] === zDim) levels = await once(verticalAxes, zDim, async () => Array.from((await z.read(zDim)).data));
       else {
         levels = Array.from({ length: z.meta(name).shape[dims.indexOf(zDim)] ?? 0 }, (_, i) => i);
         levelsAreIndices = true;
@@ -161,7 +176,7 @@ export async function buildGeometry(grid: GridInfo, info: DatasetInfo, z: ZarrDa
     const [ny = 0, nx = 0] = lon.shape;
     const axes = rectilinearAxes(lon.data, lat.data, ny, nx);
     if (axes !== undefined) return imageGrid(axes.lon, axes.lat, mask?.data);
-    return curvilinearMesh(lon.data, lat.data, ny, nx, mask?.data);
+    return curvilinearQuads(lon.data, lat.data, ny, nx, mask?.data);
   }
   const conn = findConnectivity(z, region.path);
   if (conn === undefined) throw new Error(`dataset ${info.id}: unstructured grid ${at(grid.lon)}/${at(grid.lat)} has no connectivity array (like FVCOM nv) to draw triangles from`);

@@ -7,7 +7,7 @@ import { Basemap, drawScaleBar } from "./basemap.js";
 import { colormapLut, COLORMAP_NAMES, finiteRange, type ValueRange } from "./colormap.js";
 import { buildGeometry, describeVariables, fieldSelection, type DatasetInfo, type Variable } from "./dataset.js";
 import { alignLon, vertexValues, visibleTriangles, type Geometry } from "./mesh.js";
-import { boxCells, levelArray, parseMultiscales, planView, variableLevels, visibleBoxOfCentres, visibleBoxOfEdges, type Box, type GridLevel, type Level, type Plan } from "./multiscale.js";
+import { boxCells, cellReach, levelArray, parseMultiscales, planView, variableLevels, visibleBoxOfCentres, visibleBoxOfEdges, type Box, type GridLevel, type Level, type Plan } from "./multiscale.js";
 import { drawLegend, drawOverlay } from "./overlay.js";
 import type { ViewerState } from "./page-state.js";
 import { Canvas2DRenderer } from "./render-2d.js";
@@ -70,10 +70,15 @@ interface Scale {
   variable: Variable;
   levels: GridLevel[];
   index: Geometry;
+  /** How far the coarsest level's cells reach from their centres (curvilinear grids; multiscale.ts cellReach). */
+  reach: number;
 }
 
-/** Geometries kept per dataset besides the ones in use: a pan back and forth re-reads nothing. */
-const GEOMETRY_CACHE = 8;
+/**
+ * Geometries kept per dataset (the coarsest level's, the one drawn, and the last few): a pan back
+ * re-reads only the field. Few, as a large curvilinear window is some 100 MB of triangles.
+ */
+const GEOMETRY_CACHE = 3;
 /** Quiet time after the last pan or zoom before the level and window are chosen again. */
 const SETTLE_MS = 120;
 
@@ -331,7 +336,8 @@ async function selectVariable(v: Variable, timeIndex: number, levelIndex: number
   const index = await geometryOf(loaded, v, coarsest.path);
   state.timings.geometryMs = performance.now() - t0;
   if (state.variable !== v) return;
-  state.scale = { variable: v, levels, index };
+  const reach = index.kind === "quads" ? cellReach(index.centres.lon, index.centres.lat, index.ny, index.nx) : 0;
+  state.scale = { variable: v, levels, index, reach };
   if (fit || state.view === undefined) {
     const [w, h] = mapSize();
     state.view = fitView(index.bbox, w, h);
@@ -340,8 +346,11 @@ async function selectVariable(v: Variable, timeIndex: number, levelIndex: number
 }
 
 /** The geometry of a grid at a level (group `path`) over a window of it (all of it when absent), cached. */
+/** The cache key of a grid's geometry at a level and window: "lon,lat|path|window" ("all" for the whole level). */
+const geometryKey = (v: Variable, path: string, window?: Box): string => `${v.grid.lon},${v.grid.lat}|${path}|${window !== undefined ? `${window.j0}:${window.j1},${window.i0}:${window.i1}` : "all"}`;
+
 function geometryOf(loaded: Loaded, v: Variable, path: string, window?: Box, index?: Geometry): Promise<Geometry> {
-  const key = `${v.grid.lon},${v.grid.lat}|${path}|${window !== undefined ? `${window.j0}:${window.j1},${window.i0}:${window.i1}` : "all"}`;
+  const key = geometryKey(v, path, window);
   let geometry = loaded.geometries.get(key);
   if (geometry === undefined) {
     const refLon = index !== undefined ? (index.bbox[0] + index.bbox[2]) / 2 : undefined;
@@ -364,8 +373,8 @@ function currentPlan(scale: Scale, view: View): Plan {
   const index = scale.index;
   const visible = (rect: [number, number, number, number]): Box | undefined => {
     if (index.kind === "image") return visibleBoxOfEdges(index.lonEdges, index.latEdges, rect);
-    const c = index.centres;
-    return c !== undefined ? visibleBoxOfCentres(c.lon, c.lat, c.ny, c.nx, rect) : undefined;
+    if (index.kind === "quads") return visibleBoxOfCentres(index.centres.lon, index.centres.lat, index.ny, index.nx, rect, scale.reach);
+    return undefined;
   };
   return planView(scale.levels, scale.levels.length - 1, index.bbox, view, visible);
 }
@@ -414,6 +423,13 @@ async function loadField(resetRange: boolean): Promise<void> {
   if (state.geometry !== g) {
     state.geometry = g;
     setRendererGeometry(g);
+    // Geometries of other levels go (a level is rarely revisited before its window changes):
+    // the coarsest level's, which locates every view, and this level's last windows stay.
+    const [gridKey] = geometryKey(v, plan.path).split("|");
+    for (const key of loaded.geometries.keys()) {
+      const [grid, path, window] = key.split("|");
+      if (grid === gridKey && path !== plan.path && !(path === scale.levels[scale.levels.length - 1]?.path && window === "all")) loaded.geometries.delete(key);
+    }
   }
   state.plan = plan;
   state.field = field.data;

@@ -25,8 +25,6 @@ export interface MeshGeometry {
   /** True when each triangle's vertices share one value (cells, elements): no interpolation needed. */
   flat: boolean;
   bbox: BBox;
-  /** A curvilinear grid's cell centres (longitudes unwrapped), row-major ny x nx: where its cells are. */
-  centres?: { ny: number; nx: number; lon: Float64Array; lat: Float64Array };
 }
 
 export interface ImageGeometry {
@@ -42,7 +40,27 @@ export interface ImageGeometry {
   bbox: BBox;
 }
 
-export type Geometry = MeshGeometry | ImageGeometry;
+/**
+ * A curvilinear grid as quadrilaterals through its cell corners: WebGL draws it like an image
+ * (the field coloured into a texture, one texel a cell, sampled NEAREST across each quad), which
+ * holds a sixth of a triangle mesh's bytes and recolours a time step without new vertex data.
+ * The canvas-2D renderer and tests take its triangles (`quadsToMesh`).
+ */
+export interface QuadGeometry {
+  kind: "quads";
+  ny: number;
+  nx: number;
+  /** Cell corners, (ny + 1) x (nx + 1) row-major, lon and lat interleaved. */
+  corners: Float32Array;
+  /** 1 for cells drawn (wet, finite coordinates, not across a global grid's seam). */
+  drawn: Uint8Array;
+  cells: number;
+  bbox: BBox;
+  /** Cell centres (longitudes unwrapped, in the corners' frame), row-major: where the cells are. */
+  centres: { lon: Float32Array; lat: Float32Array };
+}
+
+export type Geometry = MeshGeometry | ImageGeometry | QuadGeometry;
 
 /** Longitude `lon` moved by whole turns to lie within 180 degrees of `ref`. */
 export function unwrapLon(lon: number, ref: number): number {
@@ -57,6 +75,34 @@ export function unwrapAll(lon: ArrayLike<number>): Float64Array {
     const v = lon[i] ?? NaN;
     if (Number.isNaN(ref) && Number.isFinite(v)) ref = v;
     out[i] = Number.isFinite(v) ? unwrapLon(v, ref) : NaN;
+  }
+  return out;
+}
+
+/**
+ * Longitudes of a 2-D grid (row-major ny x nx) made continuous from neighbour to neighbour: along
+ * each row from its first cell, and each row's first cell from the row above's. A global grid
+ * keeps its 74..434 run (RTOFS) instead of a seam halfway round, which one reference would cut.
+ */
+export function unwrapGrid(lon: ArrayLike<number>, ny: number, nx: number): Float64Array {
+  const out = new Float64Array(ny * nx);
+  let rowRef = NaN;
+  for (let j = 0; j < ny; j++) {
+    let ref = rowRef;
+    let first = NaN;
+    for (let i = 0; i < nx; i++) {
+      const c = j * nx + i;
+      const v = Number(lon[c]);
+      if (!Number.isFinite(v)) {
+        out[c] = NaN;
+        continue;
+      }
+      const u = Number.isNaN(ref) ? v : unwrapLon(v, ref);
+      out[c] = u;
+      ref = u;
+      if (Number.isNaN(first)) first = u;
+    }
+    if (!Number.isNaN(first)) rowRef = first;
   }
   return out;
 }
@@ -158,30 +204,61 @@ function extendGrid(lon: Float64Array, lat: Float64Array, ny: number, nx: number
 }
 
 /**
- * Triangles for a curvilinear grid of ny x nx cells (lon/lat per cell centre, row-major), skipping
- * cells whose mask is 0 or whose coordinates are missing. Four vertices and two triangles per cell.
+ * Quadrilaterals for a curvilinear grid of ny x nx cells (lon/lat per cell centre, row-major):
+ * corners at the mean of the four surrounding centres; cells whose mask is 0, whose coordinates
+ * are missing or whose corners span more than half the globe (a global grid's seam) are not drawn.
  */
-export function curvilinearMesh(lonIn: ArrayLike<number>, latIn: ArrayLike<number>, ny: number, nx: number, mask?: ArrayLike<number>): MeshGeometry {
+export function curvilinearQuads(lonIn: ArrayLike<number>, latIn: ArrayLike<number>, ny: number, nx: number, mask?: ArrayLike<number>): QuadGeometry {
   const cells = ny * nx;
   if (lonIn.length !== cells || latIn.length !== cells) throw new Error(`curvilinear grid: lon/lat have ${lonIn.length}/${latIn.length} values, expected ${ny} x ${nx} = ${cells}`);
   if (mask !== undefined && mask.length !== cells) throw new Error(`curvilinear grid: mask has ${mask.length} values, expected ${cells}`);
-  const lon = unwrapAll(lonIn);
-  const lat = Float64Array.from(latIn, (v) => Number(v));
-  const corners = cellCorners(lon, lat, ny, nx);
+  const lon = unwrapGrid(lonIn, ny, nx);
+  // No mapping function: a callback per element costs some 100 ms a million cells.
+  const lat = Float64Array.from(latIn);
+  const c64 = cellCorners(lon, lat, ny, nx);
   const w = nx + 1;
+  const corners = new Float32Array(c64.lon.length * 2);
+  for (let k = 0; k < c64.lon.length; k++) {
+    corners[k * 2] = c64.lon[k] ?? NaN;
+    corners[k * 2 + 1] = c64.lat[k] ?? NaN;
+  }
   const drawn = new Uint8Array(cells);
-  let keep = 0;
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
   for (let c = 0; c < cells; c++) {
     const m = mask === undefined ? 1 : Number(mask[c]);
     if (m === 0 || Number.isNaN(m) || !Number.isFinite(lon[c] ?? NaN) || !Number.isFinite(lat[c] ?? NaN)) continue;
     const j = Math.floor(c / nx);
     const k = j * w + (c - j * nx);
-    const x0 = corners.lon[k] ?? NaN, x1 = corners.lon[k + 1] ?? NaN, x2 = corners.lon[k + w + 1] ?? NaN, x3 = corners.lon[k + w] ?? NaN;
+    // The four corners' extremes, without an array per cell (a million cells at a time).
+    let cx0 = Infinity, cx1 = -Infinity, cy0 = Infinity, cy1 = -Infinity;
+    for (let n = 0; n < 4; n++) {
+      const q = n === 0 ? k : n === 1 ? k + 1 : n === 2 ? k + w + 1 : k + w;
+      const x = corners[q * 2] ?? NaN;
+      const y = corners[q * 2 + 1] ?? NaN;
+      cx0 = x < cx0 ? x : cx0;
+      cx1 = x > cx1 ? x : cx1;
+      cy0 = y < cy0 ? y : cy0;
+      cy1 = y > cy1 ? y : cy1;
+      if (Number.isNaN(x) || Number.isNaN(y)) cx1 = NaN;
+    }
     // A cell whose corners span more than half the globe sits on a global grid's seam.
-    if (!(Math.max(x0, x1, x2, x3) - Math.min(x0, x1, x2, x3) <= 180)) continue;
+    if (!(cx1 - cx0 <= 180) || !Number.isFinite(cy0) || !Number.isFinite(cy1)) continue;
     drawn[c] = 1;
-    keep++;
+    if (cx0 < x0) x0 = cx0;
+    if (cx1 > x1) x1 = cx1;
+    if (cy0 < y0) y0 = cy0;
+    if (cy1 > y1) y1 = cy1;
   }
+  const bbox: BBox = x0 <= x1 ? [x0, y0, x1, y1] : [-180, -90, 180, 90];
+  return { kind: "quads", ny, nx, corners, drawn, cells, bbox, centres: { lon: Float32Array.from(lon), lat: Float32Array.from(lat) } };
+}
+
+/** The triangles of a quad grid: four vertices and two triangles per drawn cell, all four with the cell's value. */
+export function quadsToMesh(q: QuadGeometry): MeshGeometry {
+  const { nx, corners, drawn, cells } = q;
+  const w = nx + 1;
+  let keep = 0;
+  for (let c = 0; c < cells; c++) keep += drawn[c] ?? 0;
   const xy = new Float32Array(keep * 8);
   const source = new Uint32Array(keep * 4);
   const triangles = new Uint32Array(keep * 6);
@@ -192,29 +269,22 @@ export function curvilinearMesh(lonIn: ArrayLike<number>, latIn: ArrayLike<numbe
     const j = Math.floor(c / nx);
     const k = j * w + (c - j * nx);
     // Corners clockwise from the top-left one of the cell: k, k + 1, k + w + 1, k + w.
-    const ks0 = k, ks1 = k + 1, ks2 = k + w + 1, ks3 = k + w;
-    xy[v * 2] = corners.lon[ks0] ?? NaN;
-    xy[v * 2 + 1] = corners.lat[ks0] ?? NaN;
-    xy[v * 2 + 2] = corners.lon[ks1] ?? NaN;
-    xy[v * 2 + 3] = corners.lat[ks1] ?? NaN;
-    xy[v * 2 + 4] = corners.lon[ks2] ?? NaN;
-    xy[v * 2 + 5] = corners.lat[ks2] ?? NaN;
-    xy[v * 2 + 6] = corners.lon[ks3] ?? NaN;
-    xy[v * 2 + 7] = corners.lat[ks3] ?? NaN;
-    source[v] = c;
-    source[v + 1] = c;
-    source[v + 2] = c;
-    source[v + 3] = c;
-    triangles[t] = v;
-    triangles[t + 1] = v + 1;
-    triangles[t + 2] = v + 2;
-    triangles[t + 3] = v;
-    triangles[t + 4] = v + 2;
-    triangles[t + 5] = v + 3;
+    const ks = [k, k + 1, k + w + 1, k + w];
+    for (let q2 = 0; q2 < 4; q2++) {
+      xy[(v + q2) * 2] = corners[(ks[q2] ?? 0) * 2] ?? NaN;
+      xy[(v + q2) * 2 + 1] = corners[(ks[q2] ?? 0) * 2 + 1] ?? NaN;
+      source[v + q2] = c;
+    }
+    triangles.set([v, v + 1, v + 2, v, v + 2, v + 3], t);
     v += 4;
     t += 6;
   }
-  return { kind: "mesh", xy, source, triangles, cells, flat: true, bbox: bboxOf(xy), centres: { ny, nx, lon, lat } };
+  return { kind: "mesh", xy, source, triangles, cells, flat: true, bbox: q.bbox };
+}
+
+/** Triangles for a curvilinear grid (see curvilinearQuads): two per drawn cell, flat-coloured. */
+export function curvilinearMesh(lonIn: ArrayLike<number>, latIn: ArrayLike<number>, ny: number, nx: number, mask?: ArrayLike<number>): MeshGeometry {
+  return quadsToMesh(curvilinearQuads(lonIn, latIn, ny, nx, mask));
 }
 
 /**
@@ -228,10 +298,13 @@ export function alignLon(g: Geometry, refLon: number): Geometry {
   if (d === 0 || !Number.isFinite(d)) return g;
   const bbox: BBox = [g.bbox[0] - d, g.bbox[1], g.bbox[2] - d, g.bbox[3]];
   if (g.kind === "image") return { ...g, lonEdges: g.lonEdges.map((x) => x - d), bbox };
-  const xy = g.xy.slice();
-  for (let k = 0; k < xy.length; k += 2) xy[k] = (xy[k] ?? 0) - d;
-  const centres = g.centres !== undefined ? { ...g.centres, lon: g.centres.lon.map((x) => x - d) } : undefined;
-  return { ...g, xy, bbox, ...(centres !== undefined ? { centres } : {}) };
+  const shifted = (xy: Float32Array) => {
+    const out = xy.slice();
+    for (let k = 0; k < out.length; k += 2) out[k] = (out[k] ?? 0) - d;
+    return out;
+  };
+  if (g.kind === "quads") return { ...g, corners: shifted(g.corners), bbox, centres: { lon: g.centres.lon.map((x) => x - d), lat: g.centres.lat } };
+  return { ...g, xy: shifted(g.xy), bbox };
 }
 
 /**

@@ -175,20 +175,35 @@ export function visibleBoxOfEdges(lonEdges: ArrayLike<number>, latEdges: ArrayLi
 }
 
 /**
- * The rows and columns of a curvilinear grid (cell centres, row-major ny x nx, longitudes in the
- * view's frame) whose cells a lon/lat rectangle meets: every centre inside the rectangle widened
- * by the largest step between neighbouring centres (a cell reaches that far from its centre).
+ * How far a curvilinear grid's cells reach from their centres: twice the 95th percentile of the
+ * steps between neighbouring centres (in degrees, the larger of the two axes). A percentile, not
+ * the largest step, so one odd column (a seam) does not widen every view's window to the grid.
  */
-export function visibleBoxOfCentres(lon: ArrayLike<number>, lat: ArrayLike<number>, ny: number, nx: number, rect: BBox): Box | undefined {
-  let margin = 0;
+export function cellReach(lon: ArrayLike<number>, lat: ArrayLike<number>, ny: number, nx: number): number {
+  const steps: number[] = [];
   for (let j = 0; j < ny; j++)
     for (let i = 0; i < nx; i++) {
       const c = j * nx + i;
       const x = lon[c] ?? NaN;
       const y = lat[c] ?? NaN;
-      if (i + 1 < nx) margin = Math.max(margin, Math.abs((lon[c + 1] ?? x) - x) || 0, Math.abs((lat[c + 1] ?? y) - y) || 0);
-      if (j + 1 < ny) margin = Math.max(margin, Math.abs((lon[c + nx] ?? x) - x) || 0, Math.abs((lat[c + nx] ?? y) - y) || 0);
+      for (const n of [i + 1 < nx ? c + 1 : -1, j + 1 < ny ? c + nx : -1]) {
+        if (n < 0) continue;
+        const s = Math.max(Math.abs((lon[n] ?? NaN) - x), Math.abs((lat[n] ?? NaN) - y));
+        if (Number.isFinite(s)) steps.push(s);
+      }
     }
+  if (steps.length === 0) return 0;
+  const sorted = Float64Array.from(steps).sort();
+  return 2 * (sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))] ?? 0);
+}
+
+/**
+ * The rows and columns of a curvilinear grid (cell centres, row-major ny x nx, longitudes in the
+ * view's frame) whose cells a lon/lat rectangle meets: every centre inside the rectangle widened
+ * by `reach` (cellReach: how far a cell extends from its centre).
+ */
+export function visibleBoxOfCentres(lon: ArrayLike<number>, lat: ArrayLike<number>, ny: number, nx: number, rect: BBox, reach = cellReach(lon, lat, ny, nx)): Box | undefined {
+  const margin = reach;
   const [x0, y0, x1, y1] = [rect[0] - margin, rect[1] - margin, rect[2] + margin, rect[3] + margin];
   let box: Box | undefined;
   for (let j = 0; j < ny; j++)
@@ -209,17 +224,26 @@ export function visibleBoxOfCentres(lon: ArrayLike<number>, lat: ArrayLike<numbe
 
 /**
  * A box of cells of a coarser level (`ratio` = its factor over the target level's, per axis) as
- * the target level's rows and columns, widened to whole chunks and clipped to the level's size.
+ * the target level's rows and columns, widened to whole blocks of `align` cells and clipped to the
+ * level's size. With the chunk shape as `align` it is the chunks' own box.
  */
-export function chunkWindow(box: Box, ratio: [number, number], size: number[], chunks: number[]): Box {
+export function alignedWindow(box: Box, ratio: [number, number], size: number[], align: number[]): Box {
   const [ny = 1, nx = 1] = size;
-  const [cy = ny, cx = nx] = chunks;
-  const j0 = Math.floor((box.j0 * ratio[0]) / cy) * cy;
-  const i0 = Math.floor((box.i0 * ratio[1]) / cx) * cx;
-  const j1 = Math.min(ny, Math.ceil(Math.min(ny, box.j1 * ratio[0]) / cy) * cy);
-  const i1 = Math.min(nx, Math.ceil(Math.min(nx, box.i1 * ratio[1]) / cx) * cx);
+  const [ay = ny, ax = nx] = align;
+  const j0 = Math.floor((box.j0 * ratio[0]) / ay) * ay;
+  const i0 = Math.floor((box.i0 * ratio[1]) / ax) * ax;
+  const j1 = Math.min(ny, Math.ceil(Math.min(ny, box.j1 * ratio[0]) / ay) * ay);
+  const i1 = Math.min(nx, Math.ceil(Math.min(nx, box.i1 * ratio[1]) / ax) * ax);
   return { j0: Math.min(j0, j1), j1, i0: Math.min(i0, i1), i1 };
 }
+
+/**
+ * The window is drawn from: the cells under the view, one cell of the coarsest level more on each
+ * side, widened to blocks of WINDOW_ALIGN cells. Not to whole chunks: the read touches the same
+ * chunks either way, but a curvilinear window's triangles cost some 100 bytes a cell, and whole
+ * 512-cell chunks around a view can hold four times the cells it shows.
+ */
+export const WINDOW_ALIGN = 64;
 
 /** How many chunks of `chunks` a window touches (0 when it is empty). */
 export function chunkCount(box: Box, chunks: number[]): number {
@@ -253,6 +277,11 @@ export function planView(levels: GridLevel[], index: number, bbox: BBox, view: V
   if (l === undefined || at === undefined) throw new Error(`planView: level ${level} or ${index} of ${levels.length}`);
   if (l.size.length !== 2) return { level, path: l.path, chunks: l.size.reduce((n, s, d) => n * Math.ceil(s / (l.chunks[d] ?? s)), 1), key: `${l.path}|all` };
   const box = visible(viewRect(view));
-  const window = box === undefined ? { j0: 0, j1: 0, i0: 0, i1: 0 } : chunkWindow(box, [at.factor[0] / l.factor[0], at.factor[1] / l.factor[1]], l.size, l.chunks);
+  const grown = box === undefined ? undefined : { j0: Math.max(0, box.j0 - 1), j1: box.j1 + 1, i0: Math.max(0, box.i0 - 1), i1: box.i1 + 1 };
+  let window = grown === undefined ? { j0: 0, j1: 0, i0: 0, i1: 0 } : alignedWindow(grown, [at.factor[0] / l.factor[0], at.factor[1] / l.factor[1]], l.size, [WINDOW_ALIGN, WINDOW_ALIGN]);
+  // A window touching every chunk reads what the whole level reads: draw the whole level (a
+  // one-chunk grid is then drawn whole at every zoom, and a pan re-reads nothing).
+  const whole = { j0: 0, j1: l.size[0] ?? 0, i0: 0, i1: l.size[1] ?? 0 };
+  if (boxCells(window) > 0 && chunkCount(window, l.chunks) === chunkCount(whole, l.chunks)) window = whole;
   return { level, path: l.path, window, chunks: chunkCount(window, l.chunks), key: `${l.path}|${boxKey(window)}` };
 }

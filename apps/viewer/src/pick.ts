@@ -15,6 +15,26 @@ export function valueAt(geometry: Geometry, field: Float32Array, lon: number, la
     const c = j * geometry.nx + i;
     return geometry.wet !== undefined && geometry.wet[c] === 0 ? NaN : (field[c] ?? NaN);
   }
+  if (geometry.kind === "quads") {
+    // The cell whose centre is nearest (in degrees, longitude shrunk by the latitude's cosine):
+    // a linear scan, about a millisecond per 200,000 cells, once per animation frame at most.
+    const { lon: cx, lat: cy } = geometry.centres;
+    const px = unwrapLon(lon, ((geometry.bbox[0] ?? 0) + (geometry.bbox[2] ?? 0)) / 2);
+    const k = Math.cos((lat * Math.PI) / 180) ** 2;
+    let best = -1;
+    let bestD = Infinity;
+    for (let c = 0; c < geometry.cells; c++) {
+      const dx = (cx[c] ?? NaN) - px;
+      const dy = (cy[c] ?? NaN) - lat;
+      const d = k * dx * dx + dy * dy;
+      if (d < bestD) {
+        bestD = d;
+        best = c;
+      }
+    }
+    // A cell not drawn (land, its seam) has no value to show.
+    return best < 0 || geometry.drawn[best] === 0 ? NaN : (field[best] ?? NaN);
+  }
   if (perVertex === undefined) return NaN;
   const { values, visible } = perVertex;
   const xy = geometry.xy;

@@ -1,6 +1,6 @@
 // Canvas 2D renderer: rasterises into an ImageData with raster.ts and puts it on the canvas.
 import type { ValueRange } from "./colormap.js";
-import { vertexValues, visibleTriangles, type Geometry } from "./mesh.js";
+import { quadsToMesh, vertexValues, visibleTriangles, type Geometry, type ImageGeometry, type MeshGeometry } from "./mesh.js";
 import { rasterizeImage, rasterizeMesh } from "./raster.js";
 import type { Renderer } from "./renderer.js";
 import type { View } from "./view.js";
@@ -9,7 +9,7 @@ export class Canvas2DRenderer implements Renderer {
   readonly kind = "canvas2d" as const;
   readonly gpuBytes = 0;
   private readonly ctx: CanvasRenderingContext2D;
-  private geometry: Geometry | undefined;
+  private geometry: MeshGeometry | ImageGeometry | undefined;
   private values: Float32Array | undefined;
   private visible: Uint32Array | undefined;
   private lut: Uint8Array = new Uint8Array(1024);
@@ -22,7 +22,8 @@ export class Canvas2DRenderer implements Renderer {
   }
 
   setGeometry(geometry: Geometry): void {
-    this.geometry = geometry;
+    // A quad grid is scan-converted as its triangles.
+    this.geometry = geometry.kind === "quads" ? quadsToMesh(geometry) : geometry;
     this.values = undefined;
     this.visible = undefined;
   }

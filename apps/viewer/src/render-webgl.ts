@@ -4,8 +4,8 @@
 // Images (regular grids): the field coloured on the CPU into an RGBA texture (alpha 0 where
 // missing), drawn with NEAREST sampling on a mesh through the cell edges, so uneven spacing
 // (a Mercator latitude axis) is exact too.
-import { colourOf, LUT_SIZE, type ValueRange } from "./colormap.js";
-import { vertexValues, visibleTriangles, type Geometry, type ImageGeometry } from "./mesh.js";
+import { lutIndex, LUT_SIZE, type ValueRange } from "./colormap.js";
+import { vertexValues, visibleTriangles, type Geometry, type ImageGeometry, type QuadGeometry } from "./mesh.js";
 import type { Renderer } from "./renderer.js";
 import type { View } from "./view.js";
 
@@ -131,10 +131,10 @@ export class WebGLRenderer implements Renderer {
     const gl = this.gl;
     this.field = undefined;
     this.count = 0;
-    if (geometry.kind === "image") {
+    if (geometry.kind !== "mesh") {
       const max = gl.getParameter(gl.MAX_TEXTURE_SIZE) as number;
       if (geometry.nx > max || geometry.ny > max) throw new Error(`WebGL: a ${geometry.nx} x ${geometry.ny} grid exceeds the largest texture (${max})`);
-      const { pos, uv, index } = edgeMesh(geometry);
+      const { pos, uv, index } = geometry.kind === "image" ? edgeMesh(geometry) : quadMesh(geometry);
       gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.pos);
       gl.bufferData(gl.ARRAY_BUFFER, pos, gl.STATIC_DRAW);
       gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.uv);
@@ -178,11 +178,19 @@ export class WebGLRenderer implements Renderer {
     this.imageDirty = true;
   }
 
-  private uploadImage(g: ImageGeometry, values: Float32Array): void {
+  private uploadImage(g: ImageGeometry | QuadGeometry, values: Float32Array): void {
     const rgba = new Uint8Array(g.nx * g.ny * 4);
+    const drawn = g.kind === "image" ? g.wet : g.drawn;
+    // Four bytes copied from the table per cell, no array per cell: a million cells a time step.
+    const lut = this.lut;
     for (let c = 0; c < g.cells; c++) {
-      if (g.wet !== undefined && g.wet[c] === 0) continue;
-      rgba.set(colourOf(values[c] ?? NaN, this.range, this.lut), c * 4);
+      if (drawn !== undefined && drawn[c] === 0) continue;
+      const i = lutIndex(values[c] ?? NaN, this.range);
+      if (i < 0) continue;
+      rgba[c * 4] = lut[i * 4] ?? 0;
+      rgba[c * 4 + 1] = lut[i * 4 + 1] ?? 0;
+      rgba[c * 4 + 2] = lut[i * 4 + 2] ?? 0;
+      rgba[c * 4 + 3] = lut[i * 4 + 3] ?? 0;
     }
     const gl = this.gl;
     gl.bindTexture(gl.TEXTURE_2D, this.imageTexture);
@@ -240,6 +248,30 @@ export class WebGLRenderer implements Renderer {
     gl.deleteProgram(this.mesh);
     gl.deleteProgram(this.image);
   }
+}
+
+/** A quad grid's corners as vertices, texture coordinates on texel boundaries, two triangles per drawn cell. */
+function quadMesh(g: QuadGeometry): { pos: Float32Array; uv: Float32Array; index: Uint32Array } {
+  const cols = g.nx + 1;
+  const rows = g.ny + 1;
+  const uv = new Float32Array(cols * rows * 2);
+  for (let j = 0; j < rows; j++)
+    for (let i = 0; i < cols; i++) {
+      uv[(j * cols + i) * 2] = i / g.nx;
+      uv[(j * cols + i) * 2 + 1] = j / g.ny;
+    }
+  let drawn = 0;
+  for (let c = 0; c < g.cells; c++) drawn += g.drawn[c] ?? 0;
+  const index = new Uint32Array(drawn * 6);
+  let t = 0;
+  for (let c = 0; c < g.cells; c++) {
+    if (g.drawn[c] === 0) continue;
+    const j = Math.floor(c / g.nx);
+    const a = j * cols + (c - j * g.nx);
+    index.set([a, a + 1, a + cols + 1, a, a + cols + 1, a + cols], t);
+    t += 6;
+  }
+  return { pos: g.corners, uv, index };
 }
 
 /** Vertices at every cell edge crossing, with texture coordinates on texel boundaries. */
