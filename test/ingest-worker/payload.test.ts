@@ -60,10 +60,15 @@ describe("the Dask payload and the local executor write equal stores", () => {
     // Tasks sharing a time chunk arrive as one chain; the payload ran them in order.
     expect(r.payloadRuns[0]?.results.results.map((x) => x.id)).toEqual(files.slice(0, 4));
     expect(r.payloadRuns[0]?.results.failures).toEqual([]);
-    // Same reads and chunk writes per task as the local executor (bytes differ: another zlib build).
-    const pick = (x: TaskResult) => ({ id: x.id, chunks: x.chunks, bytesRead: x.bytesRead });
+    // Same reads per task as the local executor. Writes differ by design: the local executor copies a
+    // chain sharing a time chunk chunk by chunk (executor/chain-by-chunk.ts: each chunk encoded once,
+    // counted for the task that completes it), the payload file by file (a chunk rewritten per file).
+    const pick = (x: TaskResult) => ({ id: x.id, bytesRead: x.bytesRead });
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
-    expect(r.payloadRuns.flatMap((p) => p.results.results).map(pick).sort(byId)).toEqual(r.localResults.map(pick).sort(byId));
+    const payloadResults = r.payloadRuns.flatMap((p) => p.results.results);
+    expect(payloadResults.map(pick).sort(byId)).toEqual(r.localResults.map(pick).sort(byId));
+    const chunksWritten = (results: readonly TaskResult[]) => results.reduce((n, x) => n + x.chunks, 0);
+    expect(chunksWritten(r.localResults)).toBeLessThan(chunksWritten(payloadResults));
     const cmp = await compareStores(r.localStore, r.daskStore);
     expect(cmp.detail).toBe("");
     expect(cmp.identical).toBe(true);
@@ -79,8 +84,9 @@ describe("the Dask payload and the local executor write equal stores", () => {
     const cmp = await compareStores(r.localStore, r.daskStore);
     expect(cmp.detail).toBe("");
     expect(cmp.bytesEqual).toBe(cmp.chunks);
-    const written = (x: TaskResult) => [x.id, x.bytesWritten] as const;
-    expect(new Map(r.payloadRuns[0]?.results.results.map(written))).toEqual(new Map(r.localResults.map(written)));
+    // The local executor encodes each 2-step chunk once; the payload writes it once per file.
+    const bytesWritten = (results: readonly TaskResult[]) => results.reduce((n, x) => n + x.bytesWritten, 0);
+    expect(bytesWritten(r.localResults)).toBeLessThan(bytesWritten(r.payloadRuns[0]?.results.results ?? []));
   });
 
   it("FVCOM (NetCDF-3 classic, big-endian) best forecast over two cycles, later forecasts replacing steps, zstd", async () => {
