@@ -157,19 +157,22 @@ export class DatasetRegistry {
     this.cache.region("documents").deleteWhere((key) => key.startsWith(`${id}#`));
   }
 
+  /** Whether what was read from a store is still its last commit (checked at most every revalidateMs). */
+  private async stillCurrent(held: { readonly store: ReadableStore; readonly signature: string; checkedAt: number }): Promise<boolean> {
+    const now = Date.now();
+    if (now - held.checkedAt < this.revalidateMs) return true;
+    if ((await storeSignature(held.store)) !== held.signature) return false;
+    held.checkedAt = now;
+    return true;
+  }
+
   /** The opened dataset, or undefined when no such id is configured. */
   async get(id: string): Promise<OpenedDataset | undefined> {
     const source = this.sources.get(id);
     if (source === undefined) return undefined;
     const held = this.opened.get(id);
     if (held !== undefined) {
-      const now = Date.now();
-      if (now - held.checkedAt < this.revalidateMs) return held;
-      const signature = await storeSignature(held.store);
-      if (signature === held.signature) {
-        held.checkedAt = now;
-        return held;
-      }
+      if (await this.stillCurrent(held)) return held;
       // Another request may have reopened it while we were checking.
       if (this.opened.get(id) === held) this.invalidate(id);
     }
@@ -203,14 +206,7 @@ export class DatasetRegistry {
     if (this.opened.get(id) !== undefined) return this.get(id);
     const generation = this.generations.get(id) ?? 0;
     const held = this.described.get(id);
-    if (held !== undefined && held.generation === generation) {
-      const now = Date.now();
-      if (now - held.checkedAt < this.revalidateMs) return held;
-      if ((await storeSignature(held.store)) === held.signature) {
-        held.checkedAt = now;
-        return held;
-      }
-    }
+    if (held !== undefined && held.generation === generation && (await this.stillCurrent(held))) return held;
     const store = await this.open(source.url);
     const signature = await storeSignature(store);
     const consolidated = await readConsolidated(store);
@@ -220,8 +216,4 @@ export class DatasetRegistry {
     return described;
   }
 
-  /** The store of a dataset, without opening its metadata (for the Zarr passthrough). */
-  async store(id: string): Promise<ReadableStore | undefined> {
-    return (await this.get(id))?.store;
-  }
 }
